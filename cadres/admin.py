@@ -1,0 +1,184 @@
+"""Admin for units, cadres and pairings, scoped row by row through
+:mod:`cadres.permissions` (an information officer sees and changes their own
+unit only)."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from tabular.admin import SpreadsheetAdmin
+
+from . import permissions, services, views
+from .models import AreaAssignment, Cadre, CoordinatorRegion, Pairing, ServiceItem, Unit
+from .resources import CadreResource, PairingResource, UnitResource
+
+
+class ScopedAdminMixin:
+    """Rows come from ``visible``; the change and delete buttons need ``changeable``."""
+
+    visible = staticmethod(lambda user, queryset: queryset)
+    changeable = staticmethod(lambda user, queryset: queryset)
+
+    def get_queryset(self, request):
+        return self.visible(request.user, super().get_queryset(request))
+
+    def _may_change(self, request, obj):
+        return self.changeable(request.user, self.model._default_manager.filter(pk=obj.pk)).exists()
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self._may_change(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self._may_change(request, obj))
+
+
+@admin.register(Unit)
+class UnitAdmin(ScopedAdminMixin, SpreadsheetAdmin):
+    visible = staticmethod(permissions.visible_units)
+    changeable = staticmethod(permissions.changeable_units)
+    resource_classes = [UnitResource]
+    list_display = ["name", "kind", "place", "principal_leader", "deputy_in_charge", "information_officer"]
+    list_filter = ["kind"]
+    list_select_related = ["place", "principal_leader", "deputy_in_charge", "information_officer"]
+    search_fields = ["name"]
+    autocomplete_fields = ["place", "principal_leader", "deputy_in_charge", "information_officer"]
+    ordering = ["sort_order", "name"]
+
+
+@admin.register(Cadre)
+class CadreAdmin(ScopedAdminMixin, SpreadsheetAdmin):
+    visible = staticmethod(permissions.visible_cadres)
+    changeable = staticmethod(permissions.changeable_cadres)
+    resource_classes = [CadreResource]
+    list_display = ["name", "unit", "rank", "title", "is_leadership_member", "is_coordinator", "mobile", "is_active"]
+    list_filter = ["rank", "unit__kind", "is_leadership_member", "is_coordinator", "is_active", "unit"]
+    list_select_related = ["unit"]
+    search_fields = ["name", "=mobile", "unit__name"]
+    autocomplete_fields = ["unit", "user"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "unit":
+            kwargs["queryset"] = permissions.managed_units(request.user, Unit.objects.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        return queryset.select_related("unit"), distinct
+
+
+@admin.register(AreaAssignment)
+class AreaAssignmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    visible = staticmethod(permissions.visible_assignments)
+    list_display = ["cadre", "place"]
+    list_select_related = ["cadre__unit", "place"]
+    list_filter = ["place"]
+    autocomplete_fields = ["cadre", "place"]
+    search_fields = ["cadre__name", "place__name"]
+
+
+@admin.register(CoordinatorRegion)
+class CoordinatorRegionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    visible = staticmethod(permissions.visible_assignments)
+    list_display = ["cadre", "place"]
+    list_select_related = ["cadre__unit", "place"]
+    autocomplete_fields = ["cadre", "place"]
+    search_fields = ["cadre__name", "place__name"]
+
+
+class PairingForm(forms.ModelForm):
+    class Meta:
+        model = Pairing
+        fields = "__all__"
+
+    def _post_clean(self):
+        # The model's own rules run in super(); then the rules that need other
+        # rows (overlap, 包片 area), shared with the import and the services.
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            services.validate_pairing(self.instance)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
+class ActiveOnTodayFilter(admin.SimpleListFilter):
+    title = _("状态")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("在期")), ("ended", _("已结束"))]
+
+    def queryset(self, request, queryset):
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        if self.value() == "active":
+            return queryset.active_on(today)
+        if self.value() == "ended":
+            return queryset.exclude(pk__in=Pairing.objects.active_on(today).values("pk"))
+        return queryset
+
+
+@admin.register(Pairing)
+class PairingAdmin(ScopedAdminMixin, SpreadsheetAdmin):
+    visible = staticmethod(permissions.visible_pairings)
+    changeable = staticmethod(permissions.changeable_pairings)
+    form = PairingForm
+    resource_classes = [PairingResource]
+    list_display = ["cadre", "enterprise", "kind", "start_date", "end_date", "ended_on", "enterprise_place"]
+    list_filter = [ActiveOnTodayFilter, "kind", "cadre__unit__kind", "enterprise__place", "cadre__unit"]
+    list_select_related = ["cadre__unit", "enterprise__place"]
+    search_fields = ["cadre__name", "=cadre__mobile", "enterprise__name", "=enterprise__credit_code"]
+    autocomplete_fields = ["cadre", "enterprise"]
+    date_hierarchy = "start_date"
+    readonly_fields = ["created_at", "updated_at"]
+
+    @admin.display(description=_("企业所在地"), ordering="enterprise__place__name")
+    def enterprise_place(self, obj):
+        return obj.enterprise.place.name
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "cadre":
+            kwargs["queryset"] = permissions.changeable_cadres(request.user, Cadre.objects.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_urls(self):
+        return [
+            path(
+                "compliance/",
+                self.admin_site.admin_view(self.compliance_view),
+                name="cadres_pairing_compliance",
+            ),
+        ] + super().get_urls()
+
+    def compliance_view(self, request):
+        """结对合规 inside the admin: the same sections as the staff page."""
+        return views.render_compliance(
+            request,
+            "admin/cadres/compliance.html",
+            {**self.admin_site.each_context(request), "opts": self.model._meta, "title": _("结对合规")},
+        )
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    visible = staticmethod(permissions.visible_service_items)
+    changeable = staticmethod(permissions.changeable_service_items)
+    list_display = ["title", "unit", "contact_name", "contact_phone"]
+    list_select_related = ["unit"]
+    list_filter = ["unit"]
+    search_fields = ["title", "description", "unit__name"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "unit":
+            kwargs["queryset"] = permissions.managed_units(
+                request.user, Unit.objects.filter(kind=Unit.Kind.DEPARTMENT)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+

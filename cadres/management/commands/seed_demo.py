@@ -1,0 +1,39 @@
+"""Build deterministic demo data and print one login per role.
+
+Safe to run twice: when enterprises already exist it leaves the data alone and
+only (re)sets the demo logins."""
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from cadres.demo import DEMO_PASSWORD, DemoBuilder, ensure_demo_logins
+from enterprises.models import Enterprise
+
+
+class Command(BaseCommand):
+    help = "生成演示数据（确定性，可指定规模）并打印各角色的演示账号。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--enterprises", type=int, default=300, help="企业数量")
+        parser.add_argument("--cadres", type=int, default=150, help="干部数量")
+        parser.add_argument("--seed", type=int, default=2014, help="随机种子：同一种子生成相同数据")
+
+    def handle(self, *args, enterprises, cadres, seed, **options):
+        if Enterprise.objects.exists():
+            self.stdout.write("数据库中已有企业数据，跳过生成，只重置演示账号。 / Data exists; logins only.")
+        else:
+            started = time.perf_counter()
+            counts = DemoBuilder(
+                enterprises=enterprises, cadres=cadres, seed=seed, today=timezone.localdate()
+            ).build()
+            self.stdout.write(
+                f"已生成：企业 {counts['enterprises']} 家，干部 {counts['cadres']} 名，"
+                f"结对 {counts['pairings']} 对（{time.perf_counter() - started:.1f} 秒）。"
+            )
+        logins = ensure_demo_logins()
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）/ Demo logins:"))
+        for login in logins:
+            self.stdout.write(f"  {login.username:<12} {login.role:<10} {login.who}")

@@ -1,0 +1,264 @@
+"""Every permission decision of the system, in one module.
+
+Roles are Django groups, installed by a data migration from ``ROLE_PERMISSIONS``:
+
+- 联络办工作人员 (liaison staff): all data, read and write;
+- 单位信息员 (unit information officer, R12): their own unit's cadres, pairings
+  and service list; the enterprise register read-only;
+- 联系干部 (cadre): their own pairings only, through the cadre pages;
+- 领导 (leader): everything read-only, through dashboards and reports;
+- 督查人员 (supervisor, R15): read access to pairings for spot checks.
+
+A user's unit is the unit of the cadre linked to their login. Superusers act
+as liaison staff. Object scoping (which rows) is decided here too, by the
+``visible_*`` (read) and ``changeable_*`` (write) functions; model-level
+rights (which tables) come from the group permissions below. Apps above
+``cadres`` build their own scopes from :func:`scope_for`.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(TextChoices):
+    LIAISON_STAFF = "liaison_staff", _("联络办工作人员")
+    UNIT_OFFICER = "unit_officer", _("单位信息员")
+    CADRE = "cadre", _("联系干部")
+    LEADER = "leader", _("领导")
+    SUPERVISOR = "supervisor", _("督查人员")
+
+
+# Group names are data (stored in auth_group), fixed in Chinese.
+GROUP_NAMES = {
+    Role.LIAISON_STAFF: "联络办工作人员",
+    Role.UNIT_OFFICER: "单位信息员",
+    Role.CADRE: "联系干部",
+    Role.LEADER: "领导",
+    Role.SUPERVISOR: "督查人员",
+}
+ROLE_BY_GROUP = {name: role for role, name in GROUP_NAMES.items()}
+
+ALL = ("view", "add", "change", "delete")
+VIEW = ("view",)
+EDIT = ("view", "add", "change")
+
+ROLE_PERMISSIONS = {
+    Role.LIAISON_STAFF: {
+        "enterprises.place": ALL,
+        "enterprises.enterprise": ALL,
+        "cadres.unit": ALL,
+        "cadres.cadre": ALL,
+        "cadres.areaassignment": ALL,
+        "cadres.coordinatorregion": ALL,
+        "cadres.pairing": ALL,
+        "cadres.serviceitem": ALL,
+    },
+    Role.UNIT_OFFICER: {
+        "enterprises.place": VIEW,
+        "enterprises.enterprise": VIEW,
+        "cadres.unit": VIEW,
+        "cadres.cadre": EDIT,
+        "cadres.pairing": EDIT,
+        "cadres.serviceitem": ALL,
+    },
+    Role.CADRE: {},
+    Role.LEADER: {
+        "enterprises.place": VIEW,
+        "enterprises.enterprise": VIEW,
+        "cadres.unit": VIEW,
+        "cadres.cadre": VIEW,
+        "cadres.pairing": VIEW,
+        "cadres.serviceitem": VIEW,
+    },
+    Role.SUPERVISOR: {
+        "enterprises.place": VIEW,
+        "enterprises.enterprise": VIEW,
+        "cadres.unit": VIEW,
+        "cadres.cadre": VIEW,
+        "cadres.pairing": VIEW,
+    },
+}
+
+# Roles whose members use the admin site (is_staff).
+ADMIN_ROLES = {Role.LIAISON_STAFF, Role.UNIT_OFFICER}
+
+
+def sync_role_groups(Group, Permission):
+    """Create the role groups and give them exactly the permissions above.
+
+    Takes the model classes so a migration can pass its historical models.
+    Safe to run again: later migrations call it after adding models."""
+    for role, models in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=GROUP_NAMES[role])
+        wanted = []
+        for label, actions in models.items():
+            app_label, model = label.split(".")
+            wanted.extend(
+                Permission.objects.filter(
+                    content_type__app_label=app_label,
+                    codename__in=[f"{action}_{model}" for action in actions],
+                )
+            )
+        group.permissions.set(wanted)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user may see and change, resolved once per request."""
+
+    roles: frozenset
+    cadre_id: int | None
+    unit_id: int | None
+    sees_all: bool
+    changes_all: bool
+
+    @property
+    def is_officer(self):
+        return Role.UNIT_OFFICER in self.roles and self.unit_id is not None
+
+
+NOBODY = Scope(frozenset(), None, None, False, False)
+
+
+def scope_for(user):
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOBODY
+    cached = getattr(user, "_liaison_scope", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        roles = frozenset({Role.LIAISON_STAFF})
+    else:
+        roles = frozenset(
+            ROLE_BY_GROUP[name]
+            for name in user.groups.values_list("name", flat=True)
+            if name in ROLE_BY_GROUP
+        )
+    cadre = _cadre_of(user)
+    scope = Scope(
+        roles=roles,
+        cadre_id=cadre.pk if cadre else None,
+        unit_id=cadre.unit_id if cadre else None,
+        sees_all=bool(roles & {Role.LIAISON_STAFF, Role.LEADER, Role.SUPERVISOR}),
+        changes_all=Role.LIAISON_STAFF in roles,
+    )
+    user._liaison_scope = scope
+    return scope
+
+
+def _cadre_of(user):
+    from .models import Cadre
+
+    return Cadre.objects.filter(user=user, is_active=True).only("pk", "unit_id").first()
+
+
+def has_role(user, role):
+    return role in scope_for(user).roles
+
+
+def is_liaison_staff(user):
+    return scope_for(user).changes_all
+
+
+# -- rows a user may see ----------------------------------------------------
+
+
+def visible_units(user, queryset):
+    scope = scope_for(user)
+    if scope.sees_all:
+        return queryset
+    if scope.unit_id is not None and (scope.is_officer or Role.CADRE in scope.roles):
+        return queryset.filter(pk=scope.unit_id)
+    return queryset.none()
+
+
+def visible_cadres(user, queryset):
+    scope = scope_for(user)
+    if scope.sees_all:
+        return queryset
+    if scope.is_officer:
+        return queryset.filter(unit_id=scope.unit_id)
+    if scope.cadre_id is not None:
+        return queryset.filter(pk=scope.cadre_id)
+    return queryset.none()
+
+
+def visible_pairings(user, queryset):
+    scope = scope_for(user)
+    if scope.sees_all:
+        return queryset
+    if scope.is_officer:
+        return queryset.filter(cadre__unit_id=scope.unit_id)
+    if scope.cadre_id is not None:
+        return queryset.filter(cadre_id=scope.cadre_id)
+    return queryset.none()
+
+
+def visible_service_items(user, queryset):
+    """Service lists are published to every signed-in user (R10)."""
+    return queryset if scope_for(user).roles else queryset.none()
+
+
+def visible_assignments(user, queryset):
+    """包片 and coordinator regions: public to every role."""
+    return queryset if scope_for(user).roles else queryset.none()
+
+
+# -- rows a user may change -----------------------------------------------
+
+
+def changeable_units(user, queryset):
+    return queryset if scope_for(user).changes_all else queryset.none()
+
+
+def managed_units(user, queryset):
+    """Units whose cadres and service list the user may add to or edit."""
+    scope = scope_for(user)
+    if scope.changes_all:
+        return queryset
+    if scope.is_officer:
+        return queryset.filter(pk=scope.unit_id)
+    return queryset.none()
+
+
+def changeable_cadres(user, queryset):
+    scope = scope_for(user)
+    if scope.changes_all:
+        return queryset
+    if scope.is_officer:
+        return queryset.filter(unit_id=scope.unit_id)
+    return queryset.none()
+
+
+def changeable_pairings(user, queryset):
+    scope = scope_for(user)
+    if scope.changes_all:
+        return queryset
+    if scope.is_officer:
+        return queryset.filter(cadre__unit_id=scope.unit_id)
+    return queryset.none()
+
+
+def changeable_service_items(user, queryset):
+    scope = scope_for(user)
+    if scope.changes_all:
+        return queryset
+    if scope.is_officer:
+        return queryset.filter(unit_id=scope.unit_id)
+    return queryset.none()
+
+
+def changeable_enterprises(user, queryset):
+    return queryset if scope_for(user).changes_all else queryset.none()
+
+
+# -- pages ----------------------------------------------------------------
+
+
+def can_view_compliance(user):
+    """结对合规 report: liaison staff, leaders and supervisors (city-wide),
+    and a unit's information officer (their unit)."""
+    scope = scope_for(user)
+    return scope.sees_all or scope.is_officer

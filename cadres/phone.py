@@ -1,0 +1,29 @@
+"""Mainland mobile numbers: the natural key of a cadre in every import."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from tabular.cells import compact_code
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalise_mobile(value):
+    """Half-width digits, no spaces or dashes, no +86 prefix."""
+    text = (compact_code(value) or "").replace("-", "")
+    if text.startswith("+86"):
+        text = text[3:]
+    elif text.startswith("86") and len(text) == 13:
+        text = text[2:]
+    return text
+
+
+def validate_mobile(value):
+    if not MOBILE.match(normalise_mobile(value)):
+        raise ValidationError(
+            _("手机号应为 11 位数字，以 13–19 开头：%(value)s"),
+            code="mobile",
+            params={"value": value},
+        )

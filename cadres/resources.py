@@ -1,0 +1,193 @@
+"""Spreadsheet columns for units, cadres and pairings. Natural keys: a unit by
+its name, a cadre by mobile number, an enterprise by credit code, a place by
+name. What a user may import is scoped by :mod:`cadres.permissions`."""
+
+from import_export import fields, widgets
+
+from enterprises.models import Enterprise, Place
+from tabular.bulk_import import AllOrNothingResource
+from tabular.widgets import ChineseDateWidget, ChoiceLabelWidget, YesNoWidget
+
+from . import permissions
+from .models import Cadre, Pairing, Unit
+from .services import pairing_conflicts
+
+
+class UnitResource(AllOrNothingResource):
+    name = fields.Field(attribute="name", column_name="单位名称")
+    kind = fields.Field(attribute="kind", column_name="单位类型", widget=ChoiceLabelWidget(Unit.Kind.choices))
+    place = fields.Field(
+        attribute="place", column_name="管辖地点", widget=widgets.ForeignKeyWidget(Place, "name")
+    )
+    principal_leader = fields.Field(
+        attribute="principal_leader",
+        column_name="第一责任人手机号",
+        widget=widgets.ForeignKeyWidget(Cadre, "mobile"),
+    )
+    deputy_in_charge = fields.Field(
+        attribute="deputy_in_charge",
+        column_name="分管领导手机号",
+        widget=widgets.ForeignKeyWidget(Cadre, "mobile"),
+    )
+    information_officer = fields.Field(
+        attribute="information_officer",
+        column_name="信息员手机号",
+        widget=widgets.ForeignKeyWidget(Cadre, "mobile"),
+    )
+
+    natural_key = ("name",)
+    lookup_fields = {
+        "place": "name",
+        "principal_leader": "mobile",
+        "deputy_in_charge": "mobile",
+        "information_officer": "mobile",
+    }
+    compact_attributes = ("mobile",)
+
+    class Meta:
+        model = Unit
+        fields = ("name", "kind", "place", "principal_leader", "deputy_in_charge", "information_officer")
+        import_id_fields = ("name",)
+
+    def changeable(self, queryset, user):
+        return permissions.changeable_units(user, queryset)
+
+    def get_export_queryset(self, request=None):
+        return Unit.objects.select_related(
+            "place", "principal_leader", "deputy_in_charge", "information_officer"
+        )
+
+
+class CadreResource(AllOrNothingResource):
+    name = fields.Field(attribute="name", column_name="姓名")
+    unit = fields.Field(attribute="unit", column_name="所在单位", widget=widgets.ForeignKeyWidget(Unit, "name"))
+    rank = fields.Field(attribute="rank", column_name="职级", widget=ChoiceLabelWidget(Cadre.Rank.choices))
+    title = fields.Field(attribute="title", column_name="职务")
+    is_leadership_member = fields.Field(
+        attribute="is_leadership_member", column_name="班子成员", widget=YesNoWidget()
+    )
+    is_coordinator = fields.Field(attribute="is_coordinator", column_name="区域总协调人", widget=YesNoWidget())
+    mobile = fields.Field(attribute="mobile", column_name="手机号")
+    email = fields.Field(attribute="email", column_name="电子邮箱")
+    is_active = fields.Field(attribute="is_active", column_name="在岗", widget=YesNoWidget())
+
+    natural_key = ("mobile",)
+    lookup_fields = {"unit": "name"}
+    compact_attributes = ("mobile",)
+
+    class Meta:
+        model = Cadre
+        fields = (
+            "name",
+            "unit",
+            "rank",
+            "title",
+            "is_leadership_member",
+            "is_coordinator",
+            "mobile",
+            "email",
+            "is_active",
+        )
+        import_id_fields = ("mobile",)
+
+    def changeable(self, queryset, user):
+        return permissions.changeable_cadres(user, queryset)
+
+    def lookup_queryset(self, attribute, model, user):
+        # A cadre may be placed only in a unit the importer manages.
+        return permissions.managed_units(user, Unit.objects.all())
+
+    def normalise_cell(self, column, value):
+        value = super().normalise_cell(column, value)
+        if column == "手机号" and isinstance(value, str):
+            value = value.replace("-", "")
+        return value
+
+    def get_export_queryset(self, request=None):
+        return Cadre.objects.select_related("unit")
+
+
+class PairingResource(AllOrNothingResource):
+    cadre = fields.Field(attribute="cadre", column_name="干部手机号", widget=widgets.ForeignKeyWidget(Cadre, "mobile"))
+    cadre_name = fields.Field(attribute="cadre__name", column_name="干部姓名", readonly=True)
+    unit_name = fields.Field(attribute="cadre__unit__name", column_name="所在单位", readonly=True)
+    enterprise = fields.Field(
+        attribute="enterprise",
+        column_name="企业统一社会信用代码",
+        widget=widgets.ForeignKeyWidget(Enterprise, "credit_code"),
+    )
+    enterprise_name = fields.Field(attribute="enterprise__name", column_name="企业名称", readonly=True)
+    kind = fields.Field(attribute="kind", column_name="联系类型", widget=ChoiceLabelWidget(Pairing.Kind.choices))
+    start_date = fields.Field(attribute="start_date", column_name="开始日期", widget=ChineseDateWidget())
+    end_date = fields.Field(attribute="end_date", column_name="到期日期", widget=ChineseDateWidget())
+    ended_on = fields.Field(attribute="ended_on", column_name="提前结束日期", widget=ChineseDateWidget())
+    ended_reason = fields.Field(attribute="ended_reason", column_name="提前结束原因")
+
+    natural_key = ("cadre", "enterprise", "start_date")
+    lookup_fields = {"cadre": "mobile", "enterprise": "credit_code"}
+    compact_attributes = ("mobile", "credit_code")
+
+    class Meta:
+        model = Pairing
+        fields = (
+            "cadre",
+            "cadre_name",
+            "unit_name",
+            "enterprise",
+            "enterprise_name",
+            "kind",
+            "start_date",
+            "end_date",
+            "ended_on",
+            "ended_reason",
+        )
+        import_id_fields = ("cadre", "enterprise", "start_date")
+
+    def changeable(self, queryset, user):
+        return permissions.changeable_pairings(user, queryset)
+
+    def lookup_queryset(self, attribute, model, user):
+        if attribute == "cadre":
+            return permissions.changeable_cadres(user, Cadre.objects.select_related("unit"))
+        return Enterprise.objects.all()
+
+    def existing_queryset(self):
+        return Pairing.objects.select_related("cadre__unit", "enterprise")
+
+    def check_rows(self, plan, user):
+        """No overlap with the database or within the file; 包片 enterprises in
+        the leader's area (R1, R5). Two queries for the whole file."""
+        from .models import AreaAssignment
+
+        cadre_ids = {r.instance.cadre_id for r in plan.rows}
+        updated = {r.instance.pk for r in plan.rows if r.instance.pk}
+        ranges = {}
+        for pk, cadre_id, enterprise_id, start, end, ended in Pairing.objects.filter(
+            cadre_id__in=cadre_ids
+        ).values_list("pk", "cadre_id", "enterprise_id", "start_date", "end_date", "ended_on"):
+            if pk not in updated:
+                ranges.setdefault((cadre_id, enterprise_id), []).append((f"db{pk}", start, ended or end))
+        for r in plan.rows:
+            p = r.instance
+            ranges.setdefault((p.cadre_id, p.enterprise_id), []).append(
+                (f"row{r.number}", p.start_date, p.ended_on or p.end_date)
+            )
+        areas = {}
+        for cadre_id, place_id in AreaAssignment.objects.filter(cadre_id__in=cadre_ids).values_list(
+            "cadre_id", "place_id"
+        ):
+            areas.setdefault(cadre_id, set()).add(place_id)
+        for r in plan.rows:
+            p = r.instance
+            others = [
+                (start, last)
+                for token, start, last in ranges[(p.cadre_id, p.enterprise_id)]
+                if token != f"row{r.number}"
+            ]
+            for attribute, message in pairing_conflicts(
+                p, others=others, area_place_ids=areas.get(p.cadre_id, set())
+            ).items():
+                plan.add_error(r.number, self._column_of(attribute), message)
+
+    def get_export_queryset(self, request=None):
+        return Pairing.objects.select_related("cadre__unit", "enterprise")

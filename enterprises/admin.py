@@ -1,0 +1,42 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from tabular.admin import SpreadsheetAdmin
+
+from .forms import CreditCodeField
+from .models import Enterprise, Place
+from .resources import EnterpriseResource, PlaceResource
+
+
+@admin.register(Place)
+class PlaceAdmin(SpreadsheetAdmin):
+    resource_classes = [PlaceResource]
+    list_display = ["name", "kind", "sort_order"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    ordering = ["sort_order", "name"]
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(SpreadsheetAdmin):
+    resource_classes = [EnterpriseResource]
+    list_display = ["name", "credit_code", "place", "industry", "employees", "annual_revenue"]
+    list_filter = ["place", "industry"]
+    list_select_related = ["place"]
+    search_fields = ["name", "=credit_code", "legal_representative"]
+    autocomplete_fields = ["place"]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "credit_code", "place", "address", "industry"]}),
+        (
+            _("联系方式"),
+            {"fields": ["legal_representative", "contact_name", "contact_phone"]},
+        ),
+        (_("经营情况"), {"fields": ["employees", "annual_revenue", "revenue_year"]}),
+        (_("记录"), {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "credit_code":
+            kwargs["form_class"] = CreditCodeField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

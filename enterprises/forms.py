@@ -1,0 +1,11 @@
+from django import forms
+
+from .credit_code import normalise_credit_code
+
+
+class CreditCodeField(forms.CharField):
+    """Accepts what people paste (spaces, full-width digits, lower case) and
+    hands the model the normalised code to validate."""
+
+    def to_python(self, value):
+        return normalise_credit_code(super().to_python(value))

@@ -1,0 +1,92 @@
+"""Places and enterprises: the ground floor. Nothing here knows about cadres."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .credit_code import normalise_credit_code, validate_credit_code
+
+
+class PlaceManager(models.Manager):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class Place(models.Model):
+    """A town, street, the economic development zone or Zhendong new area:
+    where an enterprise is located."""
+
+    class Kind(models.TextChoices):
+        TOWN = "town", _("镇")
+        STREET = "street", _("街道")
+        DEVELOPMENT_ZONE = "dev_zone", _("经济开发区")
+        NEW_AREA = "new_area", _("新区")
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    objects = PlaceManager()
+
+    class Meta:
+        verbose_name = _("地点（镇、街道、园区）")
+        verbose_name_plural = _("地点（镇、街道、园区）")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class EnterpriseManager(models.Manager):
+    def get_by_natural_key(self, credit_code):
+        return self.get(credit_code=credit_code)
+
+
+class Enterprise(models.Model):
+    name = models.CharField(_("企业名称"), max_length=200, db_index=True)
+    credit_code = models.CharField(
+        _("统一社会信用代码"),
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
+        help_text=_("18 位，GB 32100-2015，最后一位为校验位。"),
+    )
+    place = models.ForeignKey(
+        Place, verbose_name=_("所在镇（街道）"), on_delete=models.PROTECT, related_name="enterprises"
+    )
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    industry = models.CharField(_("行业"), max_length=100, blank=True, db_index=True)
+    legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
+    contact_name = models.CharField(_("企业联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("企业联系电话"), max_length=30, blank=True)
+    employees = models.PositiveIntegerField(_("职工人数"), null=True, blank=True)
+    annual_revenue = models.DecimalField(
+        _("上年营业收入（万元）"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    revenue_year = models.PositiveSmallIntegerField(_("营业收入年度"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = EnterpriseManager()
+
+    class Meta:
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.credit_code,)
+
+    def clean(self):
+        self.credit_code = normalise_credit_code(self.credit_code)

@@ -1,0 +1,73 @@
+"""Spreadsheet columns for the enterprise register (xlsx and csv, admin and
+commands alike). Rows are identified by the credit code; the place by its name."""
+
+from import_export import fields, widgets
+
+from tabular.bulk_import import AllOrNothingResource
+from tabular.widgets import ChineseDecimalWidget, ChineseIntegerWidget, ChoiceLabelWidget
+
+from .models import Enterprise, Place
+
+
+class EnterpriseResource(AllOrNothingResource):
+    name = fields.Field(attribute="name", column_name="企业名称")
+    credit_code = fields.Field(attribute="credit_code", column_name="统一社会信用代码")
+    place = fields.Field(
+        attribute="place", column_name="所在镇（街道）", widget=widgets.ForeignKeyWidget(Place, "name")
+    )
+    address = fields.Field(attribute="address", column_name="地址")
+    industry = fields.Field(attribute="industry", column_name="行业")
+    legal_representative = fields.Field(attribute="legal_representative", column_name="法定代表人")
+    contact_name = fields.Field(attribute="contact_name", column_name="企业联系人")
+    contact_phone = fields.Field(attribute="contact_phone", column_name="企业联系电话")
+    employees = fields.Field(attribute="employees", column_name="职工人数", widget=ChineseIntegerWidget())
+    annual_revenue = fields.Field(
+        attribute="annual_revenue", column_name="上年营业收入（万元）", widget=ChineseDecimalWidget()
+    )
+    revenue_year = fields.Field(
+        attribute="revenue_year", column_name="营业收入年度", widget=ChineseIntegerWidget()
+    )
+
+    natural_key = ("credit_code",)
+    lookup_fields = {"place": "name"}
+    compact_attributes = ("credit_code", "contact_phone")
+
+    class Meta:
+        model = Enterprise
+        fields = (
+            "name",
+            "credit_code",
+            "place",
+            "address",
+            "industry",
+            "legal_representative",
+            "contact_name",
+            "contact_phone",
+            "employees",
+            "annual_revenue",
+            "revenue_year",
+        )
+        import_id_fields = ("credit_code",)
+        skip_unchanged = True
+        report_skipped = True
+
+    def existing_queryset(self):
+        return Enterprise.objects.select_related("place")
+
+    def get_export_queryset(self, request=None):
+        return Enterprise.objects.select_related("place")
+
+
+class PlaceResource(AllOrNothingResource):
+    name = fields.Field(attribute="name", column_name="名称")
+    kind = fields.Field(
+        attribute="kind", column_name="类型", widget=ChoiceLabelWidget(Place.Kind.choices)
+    )
+
+    natural_key = ("name",)
+
+    class Meta:
+        model = Place
+        fields = ("name", "kind")
+        import_id_fields = ("name",)
+

@@ -1,0 +1,1 @@
+"""The six-doubling registry (R17). Built by the six-doubling issue."""

@@ -1,0 +1,63 @@
+"""django-import-export formats that never hand a formula to a spreadsheet.
+
+The library's own ``IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT`` strips only a
+leading ``=`` and only in the admin; these formats neutralise every trigger
+(see :mod:`tabular.cells`) wherever a resource is exported.
+
+CSV goes out as UTF-8 with a byte-order mark, so Excel on a Chinese Windows
+desktop opens it without mojibake, and comes in as UTF-8 or GB18030 (a superset
+of GBK, what Excel saves as "CSV" on a Chinese system).
+"""
+
+from import_export.formats import base_formats
+from tablib import Dataset
+
+from .cells import neutralise_formula
+
+
+def neutralised(dataset):
+    """A copy of ``dataset`` with every text cell made safe."""
+    safe = Dataset(headers=[neutralise_formula(h) for h in (dataset.headers or [])])
+    for row in dataset:
+        safe.append([neutralise_formula(cell) for cell in row])
+    safe.title = dataset.title
+    return safe
+
+
+class SafeXLSX(base_formats.XLSX):
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(neutralised(dataset), **kwargs)
+
+
+class CSVEncodingError(ValueError):
+    pass
+
+
+class SafeCSV(base_formats.CSV):
+    ENCODINGS = ("utf-8-sig", "gb18030")
+
+    def is_binary(self):
+        # Read the upload as bytes so we, not the admin, choose the encoding.
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, bytes):
+            for encoding in self.ENCODINGS:
+                try:
+                    in_stream = in_stream.decode(encoding)
+                    break
+                except UnicodeDecodeError:
+                    continue
+            else:
+                raise CSVEncodingError(
+                    "无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码。"
+                    " / The CSV file is neither UTF-8 nor GBK."
+                )
+        return base_formats.TablibFormat.create_dataset(self, in_stream, **kwargs)
+
+    def export_data(self, dataset, **kwargs):
+        text = base_formats.TablibFormat.export_data(self, neutralised(dataset), **kwargs)
+        return ("\ufeff" + text).encode("utf-8")

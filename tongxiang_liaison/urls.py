@@ -1,0 +1,20 @@
+"""URL map. Apps own their pages; this module only mounts them."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import health, views
+
+admin.site.site_header = admin.site.site_title = "桐乡市“干部联千企、服务助转型”联络系统"
+admin.site.index_title = "市联络办管理"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("cadres.urls")),
+]
