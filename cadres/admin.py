@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tabular.admin import SpreadsheetAdmin
 
 from . import permissions, services, views
+from .forms import MobileField
 from .models import AreaAssignment, Cadre, CoordinatorRegion, Pairing, ServiceItem, Unit
 from .resources import CadreResource, PairingResource, UnitResource
 
@@ -54,7 +55,16 @@ class CadreAdmin(ScopedAdminMixin, SpreadsheetAdmin):
     visible = staticmethod(permissions.visible_cadres)
     changeable = staticmethod(permissions.changeable_cadres)
     resource_classes = [CadreResource]
-    list_display = ["name", "unit", "rank", "title", "is_leadership_member", "is_coordinator", "mobile", "is_active"]
+    list_display = [
+        "name",
+        "unit",
+        "rank",
+        "title",
+        "is_leadership_member",
+        "is_coordinator",
+        "mobile",
+        "is_active",
+    ]
     list_filter = ["rank", "unit__kind", "is_leadership_member", "is_coordinator", "is_active", "unit"]
     list_select_related = ["unit"]
     search_fields = ["name", "=mobile", "unit__name"]
@@ -65,6 +75,11 @@ class CadreAdmin(ScopedAdminMixin, SpreadsheetAdmin):
         if db_field.name == "unit":
             kwargs["queryset"] = permissions.managed_units(request.user, Unit.objects.all())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "mobile":
+            kwargs["form_class"] = MobileField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
         queryset, distinct = super().get_search_results(request, queryset, search_term)
@@ -93,7 +108,15 @@ class CoordinatorRegionAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class PairingForm(forms.ModelForm):
     class Meta:
         model = Pairing
-        fields = "__all__"
+        fields = [
+            "cadre",
+            "enterprise",
+            "kind",
+            "start_date",
+            "end_date",
+            "ended_on",
+            "ended_reason",
+        ]
 
     def _post_clean(self):
         # The model's own rules run in super(); then the rules that need other
@@ -181,4 +204,3 @@ class ServiceItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 request.user, Unit.objects.filter(kind=Unit.Kind.DEPARTMENT)
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-

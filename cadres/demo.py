@@ -24,9 +24,19 @@ from .permissions import GROUP_NAMES, Role
 from .term import term_end
 
 TONGXIANG_DIVISION = "330483"
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "建国伟华明军平芳英杰强磊洋勇艳娟涛斌超霞刚丽敏静秀兰波辉鹏飞亮红玲晨宇浩然俊峰志刚海燕春梅晓东立新文婷佳鑫嘉怡雪琴德民永康卫东振华"
-BRAND = "恒新华丰盛达鸿运嘉瑞天成金桥永昌宏远博源正泰佳和锦程东方新凤双箭振石巨龙亚特梧桐乌镇崇福濮院洲泉屠甸石门河山大麻凤鸣龙翔高桥"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "建国伟华明军平芳英杰强磊洋勇艳娟涛斌超霞刚丽敏静秀兰波辉鹏飞亮红玲晨宇浩然俊峰志"
+    "刚海燕春梅晓东立新文婷佳鑫嘉怡雪琴德民永康卫东振华"
+)
+BRAND = (
+    "恒新华丰盛达鸿运嘉瑞天成金桥永昌宏远博源正泰佳和锦程东方新凤双箭振石巨龙亚特梧桐"
+    "乌镇崇福濮院洲泉屠甸石门河山大麻凤鸣龙翔高桥"
+)
 INDUSTRIES = [
     ("化纤", "化纤有限公司"),
     ("纺织", "纺织有限公司"),
@@ -61,7 +71,7 @@ def organisation_code(number: int) -> str:
     """A GB 11714 organisation code (8 digits + check) for a demo number."""
     digits = f"{number:08d}"
     weights = [3, 7, 9, 10, 5, 8, 4, 2]
-    check = 11 - sum(int(d) * w for d, w in zip(digits, weights)) % 11
+    check = 11 - sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
     return digits + {10: "X", 11: "0"}.get(check, str(check))
 
 
@@ -117,7 +127,9 @@ class DemoBuilder:
                     name=name,
                     credit_code=demo_credit_code(number),
                     place=place,
-                    address=f"{place.name}{rng.choice(BRAND)}{rng.choice('东西南北中')}路{rng.randint(1, 999)}号",
+                    address=(
+                        f"{place.name}{rng.choice(BRAND)}{rng.choice('东西南北中')}路{rng.randint(1, 999)}号"
+                    ),
                     industry=industry,
                     legal_representative=person_name(rng),
                     contact_name=person_name(rng),
@@ -232,7 +244,7 @@ class DemoBuilder:
             short = rng.random() < 0.05  # a few fall short of their minimum
             if cadre.rank == Cadre.Rank.CITY_LEADER:
                 area_pool = by_place.get(self.area_of.get(cadre.pk), [])
-                focus_pool = [e for e in rng.sample(enterprises, min(50, len(enterprises)))]
+                focus_pool = rng.sample(enterprises, min(50, len(enterprises)))
                 focus_pool = [e for e in focus_pool if e.place_id != self.area_of.get(cadre.pk)]
                 link(cadre, focus_pool, 2 if short else 3, Pairing.Kind.FOCUS)
                 link(cadre, area_pool, 2, Pairing.Kind.AREA)

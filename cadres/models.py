@@ -136,9 +136,7 @@ class Cadre(models.Model):
     is_coordinator = models.BooleanField(
         _("区域总协调人"), default=False, help_text=_("R2：市委常委、人大主任、政协主席。")
     )
-    mobile = models.CharField(
-        _("手机号"), max_length=11, unique=True, validators=[validate_mobile]
-    )
+    mobile = models.CharField(_("手机号"), max_length=11, unique=True, validators=[validate_mobile])
     email = models.EmailField(_("电子邮箱"), blank=True)
     is_active = models.BooleanField(_("在岗"), default=True)
     user = models.OneToOneField(
@@ -237,12 +235,9 @@ class CoordinatorRegion(models.Model):
 def active_q(day: datetime.date, prefix: str = "") -> Q:
     """The one definition of "in force on ``day``" (begun, within its term,
     not ended early), usable through a relation: ``active_q(d, "pairings__")``."""
-    return (
-        Q(**{f"{prefix}start_date__lte": day})
-        & (
-            Q(**{f"{prefix}ended_on__isnull": True, f"{prefix}end_date__gte": day})
-            | Q(**{f"{prefix}ended_on__gte": day})
-        )
+    return Q(**{f"{prefix}start_date__lte": day}) & (
+        Q(**{f"{prefix}ended_on__isnull": True, f"{prefix}end_date__gte": day})
+        | Q(**{f"{prefix}ended_on__gte": day})
     )
 
 
@@ -274,9 +269,7 @@ class Pairing(models.Model):
     )
     kind = models.CharField(_("联系类型"), max_length=12, choices=Kind.choices)
     start_date = models.DateField(_("开始日期"))
-    end_date = models.DateField(
-        _("到期日期"), blank=True, help_text=_("留空则按开始日期加 3 年计算（R5）。")
-    )
+    end_date = models.DateField(_("到期日期"), blank=True, help_text=_("留空则按开始日期加 3 年计算（R5）。"))
     ended_on = models.DateField(_("提前结束日期"), null=True, blank=True)
     ended_reason = models.CharField(_("提前结束原因"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -312,6 +305,11 @@ class Pairing(models.Model):
     def __str__(self):
         return f"{self.cadre.name} — {self.enterprise.name}"
 
+    def save(self, *args, **kwargs):
+        if self.start_date and not self.end_date:
+            self.end_date = term_end(self.start_date)
+        super().save(*args, **kwargs)
+
     @property
     def last_day(self):
         """The last day the pairing is in force: its term end, or the early end."""
@@ -319,11 +317,6 @@ class Pairing(models.Model):
 
     def is_active_on(self, day):
         return self.start_date <= day <= self.last_day
-
-    def save(self, *args, **kwargs):
-        if self.start_date and not self.end_date:
-            self.end_date = term_end(self.start_date)
-        super().save(*args, **kwargs)
 
     def clean(self):
         """Rules that need only this row and its cadre and enterprise.

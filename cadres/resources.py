@@ -60,13 +60,17 @@ class UnitResource(AllOrNothingResource):
 
 class CadreResource(AllOrNothingResource):
     name = fields.Field(attribute="name", column_name="姓名")
-    unit = fields.Field(attribute="unit", column_name="所在单位", widget=widgets.ForeignKeyWidget(Unit, "name"))
+    unit = fields.Field(
+        attribute="unit", column_name="所在单位", widget=widgets.ForeignKeyWidget(Unit, "name")
+    )
     rank = fields.Field(attribute="rank", column_name="职级", widget=ChoiceLabelWidget(Cadre.Rank.choices))
     title = fields.Field(attribute="title", column_name="职务")
     is_leadership_member = fields.Field(
         attribute="is_leadership_member", column_name="班子成员", widget=YesNoWidget()
     )
-    is_coordinator = fields.Field(attribute="is_coordinator", column_name="区域总协调人", widget=YesNoWidget())
+    is_coordinator = fields.Field(
+        attribute="is_coordinator", column_name="区域总协调人", widget=YesNoWidget()
+    )
     mobile = fields.Field(attribute="mobile", column_name="手机号")
     email = fields.Field(attribute="email", column_name="电子邮箱")
     is_active = fields.Field(attribute="is_active", column_name="在岗", widget=YesNoWidget())
@@ -108,7 +112,9 @@ class CadreResource(AllOrNothingResource):
 
 
 class PairingResource(AllOrNothingResource):
-    cadre = fields.Field(attribute="cadre", column_name="干部手机号", widget=widgets.ForeignKeyWidget(Cadre, "mobile"))
+    cadre = fields.Field(
+        attribute="cadre", column_name="干部手机号", widget=widgets.ForeignKeyWidget(Cadre, "mobile")
+    )
     cadre_name = fields.Field(attribute="cadre__name", column_name="干部姓名", readonly=True)
     unit_name = fields.Field(attribute="cadre__unit__name", column_name="所在单位", readonly=True)
     enterprise = fields.Field(
@@ -117,7 +123,9 @@ class PairingResource(AllOrNothingResource):
         widget=widgets.ForeignKeyWidget(Enterprise, "credit_code"),
     )
     enterprise_name = fields.Field(attribute="enterprise__name", column_name="企业名称", readonly=True)
-    kind = fields.Field(attribute="kind", column_name="联系类型", widget=ChoiceLabelWidget(Pairing.Kind.choices))
+    kind = fields.Field(
+        attribute="kind", column_name="联系类型", widget=ChoiceLabelWidget(Pairing.Kind.choices)
+    )
     start_date = fields.Field(attribute="start_date", column_name="开始日期", widget=ChineseDateWidget())
     end_date = fields.Field(attribute="end_date", column_name="到期日期", widget=ChineseDateWidget())
     ended_on = fields.Field(attribute="ended_on", column_name="提前结束日期", widget=ChineseDateWidget())

@@ -3,12 +3,32 @@ Attachment 2 arrangement table laid out like the government form (R20)."""
 
 from django.utils import timezone
 
-from tabular.xlsx import BODY_FONT, BORDER, CENTER, HEADER_FONT, header_row, new_workbook, put, simple_sheet, title_row
+from tabular.xlsx import (
+    BODY_FONT,
+    BORDER,
+    CENTER,
+    HEADER_FONT,
+    header_row,
+    new_workbook,
+    put,
+    simple_sheet,
+    title_row,
+)
 
 from .models import Cadre
 
 ARRANGEMENT_TITLE = "市涉企部门(单位)走访联系企业安排表"
-ARRANGEMENT_HEADERS = ["序号", "单位", "第一责任人", "分管领导", "联系人", "职务", "职级", "联系企业", "企业所在镇（街道）"]
+ARRANGEMENT_HEADERS = [
+    "序号",
+    "单位",
+    "第一责任人",
+    "分管领导",
+    "联系人",
+    "职务",
+    "职级",
+    "联系企业",
+    "企业所在镇（街道）",
+]
 ARRANGEMENT_WIDTHS = [6, 18, 10, 10, 10, 16, 10, 36, 16]
 
 

@@ -22,7 +22,7 @@ LENGTH = 18
 
 
 def check_character(first17):
-    total = sum(VALUES[char] * weight for char, weight in zip(first17, WEIGHTS))
+    total = sum(VALUES[char] * weight for char, weight in zip(first17, WEIGHTS, strict=True))
     return ALPHABET[(31 - total % 31) % 31]
 
 

@@ -60,9 +60,7 @@ class EnterpriseResource(AllOrNothingResource):
 
 class PlaceResource(AllOrNothingResource):
     name = fields.Field(attribute="name", column_name="名称")
-    kind = fields.Field(
-        attribute="kind", column_name="类型", widget=ChoiceLabelWidget(Place.Kind.choices)
-    )
+    kind = fields.Field(attribute="kind", column_name="类型", widget=ChoiceLabelWidget(Place.Kind.choices))
 
     natural_key = ("name",)
 
@@ -70,4 +68,3 @@ class PlaceResource(AllOrNothingResource):
         model = Place
         fields = ("name", "kind")
         import_id_fields = ("name",)
-

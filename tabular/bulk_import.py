@@ -221,7 +221,7 @@ class AllOrNothingResource(resources.ModelResource):
         rows = []
         for index, values in enumerate(dataset, start=1):
             number = index + HEADER_ROWS
-            row = {h: self.normalise_cell(h, v) for h, v in zip(headers, values)}
+            row = {h: self.normalise_cell(h, v) for h, v in zip(headers, values, strict=False)}
             if all(is_blank(v) for v in row.values()):
                 continue
             rows.append((number, row))
@@ -235,7 +235,7 @@ class AllOrNothingResource(resources.ModelResource):
             if number in plan.errors:
                 continue
             key = self.key_of(values)
-            blank = [a for a, part in zip(self.natural_key, key) if part in (None, "")]
+            blank = [a for a, part in zip(self.natural_key, key, strict=True) if part in (None, "")]
             if blank:
                 for attribute in blank:
                     plan.add_error(number, self._column_of(attribute), "不能为空。 / Required.")
@@ -245,8 +245,7 @@ class AllOrNothingResource(resources.ModelResource):
                 plan.add_error(
                     number,
                     NON_FIELD_ERRORS,
-                    f"与第 {seen_keys[key]} 行重复（{columns}相同）。"
-                    f" / Duplicate of row {seen_keys[key]}.",
+                    f"与第 {seen_keys[key]} 行重复（{columns}相同）。 / Duplicate of row {seen_keys[key]}.",
                 )
                 continue
             seen_keys[key] = number
@@ -377,17 +376,13 @@ class AllOrNothingResource(resources.ModelResource):
             wanted = {row.get(f.column_name) for _, row in rows} - {None, ""}
             found = {}
             for chunk in _chunks(sorted(wanted, key=str), LOOKUP_CHUNK):
-                queryset = self.lookup_queryset(f.attribute, related, user).filter(
-                    **{f"{match}__in": chunk}
-                )
+                queryset = self.lookup_queryset(f.attribute, related, user).filter(**{f"{match}__in": chunk})
                 found.update({getattr(obj, match): obj for obj in queryset})
             unknown = wanted - set(found)
             outside = set()
             for chunk in _chunks(sorted(unknown, key=str), LOOKUP_CHUNK):
                 outside.update(
-                    related._default_manager.filter(**{f"{match}__in": chunk}).values_list(
-                        match, flat=True
-                    )
+                    related._default_manager.filter(**{f"{match}__in": chunk}).values_list(match, flat=True)
                 )
             label = str(related._meta.verbose_name)
             for number, row in rows:

@@ -31,8 +31,11 @@ def neutralise_formula(value):
 def restore_neutralised(value):
     """Undo :func:`neutralise_formula` on import, so an exported file re-imports
     to the same text."""
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value.startswith(
-        FORMULA_TRIGGERS, 1
+    if (
+        isinstance(value, str)
+        and len(value) > 1
+        and value[0] == "'"
+        and value.startswith(FORMULA_TRIGGERS, 1)
     ):
         return value[1:]
     return value

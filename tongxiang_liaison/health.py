@@ -28,7 +28,7 @@ def broker_state():
     from tongxiang_liaison.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
     except Exception as exc:
         logger.warning("healthz: broker check failed: %s", exc)

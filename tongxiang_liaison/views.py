@@ -28,6 +28,10 @@ def home(request):
         )
     if request.user.is_staff:
         links.append(
-            {"url": reverse("admin:index"), "label": _("管理后台"), "help": _("单位、干部、企业、结对的维护与导入导出。")}
+            {
+                "url": reverse("admin:index"),
+                "label": _("管理后台"),
+                "help": _("单位、干部、企业、结对的维护与导入导出。"),
+            }
         )
     return render(request, "home.html", {"links": links})

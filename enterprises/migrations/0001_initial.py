@@ -2,54 +2,111 @@
 
 import django.core.validators
 import django.db.models.deletion
-import enterprises.credit_code
 from django.db import migrations, models
+
+import enterprises.credit_code
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Place',
+            name="Place",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('town', '镇'), ('street', '街道'), ('dev_zone', '经济开发区'), ('new_area', '新区')], max_length=10, verbose_name='类型')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, unique=True, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("town", "镇"),
+                            ("street", "街道"),
+                            ("dev_zone", "经济开发区"),
+                            ("new_area", "新区"),
+                        ],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '地点（镇、街道、园区）',
-                'verbose_name_plural': '地点（镇、街道、园区）',
-                'ordering': ['sort_order', 'name'],
+                "verbose_name": "地点（镇、街道、园区）",
+                "verbose_name_plural": "地点（镇、街道、园区）",
+                "ordering": ["sort_order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Enterprise',
+            name="Enterprise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='企业名称')),
-                ('credit_code', models.CharField(help_text='18 位，GB 32100-2015，最后一位为校验位。', max_length=18, unique=True, validators=[enterprises.credit_code.validate_credit_code], verbose_name='统一社会信用代码')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('industry', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='行业')),
-                ('legal_representative', models.CharField(blank=True, max_length=50, verbose_name='法定代表人')),
-                ('contact_name', models.CharField(blank=True, max_length=50, verbose_name='企业联系人')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='企业联系电话')),
-                ('employees', models.PositiveIntegerField(blank=True, null=True, verbose_name='职工人数')),
-                ('annual_revenue', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='上年营业收入（万元）')),
-                ('revenue_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='营业收入年度')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('place', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enterprises', to='enterprises.place', verbose_name='所在镇（街道）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="企业名称")),
+                (
+                    "credit_code",
+                    models.CharField(
+                        help_text="18 位，GB 32100-2015，最后一位为校验位。",
+                        max_length=18,
+                        unique=True,
+                        validators=[enterprises.credit_code.validate_credit_code],
+                        verbose_name="统一社会信用代码",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                (
+                    "industry",
+                    models.CharField(blank=True, db_index=True, max_length=100, verbose_name="行业"),
+                ),
+                (
+                    "legal_representative",
+                    models.CharField(blank=True, max_length=50, verbose_name="法定代表人"),
+                ),
+                ("contact_name", models.CharField(blank=True, max_length=50, verbose_name="企业联系人")),
+                ("contact_phone", models.CharField(blank=True, max_length=30, verbose_name="企业联系电话")),
+                ("employees", models.PositiveIntegerField(blank=True, null=True, verbose_name="职工人数")),
+                (
+                    "annual_revenue",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="上年营业收入（万元）",
+                    ),
+                ),
+                (
+                    "revenue_year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="营业收入年度"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "place",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enterprises",
+                        to="enterprises.place",
+                        verbose_name="所在镇（街道）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '企业',
-                'verbose_name_plural': '企业',
-                'ordering': ['name'],
+                "verbose_name": "企业",
+                "verbose_name_plural": "企业",
+                "ordering": ["name"],
             },
         ),
     ]

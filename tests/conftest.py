@@ -1,0 +1,57 @@
+import os
+
+import pytest
+from django.db import connection
+
+from .factories import CadreFactory, UnitFactory, user_with_role
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def need(condition, reason):
+    """Skip with a printed reason on a bare laptop; fail under CI=true, where
+    every service is supposed to be there."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Production serves hashed names from collectstatic's manifest; tests
+    render templates without running collectstatic."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def postgres(db):
+    need(connection.vendor == "postgresql", "needs PostgreSQL: set DATABASE_URL=postgres://…")
+    return connection
+
+
+@pytest.fixture
+def unit_a(db):
+    return UnitFactory(name="市经信局")
+
+
+@pytest.fixture
+def unit_b(db):
+    return UnitFactory(name="市商务局")
+
+
+@pytest.fixture
+def officer_a(unit_a):
+    cadre = CadreFactory(unit=unit_a, name="信息员甲")
+    unit_a.information_officer = cadre
+    unit_a.save()
+    return user_with_role("unit_officer", cadre=cadre, username="officer_a")
+
+
+@pytest.fixture
+def staff_user(db):
+    return user_with_role("liaison_staff", username="staff")

@@ -1,0 +1,70 @@
+"""Admin changelists cost a fixed number of queries, whatever the number of rows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import (
+    AreaAssignmentFactory,
+    CadreFactory,
+    EnterpriseFactory,
+    PairingFactory,
+    UnitFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 14
+
+
+def populate(count):
+    for _ in range(count):
+        unit = UnitFactory()
+        cadre = CadreFactory(unit=unit)
+        unit.principal_leader = unit.deputy_in_charge = unit.information_officer = cadre
+        unit.save()
+        PairingFactory(cadre=cadre, enterprise=EnterpriseFactory())
+        AreaAssignmentFactory()
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    "changelist",
+    [
+        "admin:enterprises_enterprise_changelist",
+        "admin:enterprises_place_changelist",
+        "admin:cadres_unit_changelist",
+        "admin:cadres_cadre_changelist",
+        "admin:cadres_pairing_changelist",
+        "admin:cadres_areaassignment_changelist",
+        "admin:cadres_serviceitem_changelist",
+    ],
+)
+def test_changelist_queries_do_not_grow_with_rows(
+    client, staff_user, changelist, django_assert_max_num_queries
+):
+    staff_user.is_staff = True
+    staff_user.save()
+    client.force_login(staff_user)
+    url = reverse(changelist)
+    populate(3)
+    few = queries_for(client, url)
+    populate(30)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        many = queries_for(client, url)
+    assert many == few
+
+
+def test_officer_changelist_is_bounded_too(client, officer_a, unit_a, django_assert_max_num_queries):
+    for _ in range(40):
+        PairingFactory(cadre=CadreFactory(unit=unit_a))
+    client.force_login(officer_a)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        client.get(reverse("admin:cadres_pairing_changelist"))
