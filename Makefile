@@ -10,7 +10,7 @@ PORT ?= 8000
 DEMO_ENTERPRISES ?= 300
 DEMO_CADRES ?= 150
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench clean messages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
@@ -49,3 +49,7 @@ bench: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache .ruff_cache
+
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages -l en --no-wrap --ignore=.venv --ignore=bench --ignore=tests
+	DEBUG=1 $(BIN)/python manage.py compilemessages -l en --ignore=.venv

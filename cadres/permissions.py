@@ -4,7 +4,9 @@ Roles are Django groups, installed by a data migration from ``ROLE_PERMISSIONS``
 
 - 联络办工作人员 (liaison staff): all data, read and write;
 - 单位信息员 (unit information officer, R12): their own unit's cadres, pairings
-  and service list; the enterprise register read-only;
+  and service list; the enterprise register read-only (enterprises are shared
+  by every unit, R6, so only liaison staff change them: a table-level right,
+  granted by the group permissions below);
 - 联系干部 (cadre): their own pairings only, through the cadre pages;
 - 领导 (leader): everything read-only, through dashboards and reports;
 - 督查人员 (supervisor, R15): read access to pairings for spot checks.
@@ -162,96 +164,65 @@ def is_liaison_staff(user):
     return scope_for(user).changes_all
 
 
-# -- rows a user may see ----------------------------------------------------
+# -- rows a user may see or change ------------------------------------------
+#
+# One rule, applied per table: who reads or writes everything, the unit an
+# information officer is confined to (by the lookup from the row to its unit),
+# and, for reading, the cadre a cadre is confined to.
+
+
+def _scoped(user, queryset, *, write, unit=None, cadre=None):
+    scope = scope_for(user)
+    if scope.changes_all if write else scope.sees_all:
+        return queryset
+    if unit is not None and scope.is_officer:
+        return queryset.filter(**{unit: scope.unit_id})
+    if not write and cadre is not None and scope.cadre_id is not None:
+        return queryset.filter(**{cadre: scope.cadre_id})
+    return queryset.none()
 
 
 def visible_units(user, queryset):
-    scope = scope_for(user)
-    if scope.sees_all:
-        return queryset
-    if scope.unit_id is not None and (scope.is_officer or Role.CADRE in scope.roles):
-        return queryset.filter(pk=scope.unit_id)
-    return queryset.none()
+    return _scoped(user, queryset, write=False, unit="pk", cadre="cadres")
 
 
 def visible_cadres(user, queryset):
-    scope = scope_for(user)
-    if scope.sees_all:
-        return queryset
-    if scope.is_officer:
-        return queryset.filter(unit_id=scope.unit_id)
-    if scope.cadre_id is not None:
-        return queryset.filter(pk=scope.cadre_id)
-    return queryset.none()
+    return _scoped(user, queryset, write=False, unit="unit_id", cadre="pk")
 
 
 def visible_pairings(user, queryset):
-    scope = scope_for(user)
-    if scope.sees_all:
-        return queryset
-    if scope.is_officer:
-        return queryset.filter(cadre__unit_id=scope.unit_id)
-    if scope.cadre_id is not None:
-        return queryset.filter(cadre_id=scope.cadre_id)
-    return queryset.none()
+    return _scoped(user, queryset, write=False, unit="cadre__unit_id", cadre="cadre_id")
 
 
 def visible_service_items(user, queryset):
-    """Service lists are published to every signed-in user (R10)."""
+    """Service lists are published to every signed-in user with a role (R10)."""
     return queryset if scope_for(user).roles else queryset.none()
 
 
 def visible_assignments(user, queryset):
-    """包片 and coordinator regions: public to every role."""
+    """包片 areas and coordinator regions: known to every role (R1, R2)."""
     return queryset if scope_for(user).roles else queryset.none()
 
 
-# -- rows a user may change -----------------------------------------------
-
-
 def changeable_units(user, queryset):
-    return queryset if scope_for(user).changes_all else queryset.none()
+    return _scoped(user, queryset, write=True)
 
 
 def managed_units(user, queryset):
     """Units whose cadres and service list the user may add to or edit."""
-    scope = scope_for(user)
-    if scope.changes_all:
-        return queryset
-    if scope.is_officer:
-        return queryset.filter(pk=scope.unit_id)
-    return queryset.none()
+    return _scoped(user, queryset, write=True, unit="pk")
 
 
 def changeable_cadres(user, queryset):
-    scope = scope_for(user)
-    if scope.changes_all:
-        return queryset
-    if scope.is_officer:
-        return queryset.filter(unit_id=scope.unit_id)
-    return queryset.none()
+    return _scoped(user, queryset, write=True, unit="unit_id")
 
 
 def changeable_pairings(user, queryset):
-    scope = scope_for(user)
-    if scope.changes_all:
-        return queryset
-    if scope.is_officer:
-        return queryset.filter(cadre__unit_id=scope.unit_id)
-    return queryset.none()
+    return _scoped(user, queryset, write=True, unit="cadre__unit_id")
 
 
 def changeable_service_items(user, queryset):
-    scope = scope_for(user)
-    if scope.changes_all:
-        return queryset
-    if scope.is_officer:
-        return queryset.filter(unit_id=scope.unit_id)
-    return queryset.none()
-
-
-def changeable_enterprises(user, queryset):
-    return queryset if scope_for(user).changes_all else queryset.none()
+    return _scoped(user, queryset, write=True, unit="unit_id")
 
 
 # -- pages ----------------------------------------------------------------

@@ -1,7 +1,9 @@
 import os
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from .factories import CadreFactory, UnitFactory, user_with_role
 
@@ -16,6 +18,15 @@ def need(condition, reason):
     if IN_CI:
         pytest.fail(f"CI=true but {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default():
+    """Each test starts in the site's language; a request that switched to
+    English leaves it active in the thread (LocaleMiddleware does not reset)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

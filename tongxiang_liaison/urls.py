@@ -3,11 +3,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from . import health, views
 
-admin.site.site_header = admin.site.site_title = "桐乡市“干部联千企、服务助转型”联络系统"
-admin.site.index_title = "市联络办管理"
+admin.site.site_header = admin.site.site_title = _("桐乡市“干部联千企、服务助转型”联络系统")
+admin.site.index_title = _("市联络办管理")
 
 urlpatterns = [
     path("", views.home, name="home"),
