@@ -197,6 +197,7 @@ class ServiceItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["unit"]
     list_filter = ["unit"]
     search_fields = ["title", "description", "unit__name"]
+    autocomplete_fields = ["unit"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "unit":

@@ -52,7 +52,7 @@ class UnitResource(AllOrNothingResource):
     def changeable(self, queryset, user):
         return permissions.changeable_units(user, queryset)
 
-    def get_export_queryset(self, request=None):
+    def existing_queryset(self):
         return Unit.objects.select_related(
             "place", "principal_leader", "deputy_in_charge", "information_officer"
         )
@@ -107,7 +107,7 @@ class CadreResource(AllOrNothingResource):
             value = value.replace("-", "")
         return value
 
-    def get_export_queryset(self, request=None):
+    def existing_queryset(self):
         return Cadre.objects.select_related("unit")
 
 
@@ -196,6 +196,3 @@ class PairingResource(AllOrNothingResource):
                 p, others=others, area_place_ids=areas.get(p.cadre_id, set())
             ).items():
                 plan.add_error(r.number, self._column_of(attribute), message)
-
-    def get_export_queryset(self, request=None):
-        return Pairing.objects.select_related("cadre__unit", "enterprise")

@@ -5,10 +5,10 @@ from django.utils import timezone
 
 from tabular.xlsx import (
     BODY_FONT,
-    BORDER,
     CENTER,
     HEADER_FONT,
     header_row,
+    merge,
     new_workbook,
     put,
     simple_sheet,
@@ -40,7 +40,7 @@ def arrangement_workbook(units, day):
     width = len(ARRANGEMENT_HEADERS)
     title_row(ws, ARRANGEMENT_TITLE, width)
     put(ws, 2, 1, f"截至 {day:%Y年%m月%d日}", font=BODY_FONT, border=False)
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    merge(ws, 2, 1, 2, width)
     header_row(ws, ARRANGEMENT_HEADERS, 3, ARRANGEMENT_WIDTHS)
     row = 4
     for number, arranged in enumerate(units, start=1):
@@ -56,7 +56,7 @@ def arrangement_workbook(units, day):
                 row += 1
             for column, value in ((5, cadre.name), (6, cadre.title), (7, Cadre.Rank(cadre.rank).label)):
                 put(ws, cadre_top, column, str(value), alignment=CENTER)
-                _merge_down(ws, column, cadre_top, row - 1)
+                merge(ws, cadre_top, column, row - 1, column)
         leaders = (
             (1, number),
             (2, unit.name),
@@ -65,19 +65,12 @@ def arrangement_workbook(units, day):
         )
         for column, value in leaders:
             put(ws, unit_top, column, value, alignment=CENTER, font=HEADER_FONT if column == 2 else BODY_FONT)
-            _merge_down(ws, column, unit_top, row - 1)
+            merge(ws, unit_top, column, row - 1, column)
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.print_title_rows = "1:3"
     ws.freeze_panes = "A4"
     return wb
-
-
-def _merge_down(ws, column, top, bottom):
-    for r in range(top, bottom + 1):
-        ws.cell(row=r, column=column).border = BORDER
-    if bottom > top:
-        ws.merge_cells(start_row=top, start_column=column, end_row=bottom, end_column=column)
 
 
 def compliance_workbook(sections, day):

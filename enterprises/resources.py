@@ -54,9 +54,6 @@ class EnterpriseResource(AllOrNothingResource):
     def existing_queryset(self):
         return Enterprise.objects.select_related("place")
 
-    def get_export_queryset(self, request=None):
-        return Enterprise.objects.select_related("place")
-
 
 class PlaceResource(AllOrNothingResource):
     name = fields.Field(attribute="name", column_name="名称")

@@ -39,6 +39,12 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded import files wait in MEDIA_ROOT between preview and confirm."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def postgres(db):
     need(connection.vendor == "postgresql", "needs PostgreSQL: set DATABASE_URL=postgres://…")

@@ -68,3 +68,27 @@ def test_officer_changelist_is_bounded_too(client, officer_a, unit_a, django_ass
     client.force_login(officer_a)
     with django_assert_max_num_queries(MAX_QUERIES):
         client.get(reverse("admin:cadres_pairing_changelist"))
+
+
+def test_large_unfiltered_changelist_reads_the_planners_estimate(client, staff_user, postgres, monkeypatch):
+    """No COUNT(*) over a whole large table: PostgreSQL's estimate stands in."""
+    from tabular import paging
+
+    monkeypatch.setattr(paging, "EXACT_BELOW", 10)
+    for _ in range(30):
+        EnterpriseFactory()
+    with postgres.cursor() as cursor:
+        cursor.execute("ANALYZE enterprises_enterprise")
+    staff_user.is_staff = True
+    staff_user.save()
+    client.force_login(staff_user)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("admin:enterprises_enterprise_changelist"))
+    assert response.status_code == 200
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert not any("COUNT(*)" in q.upper() and "enterprises_enterprise" in q for q in sql), sql
+    assert any("reltuples" in q for q in sql)
+    # A filtered list is still counted exactly.
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse("admin:enterprises_enterprise_changelist") + "?q=测试")
+    assert any("COUNT(*)" in q["sql"].upper() for q in captured.captured_queries)

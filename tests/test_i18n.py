@@ -32,7 +32,10 @@ def _unescape(text):
 @pytest.mark.django_db
 def test_pages_read_in_chinese_by_default_and_english_when_switched(client, staff_user):
     client.force_login(staff_user)
-    assert "结对合规" in client.get(reverse("cadres:compliance")).content.decode()
+    page = client.get(reverse("cadres:compliance")).content.decode()
+    assert "结对合规" in page
+    assert '<button type="submit" name="language" value="en" class="link" lang="en">English</button>' in page
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("cadres:compliance")).content.decode()
     assert "Pairing compliance" in page and "Cadres below their minimum" in page
+    assert 'lang="zh-hans">简体中文</button>' in page
