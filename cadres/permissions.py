@@ -20,7 +20,7 @@ rights (which tables) come from the group permissions below. Apps above
 
 from dataclasses import dataclass
 
-from django.db.models import TextChoices
+from django.db.models import Q, TextChoices
 from django.utils.translation import gettext_lazy as _
 
 
@@ -56,6 +56,9 @@ ROLE_PERMISSIONS = {
         "cadres.coordinatorregion": ALL,
         "cadres.pairing": ALL,
         "cadres.serviceitem": ALL,
+        "visits.visit": ALL,
+        "visits.visitproblem": ALL,
+        "issues.issueitem": ALL,
     },
     Role.UNIT_OFFICER: {
         "enterprises.place": VIEW,
@@ -64,6 +67,9 @@ ROLE_PERMISSIONS = {
         "cadres.cadre": EDIT,
         "cadres.pairing": EDIT,
         "cadres.serviceitem": ALL,
+        "visits.visit": VIEW,
+        "visits.visitproblem": VIEW,
+        "issues.issueitem": VIEW,
     },
     Role.CADRE: {},
     Role.LEADER: {
@@ -73,6 +79,9 @@ ROLE_PERMISSIONS = {
         "cadres.cadre": VIEW,
         "cadres.pairing": VIEW,
         "cadres.serviceitem": VIEW,
+        "visits.visit": VIEW,
+        "visits.visitproblem": VIEW,
+        "issues.issueitem": VIEW,
     },
     Role.SUPERVISOR: {
         "enterprises.place": VIEW,
@@ -80,11 +89,27 @@ ROLE_PERMISSIONS = {
         "cadres.unit": VIEW,
         "cadres.cadre": VIEW,
         "cadres.pairing": VIEW,
+        "visits.visit": VIEW,
+        "visits.visitproblem": VIEW,
+        "issues.issueitem": VIEW,
     },
 }
 
 # Roles whose members use the admin site (is_staff).
 ADMIN_ROLES = {Role.LIAISON_STAFF, Role.UNIT_OFFICER}
+
+
+def install_role_groups(apps):
+    """For data migrations: make sure every model's permissions exist (they are
+    normally created only after all migrations), then sync the groups. Each
+    app that adds models calls this from a migration of its own."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = None
+    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def sync_role_groups(Group, Permission):
@@ -225,11 +250,49 @@ def changeable_service_items(user, queryset):
     return _scoped(user, queryset, write=True, unit="unit_id")
 
 
+def visible_visits(user, queryset):
+    """Feedback forms: all for staff, leaders and supervisors; a unit's forms
+    for its officer; for a cadre, the forms they filed or joined."""
+    scope = scope_for(user)
+    if scope.sees_all:
+        return queryset
+    if scope.is_officer:
+        return queryset.filter(cadre__unit_id=scope.unit_id)
+    if scope.cadre_id is not None:
+        return queryset.filter(Q(cadre_id=scope.cadre_id) | Q(companions=scope.cadre_id)).distinct()
+    return queryset.none()
+
+
+def visible_issue_items(user, queryset):
+    """Issue-list items: all for staff, leaders and supervisors; those reported
+    by a unit's cadres for its officer; a cadre's own for the cadre."""
+    return _scoped(user, queryset, write=False, unit="reporter__unit_id", cadre="reporter_id")
+
+
+def filable_pairings(user, queryset):
+    """The pairings a user may file a feedback form for: their own, as a cadre."""
+    scope = scope_for(user)
+    if scope.cadre_id is None:
+        return queryset.none()
+    return queryset.filter(cadre_id=scope.cadre_id)
+
+
+def can_edit_visit(user, visit):
+    """Only the filing cadre, and only while the form is a draft; after that,
+    liaison staff correct it in the admin, with history."""
+    cadre_id = scope_for(user).cadre_id
+    return cadre_id is not None and visit.cadre_id == cadre_id and visit.status == "draft"
+
+
 # -- pages ----------------------------------------------------------------
 
 
-def can_view_compliance(user):
-    """结对合规 report: liaison staff, leaders and supervisors (city-wide),
-    and a unit's information officer (their unit)."""
+def can_view_reports(user):
+    """Unit-level reports (结对合规, coverage): liaison staff, leaders and
+    supervisors city-wide; a unit's information officer for their unit."""
     scope = scope_for(user)
     return scope.sees_all or scope.is_officer
+
+
+def is_cadre(user):
+    return scope_for(user).cadre_id is not None

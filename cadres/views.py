@@ -27,7 +27,7 @@ def compliance_sections(user, day):
 
 
 def render_compliance(request, template, extra=None):
-    if not permissions.can_view_compliance(request.user):
+    if not permissions.can_view_reports(request.user):
         raise PermissionDenied
     day = timezone.localdate()
     sections = compliance_sections(request.user, day)
@@ -49,7 +49,7 @@ def compliance(request):
 
 @login_required
 def compliance_xlsx(request):
-    if not permissions.can_view_compliance(request.user):
+    if not permissions.can_view_reports(request.user):
         raise PermissionDenied
     day = timezone.localdate()
     workbook = compliance_workbook(compliance_sections(request.user, day), day)
@@ -59,7 +59,7 @@ def compliance_xlsx(request):
 @login_required
 def arrangement_xlsx(request):
     """Attachment 2 (R20) for the departments the user may see."""
-    if not permissions.can_view_compliance(request.user):
+    if not permissions.can_view_reports(request.user):
         raise PermissionDenied
     day = timezone.localdate()
     workbook = arrangement_workbook(selectors.arrangement_table(request.user, day), day)

@@ -1,22 +1,22 @@
 """Admin behaviour shared by every changelist that imports or exports a sheet."""
 
+from django.core.exceptions import PermissionDenied
 from import_export.admin import ImportExportModelAdmin
 
 from .formats import SafeCSV, SafeXLSX
 from .paging import EstimatedCountPaginator
 
 
-class SpreadsheetAdmin(ImportExportModelAdmin):
-    """ImportExportModelAdmin for large registers.
+class SafeExportMixin:
+    """For large registers exported to spreadsheets.
 
-    - the importing user reaches the resource, which scopes its lookups;
+    - the user reaches the resource, which scopes its lookups;
     - xlsx exports keep numbers and dates as such (the library decides that by
       exact class, which our safe formats are not);
     - changelists never count a whole large table (see :mod:`tabular.paging`).
     """
 
     formats = [SafeXLSX, SafeCSV]
-    import_template_name = "admin/tabular/import.html"
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     list_per_page = 50
@@ -26,10 +26,14 @@ class SpreadsheetAdmin(ImportExportModelAdmin):
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         if not self.has_export_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         data = self.get_data_for_export(
             request, queryset, force_native_type=isinstance(file_format, SafeXLSX), **kwargs
         )
         return file_format.export_data(data)
+
+
+class SpreadsheetAdmin(SafeExportMixin, ImportExportModelAdmin):
+    """Import (all-or-nothing, with preview) and export."""
+
+    import_template_name = "admin/tabular/import.html"

@@ -4,18 +4,9 @@ from django.db import migrations
 
 
 def create_role_groups(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
+    from cadres.permissions import install_role_groups
 
-    # Permissions are normally created after all migrations; make sure the
-    # ones we assign exist now, on a fresh database too.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
-
-    from cadres.permissions import sync_role_groups
-
-    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    install_role_groups(apps)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,45 @@
+"""The links a signed-in user sees, by role: one list for the header and the
+landing page, decided by cadres.permissions."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from cadres import permissions
+
+
+def links_for(user):
+    links = []
+    if permissions.is_cadre(user):
+        links.append(
+            (reverse("visits:my"), _("我的联系企业"), _("结对企业、本季度走访状态、填写走访反馈表。"))
+        )
+    if permissions.can_view_reports(user):
+        links.append(
+            (reverse("visits:coverage"), _("走访覆盖率"), _("各单位、各镇街本季度应走访和已走访的结对。"))
+        )
+        links.append(
+            (
+                reverse("cadres:compliance"),
+                _("结对合规"),
+                _("联系数不足的干部、无人联系的企业、即将到期的结对。"),
+            )
+        )
+        links.append(
+            (
+                reverse("cadres:arrangement_xlsx"),
+                _("附件2 安排表"),
+                _("市涉企部门(单位)走访联系企业安排表（xlsx）。"),
+            )
+        )
+    if user.is_staff:
+        links.append(
+            (reverse("admin:index"), _("管理后台"), _("单位、干部、企业、结对、反馈表的维护与导入导出。"))
+        )
+    return [{"url": url, "label": label, "help": help_text} for url, label, help_text in links]
+
+
+def navigation(request):
+    """Template context processor."""
+    if not request.user.is_authenticated:
+        return {}
+    return {"nav_links": links_for(request.user)}

@@ -1,0 +1,65 @@
+"""Feedback forms in the admin: staff correct submitted forms here, and every
+change is kept (who, when, what) by django-simple-history."""
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from cadres import permissions
+from tabular.admin import SafeExportMixin
+
+from . import services
+from .models import Visit, VisitProblem
+from .quarters import Quarter, recent
+from .resources import VisitResource
+
+
+class QuarterFilter(admin.SimpleListFilter):
+    title = _("季度")
+    parameter_name = "quarter"
+
+    def lookups(self, request, model_admin):
+        return [(q.label, q.label) for q in reversed(recent(Quarter.of(timezone.localdate()), 8))]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            quarter = Quarter.parse(self.value())
+        except ValueError:
+            return queryset.none()
+        return queryset.filter(visit_date__range=(quarter.first_day, quarter.last_day))
+
+
+class VisitProblemInline(admin.TabularInline):
+    model = VisitProblem
+    extra = 0
+
+
+@admin.register(Visit)
+class VisitAdmin(SafeExportMixin, ExportMixin, SimpleHistoryAdmin):
+    resource_classes = [VisitResource]
+    list_display = ["enterprise", "cadre", "visit_date", "mode", "status", "enterprise_place"]
+    list_filter = [QuarterFilter, "status", "mode", "cadre__unit", "enterprise__place"]
+    list_select_related = ["enterprise__place", "cadre__unit"]
+    search_fields = ["enterprise__name", "=enterprise__credit_code", "cadre__name"]
+    autocomplete_fields = ["cadre", "pairing", "enterprise", "companions"]
+    readonly_fields = ["submitted_at", "created_at", "updated_at"]
+    inlines = [VisitProblemInline]
+    date_hierarchy = "visit_date"
+
+    @admin.display(description=_("所在镇（街道）"), ordering="enterprise__place__name")
+    def enterprise_place(self, obj):
+        return obj.enterprise.place.name
+
+    def get_queryset(self, request):
+        return permissions.visible_visits(request.user, super().get_queryset(request))
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).prefetch_related("companions", "problems")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.correct_visit(form.instance)

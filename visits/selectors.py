@@ -1,0 +1,153 @@
+"""Reads over visits: a cadre's pairings with this quarter's state, and visit
+coverage per unit and per town (R7, R8). Each is one query, whatever the size."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q, Subquery
+
+from cadres import permissions
+from cadres.models import Pairing, Unit
+from enterprises.models import Place
+
+from .models import Visit, VisitCredit
+from .quarters import Quarter, first_visit_deadline
+
+
+def credited(quarter: Quarter | None = None, *, before=None):
+    """Exists: the pairing's cadre has a counting visit to its enterprise on or
+    after the pairing began, within ``quarter`` (or before ``before``)."""
+    credits = VisitCredit.objects.filter(
+        cadre=OuterRef("cadre_id"),
+        enterprise=OuterRef("enterprise_id"),
+        visit_date__gte=OuterRef("start_date"),
+    )
+    if quarter is not None:
+        credits = credits.filter(visit_date__range=(quarter.first_day, quarter.last_day))
+    if before is not None:
+        credits = credits.filter(visit_date__lt=before)
+    return Exists(credits)
+
+
+@dataclass
+class PairingState:
+    """What 我的联系企业 shows for one pairing this quarter."""
+
+    pairing: Pairing
+    state: str  # "visited" | "due" | "overdue" | "not_due"
+    days_left: int
+    first_visit_deadline: datetime.date | None
+    first_visit_overdue: bool
+
+
+def my_pairings(cadre, today: datetime.date):
+    """The cadre's pairings in force today with this quarter's state: visited;
+    due (with the days left in the quarter); overdue (the previous quarter was
+    due and missed). Plus the first-visit deadline (R8) while it applies."""
+    quarter = Quarter.of(today)
+    previous = quarter.previous()
+    last_visit = (
+        VisitCredit.objects.filter(cadre=OuterRef("cadre_id"), enterprise=OuterRef("enterprise_id"))
+        .values("cadre")
+        .annotate(last=Max("visit_date"))
+        .values("last")
+    )
+    pairings = (
+        Pairing.objects.active_on(today)
+        .filter(cadre=cadre)
+        .select_related("enterprise__place")
+        .annotate(
+            last_visit=Subquery(last_visit),
+            visited_now=credited(quarter),
+            visited_previous=credited(previous),
+            due_previous=ExpressionWrapper(previous.due_q(), output_field=BooleanField()),
+            due_now=ExpressionWrapper(quarter.due_q(), output_field=BooleanField()),
+        )
+        .order_by("enterprise__place__sort_order", "enterprise__name")
+    )
+    states = []
+    for pairing in pairings:
+        if pairing.visited_now:
+            state = "visited"
+        elif pairing.due_previous and not pairing.visited_previous:
+            state = "overdue"
+        elif pairing.due_now:
+            state = "due"
+        else:
+            state = "not_due"
+        deadline = first_visit_deadline(pairing.start_date.year)
+        applies = pairing.start_date < deadline and pairing.last_visit is None
+        states.append(
+            PairingState(
+                pairing=pairing,
+                state=state,
+                days_left=quarter.days_left(today),
+                first_visit_deadline=deadline if applies else None,
+                first_visit_overdue=applies and today > deadline,
+            )
+        )
+    return states
+
+
+def due_pairings(user, quarter: Quarter):
+    """Pairings due a visit in ``quarter`` that ``user`` may see, each marked
+    ``visited``."""
+    return permissions.visible_pairings(
+        user, Pairing.objects.filter(quarter.due_q()).annotate(visited=credited(quarter))
+    )
+
+
+def coverage(user, quarter: Quarter, by: str):
+    """Due, visited and coverage % per unit (``by="unit"``) or per town
+    (``by="place"``): one aggregate query."""
+    key = {"unit": "cadre__unit", "place": "enterprise__place"}[by]
+    rows = (
+        due_pairings(user, quarter)
+        .values(key)
+        .annotate(due=Count("pk"), done=Count("pk", filter=Q(visited=True)))
+        .order_by(key)
+    )
+    model = Unit if by == "unit" else Place
+    names = dict(model.objects.filter(pk__in=[r[key] for r in rows]).values_list("pk", "name"))
+    result = [
+        CoverageRow(pk=r[key], name=names.get(r[key], ""), due=r["due"], visited=r["done"]) for r in rows
+    ]
+    return sorted(result, key=lambda r: (r.rate if r.rate is not None else 2, r.name))
+
+
+@dataclass
+class CoverageRow:
+    pk: int
+    name: str
+    due: int
+    visited: int
+
+    @property
+    def overdue(self):
+        return self.due - self.visited
+
+    @property
+    def rate(self):
+        """Coverage as a fraction; None (shown as —) when nothing is due."""
+        return self.visited / self.due if self.due else None
+
+
+def overdue_pairings(user, quarter: Quarter, *, unit_id=None, place_id=None):
+    """Drill-down: the pairings due in ``quarter`` and not visited, with their cadres."""
+    queryset = (
+        due_pairings(user, quarter)
+        .filter(visited=False)
+        .select_related("cadre__unit", "enterprise__place")
+        .order_by("cadre__unit__sort_order", "cadre__name", "enterprise__name")
+    )
+    if unit_id is not None:
+        queryset = queryset.filter(cadre__unit_id=unit_id)
+    if place_id is not None:
+        queryset = queryset.filter(enterprise__place_id=place_id)
+    return queryset
+
+
+def visible_visits(user):
+    return permissions.visible_visits(
+        user, Visit.objects.select_related("cadre__unit", "enterprise__place", "pairing")
+    )

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "visits"
+
+urlpatterns = [
+    path("my/", views.my_enterprises, name="my"),
+    path("visits/new/<int:pairing_id>/", views.visit_new, name="new"),
+    path("visits/<int:pk>/", views.visit_detail, name="detail"),
+    path("visits/<int:pk>/edit/", views.visit_edit, name="edit"),
+    path("visits/<int:pk>/print/", views.visit_print, name="print"),
+    path("visits/<int:pk>/export.xlsx", views.visit_xlsx, name="xlsx"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("coverage/overdue/", views.coverage_overdue, name="overdue"),
+]

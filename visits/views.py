@@ -1,0 +1,208 @@
+"""The cadre's pages (我的联系企业, the feedback form) and the coverage report.
+
+Every object is fetched through :mod:`cadres.permissions`, so another cadre's
+pairing or form is a 404 whatever id is typed."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cadres import permissions
+from cadres.models import Cadre, Pairing, Unit
+from enterprises.models import Place
+from tabular.xlsx import xlsx_response
+
+from . import selectors, services
+from .forms import VisitForm, problem_formset
+from .quarters import Quarter
+from .spreadsheets import coverage_workbook, visit_workbook
+
+
+def _cadre(request):
+    scope = permissions.scope_for(request.user)
+    if scope.cadre_id is None:
+        raise PermissionDenied
+    return Cadre.objects.select_related("unit").get(pk=scope.cadre_id)
+
+
+@login_required
+def my_enterprises(request):
+    cadre = _cadre(request)
+    today = timezone.localdate()
+    states = selectors.my_pairings(cadre, today)
+    drafts = cadre.visits.filter(status="draft").select_related("enterprise")[:20]
+    recent = cadre.visits.filter(status="submitted").select_related("enterprise")[:10]
+    return render(
+        request,
+        "visits/my_enterprises.html",
+        {"cadre": cadre, "states": states, "quarter": Quarter.of(today), "drafts": drafts, "recent": recent},
+    )
+
+
+def _filable_pairing(request, pairing_id):
+    today = timezone.localdate()
+    queryset = permissions.filable_pairings(request.user, Pairing.objects.active_on(today))
+    return get_object_or_404(queryset.select_related("enterprise__place", "cadre"), pk=pairing_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_new(request, pairing_id):
+    pairing = _filable_pairing(request, pairing_id)
+    return _visit_form(request, pairing, visit=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_edit(request, pk):
+    visit = get_object_or_404(selectors.visible_visits(request.user), pk=pk)
+    if not permissions.can_edit_visit(request.user, visit):
+        if visit.cadre_id == permissions.scope_for(request.user).cadre_id:
+            return redirect("visits:detail", pk=visit.pk)  # submitted: read-only now
+        raise Http404
+    return _visit_form(request, visit.pairing, visit=visit)
+
+
+def _visit_form(request, pairing, visit):
+    instance = visit or None
+    if request.method == "POST":
+        form = VisitForm(request.POST, instance=instance, pairing=pairing)
+        action = request.POST.get("action", "draft")
+        if action == "more_rows":
+            # Re-display with two more blank problem rows, keeping every entry
+            # and showing no errors yet (a no-JavaScript "add a row").
+            initial = {**request.POST.dict(), "companions": request.POST.getlist("companions")}
+            form = VisitForm(initial=initial, instance=instance, pairing=pairing)
+            return _render_form(request, form, problem_formset(request.POST, extra_rows=2), pairing, visit)
+        problems = problem_formset(request.POST)
+        if form.is_valid() and problems.is_valid():
+            rows = [
+                (f.cleaned_data["category"], f.cleaned_data["description"].strip())
+                for f in problems
+                if not f.is_blank
+            ]
+            try:
+                saved = services.save_visit(
+                    form.save(commit=False), companions=form.cleaned_data["companions"], problems=rows
+                )
+                if action == "submit":
+                    services.submit_visit(saved)
+                    messages.success(request, _("反馈表已提交。"))
+                    return redirect("visits:detail", pk=saved.pk)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("草稿已保存。"))
+                return redirect("visits:edit", pk=saved.pk)
+    else:
+        form = VisitForm(instance=instance, pairing=pairing)
+        problems = problem_formset(visit=visit)
+    return _render_form(request, form, problems, pairing, visit)
+
+
+def _add_errors(form, exc):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _render_form(request, form, problems, pairing, visit):
+    return render(
+        request,
+        "visits/visit_form.html",
+        {"form": form, "problems": problems, "pairing": pairing, "visit": visit},
+    )
+
+
+@login_required
+def visit_detail(request, pk):
+    visit = get_object_or_404(
+        selectors.visible_visits(request.user).prefetch_related("problems", "companions"), pk=pk
+    )
+    return render(
+        request,
+        "visits/visit_detail.html",
+        {"visit": visit, "can_edit": permissions.can_edit_visit(request.user, visit)},
+    )
+
+
+@login_required
+def visit_print(request, pk):
+    visit = get_object_or_404(
+        selectors.visible_visits(request.user).prefetch_related("problems", "companions"), pk=pk
+    )
+    return render(request, "visits/visit_print.html", {"visit": visit})
+
+
+@login_required
+def visit_xlsx(request, pk):
+    visit = get_object_or_404(
+        selectors.visible_visits(request.user).prefetch_related("problems", "companions"), pk=pk
+    )
+    return xlsx_response(visit_workbook(visit), f"走访反馈表-{visit.enterprise.name}-{visit.visit_date}.xlsx")
+
+
+def _quarter(request):
+    try:
+        return Quarter.parse(request.GET["quarter"])
+    except (KeyError, ValueError):
+        return Quarter.of(timezone.localdate())
+
+
+@login_required
+def coverage(request):
+    """Visit coverage for a quarter, per unit and per town (R7)."""
+    if not permissions.can_view_reports(request.user):
+        raise PermissionDenied
+    quarter = _quarter(request)
+    by_unit = selectors.coverage(request.user, quarter, "unit")
+    by_place = selectors.coverage(request.user, quarter, "place")
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(coverage_workbook(quarter, by_unit, by_place), f"走访覆盖率-{quarter}.xlsx")
+    return render(
+        request,
+        "visits/coverage.html",
+        {
+            "quarter": quarter,
+            "by_unit": by_unit,
+            "by_place": by_place,
+            "previous": quarter.previous(),
+            "next": quarter.next() if quarter.next().first_day <= timezone.localdate() else None,
+        },
+    )
+
+
+@login_required
+def coverage_overdue(request):
+    """Drill-down: the unvisited pairings of a unit or a town, with their cadres."""
+    if not permissions.can_view_reports(request.user):
+        raise PermissionDenied
+    quarter = _quarter(request)
+    unit = place = None
+    if request.GET.get("unit"):
+        unit = get_object_or_404(
+            permissions.visible_units(request.user, Unit.objects.all()), pk=request.GET["unit"]
+        )
+    if request.GET.get("place"):
+        place = get_object_or_404(Place, pk=request.GET["place"])
+    pairings = selectors.overdue_pairings(
+        request.user, quarter, unit_id=unit.pk if unit else None, place_id=place.pk if place else None
+    )
+    return render(
+        request,
+        "visits/coverage_overdue.html",
+        {
+            "quarter": quarter,
+            "unit": unit,
+            "place": place,
+            "pairings": pairings[:500],
+            "total": pairings.count(),
+        },
+    )
