@@ -85,10 +85,13 @@ def person_name(rng):
 
 
 class DemoBuilder:
-    def __init__(self, *, enterprises: int, cadres: int, seed: int, today: datetime.date):
+    def __init__(
+        self, *, enterprises: int, cadres: int, seed: int, today: datetime.date, links_per_cadre=None
+    ):
         self.rng = random.Random(seed)
         self.enterprise_count = enterprises
         self.cadre_count = cadres
+        self.links_per_cadre = links_per_cadre
         self.today = today
         self.campaign_start = datetime.date(today.year - 2, 3, 27)  # three campaign years so far
 
@@ -228,6 +231,8 @@ class DemoBuilder:
         batch = []
 
         def link(cadre, pool, count, kind):
+            if self.links_per_cadre is not None and kind != Pairing.Kind.FOCUS:
+                count = max(count, self.links_per_cadre)  # a denser city, for benchmarks
             for enterprise in rng.sample(pool, min(count, len(pool))):
                 start = self.start_date()
                 batch.append(

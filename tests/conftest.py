@@ -72,3 +72,15 @@ def officer_a(unit_a):
 @pytest.fixture
 def staff_user(db):
     return user_with_role("liaison_staff", username="staff")
+
+
+@pytest.fixture
+def role_groups(transactional_db):
+    """Transactional tests (live server, workers) flush the database between
+    tests, taking the groups the data migration installed; put them back the
+    way the migrations do."""
+    from django.apps import apps
+
+    from cadres.permissions import install_role_groups
+
+    install_role_groups(apps)

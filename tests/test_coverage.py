@@ -21,7 +21,12 @@ Q3 = Quarter(2026, 3)
 
 def visit(pairing, day, mode="onsite", companions=()):
     v = Visit.objects.create(
-        cadre=pairing.cadre, pairing=pairing, enterprise=pairing.enterprise, visit_date=day, mode=mode, situation="x"
+        cadre=pairing.cadre,
+        pairing=pairing,
+        enterprise=pairing.enterprise,
+        visit_date=day,
+        mode=mode,
+        situation="x",
     )
     services.save_visit(v, companions=list(companions), problems=[])
     return services.submit_visit(v)
@@ -37,10 +42,12 @@ def city():
     e_puyuan, e_wuzhen = EnterpriseFactory(place=puyuan), EnterpriseFactory(place=wuzhen)
     start = D(2026, 3, 27)
     p1 = PairingFactory(cadre=a1, enterprise=e_puyuan, start_date=start)  # visited on site
-    p2 = PairingFactory(cadre=a2, enterprise=e_puyuan, start_date=start)  # visited as a companion of a1
+    PairingFactory(cadre=a2, enterprise=e_puyuan, start_date=start)  # visited as a companion of a1
     p3 = PairingFactory(cadre=a2, enterprise=e_wuzhen, start_date=start)  # phone only: not visited
     p4 = PairingFactory(cadre=b1, enterprise=e_wuzhen, start_date=start)  # visited in Q2 only
-    PairingFactory(cadre=b1, enterprise=EnterpriseFactory(place=puyuan), start_date=D(2026, 9, 10))  # not due yet
+    PairingFactory(
+        cadre=b1, enterprise=EnterpriseFactory(place=puyuan), start_date=D(2026, 9, 10)
+    )  # not due yet
     visit(p1, D(2026, 8, 3), companions=[a2])
     visit(p3, D(2026, 8, 4), mode="phone")
     visit(p4, D(2026, 6, 1))
@@ -58,7 +65,10 @@ def test_coverage_by_unit_and_by_town(staff_user, city):
 
 def test_drill_down_lists_the_unvisited_pairings_and_cadres(staff_user, city):
     assert set(selectors.overdue_pairings(staff_user, Q3, unit_id=city["econ"].pk)) == {city["p3"]}
-    assert set(selectors.overdue_pairings(staff_user, Q3, place_id=city["wuzhen"].pk)) == {city["p3"], city["p4"]}
+    assert set(selectors.overdue_pairings(staff_user, Q3, place_id=city["wuzhen"].pk)) == {
+        city["p3"],
+        city["p4"],
+    }
 
 
 def test_officer_sees_own_unit(client, unit_a, officer_a, city):
@@ -87,7 +97,9 @@ def test_coverage_page_and_xlsx(client, staff_user, city):
     body = {r[0]: r[1:] for r in sheet.iter_rows(min_row=3, values_only=True)}
     assert body["市经信局"][:3] == (3, 2, 1) and abs(body["市经信局"][3] - 2 / 3) < 1e-9
     assert sheet.cell(row=3, column=5).number_format == "0.0%"
-    drill = client.get(reverse("visits:overdue") + f"?quarter=2026Q3&place={city['wuzhen'].pk}").content.decode()
+    drill = client.get(
+        reverse("visits:overdue") + f"?quarter=2026Q3&place={city['wuzhen'].pk}"
+    ).content.decode()
     assert city["p4"].cadre.name in drill and city["p3"].cadre.name in drill
 
 
@@ -98,7 +110,11 @@ def test_coverage_costs_a_fixed_number_of_queries(client, staff_user, city):
         client.get(url)
     for n in range(20):
         cadre = CadreFactory(unit=UnitFactory(name=f"新单位{n}"))
-        PairingFactory(cadre=cadre, enterprise=EnterpriseFactory(place=PlaceFactory(name=f"新镇{n}")), start_date=D(2026, 1, 5))
+        PairingFactory(
+            cadre=cadre,
+            enterprise=EnterpriseFactory(place=PlaceFactory(name=f"新镇{n}")),
+            start_date=D(2026, 1, 5),
+        )
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
     assert response.content.decode().count("新单位") == 20

@@ -9,6 +9,7 @@ from cadres import services
 from cadres.models import Cadre, Pairing, Unit
 from enterprises.credit_code import is_valid_credit_code
 from enterprises.models import Enterprise
+from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +25,12 @@ def snapshot():
         list(Enterprise.objects.order_by("credit_code").values_list("credit_code", "name", "place__name")),
         list(Cadre.objects.order_by("mobile").values_list("mobile", "name", "unit__name", "rank")),
         sorted(Pairing.objects.values_list("cadre__mobile", "enterprise__credit_code", "kind", "start_date")),
+        sorted(Visit.objects.values_list("cadre__mobile", "enterprise__credit_code", "visit_date", "mode")),
     )
 
 
 def wipe():
+    Visit.objects.all().delete()
     Pairing.objects.all().delete()
     Unit.objects.update(principal_leader=None, deputy_in_charge=None, information_officer=None)
     Cadre.objects.all().delete()
@@ -56,6 +59,9 @@ def test_demo_data_passes_every_rule():
             obj.full_clean()
     for pairing in Pairing.objects.select_related("cadre__unit", "enterprise"):
         services.validate_pairing(pairing)
+    assert Visit.objects.count() > 0
+    for visit in Visit.objects.select_related("pairing"):
+        visit.full_clean()  # date within the term, not in the future, own pairing
 
 
 def test_running_twice_keeps_data_and_prints_working_logins(client):

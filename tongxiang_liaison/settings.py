@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "visits",
     "issues",
     "multiplication",
+    "tongxiang_liaison",
 ]
 
 MIDDLEWARE = [

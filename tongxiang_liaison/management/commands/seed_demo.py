@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cadres.demo import DEMO_PASSWORD, DemoBuilder, ensure_demo_logins
 from enterprises.models import Enterprise
+from visits.demo import build_visits
 
 
 class Command(BaseCommand):
@@ -18,19 +19,31 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--enterprises", type=int, default=300, help="企业数量")
         parser.add_argument("--cadres", type=int, default=150, help="干部数量")
+        parser.add_argument("--visits", type=int, default=None, help="走访反馈表数量（默认约每对结对 4 次）")
+        parser.add_argument(
+            "--links-per-cadre", type=int, default=None, help="每名干部至少联系的企业数（压测用）"
+        )
         parser.add_argument("--seed", type=int, default=2014, help="随机种子：同一种子生成相同数据")
 
-    def handle(self, *args, enterprises, cadres, seed, **options):
+    def handle(self, *args, enterprises, cadres, visits, links_per_cadre, seed, **options):
         if Enterprise.objects.exists():
             self.stdout.write("数据库中已有企业数据，跳过生成，只重置演示账号。 / Data exists; logins only.")
         else:
+            today = timezone.localdate()
             started = time.perf_counter()
             counts = DemoBuilder(
-                enterprises=enterprises, cadres=cadres, seed=seed, today=timezone.localdate()
+                enterprises=enterprises,
+                cadres=cadres,
+                seed=seed,
+                today=today,
+                links_per_cadre=links_per_cadre,
             ).build()
+            wanted = counts["pairings"] * 4 if visits is None else visits
+            counts["visits"] = build_visits(wanted, seed=seed, today=today)
             self.stdout.write(
                 f"已生成：企业 {counts['enterprises']} 家，干部 {counts['cadres']} 名，"
-                f"结对 {counts['pairings']} 对（{time.perf_counter() - started:.1f} 秒）。"
+                f"结对 {counts['pairings']} 对，走访 {counts['visits']} 次"
+                f"（{time.perf_counter() - started:.1f} 秒）。"
             )
         logins = ensure_demo_logins()
         self.stdout.write("")

@@ -1,0 +1,78 @@
+"""Demo visits at any scale, for the laptop demo and the benchmarks.
+
+Every pairing in force gets submitted visits spread over the quarters since
+it began (on-site, meetings, some phone calls), most quarters covered, some
+missed; written in bulk with their credits, deterministic for a seed."""
+
+import datetime
+import random
+
+from django.db import transaction
+
+from cadres.models import Pairing
+
+from .models import COUNTING_MODES, Visit, VisitCredit, VisitMode
+from .quarters import Quarter
+
+SITUATIONS = [
+    "订单饱满，生产经营正常。",
+    "受外需影响订单有所下降，企业正在开拓国内市场。",
+    "新生产线投产，产能提升约两成。",
+    "用工紧张，一线操作工缺口较大。",
+]
+
+
+@transaction.atomic
+def build_visits(count: int, *, seed: int, today: datetime.date) -> int:
+    """Create about ``count`` submitted visits (none if ``count`` is 0)."""
+    if count <= 0:
+        return 0
+    rng = random.Random(seed)
+    pairings = list(
+        Pairing.objects.active_on(today).values_list("pk", "cadre_id", "enterprise_id", "start_date")
+    )
+    if not pairings:
+        return 0
+    per_pairing = max(1, count // len(pairings))
+    modes = [VisitMode.ONSITE] * 6 + [VisitMode.MEETING] * 2 + [VisitMode.PHONE]
+    visits, created = [], 0
+    for pk, cadre_id, enterprise_id, start in pairings:
+        quarter = Quarter.of(today)
+        for _ in range(per_pairing):
+            if created + len(visits) >= count or quarter.last_day < start:
+                break
+            if rng.random() < 0.85:  # some quarters are missed
+                first = max(quarter.first_day, start)
+                last = min(quarter.last_day, today)
+                day = first + datetime.timedelta(days=rng.randint(0, max((last - first).days, 0)))
+                visits.append(
+                    Visit(
+                        cadre_id=cadre_id,
+                        pairing_id=pk,
+                        enterprise_id=enterprise_id,
+                        visit_date=day,
+                        mode=rng.choice(modes),
+                        met_head=rng.random() < 0.9,
+                        talked_to_workers=rng.random() < 0.7,
+                        situation=rng.choice(SITUATIONS),
+                        status=Visit.Status.SUBMITTED,
+                    )
+                )
+            quarter = quarter.previous()
+        if len(visits) >= 5000:
+            created += _flush(visits)
+            visits = []
+    return created + _flush(visits)
+
+
+def _flush(visits):
+    Visit.objects.bulk_create(visits, batch_size=5000)
+    VisitCredit.objects.bulk_create(
+        (
+            VisitCredit(visit=v, cadre_id=v.cadre_id, enterprise_id=v.enterprise_id, visit_date=v.visit_date)
+            for v in visits
+            if v.mode in COUNTING_MODES
+        ),
+        batch_size=5000,
+    )
+    return len(visits)
