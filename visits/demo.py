@@ -24,7 +24,8 @@ SITUATIONS = [
 
 @transaction.atomic
 def build_visits(count: int, *, seed: int, today: datetime.date) -> int:
-    """Create about ``count`` submitted visits (none if ``count`` is 0)."""
+    """Create ``count`` submitted visits, spread over the pairings in force and
+    the quarters since each began (none if ``count`` is 0)."""
     if count <= 0:
         return 0
     rng = random.Random(seed)
@@ -33,32 +34,35 @@ def build_visits(count: int, *, seed: int, today: datetime.date) -> int:
     )
     if not pairings:
         return 0
-    per_pairing = max(1, count // len(pairings))
     modes = [VisitMode.ONSITE] * 6 + [VisitMode.MEETING] * 2 + [VisitMode.PHONE]
     visits, created = [], 0
-    for pk, cadre_id, enterprise_id, start in pairings:
+    for index, (pk, cadre_id, enterprise_id, start) in enumerate(pairings):
+        # Spread what is left evenly over the pairings still to go.
+        share = -(-(count - created - len(visits)) // (len(pairings) - index))
+        quarters = []
         quarter = Quarter.of(today)
-        for _ in range(per_pairing):
-            if created + len(visits) >= count or quarter.last_day < start:
-                break
-            if rng.random() < 0.85:  # some quarters are missed
-                first = max(quarter.first_day, start)
-                last = min(quarter.last_day, today)
-                day = first + datetime.timedelta(days=rng.randint(0, max((last - first).days, 0)))
-                visits.append(
-                    Visit(
-                        cadre_id=cadre_id,
-                        pairing_id=pk,
-                        enterprise_id=enterprise_id,
-                        visit_date=day,
-                        mode=rng.choice(modes),
-                        met_head=rng.random() < 0.9,
-                        talked_to_workers=rng.random() < 0.7,
-                        situation=rng.choice(SITUATIONS),
-                        status=Visit.Status.SUBMITTED,
-                    )
-                )
+        while quarter.last_day >= start and len(quarters) < 12:
+            quarters.append(quarter)
             quarter = quarter.previous()
+        missed = {q for q in quarters[1:] if rng.random() < 0.15}  # some quarters are missed
+        kept = [q for q in quarters if q not in missed] or quarters[:1]
+        for n in range(share):
+            quarter = kept[n % len(kept)]
+            first, last = max(quarter.first_day, start), min(quarter.last_day, today)
+            day = first + datetime.timedelta(days=rng.randint(0, max((last - first).days, 0)))
+            visits.append(
+                Visit(
+                    cadre_id=cadre_id,
+                    pairing_id=pk,
+                    enterprise_id=enterprise_id,
+                    visit_date=day,
+                    mode=rng.choice(modes),
+                    met_head=rng.random() < 0.9,
+                    talked_to_workers=rng.random() < 0.7,
+                    situation=rng.choice(SITUATIONS),
+                    status=Visit.Status.SUBMITTED,
+                )
+            )
         if len(visits) >= 5000:
             created += _flush(visits)
             visits = []
