@@ -59,6 +59,10 @@ ROLE_PERMISSIONS = {
         "visits.visit": ALL,
         "visits.visitproblem": ALL,
         "issues.issueitem": ALL,
+        "issues.issueevent": VIEW,
+        "issues.referralslip": ALL,
+        "issues.extensionrequest": ALL,
+        "issues.calendarday": ALL,
     },
     Role.UNIT_OFFICER: {
         "enterprises.place": VIEW,
@@ -82,6 +86,7 @@ ROLE_PERMISSIONS = {
         "visits.visit": VIEW,
         "visits.visitproblem": VIEW,
         "issues.issueitem": VIEW,
+        "issues.referralslip": VIEW,
     },
     Role.SUPERVISOR: {
         "enterprises.place": VIEW,

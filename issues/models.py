@@ -1,12 +1,16 @@
-"""The issue list (问题清单, R11): the electronic database of enterprise problems.
+"""The issue list (问题清单, R11) and the slips the liaison office issues (R13).
 
 Items come from submitted visit forms (one per problem row), from the admin
-and from imports. The escalation workflow (R13, R14) builds on ``status``."""
+and from imports. Their status follows the escalation path of R13–R14 through
+:mod:`issues.workflow`, which records every change as an :class:`IssueEvent`.
+"""
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cadres.models import Cadre
+from cadres.models import Cadre, Unit
 from enterprises.models import Enterprise
 from visits.models import ProblemCategory, Visit, VisitProblem
 
@@ -22,6 +26,11 @@ class IssueItem(models.Model):
         RESOLVED = "resolved", _("已解决")
         UNSOLVABLE = "unsolvable", _("无法解决")
         WITHDRAWN = "withdrawn", _("已撤回")
+
+    class Urgency(models.TextChoices):
+        NORMAL = "normal", _("一般")
+        URGENT = "urgent", _("紧急")
+        CRITICAL = "critical", _("特急")
 
     enterprise = models.ForeignKey(
         Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="issue_items"
@@ -52,15 +61,173 @@ class IssueItem(models.Model):
     )
     category = models.CharField(_("问题类别"), max_length=12, choices=ProblemCategory.choices)
     description = models.TextField(_("问题描述"))
+    urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.NEW)
+    reported_on = models.DateField(_("报告日期"), default=timezone.localdate, db_index=True)
+    resolved_on = models.DateField(_("解决日期"), null=True, blank=True)
+    closing_reason = models.TextField(_("无法解决或撤回的原因"), blank=True)
+    withdrawal_confirmed = models.BooleanField(
+        _("企业已确认撤回"),
+        default=False,
+        help_text=_("撤回须经企业确认，防止单位施压企业撤回未解决的问题。"),
+    )
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("问题清单事项")
         verbose_name_plural = _("问题清单")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "created_at"], name="issue_status_created")]
+        ordering = ["-reported_on", "-id"]
+        indexes = [
+            models.Index(fields=["status", "reported_on"], name="issue_status_reported"),
+            models.Index(fields=["reporter", "reported_on"], name="issue_reporter_reported"),
+        ]
 
     def __str__(self):
         return f"{self.enterprise}：{self.get_category_display()}"
+
+
+class IssueEvent(models.Model):
+    """One step of an item's timeline: who moved it, when, from where to where, why."""
+
+    item = models.ForeignKey(
+        IssueItem, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    from_status = models.CharField(_("原状态"), max_length=12, choices=IssueItem.Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=IssueItem.Status.choices)
+    comment = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class CalendarDay(models.Model):
+    """A day the State Council's notice makes a holiday or a workday (调休).
+
+    Entered by staff each year when the notice is published; takes precedence
+    over the chinese-calendar package, which covers only the years it knew of
+    when it was released."""
+
+    day = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("上班"), help_text=_("勾选：调休上班日；不勾选：放假日。"))
+    note = models.CharField(_("说明"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day} {'上班' if self.is_workday else '放假'}"
+
+
+class SerialCounter(models.Model):
+    """The last number issued per kind of slip and year: one locked row makes
+    serial numbers unique and gapless under concurrent issuing."""
+
+    kind = models.CharField(max_length=4)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="serial_counter_unique")]
+
+    def __str__(self):
+        return f"{self.kind}{self.year}:{self.last}"
+
+
+class ReferralSlip(models.Model):
+    """联企服务交办单 (R13): an item within one department's remit, handed to it
+    with a deadline in working days."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("办理中")
+        ANSWERED = "answered", _("已反馈")
+        ACCEPTED = "accepted", _("已办结")
+        RETURNED = "returned", _("已退回重办")
+
+    serial = models.CharField(_("编号"), max_length=40, unique=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.PositiveIntegerField(_("序号"))
+    item = models.ForeignKey(
+        IssueItem, verbose_name=_("问题"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    department = models.ForeignKey(
+        Unit, verbose_name=_("承办部门"), on_delete=models.PROTECT, related_name="referral_slips"
+    )
+    issued_on = models.DateField(_("交办日期"))
+    working_days = models.PositiveSmallIntegerField(_("办理时限（工作日）"))
+    deadline = models.DateField(_("办理期限"), db_index=True)
+    requirement = models.TextField(_("办理要求"), blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ISSUED)
+    measures = models.TextField(_("采取的措施"), blank=True)
+    result = models.TextField(_("办理结果"), blank=True)
+    answered_on = models.DateField(_("反馈日期"), null=True, blank=True)
+    accepted_on = models.DateField(_("办结日期"), null=True, blank=True)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("交办人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("联企服务交办单")
+        verbose_name_plural = _("联企服务交办单")
+        ordering = ["-year", "-number"]
+        constraints = [models.UniqueConstraint(fields=["year", "number"], name="referral_year_number")]
+
+    def __str__(self):
+        return self.serial
+
+    @property
+    def is_open(self):
+        return self.status in (self.Status.ISSUED, self.Status.RETURNED, self.Status.ANSWERED)
+
+
+class ExtensionRequest(models.Model):
+    """A department asks for more time on a referral slip, with a reason."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已同意")
+        REJECTED = "rejected", _("不同意")
+
+    slip = models.ForeignKey(
+        ReferralSlip, verbose_name=_("交办单"), on_delete=models.CASCADE, related_name="extension_requests"
+    )
+    reason = models.TextField(_("延期理由"))
+    extra_working_days = models.PositiveSmallIntegerField(_("申请延长（工作日）"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decision = models.CharField(
+        _("审批结果"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"{self.slip} +{self.extra_working_days}"

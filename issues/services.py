@@ -1,8 +1,26 @@
-"""Writes to the issue list."""
+"""Writes to the issue list and its slips. Views, the admin, imports and jobs
+call these, so numbering, deadlines and the timeline are kept one way."""
 
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import IssueItem
+from cadres.models import Unit
+
+from . import workflow
+from .models import ExtensionRequest, IssueItem, ReferralSlip, SerialCounter
+from .workdays import add_working_days
+
+S = IssueItem.Status
+SERIAL_FORMATS = {
+    "交": "桐联企交〔{year}〕第{number:04d}号",
+    "呈": "桐联企呈〔{year}〕第{number:04d}号",
+    "督": "桐联企督〔{year}〕第{number:04d}号",
+}
 
 
 @transaction.atomic
@@ -20,8 +38,132 @@ def items_from_visit(visit):
                 "reporter_id": visit.cadre_id,
                 "category": problem.category,
                 "description": problem.description,
+                "reported_on": visit.visit_date,
             },
         )
         if new:
+            workflow.record_creation(item, comment=_("走访反馈表提交"))
             created.append(item)
     return created
+
+
+def next_serial(kind: str, year: int) -> tuple[int, str]:
+    """The next number of a kind of slip in a year, and its serial text.
+
+    Must run inside the transaction that saves the slip: the counter row stays
+    locked until it commits, so two staff issuing at the same instant get
+    consecutive numbers, and a rolled-back issue leaves no gap."""
+    SerialCounter.objects.bulk_create([SerialCounter(kind=kind, year=year)], ignore_conflicts=True)
+    counter = SerialCounter.objects.select_for_update().get(kind=kind, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last, SERIAL_FORMATS[kind].format(year=year, number=counter.last)
+
+
+def default_working_days(category: str) -> int:
+    """Default time limit for a category (``REFERRAL_WORKING_DAYS``), editable per slip."""
+    limits = settings.REFERRAL_WORKING_DAYS
+    return limits.get(category, limits["default"])
+
+
+@transaction.atomic
+def refer(item, *, department: Unit, by, working_days=None, requirement="", on: datetime.date | None = None):
+    """Issue a referral slip (交办单, R13): the item goes to one department."""
+    if department.kind != Unit.Kind.DEPARTMENT:
+        raise ValidationError({"department": _("交办单只能发给涉企部门。")})
+    issued_on = on or timezone.localdate()
+    days = working_days if working_days is not None else default_working_days(item.category)
+    if days < 1:
+        raise ValidationError({"working_days": _("办理时限至少 1 个工作日。")})
+    item = workflow.move(item, S.REFERRED, by=by, comment=_("交办至%(unit)s") % {"unit": department.name})
+    number, serial = next_serial("交", issued_on.year)
+    return ReferralSlip.objects.create(
+        serial=serial,
+        year=issued_on.year,
+        number=number,
+        item=item,
+        department=department,
+        issued_on=issued_on,
+        working_days=days,
+        deadline=add_working_days(issued_on, days),
+        requirement=requirement,
+        issued_by=by,
+    )
+
+
+@transaction.atomic
+def answer(slip, *, measures: str, result: str, by):
+    """The department records what it did and the result."""
+    slip = ReferralSlip.objects.select_for_update().get(pk=slip.pk)
+    if slip.status not in (ReferralSlip.Status.ISSUED, ReferralSlip.Status.RETURNED):
+        raise ValidationError(_("该交办单当前不能反馈。"))
+    if not result.strip():
+        raise ValidationError({"result": _("请填写办理结果。")})
+    slip.measures, slip.result = measures.strip(), result.strip()
+    slip.status = ReferralSlip.Status.ANSWERED
+    slip.answered_on = timezone.localdate()
+    slip.save(update_fields=["measures", "result", "status", "answered_on", "updated_at"])
+    return slip
+
+
+@transaction.atomic
+def accept(slip, *, by, comment=""):
+    """The office accepts the department's result: the item is resolved."""
+    slip = ReferralSlip.objects.select_for_update().get(pk=slip.pk)
+    if slip.status != ReferralSlip.Status.ANSWERED:
+        raise ValidationError(_("只有已反馈的交办单才能办结。"))
+    today = timezone.localdate()
+    slip.status, slip.accepted_on = ReferralSlip.Status.ACCEPTED, today
+    slip.save(update_fields=["status", "accepted_on", "updated_at"])
+    workflow.move(
+        slip.item,
+        S.RESOLVED,
+        by=by,
+        comment=comment or _("交办单办结：%(serial)s") % {"serial": slip.serial},
+        on=today,
+    )
+    return slip
+
+
+@transaction.atomic
+def send_back(slip, *, by, reason: str):
+    """The office returns an unsatisfactory result to the department."""
+    slip = ReferralSlip.objects.select_for_update().get(pk=slip.pk)
+    if slip.status != ReferralSlip.Status.ANSWERED:
+        raise ValidationError(_("只有已反馈的交办单才能退回。"))
+    if not reason.strip():
+        raise ValidationError({"return_reason": _("请说明退回原因。")})
+    slip.status, slip.return_reason = ReferralSlip.Status.RETURNED, reason.strip()
+    slip.save(update_fields=["status", "return_reason", "updated_at"])
+    return slip
+
+
+@transaction.atomic
+def request_extension(slip, *, reason: str, extra_working_days: int, by):
+    if not slip.is_open or slip.status == ReferralSlip.Status.ANSWERED:
+        raise ValidationError(_("该交办单当前不能申请延期。"))
+    if not reason.strip():
+        raise ValidationError({"reason": _("请说明延期理由。")})
+    if extra_working_days < 1:
+        raise ValidationError({"extra_working_days": _("延长至少 1 个工作日。")})
+    if slip.extension_requests.filter(decision=ExtensionRequest.Decision.PENDING).exists():
+        raise ValidationError(_("已有待审批的延期申请。"))
+    return ExtensionRequest.objects.create(
+        slip=slip, reason=reason.strip(), extra_working_days=extra_working_days, requested_by=by
+    )
+
+
+@transaction.atomic
+def decide_extension(request, *, approve: bool, by):
+    request = ExtensionRequest.objects.select_for_update().select_related("slip").get(pk=request.pk)
+    if request.decision != ExtensionRequest.Decision.PENDING:
+        raise ValidationError(_("该延期申请已处理。"))
+    request.decision = ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REJECTED
+    request.decided_by, request.decided_at = by, timezone.now()
+    request.save(update_fields=["decision", "decided_by", "decided_at"])
+    if approve:
+        slip = request.slip
+        slip.working_days += request.extra_working_days
+        slip.deadline = add_working_days(slip.deadline, request.extra_working_days)
+        slip.save(update_fields=["working_days", "deadline", "updated_at"])
+    return request

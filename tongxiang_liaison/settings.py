@@ -215,3 +215,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Referral slips (R13): default time limit in working days per problem category
+# (R11), editable on each slip.
+REFERRAL_WORKING_DAYS = {
+    "default": 10,
+    "labour": 10,
+    "environment": 15,
+    "funding": 10,
+    "technology": 15,
+    "talent": 10,
+    "market": 10,
+    "upgrading": 20,
+    "other": 10,
+}
+# Referral slips due within this many working days show as "due soon".
+REFERRAL_DUE_SOON_WORKING_DAYS = 3

@@ -10,6 +10,6 @@ def install(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("issues", "0002_initial"), ("cadres", "0002_role_groups")]
+    dependencies = [("issues", "0001_initial"), ("cadres", "0002_role_groups")]
 
     operations = [migrations.RunPython(install, migrations.RunPython.noop)]

@@ -1,0 +1,78 @@
+"""The escalation path of an issue-list item (R13, R14), in one table.
+
+The contact tries first; what the contact cannot solve goes to the contact's
+unit; what the unit cannot solve goes to the liaison office, which refers it
+to one department (交办) or escalates it to the city leader in charge (呈报).
+An item may be resolved directly at the contact or unit stage. Any open item
+may be withdrawn, but only with a reason and the enterprise's confirmation:
+offices that run such campaigns learned that units press enterprises to
+withdraw unsolved problems.
+
+Every move goes through :func:`move`, which refuses what the table does not
+allow, and records who, when, from, to and why as an :class:`IssueEvent`.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import IssueEvent, IssueItem
+
+S = IssueItem.Status
+
+OPEN = frozenset({S.NEW, S.CONTACT, S.UNIT, S.OFFICE, S.REFERRED, S.ESCALATED})
+CLOSED = frozenset({S.RESOLVED, S.UNSOLVABLE, S.WITHDRAWN})
+
+TRANSITIONS = {
+    S.NEW: {S.CONTACT, S.WITHDRAWN},
+    S.CONTACT: {S.UNIT, S.RESOLVED, S.WITHDRAWN},
+    S.UNIT: {S.OFFICE, S.RESOLVED, S.WITHDRAWN},
+    S.OFFICE: {S.REFERRED, S.ESCALATED, S.WITHDRAWN},
+    S.REFERRED: {S.RESOLVED, S.UNSOLVABLE, S.WITHDRAWN},
+    S.ESCALATED: {S.RESOLVED, S.UNSOLVABLE, S.WITHDRAWN},
+    S.RESOLVED: set(),
+    S.UNSOLVABLE: set(),
+    S.WITHDRAWN: set(),
+}
+
+
+def allowed(from_status, to_status):
+    return to_status in TRANSITIONS.get(from_status, set())
+
+
+@transaction.atomic
+def move(item, to_status, *, by, comment="", reason="", enterprise_confirmed=False, on=None):
+    """Move ``item`` to ``to_status``; the one way any status changes.
+
+    ``reason`` is required to close an item as unsolvable or withdrawn, and a
+    withdrawal also needs ``enterprise_confirmed``. ``on`` is the local date of
+    a resolution (today by default)."""
+    item = IssueItem.objects.select_for_update().get(pk=item.pk)
+    if not allowed(item.status, to_status):
+        raise ValidationError(
+            _("不能从“%(from)s”变为“%(to)s”。") % {"from": S(item.status).label, "to": S(to_status).label},
+            code="transition",
+        )
+    if to_status in (S.UNSOLVABLE, S.WITHDRAWN) and not reason.strip():
+        raise ValidationError(_("“%(to)s”需要说明原因。") % {"to": S(to_status).label}, code="reason")
+    if to_status == S.WITHDRAWN and not enterprise_confirmed:
+        raise ValidationError(_("撤回须经企业确认。"), code="confirmation")
+    previous = item.status
+    item.status = to_status
+    if to_status == S.RESOLVED:
+        item.resolved_on = on or timezone.localdate()
+    if to_status in (S.UNSOLVABLE, S.WITHDRAWN):
+        item.closing_reason = reason.strip()
+    if to_status == S.WITHDRAWN:
+        item.withdrawal_confirmed = True
+    item.save(update_fields=["status", "resolved_on", "closing_reason", "withdrawal_confirmed", "updated_at"])
+    IssueEvent.objects.create(
+        item=item, actor=by, from_status=previous, to_status=to_status, comment=(comment or reason).strip()
+    )
+    return item
+
+
+def record_creation(item, *, by=None, comment=""):
+    """The first line of an item's timeline."""
+    IssueEvent.objects.create(item=item, actor=by, from_status="", to_status=item.status, comment=comment)
