@@ -274,6 +274,23 @@ def visible_issue_items(user, queryset):
     return _scoped(user, queryset, write=False, unit="reporter__unit_id", cadre="reporter_id")
 
 
+def visible_referral_slips(user, queryset):
+    """Referral slips: all for staff, leaders and supervisors; a department's
+    officer sees the slips addressed to their unit (R12, R13)."""
+    return _scoped(user, queryset, write=False, unit="department_id")
+
+
+def can_answer_slip(user, slip):
+    """The information officer of the department the slip is addressed to."""
+    scope = scope_for(user)
+    return scope.is_officer and slip.department_id == scope.unit_id
+
+
+def can_decide_slips(user):
+    """Accepting, returning, extending: the liaison office (R13)."""
+    return scope_for(user).changes_all
+
+
 def filable_pairings(user, queryset):
     """The pairings a user may file a feedback form for: their own, as a cadre."""
     scope = scope_for(user)

@@ -1,19 +1,259 @@
-from django.contrib import admin
+"""The issue list as the liaison office works it: filters, the timeline,
+moving items along their path, referring them, and the problem-list table."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cadres import permissions
+from tabular.xlsx import xlsx_response
+from visits.quarters import Quarter, recent
 
-from .models import IssueItem
+from . import selectors, services, workflow
+from .forms import MoveForm, ReferForm
+from .models import CalendarDay, ExtensionRequest, IssueEvent, IssueItem, ReferralSlip
+from .spreadsheets import issue_list_workbook
+
+
+class QuarterReportedFilter(admin.SimpleListFilter):
+    title = gettext_lazy("报告季度")
+    parameter_name = "quarter"
+
+    def lookups(self, request, model_admin):
+        return [(q.label, q.label) for q in reversed(recent(Quarter.of(timezone.localdate()), 8))]
+
+    def queryset(self, request, queryset):
+        try:
+            quarter = Quarter.parse(self.value()) if self.value() else None
+        except ValueError:
+            return queryset.none()
+        return (
+            queryset.filter(reported_on__range=(quarter.first_day, quarter.last_day)) if quarter else queryset
+        )
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = gettext_lazy("交办逾期")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", gettext_lazy("交办单已逾期"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(selectors.overdue_q(timezone.localdate())).distinct()
+        return queryset
+
+
+class IssueEventInline(admin.TabularInline):
+    model = IssueEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "actor", "from_status", "to_status", "comment"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(IssueItem)
 class IssueItemAdmin(admin.ModelAdmin):
-    list_display = ["enterprise", "category", "status", "reporter", "created_at"]
-    list_filter = ["status", "category", "enterprise__place", "reporter__unit"]
+    list_display = [
+        "enterprise",
+        "category",
+        "short_description",
+        "status",
+        "urgency",
+        "reporter",
+        "reported_on",
+    ]
+    list_filter = [
+        "status",
+        "category",
+        "urgency",
+        QuarterReportedFilter,
+        OverdueFilter,
+        "enterprise__place",
+        "reporter__unit",
+    ]
     list_select_related = ["enterprise", "reporter__unit"]
-    search_fields = ["description", "enterprise__name", "=enterprise__credit_code"]
+    search_fields = ["description", "enterprise__name", "=enterprise__credit_code", "reporter__name"]
     autocomplete_fields = ["enterprise", "reporter", "visit"]
-    readonly_fields = ["visit_problem", "created_at", "updated_at"]
+    readonly_fields = [
+        "status",
+        "resolved_on",
+        "closing_reason",
+        "withdrawal_confirmed",
+        "visit_problem",
+        "created_at",
+    ]
+    inlines = [IssueEventInline]
+    actions = ["take_to_office", "export_issue_list"]
     show_full_result_count = False
+    date_hierarchy = "reported_on"
+
+    @admin.display(description=gettext_lazy("问题描述"))
+    def short_description(self, obj):
+        return obj.description[:40]
 
     def get_queryset(self, request):
         return permissions.visible_issue_items(request.user, super().get_queryset(request))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            workflow.record_creation(obj, by=request.user, comment=_("市联络办录入"))
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/move/", self.admin_site.admin_view(self.move_view), name="issues_issueitem_move"),
+            path(
+                "<int:pk>/refer/", self.admin_site.admin_view(self.refer_view), name="issues_issueitem_refer"
+            ),
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["workflow_links"] = format_html(
+            '<a class="button" href="{}">{}</a> <a class="button" href="{}">{}</a>',
+            reverse("admin:issues_issueitem_move", args=[object_id]),
+            _("办理 / 流转"),
+            reverse("admin:issues_issueitem_refer", args=[object_id]),
+            _("交办给部门"),
+        )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _item(self, request, pk):
+        if not permissions.is_liaison_staff(request.user):
+            raise PermissionDenied
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
+    def move_view(self, request, pk):
+        item = self._item(request, pk)
+        form = MoveForm(request.POST or None, item=item)
+        if request.method == "POST" and form.is_valid():
+            try:
+                workflow.move(item, form.cleaned_data["to_status"], by=request.user, **_move_kwargs(form))
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("已办理。"))
+                return redirect("admin:issues_issueitem_change", item.pk)
+        return self._render(request, item, form, _("办理 / 流转"))
+
+    def refer_view(self, request, pk):
+        item = self._item(request, pk)
+        initial = {"working_days": services.default_working_days(item.category)}
+        form = ReferForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                slip = services.refer(item, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("已生成交办单 %(serial)s。") % {"serial": slip.serial})
+                return redirect("issues:slip", slip.pk)
+        return self._render(request, item, form, _("交办给部门"))
+
+    def _render(self, request, item, form, title):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "item": item,
+            "form": form,
+            "events": item.events.select_related("actor"),
+        }
+        return TemplateResponse(request, "admin/issues/item_action.html", context)
+
+    @admin.action(description=gettext_lazy("联络办受理所选问题（单位协调 → 联络办受理）"))
+    def take_to_office(self, request, queryset):
+        moved = 0
+        for item in queryset.filter(status=IssueItem.Status.UNIT):
+            workflow.move(item, IssueItem.Status.OFFICE, by=request.user, comment=_("批量受理"))
+            moved += 1
+        self.message_user(request, _("已受理 %(n)d 项；其他状态的事项未改动。") % {"n": moved})
+
+    @admin.action(description=gettext_lazy("导出问题清单（xlsx）"))
+    def export_issue_list(self, request, queryset):
+        items = queryset.select_related("enterprise__place", "reporter__unit").prefetch_related(
+            "referrals__department"
+        )
+        return xlsx_response(issue_list_workbook(items), f"问题清单-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+def _move_kwargs(form):
+    data = form.cleaned_data
+    return {
+        "comment": data["comment"],
+        "reason": data["reason"],
+        "enterprise_confirmed": data["enterprise_confirmed"],
+    }
+
+
+@admin.register(ReferralSlip)
+class ReferralSlipAdmin(admin.ModelAdmin):
+    list_display = ["serial", "department", "enterprise", "issued_on", "deadline", "status"]
+    list_filter = ["status", "year", "department"]
+    list_select_related = ["department", "item__enterprise"]
+    search_fields = ["serial", "item__enterprise__name"]
+    readonly_fields = [
+        "serial",
+        "year",
+        "number",
+        "item",
+        "issued_by",
+        "issued_on",
+        "deadline",
+        "working_days",
+    ]
+    fields = readonly_fields + ["department", "requirement", "status", "measures", "result", "return_reason"]
+
+    @admin.display(description=gettext_lazy("企业"))
+    def enterprise(self, obj):
+        return obj.item.enterprise.name
+
+    def get_queryset(self, request):
+        return permissions.visible_referral_slips(request.user, super().get_queryset(request))
+
+    def has_add_permission(self, request):
+        return False  # slips are issued from an item (交办给部门), which numbers them
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(admin.ModelAdmin):
+    list_display = ["slip", "extra_working_days", "decision", "requested_by", "requested_at"]
+    list_filter = ["decision"]
+    list_select_related = ["slip", "requested_by"]
+    readonly_fields = [
+        "slip",
+        "reason",
+        "extra_working_days",
+        "requested_by",
+        "decision",
+        "decided_by",
+        "decided_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Staff enter the State Council's holidays and 调休 workdays each year."""
+
+    list_display = ["day", "weekday", "is_workday", "note"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "day"
+    search_fields = ["note"]
+
+    @admin.display(description=gettext_lazy("星期"))
+    def weekday(self, obj):
+        return "一二三四五六日"[obj.day.weekday()]

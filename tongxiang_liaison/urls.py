@@ -19,4 +19,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("cadres.urls")),
     path("", include("visits.urls")),
+    path("", include("issues.urls")),
 ]

@@ -1,0 +1,53 @@
+"""The problem-list table (问题清单) as the office keeps it in Excel."""
+
+from tabular.xlsx import new_workbook, simple_sheet
+
+HEADERS = [
+    "序号",
+    "报告日期",
+    "所在镇（街道）",
+    "企业名称",
+    "问题类别",
+    "问题描述",
+    "紧急程度",
+    "报告干部",
+    "所在单位",
+    "状态",
+    "交办单",
+    "承办部门",
+    "办理期限",
+    "解决日期",
+]
+WIDTHS = [6, 12, 14, 30, 12, 40, 8, 10, 16, 10, 24, 16, 12, 12]
+
+
+def issue_list_workbook(items):
+    wb, ws = new_workbook()
+    ws.title = "问题清单"
+
+    def rows():
+        for number, item in enumerate(items, start=1):
+            slip = next(iter(sorted(item.referrals.all(), key=lambda s: -s.number)), None)
+            yield (
+                number,
+                item.reported_on,
+                item.enterprise.place.name,
+                item.enterprise.name,
+                item.get_category_display(),
+                item.description,
+                item.get_urgency_display(),
+                item.reporter.name if item.reporter else "",
+                item.reporter.unit.name if item.reporter else "",
+                item.get_status_display(),
+                slip.serial if slip else "",
+                slip.department.name if slip else "",
+                slip.deadline if slip else None,
+                item.resolved_on,
+            )
+
+    simple_sheet(ws, "“干部联千企、服务助转型”问题清单", HEADERS, rows(), WIDTHS)
+    for cells in ws.iter_rows(min_row=3):
+        for cell in cells:
+            if cell.is_date:
+                cell.number_format = "yyyy-mm-dd"
+    return wb

@@ -1,0 +1,102 @@
+"""The department's inbox of referral slips and the slip page, where the
+officer answers or asks for more time and the liaison office accepts,
+returns or decides on extensions (R12, R13)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cadres import permissions
+
+from . import selectors, services
+from .forms import AnswerForm, ExtensionForm, ReturnForm
+from .models import ExtensionRequest
+
+
+@login_required
+def inbox(request):
+    scope = permissions.scope_for(request.user)
+    if not (scope.sees_all or scope.is_officer):
+        raise PermissionDenied
+    sections = selectors.inbox(request.user, timezone.localdate())
+    return render(request, "issues/inbox.html", {**sections, "today": timezone.localdate()})
+
+
+def _slip(request, pk):
+    return get_object_or_404(selectors.slips_for(request.user), pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def slip_detail(request, pk):
+    slip = _slip(request, pk)
+    user = request.user
+    may_answer = permissions.can_answer_slip(user, slip)
+    may_decide = permissions.can_decide_slips(user)
+    forms = {"answer": AnswerForm(), "extension": ExtensionForm(), "send_back": ReturnForm()}
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "answer" and may_answer:
+                form = forms["answer"] = AnswerForm(request.POST)
+                if form.is_valid():
+                    services.answer(slip, by=user, **form.cleaned_data)
+                    messages.success(request, _("办理结果已反馈市联络办。"))
+                    return redirect("issues:slip", pk=slip.pk)
+            elif action == "extension" and may_answer:
+                form = forms["extension"] = ExtensionForm(request.POST)
+                if form.is_valid():
+                    services.request_extension(slip, by=user, **form.cleaned_data)
+                    messages.success(request, _("延期申请已提交。"))
+                    return redirect("issues:slip", pk=slip.pk)
+            elif action == "accept" and may_decide:
+                services.accept(slip, by=user, comment=request.POST.get("comment", ""))
+                messages.success(request, _("交办单已办结，问题已解决。"))
+                return redirect("issues:slip", pk=slip.pk)
+            elif action == "send_back" and may_decide:
+                form = forms["send_back"] = ReturnForm(request.POST)
+                if form.is_valid():
+                    services.send_back(slip, by=user, reason=form.cleaned_data["return_reason"])
+                    messages.success(request, _("已退回承办部门重办。"))
+                    return redirect("issues:slip", pk=slip.pk)
+            elif action in ("approve", "reject") and may_decide:
+                extension = get_object_or_404(ExtensionRequest, pk=request.POST.get("extension"), slip=slip)
+                services.decide_extension(extension, approve=action == "approve", by=user)
+                messages.success(request, _("延期申请已处理。"))
+                return redirect("issues:slip", pk=slip.pk)
+            else:
+                raise PermissionDenied
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    return render(
+        request,
+        "issues/slip_detail.html",
+        {
+            "slip": slip,
+            "events": slip.item.events.select_related("actor"),
+            "extensions": slip.extension_requests.select_related("requested_by", "decided_by"),
+            "may_answer": may_answer,
+            "may_decide": may_decide,
+            "today": timezone.localdate(),
+            **forms,
+        },
+    )
+
+
+@login_required
+def slip_print(request, pk):
+    return render(request, "issues/slip_print.html", {"slip": _slip(request, pk)})
+
+
+@login_required
+def item_detail(request, pk):
+    item = get_object_or_404(selectors.items_for(request.user), pk=pk)
+    return render(
+        request,
+        "issues/item_detail.html",
+        {"item": item, "events": item.events.select_related("actor"), "slips": item.referrals.all()},
+    )
