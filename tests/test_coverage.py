@@ -101,6 +101,7 @@ def test_coverage_page_and_xlsx(client, staff_user, city):
         reverse("visits:overdue") + f"?quarter=2026Q3&place={city['wuzhen'].pk}"
     ).content.decode()
     assert city["p4"].cadre.name in drill and city["p3"].cadre.name in drill
+    assert "未走访的结对：乌镇镇" in drill
 
 
 def test_coverage_costs_a_fixed_number_of_queries(client, staff_user, city):

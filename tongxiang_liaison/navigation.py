@@ -18,6 +18,9 @@ def links_for(user):
             (reverse("visits:coverage"), _("走访覆盖率"), _("各单位、各镇街本季度应走访和已走访的结对。"))
         )
         links.append(
+            (reverse("issues:inbox"), _("交办单"), _("交办给部门的问题：即将到期、已逾期、待确认。"))
+        )
+        links.append(
             (
                 reverse("cadres:compliance"),
                 _("结对合规"),

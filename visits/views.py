@@ -200,8 +200,7 @@ def coverage_overdue(request):
         "visits/coverage_overdue.html",
         {
             "quarter": quarter,
-            "unit": unit,
-            "place": place,
+            "scope_name": unit.name if unit else place.name if place else _("全部"),
             "pairings": pairings[:500],
             "total": pairings.count(),
         },
