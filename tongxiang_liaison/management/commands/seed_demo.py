@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cadres.demo import DEMO_PASSWORD, DemoBuilder, ensure_demo_logins
 from enterprises.models import Enterprise
+from issues.demo import build_issues
 from visits.demo import build_visits
 
 
@@ -23,9 +24,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--links-per-cadre", type=int, default=None, help="每名干部至少联系的企业数（压测用）"
         )
+        parser.add_argument(
+            "--issues", type=int, default=None, help="问题清单事项数量（默认约每三对结对一项）"
+        )
         parser.add_argument("--seed", type=int, default=2014, help="随机种子：同一种子生成相同数据")
 
-    def handle(self, *args, enterprises, cadres, visits, links_per_cadre, seed, **options):
+    def handle(self, *args, enterprises, cadres, visits, issues, links_per_cadre, seed, **options):
         if Enterprise.objects.exists():
             self.stdout.write("数据库中已有企业数据，跳过生成，只重置演示账号。 / Data exists; logins only.")
         else:
@@ -40,9 +44,13 @@ class Command(BaseCommand):
             ).build()
             wanted = counts["pairings"] * 4 if visits is None else visits
             counts["visits"] = build_visits(wanted, seed=seed, today=today)
+            ensure_demo_logins()  # the office's login issues the demo slips
+            counts["issues"] = build_issues(
+                issues if issues is not None else counts["pairings"] // 3, seed=seed, today=today
+            )
             self.stdout.write(
                 f"已生成：企业 {counts['enterprises']} 家，干部 {counts['cadres']} 名，"
-                f"结对 {counts['pairings']} 对，走访 {counts['visits']} 次"
+                f"结对 {counts['pairings']} 对，走访 {counts['visits']} 次，问题 {counts['issues']} 项"
                 f"（{time.perf_counter() - started:.1f} 秒）。"
             )
         logins = ensure_demo_logins()
