@@ -9,6 +9,7 @@ from cadres import services
 from cadres.models import Cadre, Pairing, Unit
 from enterprises.credit_code import is_valid_credit_code
 from enterprises.models import Enterprise
+from issues.models import IssueItem, ReferralSlip, SerialCounter
 from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
@@ -26,10 +27,15 @@ def snapshot():
         list(Cadre.objects.order_by("mobile").values_list("mobile", "name", "unit__name", "rank")),
         sorted(Pairing.objects.values_list("cadre__mobile", "enterprise__credit_code", "kind", "start_date")),
         sorted(Visit.objects.values_list("cadre__mobile", "enterprise__credit_code", "visit_date", "mode")),
+        sorted(IssueItem.objects.values_list("enterprise__credit_code", "category", "status", "reported_on")),
+        sorted(ReferralSlip.objects.values_list("serial", "department__name", "deadline", "status")),
     )
 
 
 def wipe():
+    ReferralSlip.objects.all().delete()
+    SerialCounter.objects.all().delete()  # numbers are never reused in real life; a fresh city here
+    IssueItem.objects.all().delete()
     Visit.objects.all().delete()
     Pairing.objects.all().delete()
     Unit.objects.update(principal_leader=None, deputy_in_charge=None, information_officer=None)
