@@ -63,6 +63,8 @@ ROLE_PERMISSIONS = {
         "issues.referralslip": ALL,
         "issues.extensionrequest": ALL,
         "issues.calendarday": ALL,
+        "issues.escalationslip": ALL,
+        "issues.supervisionslip": ALL,
     },
     Role.UNIT_OFFICER: {
         "enterprises.place": VIEW,
@@ -278,6 +280,23 @@ def visible_referral_slips(user, queryset):
     """Referral slips: all for staff, leaders and supervisors; a department's
     officer sees the slips addressed to their unit (R12, R13)."""
     return _scoped(user, queryset, write=False, unit="department_id")
+
+
+def visible_escalation_slips(user, queryset):
+    """Escalation slips: all for staff and supervisors; a city leader sees
+    those addressed to them (R13)."""
+    scope = scope_for(user)
+    if scope.changes_all or Role.SUPERVISOR in scope.roles:
+        return queryset
+    if Role.LEADER in scope.roles and scope.cadre_id is not None:
+        return queryset.filter(leader_id=scope.cadre_id)
+    return queryset.none()
+
+
+def can_instruct(user, slip):
+    """The leader the slip is addressed to, or liaison staff entering it."""
+    scope = scope_for(user)
+    return scope.changes_all or (scope.cadre_id is not None and slip.leader_id == scope.cadre_id)
 
 
 def can_answer_slip(user, slip):

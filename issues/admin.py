@@ -16,8 +16,16 @@ from tabular.xlsx import xlsx_response
 from visits.quarters import Quarter, recent
 
 from . import selectors, services, workflow
-from .forms import MoveForm, ReferForm
-from .models import CalendarDay, ExtensionRequest, IssueEvent, IssueItem, ReferralSlip
+from .forms import EscalateForm, MoveForm, ReferForm
+from .models import (
+    CalendarDay,
+    EscalationSlip,
+    ExtensionRequest,
+    IssueEvent,
+    IssueItem,
+    ReferralSlip,
+    SupervisionSlip,
+)
 from .spreadsheets import issue_list_workbook
 
 
@@ -116,16 +124,25 @@ class IssueItemAdmin(admin.ModelAdmin):
             path(
                 "<int:pk>/refer/", self.admin_site.admin_view(self.refer_view), name="issues_issueitem_refer"
             ),
+            path(
+                "<int:pk>/escalate/",
+                self.admin_site.admin_view(self.escalate_view),
+                name="issues_issueitem_escalate",
+            ),
         ] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         extra_context["workflow_links"] = format_html(
-            '<a class="button" href="{}">{}</a> <a class="button" href="{}">{}</a>',
+            '<a class="button" href="{}">{}</a> '
+            '<a class="button" href="{}">{}</a> '
+            '<a class="button" href="{}">{}</a>',
             reverse("admin:issues_issueitem_move", args=[object_id]),
             _("办理 / 流转"),
             reverse("admin:issues_issueitem_refer", args=[object_id]),
             _("交办给部门"),
+            reverse("admin:issues_issueitem_escalate", args=[object_id]),
+            _("呈报市级领导"),
         )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -160,6 +177,19 @@ class IssueItemAdmin(admin.ModelAdmin):
                 messages.success(request, _("已生成交办单 %(serial)s。") % {"serial": slip.serial})
                 return redirect("issues:slip", slip.pk)
         return self._render(request, item, form, _("交办给部门"))
+
+    def escalate_view(self, request, pk):
+        item = self._item(request, pk)
+        form = EscalateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                slip = services.escalate(item, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("已生成呈报单 %(serial)s。") % {"serial": slip.serial})
+                return redirect("issues:escalation", slip.pk)
+        return self._render(request, item, form, _("呈报市级领导"))
 
     def _render(self, request, item, form, title):
         context = {
@@ -257,3 +287,29 @@ class CalendarDayAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("星期"))
     def weekday(self, obj):
         return "一二三四五六日"[obj.day.weekday()]
+
+
+@admin.register(EscalationSlip)
+class EscalationSlipAdmin(admin.ModelAdmin):
+    list_display = ["serial", "leader", "issued_on", "status"]
+    list_filter = ["status", "year", "leader"]
+    list_select_related = ["leader"]
+    search_fields = ["serial", "item__enterprise__name"]
+    readonly_fields = ["serial", "year", "number", "item", "issued_by", "issued_on"]
+
+    def get_queryset(self, request):
+        return permissions.visible_escalation_slips(request.user, super().get_queryset(request))
+
+    def has_add_permission(self, request):
+        return False  # issued from an item (呈报市级领导), which numbers them
+
+
+@admin.register(SupervisionSlip)
+class SupervisionSlipAdmin(admin.ModelAdmin):
+    list_display = ["serial", "referral", "addressee", "issued_on"]
+    list_select_related = ["referral", "addressee"]
+    search_fields = ["serial", "referral__serial"]
+    readonly_fields = ["serial", "year", "number", "referral", "addressee", "issued_by", "issued_on"]
+
+    def has_add_permission(self, request):
+        return False  # issued from an overdue referral slip

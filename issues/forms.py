@@ -47,3 +47,41 @@ class ReferForm(forms.Form):
     requirement = forms.CharField(
         label=_("办理要求"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+
+class EscalateForm(forms.Form):
+    leader = forms.ModelChoiceField(label=_("市级分管领导"), queryset=None)
+    departments = forms.ModelMultipleChoiceField(
+        label=_("涉及部门"),
+        queryset=Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).order_by("sort_order"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    request = forms.CharField(
+        label=_("呈报事项与建议"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from cadres.models import Cadre
+
+        self.fields["leader"].queryset = Cadre.objects.filter(
+            rank=Cadre.Rank.CITY_LEADER, is_active=True
+        ).select_related("unit")
+
+
+class InstructionForm(forms.Form):
+    instruction = forms.CharField(label=_("领导批示"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ConcludeForm(forms.Form):
+    coordination_result = forms.CharField(label=_("协调结果"), widget=forms.Textarea(attrs={"rows": 3}))
+    solved = forms.TypedChoiceField(
+        label=_("结论"),
+        choices=[("1", _("已解决")), ("0", _("无法解决"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+
+
+class SuperviseForm(forms.Form):
+    note = forms.CharField(label=_("督办意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False)

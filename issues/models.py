@@ -231,3 +231,73 @@ class ExtensionRequest(models.Model):
 
     def __str__(self):
         return f"{self.slip} +{self.extra_working_days}"
+
+
+class EscalationSlip(models.Model):
+    """联企服务呈报单 (R13): an item that needs several departments, reported to
+    the city leader in charge and solved at city level."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("已呈报")
+        INSTRUCTED = "instructed", _("已批示")
+        CONCLUDED = "concluded", _("已协调办结")
+
+    serial = models.CharField(_("编号"), max_length=40, unique=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.PositiveIntegerField(_("序号"))
+    item = models.ForeignKey(
+        IssueItem, verbose_name=_("问题"), on_delete=models.PROTECT, related_name="escalations"
+    )
+    leader = models.ForeignKey(
+        Cadre, verbose_name=_("市级分管领导"), on_delete=models.PROTECT, related_name="escalation_slips"
+    )
+    departments = models.ManyToManyField(Unit, verbose_name=_("涉及部门"), related_name="escalation_slips")
+    issued_on = models.DateField(_("呈报日期"))
+    request = models.TextField(_("呈报事项与建议"), blank=True)
+    instruction = models.TextField(_("领导批示"), blank=True)
+    instructed_on = models.DateField(_("批示日期"), null=True, blank=True)
+    coordination_result = models.TextField(_("协调结果"), blank=True)
+    concluded_on = models.DateField(_("办结日期"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.ISSUED)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("呈报人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("联企服务呈报单")
+        verbose_name_plural = _("联企服务呈报单")
+        ordering = ["-year", "-number"]
+        constraints = [models.UniqueConstraint(fields=["year", "number"], name="escalation_year_number")]
+
+    def __str__(self):
+        return self.serial
+
+
+class SupervisionSlip(models.Model):
+    """督办单: pressure on an overdue referral slip, addressed to the
+    department's principal leader (第一责任人, R18)."""
+
+    serial = models.CharField(_("编号"), max_length=40, unique=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.PositiveIntegerField(_("序号"))
+    referral = models.ForeignKey(
+        ReferralSlip, verbose_name=_("交办单"), on_delete=models.PROTECT, related_name="supervisions"
+    )
+    addressee = models.ForeignKey(
+        Cadre, verbose_name=_("督办对象"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    issued_on = models.DateField(_("督办日期"))
+    note = models.TextField(_("督办意见"), blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("督办人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("督办单")
+        verbose_name_plural = _("督办单")
+        ordering = ["-year", "-number"]
+        constraints = [models.UniqueConstraint(fields=["year", "number"], name="supervision_year_number")]
+
+    def __str__(self):
+        return self.serial

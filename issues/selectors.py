@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from cadres import permissions
 
-from .models import IssueItem, ReferralSlip
+from .models import EscalationSlip, IssueItem, ReferralSlip
 from .workdays import add_working_days
 
 OPEN_SLIP = (ReferralSlip.Status.ISSUED, ReferralSlip.Status.RETURNED)
@@ -48,4 +48,13 @@ def overdue_q(today: datetime.date, prefix: str = "") -> Q:
             f"{prefix}referrals__status__in": OPEN_SLIP,
             f"{prefix}referrals__deadline__lt": today,
         }
+    )
+
+
+def escalations_for(user):
+    return permissions.visible_escalation_slips(
+        user,
+        EscalationSlip.objects.select_related("item__enterprise__place", "leader__unit").prefetch_related(
+            "departments"
+        ),
     )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from cadres.models import Unit
 
 from . import workflow
-from .models import ExtensionRequest, IssueItem, ReferralSlip, SerialCounter
+from .models import EscalationSlip, ExtensionRequest, IssueItem, ReferralSlip, SerialCounter, SupervisionSlip
 from .workdays import add_working_days
 
 S = IssueItem.Status
@@ -167,3 +167,74 @@ def decide_extension(request, *, approve: bool, by):
         slip.deadline = add_working_days(slip.deadline, request.extra_working_days)
         slip.save(update_fields=["working_days", "deadline", "updated_at"])
     return request
+
+
+@transaction.atomic
+def escalate(item, *, leader, departments, by, request="", on: datetime.date | None = None):
+    """Issue an escalation slip (呈报单, R13) to the city leader in charge."""
+    if leader.rank != leader.Rank.CITY_LEADER:
+        raise ValidationError({"leader": _("呈报单只能报送市级领导。")})
+    departments = list(departments)
+    if len(departments) < 2:
+        raise ValidationError({"departments": _("呈报单用于涉及多个部门的问题：请至少选择两个部门。")})
+    issued_on = on or timezone.localdate()
+    item = workflow.move(item, S.ESCALATED, by=by, comment=_("呈报%(leader)s") % {"leader": leader.name})
+    number, serial = next_serial("呈", issued_on.year)
+    slip = EscalationSlip.objects.create(
+        serial=serial, year=issued_on.year, number=number, item=item, leader=leader,
+        issued_on=issued_on, request=request.strip(), issued_by=by,
+    )  # fmt: skip
+    slip.departments.set(departments)
+    return slip
+
+
+@transaction.atomic
+def record_instruction(slip, *, instruction: str, by):
+    """The leader's instruction (批示), entered by the leader or by staff."""
+    slip = EscalationSlip.objects.select_for_update().get(pk=slip.pk)
+    if slip.status == EscalationSlip.Status.CONCLUDED:
+        raise ValidationError(_("该呈报单已办结。"))
+    if not instruction.strip():
+        raise ValidationError({"instruction": _("请填写批示内容。")})
+    slip.instruction, slip.instructed_on = instruction.strip(), timezone.localdate()
+    slip.status = EscalationSlip.Status.INSTRUCTED
+    slip.save(update_fields=["instruction", "instructed_on", "status"])
+    return slip
+
+
+@transaction.atomic
+def conclude_escalation(slip, *, result: str, solved: bool, by):
+    """Record the coordination result and close the item: resolved, or
+    cannot be solved (the result is the reason)."""
+    slip = EscalationSlip.objects.select_for_update().get(pk=slip.pk)
+    if slip.status == EscalationSlip.Status.CONCLUDED:
+        raise ValidationError(_("该呈报单已办结。"))
+    if not result.strip():
+        raise ValidationError({"coordination_result": _("请填写协调结果。")})
+    today = timezone.localdate()
+    slip.coordination_result, slip.concluded_on = result.strip(), today
+    slip.status = EscalationSlip.Status.CONCLUDED
+    slip.save(update_fields=["coordination_result", "concluded_on", "status"])
+    if solved:
+        workflow.move(slip.item, S.RESOLVED, by=by, comment=result, on=today)
+    else:
+        workflow.move(slip.item, S.UNSOLVABLE, by=by, reason=result)
+    return slip
+
+
+@transaction.atomic
+def supervise(referral, *, by, note="", on: datetime.date | None = None):
+    """Issue a supervision slip (督办单) on an overdue referral slip, to the
+    department's principal leader (R18)."""
+    issued_on = on or timezone.localdate()
+    if (
+        not referral.is_open
+        or referral.status == ReferralSlip.Status.ANSWERED
+        or referral.deadline >= issued_on
+    ):
+        raise ValidationError(_("只有逾期未办结的交办单才能督办。"))
+    number, serial = next_serial("督", issued_on.year)
+    return SupervisionSlip.objects.create(
+        serial=serial, year=issued_on.year, number=number, referral=referral,
+        addressee=referral.department.principal_leader, issued_on=issued_on, note=note.strip(), issued_by=by,
+    )  # fmt: skip

@@ -9,4 +9,8 @@ urlpatterns = [
     path("slips/<int:pk>/", views.slip_detail, name="slip"),
     path("slips/<int:pk>/print/", views.slip_print, name="slip_print"),
     path("items/<int:pk>/", views.item_detail, name="item"),
+    path("escalations/", views.escalations, name="escalations"),
+    path("escalations/<int:pk>/", views.escalation_detail, name="escalation"),
+    path("escalations/<int:pk>/print/", views.escalation_print, name="escalation_print"),
+    path("supervisions/<int:pk>/print/", views.supervision_print, name="supervision_print"),
 ]

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods
 from cadres import permissions
 
 from . import selectors, services
-from .forms import AnswerForm, ExtensionForm, ReturnForm
-from .models import ExtensionRequest
+from .forms import AnswerForm, ConcludeForm, ExtensionForm, InstructionForm, ReturnForm
+from .models import ExtensionRequest, SupervisionSlip
 
 
 @login_required
@@ -63,6 +63,10 @@ def slip_detail(request, pk):
                     services.send_back(slip, by=user, reason=form.cleaned_data["return_reason"])
                     messages.success(request, _("已退回承办部门重办。"))
                     return redirect("issues:slip", pk=slip.pk)
+            elif action == "supervise" and may_decide:
+                supervision = services.supervise(slip, by=user, note=request.POST.get("note", ""))
+                messages.success(request, _("已生成督办单 %(serial)s。") % {"serial": supervision.serial})
+                return redirect("issues:supervision_print", pk=supervision.pk)
             elif action in ("approve", "reject") and may_decide:
                 extension = get_object_or_404(ExtensionRequest, pk=request.POST.get("extension"), slip=slip)
                 services.decide_extension(extension, approve=action == "approve", by=user)
@@ -79,6 +83,10 @@ def slip_detail(request, pk):
             "slip": slip,
             "events": slip.item.events.select_related("actor"),
             "extensions": slip.extension_requests.select_related("requested_by", "decided_by"),
+            "supervisions": slip.supervisions.all(),
+            "supervisable": may_decide
+            and slip.status in selectors.OPEN_SLIP
+            and slip.deadline < timezone.localdate(),
             "may_answer": may_answer,
             "may_decide": may_decide,
             "today": timezone.localdate(),
@@ -100,3 +108,76 @@ def item_detail(request, pk):
         "issues/item_detail.html",
         {"item": item, "events": item.events.select_related("actor"), "slips": item.referrals.all()},
     )
+
+
+@login_required
+def escalations(request):
+    """A leader's escalation slips (staff and supervisors see all)."""
+    scope = permissions.scope_for(request.user)
+    if not (scope.changes_all or scope.roles & {permissions.Role.LEADER, permissions.Role.SUPERVISOR}):
+        raise PermissionDenied
+    slips = selectors.escalations_for(request.user).order_by("status", "-issued_on")
+    return render(request, "issues/escalations.html", {"slips": slips})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def escalation_detail(request, pk):
+    slip = get_object_or_404(selectors.escalations_for(request.user), pk=pk)
+    may_instruct = permissions.can_instruct(request.user, slip)
+    may_conclude = permissions.can_decide_slips(request.user)
+    instruction_form, conclude_form = InstructionForm(), ConcludeForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "instruct" and may_instruct:
+                instruction_form = InstructionForm(request.POST)
+                if instruction_form.is_valid():
+                    services.record_instruction(slip, by=request.user, **instruction_form.cleaned_data)
+                    messages.success(request, _("批示已记录。"))
+                    return redirect("issues:escalation", pk=slip.pk)
+            elif action == "conclude" and may_conclude:
+                conclude_form = ConcludeForm(request.POST)
+                if conclude_form.is_valid():
+                    services.conclude_escalation(
+                        slip,
+                        result=conclude_form.cleaned_data["coordination_result"],
+                        solved=conclude_form.cleaned_data["solved"],
+                        by=request.user,
+                    )
+                    messages.success(request, _("呈报单已办结。"))
+                    return redirect("issues:escalation", pk=slip.pk)
+            else:
+                raise PermissionDenied
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    return render(
+        request,
+        "issues/escalation_detail.html",
+        {
+            "slip": slip,
+            "events": slip.item.events.select_related("actor"),
+            "may_instruct": may_instruct and slip.status != "concluded",
+            "may_conclude": may_conclude and slip.status != "concluded",
+            "instruction_form": instruction_form,
+            "conclude_form": conclude_form,
+        },
+    )
+
+
+@login_required
+def escalation_print(request, pk):
+    slip = get_object_or_404(selectors.escalations_for(request.user), pk=pk)
+    return render(request, "issues/escalation_print.html", {"slip": slip})
+
+
+@login_required
+def supervision_print(request, pk):
+    supervision = get_object_or_404(
+        SupervisionSlip.objects.select_related(
+            "referral__item__enterprise", "referral__department", "addressee"
+        ),
+        pk=pk,
+        referral__in=selectors.slips_for(request.user),
+    )
+    return render(request, "issues/supervision_print.html", {"supervision": supervision})

@@ -34,6 +34,8 @@ def links_for(user):
                 _("市涉企部门(单位)走访联系企业安排表（xlsx）。"),
             )
         )
+    if permissions.is_liaison_staff(user) or permissions.has_role(user, permissions.Role.LEADER):
+        links.append((reverse("issues:escalations"), _("呈报单"), _("报送市级领导协调的多部门问题。")))
     if user.is_staff:
         links.append(
             (reverse("admin:index"), _("管理后台"), _("单位、干部、企业、结对、反馈表的维护与导入导出。"))
