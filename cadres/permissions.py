@@ -65,6 +65,9 @@ ROLE_PERMISSIONS = {
         "issues.calendarday": ALL,
         "issues.escalationslip": ALL,
         "issues.supervisionslip": ALL,
+        "issues.spotcheckbatch": ALL,
+        "issues.spotcheck": ALL,
+        "issues.progressentry": ALL,
     },
     Role.UNIT_OFFICER: {
         "enterprises.place": VIEW,
@@ -99,6 +102,8 @@ ROLE_PERMISSIONS = {
         "visits.visit": VIEW,
         "visits.visitproblem": VIEW,
         "issues.issueitem": VIEW,
+        "issues.spotcheckbatch": EDIT,
+        "issues.spotcheck": EDIT,
     },
 }
 
@@ -297,6 +302,13 @@ def can_instruct(user, slip):
     """The leader the slip is addressed to, or liaison staff entering it."""
     scope = scope_for(user)
     return scope.changes_all or (scope.cadre_id is not None and slip.leader_id == scope.cadre_id)
+
+
+def can_run_spot_checks(user):
+    """R15: the supervising office (督查人员) draws samples and records
+    checks; liaison staff may too."""
+    scope = scope_for(user)
+    return scope.changes_all or Role.SUPERVISOR in scope.roles
 
 
 def can_answer_slip(user, slip):

@@ -23,6 +23,7 @@ from .models import (
     ExtensionRequest,
     IssueEvent,
     IssueItem,
+    ProgressEntry,
     ReferralSlip,
     SupervisionSlip,
 )
@@ -59,6 +60,28 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class NeedsProgressFilter(admin.SimpleListFilter):
+    """Long-running items owe a progress entry every month until closed."""
+
+    title = gettext_lazy("月度进展")
+    parameter_name = "progress"
+
+    def lookups(self, request, model_admin):
+        return [("due", gettext_lazy("本月需报进展"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "due":
+            return queryset.filter(pk__in=selectors.needing_progress(timezone.localdate()).values("pk"))
+        return queryset
+
+
+class ProgressEntryInline(admin.TabularInline):
+    model = ProgressEntry
+    extra = 1
+    fields = ["month", "text", "by", "at"]
+    readonly_fields = ["by", "at"]
+
+
 class IssueEventInline(admin.TabularInline):
     model = IssueEvent
     extra = 0
@@ -87,6 +110,7 @@ class IssueItemAdmin(admin.ModelAdmin):
         "urgency",
         QuarterReportedFilter,
         OverdueFilter,
+        NeedsProgressFilter,
         "enterprise__place",
         "reporter__unit",
     ]
@@ -101,7 +125,7 @@ class IssueItemAdmin(admin.ModelAdmin):
         "visit_problem",
         "created_at",
     ]
-    inlines = [IssueEventInline]
+    inlines = [ProgressEntryInline, IssueEventInline]
     actions = ["take_to_office", "export_issue_list"]
     show_full_result_count = False
     date_hierarchy = "reported_on"
@@ -117,6 +141,17 @@ class IssueItemAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if not change:
             workflow.record_creation(obj, by=request.user, comment=_("市联络办录入"))
+
+    def save_formset(self, request, form, formset, change):
+        entries = formset.save(commit=False)
+        for entry in entries:
+            if isinstance(entry, ProgressEntry):
+                entry.by = request.user
+                entry.month = entry.month.replace(day=1)
+            entry.save()
+        formset.save_m2m()
+        for obj in formset.deleted_objects:
+            obj.delete()
 
     def get_urls(self):
         return [

@@ -301,3 +301,111 @@ class SupervisionSlip(models.Model):
 
     def __str__(self):
         return self.serial
+
+
+class SpotCheckBatch(models.Model):
+    """One round of spot checks (抽查, R15): a reproducible sample of a
+    quarter's pairings, stratified by unit, plus every item withdrawn in that
+    quarter, and the notice (通报) that circulates the results."""
+
+    title = models.CharField(_("名称"), max_length=100)
+    quarter = models.CharField(_("季度"), max_length=6, db_index=True)
+    sample_size = models.PositiveIntegerField(_("抽查数量"))
+    seed = models.PositiveIntegerField(_("随机种子"), help_text=_("同一季度、数量和种子得到同一批样本。"))
+    summary = models.TextField(_("通报意见"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("抽取人"), on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("抽取时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("抽查批次")
+        verbose_name_plural = _("抽查批次")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+
+class SpotCheck(models.Model):
+    class Method(models.TextChoices):
+        ONSITE = "onsite", _("上门走访")
+        PHONE = "phone", _("电话回访")
+
+    class Satisfaction(models.TextChoices):
+        SATISFIED = "satisfied", _("满意")
+        BASICALLY = "basically", _("基本满意")
+        DISSATISFIED = "dissatisfied", _("不满意")
+
+    class Reason(models.TextChoices):
+        SAMPLED = "sampled", _("随机抽取")
+        WITHDRAWN = "withdrawn", _("撤回问题复核")
+
+    batch = models.ForeignKey(
+        SpotCheckBatch, verbose_name=_("批次"), on_delete=models.CASCADE, related_name="checks"
+    )
+    reason = models.CharField(_("抽查原因"), max_length=10, choices=Reason.choices, default=Reason.SAMPLED)
+    cadre = models.ForeignKey(
+        Cadre, verbose_name=_("被查联系人"), on_delete=models.PROTECT, related_name="spot_checks"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+"
+    )
+    item = models.ForeignKey(
+        IssueItem,
+        verbose_name=_("复核的问题"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    method = models.CharField(_("抽查方式"), max_length=10, choices=Method.choices, blank=True)
+    checked_on = models.DateField(_("抽查日期"), null=True, blank=True)
+    visit_confirmed = models.BooleanField(_("企业确认已走访"), null=True, blank=True)
+    problem_solved_confirmed = models.BooleanField(_("企业确认问题已解决"), null=True, blank=True)
+    satisfaction = models.CharField(_("企业满意度"), max_length=12, choices=Satisfaction.choices, blank=True)
+    finding = models.TextField(_("抽查发现"), blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("抽查人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("抽查记录")
+        verbose_name_plural = _("抽查记录")
+        ordering = ["cadre__unit__sort_order", "cadre__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "cadre", "enterprise"], name="spot_check_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.cadre} — {self.enterprise}"
+
+    @property
+    def is_done(self):
+        return self.checked_on is not None
+
+
+class ProgressEntry(models.Model):
+    """A monthly progress note on a long-running item, until it is closed (销号)."""
+
+    item = models.ForeignKey(
+        IssueItem, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="progress"
+    )
+    month = models.DateField(_("月份"), help_text=_("该月第一天。"))
+    text = models.TextField(_("进展情况"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT)
+    at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("月度进展")
+        verbose_name_plural = _("月度进展")
+        ordering = ["-month"]
+        constraints = [models.UniqueConstraint(fields=["item", "month"], name="progress_item_month")]
+
+    def __str__(self):
+        return f"{self.item} {self.month:%Y-%m}"

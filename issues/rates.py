@@ -100,3 +100,45 @@ def figures_by(quarter: Quarter, by: str, *, items=None, slips=None) -> dict:
         for row in slips.values("department_id").annotate(**_slip_counts(quarter)).order_by():
             result.setdefault(row.pop("department_id"), {}).update(row)
     return {pk: Figures(**counts) for pk, counts in result.items()}
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """From spot-check follow-ups (R15), reported beside the resolution rate:
+    满意 + 基本满意 over all follow-ups that recorded a satisfaction."""
+
+    responses: int = 0
+    satisfied: int = 0
+
+    @property
+    def rate(self):
+        return self.satisfied / self.responses if self.responses else None
+
+
+def _satisfaction_counts():
+    from .models import SpotCheck
+
+    happy = [SpotCheck.Satisfaction.SATISFIED, SpotCheck.Satisfaction.BASICALLY]
+    return {"responses": Count("pk"), "satisfied": Count("pk", filter=Q(satisfaction__in=happy))}
+
+
+def _checks(quarter: Quarter):
+    from .models import SpotCheck
+
+    return SpotCheck.objects.filter(checked_on__range=(quarter.first_day, quarter.last_day)).exclude(
+        satisfaction=""
+    )
+
+
+def satisfaction(quarter: Quarter, *, cadre_id=None, unit_id=None) -> Satisfaction:
+    checks = _checks(quarter)
+    if cadre_id is not None:
+        checks = checks.filter(cadre_id=cadre_id)
+    elif unit_id is not None:
+        checks = checks.filter(cadre__unit_id=unit_id)
+    return Satisfaction(**checks.aggregate(**_satisfaction_counts()))
+
+
+def satisfaction_by_unit(quarter: Quarter) -> dict:
+    rows = _checks(quarter).values("cadre__unit_id").annotate(**_satisfaction_counts()).order_by()
+    return {row.pop("cadre__unit_id"): Satisfaction(**row) for row in rows}

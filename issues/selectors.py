@@ -58,3 +58,19 @@ def escalations_for(user):
             "departments"
         ),
     )
+
+
+PROGRESS_AFTER_DAYS = 30
+
+
+def needing_progress(today: datetime.date):
+    """Open items reported more than a month ago with no progress entry for
+    this month: they owe one until they are closed (销号)."""
+    from . import workflow
+    from .models import ProgressEntry
+
+    this_month = today.replace(day=1)
+    reported = ProgressEntry.objects.filter(month=this_month).values("item_id")
+    return IssueItem.objects.filter(
+        status__in=workflow.OPEN, reported_on__lte=today - datetime.timedelta(days=PROGRESS_AFTER_DAYS)
+    ).exclude(pk__in=reported)

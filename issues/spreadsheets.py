@@ -51,3 +51,48 @@ def issue_list_workbook(items):
             if cell.is_date:
                 cell.number_format = "yyyy-mm-dd"
     return wb
+
+
+NOTICE_HEADERS = [
+    "序号",
+    "单位",
+    "联系人",
+    "企业",
+    "抽查原因",
+    "方式",
+    "日期",
+    "确认走访",
+    "确认解决",
+    "满意度",
+    "抽查发现",
+]
+
+
+def _yes_no(value):
+    return "" if value is None else ("是" if value else "否")
+
+
+def notice_workbook(batch, figures):
+    """The circulated notice (通报) of a spot-check batch."""
+    wb, ws = new_workbook()
+    ws.title = "抽查通报"
+    rows = (
+        (
+            number,
+            c.cadre.unit.name,
+            c.cadre.name,
+            c.enterprise.name,
+            c.get_reason_display(),
+            c.get_method_display(),
+            c.checked_on,
+            _yes_no(c.visit_confirmed),
+            _yes_no(c.problem_solved_confirmed),
+            c.get_satisfaction_display(),
+            c.finding,
+        )
+        for number, c in enumerate(figures["checks"], start=1)
+    )
+    simple_sheet(ws, f"{batch.title}通报", NOTICE_HEADERS, rows, [6, 16, 10, 28, 12, 10, 12, 8, 8, 10, 40])
+    for cells in ws.iter_rows(min_row=3, min_col=7, max_col=7):
+        cells[0].number_format = "yyyy-mm-dd"
+    return wb

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import spot_views, views
 
 app_name = "issues"
 
@@ -13,4 +13,8 @@ urlpatterns = [
     path("escalations/<int:pk>/", views.escalation_detail, name="escalation"),
     path("escalations/<int:pk>/print/", views.escalation_print, name="escalation_print"),
     path("supervisions/<int:pk>/print/", views.supervision_print, name="supervision_print"),
+    path("spotchecks/", spot_views.batches, name="spotchecks"),
+    path("spotchecks/<int:pk>/", spot_views.batch_detail, name="spotcheck_batch"),
+    path("spotchecks/<int:pk>/notice/", spot_views.notice, name="spotcheck_notice"),
+    path("rates/", spot_views.rate_table, name="rates"),
 ]

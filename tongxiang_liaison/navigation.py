@@ -34,6 +34,12 @@ def links_for(user):
                 _("市涉企部门(单位)走访联系企业安排表（xlsx）。"),
             )
         )
+    if permissions.can_view_reports(user):
+        links.append((reverse("issues:rates"), _("解决率"), _("各单位联企问题解决率与企业满意度（R16）。")))
+    if permissions.can_run_spot_checks(user):
+        links.append(
+            (reverse("issues:spotchecks"), _("抽查"), _("随机抽查联系人联企情况，形成通报（R15）。"))
+        )
     if permissions.is_liaison_staff(user) or permissions.has_role(user, permissions.Role.LEADER):
         links.append((reverse("issues:escalations"), _("呈报单"), _("报送市级领导协调的多部门问题。")))
     if user.is_staff:

@@ -1,0 +1,184 @@
+"""Spot-check pages for the supervising office (R15) and the quarterly
+resolution-rate table (R16)."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cadres import permissions
+from cadres.models import Unit
+from tabular.xlsx import xlsx_response
+from visits.quarters import Quarter
+
+from . import rates, spotchecks
+from .models import SpotCheck, SpotCheckBatch
+from .spreadsheets import notice_workbook
+
+
+class BatchForm(forms.Form):
+    quarter = forms.CharField(label=gettext_lazy("季度"), max_length=6)
+    sample_size = forms.IntegerField(label=gettext_lazy("抽查数量"), min_value=1, max_value=5000)
+    seed = forms.IntegerField(label=gettext_lazy("随机种子"), min_value=0, max_value=2**31)
+    title = forms.CharField(label=gettext_lazy("名称"), max_length=100, required=False)
+
+    def clean_quarter(self):
+        try:
+            return Quarter.parse(self.cleaned_data["quarter"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class CheckForm(forms.Form):
+    method = forms.ChoiceField(label=gettext_lazy("抽查方式"), choices=SpotCheck.Method.choices)
+    checked_on = forms.DateField(
+        label=gettext_lazy("抽查日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    visit_confirmed = forms.NullBooleanField(label=gettext_lazy("企业确认已走访"))
+    problem_solved_confirmed = forms.NullBooleanField(
+        label=gettext_lazy("企业确认问题已解决"), required=False
+    )
+    satisfaction = forms.ChoiceField(
+        label=gettext_lazy("企业满意度"),
+        choices=[("", "——")] + list(SpotCheck.Satisfaction.choices),
+        required=False,
+    )
+    finding = forms.CharField(
+        label=gettext_lazy("抽查发现"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+def _require(user):
+    if not permissions.can_run_spot_checks(user):
+        raise PermissionDenied
+
+
+@login_required
+def batches(request):
+    _require(request.user)
+    today = timezone.localdate()
+    form = BatchForm(
+        request.POST or None,
+        initial={
+            "quarter": Quarter.of(today).previous().label,
+            "sample_size": 50,
+            "seed": int(f"{today:%Y%m%d}"),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = spotchecks.create_batch(by=request.user, size=form.cleaned_data["sample_size"], **{
+                k: form.cleaned_data[k] for k in ("quarter", "seed", "title")
+            })  # fmt: skip
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("issues:spotcheck_batch", pk=batch.pk)
+    return render(
+        request, "issues/spotcheck_batches.html", {"form": form, "batches": SpotCheckBatch.objects.all()[:50]}
+    )
+
+
+@login_required
+def batch_detail(request, pk):
+    _require(request.user)
+    batch = get_object_or_404(SpotCheckBatch, pk=pk)
+    checks = batch.checks.select_related("cadre__unit", "enterprise__place", "item")
+    if request.method == "POST":
+        check = get_object_or_404(checks, pk=request.POST.get("check"))
+        form = CheckForm(request.POST, prefix=f"c{check.pk}")
+        if form.is_valid():
+            try:
+                spotchecks.record_check(check, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+            else:
+                messages.success(request, _("已记录。"))
+                return redirect(f"{request.path}#check-{check.pk}")
+        else:
+            messages.error(request, _("抽查记录有误：%(errors)s") % {"errors": form.errors.as_text()})
+    rows = [(check, CheckForm(prefix=f"c{check.pk}", initial=_initial(check))) for check in checks]
+    return render(request, "issues/spotcheck_batch.html", {"batch": batch, "rows": rows})
+
+
+def _initial(check):
+    return {
+        "method": check.method or SpotCheck.Method.PHONE,
+        "checked_on": check.checked_on or timezone.localdate(),
+        "visit_confirmed": check.visit_confirmed,
+        "problem_solved_confirmed": check.problem_solved_confirmed,
+        "satisfaction": check.satisfaction,
+        "finding": check.finding,
+    }
+
+
+def notice_figures(batch):
+    checks = list(batch.checks.select_related("cadre__unit", "enterprise__place", "item"))
+    done = [c for c in checks if c.is_done]
+    answered = [c for c in done if c.satisfaction]
+    happy = [c for c in answered if c.satisfaction in ("satisfied", "basically")]
+    unconfirmed = [c for c in done if c.visit_confirmed is False]
+    return {
+        "checks": checks,
+        "done": len(done),
+        "unconfirmed": unconfirmed,
+        "satisfaction_rate": len(happy) / len(answered) if answered else None,
+        "happy": len(happy),
+        "answered": len(answered),
+        "dissatisfied": [c for c in answered if c.satisfaction == "dissatisfied"],
+        "withdrawn_unsolved": [c for c in done if c.item_id and c.problem_solved_confirmed is False],
+    }
+
+
+@login_required
+def notice(request, pk):
+    """The circulated notice (通报) of a batch: printable, and as xlsx."""
+    _require(request.user)
+    batch = get_object_or_404(SpotCheckBatch, pk=pk)
+    if request.method == "POST":
+        batch.summary = request.POST.get("summary", "").strip()
+        batch.save(update_fields=["summary"])
+        return redirect("issues:spotcheck_notice", pk=batch.pk)
+    figures = notice_figures(batch)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(notice_workbook(batch, figures), f"抽查通报-{batch.quarter}-{batch.pk}.xlsx")
+    return render(request, "issues/spotcheck_notice.html", {"batch": batch, **figures})
+
+
+@login_required
+def rate_table(request):
+    """联企问题解决率 per unit for a quarter, with the satisfaction rate beside it."""
+    if not permissions.can_view_reports(request.user):
+        raise PermissionDenied
+    try:
+        quarter = Quarter.parse(request.GET["quarter"])
+    except (KeyError, ValueError):
+        quarter = Quarter.of(timezone.localdate())
+    units = {u.pk: u for u in permissions.visible_units(request.user, Unit.objects.all())}
+    by_unit = rates.figures_by(quarter, "unit")
+    happy = rates.satisfaction_by_unit(quarter)
+    rows = [
+        (units[pk], by_unit.get(pk, rates.Figures()), happy.get(pk, rates.Satisfaction()))
+        for pk in sorted(
+            set(by_unit) | set(happy),
+            key=lambda pk: (units[pk].sort_order, units[pk].name) if pk in units else (0, ""),
+        )
+        if pk in units
+    ]
+    city = rates.figures(quarter) if permissions.scope_for(request.user).sees_all else None
+    return render(
+        request,
+        "issues/rates.html",
+        {
+            "quarter": quarter,
+            "rows": rows,
+            "city": city,
+            "city_satisfaction": rates.satisfaction(quarter) if city else None,
+            "previous": quarter.previous(),
+            "next": quarter.next() if quarter.next().first_day <= timezone.localdate() else None,
+        },
+    )
