@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.apps import apps
 
-LAYER = {"enterprises": 1, "cadres": 2, "visits": 3, "issues": 4, "multiplication": 4}
+LAYER = {"enterprises": 1, "cadres": 2, "visits": 3, "issues": 4, "multiplication": 4, "jobs": 5}
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -50,7 +50,10 @@ def links_for(user):
 
 
 def navigation(request):
-    """Template context processor."""
+    """Template context processor: the links, and the count of unread notices."""
     if not request.user.is_authenticated:
         return {}
-    return {"nav_links": links_for(request.user)}
+    return {
+        "nav_links": links_for(request.user),
+        "unread_notices": request.user.notices.filter(read_at__isnull=True).count(),
+    }

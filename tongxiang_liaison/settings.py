@@ -67,11 +67,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "import_export",
+    "django_celery_beat",
     "enterprises",
     "cadres",
     "visits",
     "issues",
     "multiplication",
+    "jobs",
     "tongxiang_liaison",
 ]
 
@@ -181,6 +183,20 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_TIME_LIMIT = int(env("CELERY_TASK_TIME_LIMIT", "1800"))
+CELERY_TASK_SOFT_TIME_LIMIT = int(env("CELERY_TASK_SOFT_TIME_LIMIT", "1700"))
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Visit reminders (R7, R8): days before the quarter's last day at which cadres
+# are reminded of unvisited pairings; the overdue stage runs after the quarter
+# ends, for OVERDUE_REMINDER_WINDOW_DAYS; the first-visit stage (R8) runs this
+# many days before the first-visit deadline.
+VISIT_REMINDER_DAYS_BEFORE = {"d30": 30, "d7": 7}
+OVERDUE_REMINDER_WINDOW_DAYS = int(env("OVERDUE_REMINDER_WINDOW_DAYS", "15"))
+FIRST_VISIT_REMINDER_DAYS_BEFORE = int(env("FIRST_VISIT_REMINDER_DAYS_BEFORE", "14"))
+# Where the liaison office's digests go besides its staff's in-app notices.
+LIAISON_OFFICE_EMAIL = env("LIAISON_OFFICE_EMAIL", "")
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
 # django-import-export: our formats neutralise formula injection; the uploaded
 # file waits between preview and confirm in media storage, not a process-local

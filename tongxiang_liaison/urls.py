@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("cadres.urls")),
     path("", include("visits.urls")),
     path("", include("issues.urls")),
+    path("", include("jobs.urls")),
 ]

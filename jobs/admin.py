@@ -1,0 +1,40 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from . import delivery
+from .models import Notice, ReminderLog
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    """Every reminder, with failed sends and their errors in plain view."""
+
+    list_display = ["subject", "recipient", "kind", "period", "stage", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind", "stage", "period"]
+    list_select_related = ["recipient"]
+    search_fields = ["subject", "recipient__username", "email"]
+    readonly_fields = [f.name for f in ReminderLog._meta.fields]
+    actions = ["retry"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("重新发送所选的失败提醒"))
+    def retry(self, request, queryset):
+        result = delivery.deliver(
+            queryset.filter(status=ReminderLog.Status.FAILED).values_list("pk", flat=True)
+        )
+        self.message_user(
+            request,
+            _("重新发送：成功 %(sent)d，失败 %(failed)d。") % {"sent": result.sent, "failed": result.failed},
+            messages.SUCCESS if not result.failed else messages.WARNING,
+        )
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["subject", "recipient", "created_at", "read_at"]
+    list_select_related = ["recipient"]
+    search_fields = ["subject", "recipient__username"]
+    readonly_fields = ["recipient", "reminder", "created_at", "read_at"]

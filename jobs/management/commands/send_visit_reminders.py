@@ -1,0 +1,35 @@
+"""For sites that prefer cron to Celery beat: the same run as the daily task.
+Safe to run twice: each message goes once."""
+
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from jobs import reminders
+
+
+class Command(BaseCommand):
+    help = "发送走访提醒（每季度各阶段每人一条，重复运行不会重复发送）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="按哪一天运行（YYYY-MM-DD），默认今天")
+        parser.add_argument("--slips", action="store_true", help="同时发送交办单期限提醒")
+
+    def handle(self, *args, date=None, slips=False, **options):
+        try:
+            day = datetime.date.fromisoformat(date) if date else timezone.localdate()
+        except ValueError:
+            raise CommandError(f"日期“{date}”格式不正确，应为 YYYY-MM-DD。 / Bad date.") from None
+        stages = ", ".join(f"{s.name}:{s.period}" for s in reminders.visit_stages(day)) or "—"
+        result = reminders.send_visit_reminders(day)
+        self.stdout.write(
+            f"{day} 走访提醒（阶段 {stages}）：{result.messages} 条，新发 {result.claimed}，"
+            f"成功 {result.sent}，失败 {result.failed}。"
+        )
+        if slips:
+            result = reminders.send_slip_reminders(day)
+            self.stdout.write(
+                f"{day} 交办单提醒：{result.messages} 条，新发 {result.claimed}，"
+                f"成功 {result.sent}，失败 {result.failed}。"
+            )

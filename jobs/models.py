@@ -1,0 +1,77 @@
+"""The exactly-once log of reminders, and the in-app notices they leave."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReminderLog(models.Model):
+    """One message to one recipient for one reason: claimed (inserted) before
+    anything is sent, so a second run, a second worker or a retry finds the
+    row and sends nothing again. Unique on (recipient, kind, period, stage)."""
+
+    class Status(models.TextChoices):
+        CLAIMED = "claimed", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("类别"), max_length=20)
+    period = models.CharField(_("期间"), max_length=40, help_text=_("季度（2026Q3）或交办单编号。"))
+    stage = models.CharField(_("阶段"), max_length=20)
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"))
+    link = models.CharField(_("链接"), max_length=200, blank=True)
+    email = models.EmailField(_("邮箱"), blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.CLAIMED)
+    token = models.CharField(
+        max_length=32, db_index=True, editable=False, help_text="the run or worker that holds it"
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("提醒记录")
+        verbose_name_plural = _("提醒记录")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "kind", "period", "stage"], name="reminder_once"),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+
+class Notice(models.Model):
+    """An in-app notice, shown with an unread count in the header."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notices"
+    )
+    reminder = models.OneToOneField(
+        ReminderLog,
+        verbose_name=_("提醒"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notice",
+    )
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"))
+    link = models.CharField(_("链接"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站内通知")
+        verbose_name_plural = _("站内通知")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notice_unread")]
+
+    def __str__(self):
+        return self.subject

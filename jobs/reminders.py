@@ -1,0 +1,281 @@
+"""Overdue-visit reminders (R7, R8) and slip deadline reminders (R13).
+
+Which stage applies on a day is decided by :func:`visit_stages`; who gets
+what by the ``*_messages`` functions, each a handful of queries whatever the
+number of pairings; sending by :mod:`jobs.delivery`, exactly once.
+
+Visit stages, for the quarter in progress: ``d30`` from 30 days before its
+last day, ``d7`` from 7 days before (``VISIT_REMINDER_DAYS_BEFORE``); for the
+quarter just ended, ``overdue`` during the first days of the next one
+(``OVERDUE_REMINDER_WINDOW_DAYS``); and ``first_visit`` in the days before the
+first-visit deadline (R8). A stage that a day without a run skipped is still
+sent on the next run, once. Each cadre gets one message listing all their
+unvisited enterprises, never one per pairing; the unit's information officer
+gets a digest of the unit at ``d7`` and ``overdue``; the liaison office gets
+a city digest at ``overdue``. Inactive cadres and ended pairings get nothing.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.urls import reverse
+
+from cadres.models import Cadre, Pairing, Unit
+from cadres.permissions import GROUP_NAMES, Role
+from issues.models import ReferralSlip
+from issues.selectors import OPEN_SLIP
+from issues.workdays import add_working_days
+from visits.quarters import Quarter, first_visit_deadline
+from visits.selectors import credited
+
+from . import delivery
+from .delivery import Message
+
+OFFICER_STAGES = ("d7", "overdue")
+STAGE_NAMES = {"d30": "季末前30天", "d7": "季末前7天", "overdue": "季度已过", "first_visit": "首次走访"}
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    quarter: Quarter | None  # None for the first-visit stage
+    period: str
+
+
+def visit_stages(today: datetime.date) -> list[Stage]:
+    stages = []
+    quarter = Quarter.of(today)
+    started = [
+        (days, name)
+        for name, days in settings.VISIT_REMINDER_DAYS_BEFORE.items()
+        if quarter.last_day - datetime.timedelta(days=days) <= today
+    ]
+    if started:
+        _days, name = min(started)  # the latest stage that has begun
+        stages.append(Stage(name, quarter, quarter.label))
+    previous = quarter.previous()
+    if today <= previous.last_day + datetime.timedelta(days=settings.OVERDUE_REMINDER_WINDOW_DAYS):
+        stages.append(Stage("overdue", previous, previous.label))
+    deadline = first_visit_deadline(today.year)
+    if deadline - datetime.timedelta(days=settings.FIRST_VISIT_REMINDER_DAYS_BEFORE) <= today < deadline:
+        stages.append(Stage("first_visit", None, str(today.year)))
+    return stages
+
+
+def _unvisited(stage: Stage, today: datetime.date):
+    """(cadre id, enterprise name, town) of the pairings the stage is about."""
+    pairings = Pairing.objects.filter(cadre__is_active=True)
+    if stage.quarter is not None:
+        pairings = (
+            pairings.filter(stage.quarter.due_q()).annotate(done=credited(stage.quarter)).filter(done=False)
+        )
+    else:  # first visit (R8): in force today, begun before the deadline this year, never visited
+        deadline = first_visit_deadline(today.year)
+        pairings = (
+            pairings.active_on(today)
+            .filter(start_date__year=today.year, start_date__lt=deadline)
+            .annotate(done=credited(before=deadline))
+            .filter(done=False)
+        )
+    return pairings.order_by("enterprise__name").values_list(
+        "cadre_id", "enterprise__name", "enterprise__place__name"
+    )
+
+
+def visit_messages(today: datetime.date) -> list[Message]:
+    messages = []
+    for stage in visit_stages(today):
+        by_cadre = defaultdict(list)
+        for cadre_id, enterprise, town in _unvisited(stage, today):
+            by_cadre[cadre_id].append(f"{enterprise}（{town}）")
+        if not by_cadre:
+            continue
+        cadres = {
+            c.pk: c
+            for c in Cadre.objects.filter(pk__in=by_cadre, is_active=True).select_related("user", "unit")
+        }
+        messages += _cadre_messages(stage, by_cadre, cadres, today)
+        if stage.name in OFFICER_STAGES:
+            messages += _officer_digests(stage, by_cadre, cadres)
+        if stage.name == "overdue":
+            messages += _city_digest(stage, by_cadre, cadres)
+    return messages
+
+
+def _subject(stage: Stage, count: int) -> str:
+    if stage.name == "first_visit":
+        return f"【提醒】{count} 家联系企业尚未首次走访（{STAGE_NAMES[stage.name]}）"
+    if stage.name == "overdue":
+        return f"【逾期】{stage.period} 有 {count} 家联系企业未走访"
+    return f"【提醒】{stage.period} 还有 {count} 家联系企业未走访（{STAGE_NAMES[stage.name]}）"
+
+
+def _cadre_messages(stage, by_cadre, cadres, today):
+    messages = []
+    for cadre_id, enterprises in sorted(by_cadre.items()):
+        cadre = cadres.get(cadre_id)
+        if cadre is None or cadre.user_id is None or not cadre.user.is_active:
+            continue  # no login to notify; the unit's digest still names them
+        if stage.name == "first_visit":
+            intro = (
+                f"按照要求，{first_visit_deadline(today.year):%m月%d日}前须对所联系企业开展首次走访（R8）。"
+            )
+        elif stage.name == "overdue":
+            intro = f"{stage.period} 已结束，以下联系企业本季度没有上门走访或座谈记录（R7）："
+        else:
+            intro = (
+                f"{stage.period} 将于 {stage.quarter.last_day:%m月%d日} 结束，"
+                "以下联系企业本季度尚未走访（R7）："
+            )
+        messages.append(
+            Message(
+                recipient_id=cadre.user_id,
+                kind="visit" if stage.name != "first_visit" else "first_visit",
+                period=stage.period,
+                stage=stage.name,
+                subject=_subject(stage, len(enterprises)),
+                body=f"{cadre.name}同志：\n{intro}\n" + "\n".join(f"· {e}" for e in enterprises),
+                link=reverse("visits:my"),
+                email=cadre.user.email or cadre.email,
+            )
+        )
+    return messages
+
+
+def _officer_digests(stage, by_cadre, cadres):
+    per_unit = defaultdict(list)
+    for cadre_id, enterprises in by_cadre.items():
+        cadre = cadres.get(cadre_id)
+        if cadre is not None:
+            per_unit[cadre.unit_id].append((cadre.name, enterprises))
+    units = Unit.objects.filter(pk__in=per_unit, information_officer__user__is_active=True).select_related(
+        "information_officer__user"
+    )
+    messages = []
+    for unit in units:
+        officer = unit.information_officer
+        lines = [f"· {name}：{'、'.join(enterprises)}" for name, enterprises in sorted(per_unit[unit.pk])]
+        messages.append(
+            Message(
+                recipient_id=officer.user_id,
+                kind="visit_unit",
+                period=stage.period,
+                stage=stage.name,
+                subject=(
+                    f"【{STAGE_NAMES[stage.name]}】{unit.name} {stage.period} 未走访汇总（{len(lines)} 人）"
+                ),
+                body=f"{unit.name}信息员：\n本单位以下联系人尚有企业未走访：\n" + "\n".join(lines),
+                link=reverse("visits:coverage") + f"?quarter={stage.period}",
+                email=officer.user.email or officer.email,
+            )
+        )
+    return messages
+
+
+def _liaison_staff():
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(groups__name=GROUP_NAMES[Role.LIAISON_STAFF]) | Q(is_superuser=True), is_active=True
+        )
+        .distinct()
+    )
+
+
+def _city_digest(stage, by_cadre, cadres):
+    per_unit = defaultdict(int)
+    for cadre_id, enterprises in by_cadre.items():
+        cadre = cadres.get(cadre_id)
+        if cadre is not None:
+            per_unit[cadre.unit.name] += len(enterprises)
+    body = f"{stage.period} 全市未走访结对 {sum(per_unit.values())} 对，按单位：\n" + "\n".join(
+        f"· {name}：{count} 对" for name, count in sorted(per_unit.items(), key=lambda kv: -kv[1])
+    )
+    return [
+        Message(
+            recipient_id=user.pk,
+            kind="visit_city",
+            period=stage.period,
+            stage=stage.name,
+            subject=f"【逾期】{stage.period} 全市走访未完成情况",
+            body=body,
+            link=reverse("visits:coverage") + f"?quarter={stage.period}",
+            email=user.email,
+        )
+        for user in _liaison_staff()
+    ]
+
+
+def slip_messages(today: datetime.date) -> list[Message]:
+    """Referral slips due within ``REFERRAL_DUE_SOON_WORKING_DAYS`` working
+    days, and overdue ones, to the department's information officer; overdue
+    ones to the liaison office too. Once per slip and stage."""
+    soon = add_working_days(today, settings.REFERRAL_DUE_SOON_WORKING_DAYS)
+    slips = (
+        ReferralSlip.objects.filter(status__in=OPEN_SLIP, deadline__lte=soon)
+        .select_related("item__enterprise", "department__information_officer__user")
+        .order_by("deadline", "number")
+    )
+    staff = list(_liaison_staff()) if slips else []
+    messages = []
+    for slip in slips:
+        stage = "overdue" if slip.deadline < today else "due_soon"
+        text = (
+            f"{slip.serial}：{slip.item.enterprise.name}，{slip.item.description}\n"
+            f"办理期限：{slip.deadline:%Y-%m-%d}"
+        )
+        officer = slip.department.information_officer
+        if officer is not None and officer.user_id and officer.user.is_active:
+            messages.append(
+                Message(
+                    recipient_id=officer.user_id,
+                    kind="slip",
+                    period=slip.serial,
+                    stage=stage,
+                    subject=f"【{'已逾期' if stage == 'overdue' else '即将到期'}】交办单 {slip.serial}",
+                    body=text,
+                    link=reverse("issues:slip", args=[slip.pk]),
+                    email=officer.user.email or officer.email,
+                )
+            )
+        if stage == "overdue":
+            messages += [
+                Message(
+                    recipient_id=user.pk,
+                    kind="slip",
+                    period=slip.serial,
+                    stage="overdue",
+                    subject=f"【已逾期】{slip.department.name} 交办单 {slip.serial}",
+                    body=text,
+                    link=reverse("issues:slip", args=[slip.pk]),
+                    email=user.email,
+                )
+                for user in staff
+            ]
+    return messages
+
+
+@dataclass
+class RunResult:
+    messages: int = 0
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+
+
+def run(messages) -> RunResult:
+    ids = delivery.claim(messages)
+    sent = delivery.deliver(ids)
+    return RunResult(messages=len(messages), claimed=len(ids), sent=sent.sent, failed=sent.failed)
+
+
+def send_visit_reminders(today: datetime.date) -> RunResult:
+    return run(visit_messages(today))
+
+
+def send_slip_reminders(today: datetime.date) -> RunResult:
+    return run(slip_messages(today))

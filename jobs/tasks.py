@@ -1,0 +1,47 @@
+"""Celery tasks: thin shells over :mod:`jobs.reminders` and :mod:`jobs.delivery`.
+
+Late acknowledgement, time limits and retries with backoff come from the
+task options; sending is exactly once whatever runs twice (see delivery)."""
+
+import datetime
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import delivery, reminders
+
+logger = logging.getLogger(__name__)
+RETRY = {"acks_late": True, "max_retries": 5, "retry_backoff": 60, "retry_backoff_max": 3600}
+
+
+class SendFailed(Exception):
+    """Some messages could not be sent; the task retries them with backoff."""
+
+
+def _day(date):
+    return datetime.date.fromisoformat(date) if date else timezone.localdate()
+
+
+@shared_task(name="jobs.send_overdue_visit_reminders", acks_late=True)
+def send_overdue_visit_reminders(date=None):
+    result = reminders.send_visit_reminders(_day(date))
+    if result.failed:
+        retry_failed_reminders.apply_async(countdown=60)
+    return result.__dict__
+
+
+@shared_task(name="jobs.send_slip_deadline_reminders", acks_late=True)
+def send_slip_deadline_reminders(date=None):
+    result = reminders.send_slip_reminders(_day(date))
+    if result.failed:
+        retry_failed_reminders.apply_async(countdown=60)
+    return result.__dict__
+
+
+@shared_task(bind=True, name="jobs.retry_failed_reminders", autoretry_for=(SendFailed,), **RETRY)
+def retry_failed_reminders(self):
+    result = delivery.deliver(delivery.failed_ids())
+    if result.failed:
+        raise SendFailed(f"{result.failed} reminders still failing")
+    return result.__dict__

@@ -1,0 +1,208 @@
+"""Overdue-visit and slip deadline reminders (R7, R8, R13): the right stage on
+the right day, one message per cadre, exactly once however often they run."""
+
+import datetime
+import smtplib
+import threading
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+
+from issues import services
+from issues.models import IssueItem
+from jobs import delivery, reminders
+from jobs.models import Notice, ReminderLog
+from tests.factories import CadreFactory, EnterpriseFactory, PairingFactory, UnitFactory, user_with_role
+from visits.models import Visit
+from visits.services import submit_visit
+
+D = datetime.date
+
+
+@pytest.mark.parametrize(
+    "today, expected",
+    [
+        (D(2026, 11, 26), []),  # Q4 ends 31 Dec; d30 begins 1 Dec
+        (D(2026, 12, 1), [("d30", "2026Q4")]),
+        (D(2026, 12, 23), [("d30", "2026Q4")]),
+        (D(2026, 12, 24), [("d7", "2026Q4")]),
+        (D(2026, 12, 31), [("d7", "2026Q4")]),
+        (D(2027, 1, 1), [("overdue", "2026Q4")]),  # the day after the quarter ends
+        (D(2027, 1, 15), [("overdue", "2026Q4")]),
+        (D(2027, 1, 16), []),
+        (D(2026, 4, 1), [("overdue", "2026Q1"), ("first_visit", "2026")]),  # before 15 April (R8)
+        (D(2026, 4, 15), [("overdue", "2026Q1")]),
+        (D(2026, 6, 20), [("d30", "2026Q2")]),
+    ],
+)
+def test_stage_selection_at_quarter_edges(today, expected):
+    assert [(s.name, s.period) for s in reminders.visit_stages(today)] == expected
+
+
+@pytest.fixture
+def city(db):
+    unit = UnitFactory(name="市经信局")
+    officer_cadre = CadreFactory(unit=unit, name="信息员")
+    unit.information_officer = officer_cadre
+    unit.save()
+    officer = user_with_role("unit_officer", cadre=officer_cadre, username="officer")
+    officer.email = "officer@tx.gov.cn"
+    officer.save()
+    busy = CadreFactory(unit=unit, name="叶文海", email="ye@tx.gov.cn")
+    user_with_role("cadre", cadre=busy, username="ye")
+    for n in range(3):
+        PairingFactory(cadre=busy, enterprise=EnterpriseFactory(name=f"企业{n}"), start_date=D(2026, 3, 27))
+    done = PairingFactory(
+        cadre=busy, enterprise=EnterpriseFactory(name="已走访企业"), start_date=D(2026, 3, 27)
+    )
+    visit = Visit.objects.create(
+        cadre=busy, pairing=done, enterprise=done.enterprise, visit_date=D(2026, 11, 2), situation="x"
+    )
+    submit_visit(visit)
+    retired = CadreFactory(unit=unit, name="退休干部", is_active=False)
+    user_with_role("cadre", cadre=retired, username="retired")
+    PairingFactory(cadre=retired, start_date=D(2026, 3, 27))
+    ended = CadreFactory(unit=unit, name="已结束")
+    user_with_role("cadre", cadre=ended, username="ended")
+    PairingFactory(cadre=ended, start_date=D(2026, 3, 27), ended_on=D(2026, 6, 30), ended_reason="调离")
+    staff = user_with_role("liaison_staff", username="office")
+    staff.email = "lianluoban@tx.gov.cn"
+    staff.save()
+    return {"busy": busy, "officer": officer, "staff": staff}
+
+
+def test_one_message_per_cadre_listing_all_their_unvisited_enterprises(city):
+    result = reminders.send_visit_reminders(D(2026, 12, 1))
+    assert result.claimed == 1 and result.sent == 1
+    (message,) = mail.outbox
+    assert message.to == ["ye@tx.gov.cn"]
+    assert "2026Q4 还有 3 家联系企业未走访" in message.subject
+    for n in range(3):
+        assert f"企业{n}" in message.body
+    assert "已走访企业" not in message.body
+    assert Notice.objects.get().recipient.username == "ye"
+
+
+def test_officer_digest_at_d7_and_city_digest_when_overdue(city):
+    reminders.send_visit_reminders(D(2026, 12, 24))
+    assert sorted(m.to[0] for m in mail.outbox) == ["officer@tx.gov.cn", "ye@tx.gov.cn"]
+    mail.outbox.clear()
+    reminders.send_visit_reminders(D(2027, 1, 2))
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert recipients == ["lianluoban@tx.gov.cn", "officer@tx.gov.cn", "ye@tx.gov.cn"]
+    city_digest = next(m for m in mail.outbox if m.to == ["lianluoban@tx.gov.cn"])
+    assert "全市未走访结对 3 对" in city_digest.body
+
+
+def test_inactive_cadres_and_ended_pairings_get_nothing(city):
+    reminders.send_visit_reminders(D(2026, 12, 1))
+    assert not ReminderLog.objects.filter(recipient__username__in=["retired", "ended"]).exists()
+
+
+def test_running_twice_sends_nothing_more(city):
+    reminders.send_visit_reminders(D(2026, 12, 1))
+    again = reminders.send_visit_reminders(D(2026, 12, 5))  # still the d30 stage
+    assert again.claimed == 0 and len(mail.outbox) == 1
+
+
+def test_the_command_is_the_same_run(city, capsys):
+    call_command("send_visit_reminders", "--date", "2026-12-01")
+    call_command("send_visit_reminders", "--date", "2026-12-01")
+    assert len(mail.outbox) == 1
+    assert "新发 0" in capsys.readouterr().out
+
+
+def test_smtp_failure_is_kept_as_failed_then_retried_once(city):
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=smtplib.SMTPServerDisconnected("down")):
+        result = reminders.send_visit_reminders(D(2026, 12, 1))
+    assert result.failed == 1 and mail.outbox == []
+    log = ReminderLog.objects.get()
+    assert log.status == "failed" and "down" in log.last_error and log.attempts == 1
+    assert Notice.objects.count() == 1  # the in-app notice is there already
+    reminders.send_visit_reminders(D(2026, 12, 2))  # a new run does not resend it
+    assert mail.outbox == []
+    retried = delivery.deliver(delivery.failed_ids())
+    assert retried.sent == 1 and len(mail.outbox) == 1
+    delivery.deliver(delivery.failed_ids())
+    assert len(mail.outbox) == 1 and Notice.objects.count() == 1
+    log.refresh_from_db()
+    assert log.status == "sent" and log.attempts == 2
+
+
+def test_the_retry_task_backs_off_while_sending_still_fails(city):
+    from jobs import tasks
+
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("no route")):
+        reminders.send_visit_reminders(D(2026, 12, 1))
+        with pytest.raises(Exception, match="still failing"):
+            tasks.retry_failed_reminders.apply(throw=True, retries=tasks.RETRY["max_retries"])
+    assert tasks.retry_failed_reminders.apply().get() == {"sent": 1, "failed": 0}
+
+
+def test_slip_reminders_due_soon_and_overdue(city, unit_a):
+    staff = city["staff"]
+    department = city["officer"].cadre.unit
+
+    def slip(on, days):
+        item = IssueItem.objects.create(
+            enterprise=EnterpriseFactory(),
+            reporter=CadreFactory(),
+            category="labour",
+            description="招工难",
+            status="office",
+        )
+        return services.refer(item, department=department, by=staff, on=on, working_days=days)
+
+    soon, late, far = slip(D(2026, 11, 23), 5), slip(D(2026, 11, 2), 5), slip(D(2026, 11, 25), 20)
+    result = reminders.send_slip_reminders(D(2026, 11, 26))
+    subjects = sorted((m.to[0], m.subject) for m in mail.outbox)
+    assert subjects == [
+        ("lianluoban@tx.gov.cn", f"【已逾期】市经信局 交办单 {late.serial}"),
+        ("officer@tx.gov.cn", f"【即将到期】交办单 {soon.serial}"),
+        ("officer@tx.gov.cn", f"【已逾期】交办单 {late.serial}"),
+    ]
+    assert far.serial not in str(subjects) and result.claimed == 3
+    assert reminders.send_slip_reminders(D(2026, 11, 27)).claimed == 0
+
+
+def test_reminder_queries_do_not_grow_with_pairings(city, django_assert_max_num_queries):
+    with django_assert_max_num_queries(20) as few:
+        reminders.visit_messages(D(2026, 12, 24))
+    for _ in range(30):
+        PairingFactory(cadre=city["busy"], start_date=D(2026, 3, 27))
+    with django_assert_max_num_queries(20) as many:
+        messages = reminders.visit_messages(D(2026, 12, 24))
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert len(messages) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_runs_send_each_message_once(postgres, role_groups):
+    """On PostgreSQL: two workers run the same day at the same instant."""
+    unit = UnitFactory()
+    for n in range(8):
+        cadre = CadreFactory(unit=unit, email=f"c{n}@tx.gov.cn")
+        user_with_role("cadre", cadre=cadre, username=f"c{n}")
+        PairingFactory(cadre=cadre, start_date=D(2026, 3, 27))
+    barrier, errors = threading.Barrier(2), []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            reminders.send_visit_reminders(D(2026, 12, 1))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(f"c{n}@tx.gov.cn" for n in range(8))
+    assert ReminderLog.objects.filter(status="sent").count() == 8
