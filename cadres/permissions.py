@@ -304,6 +304,12 @@ def can_instruct(user, slip):
     return scope.changes_all or (scope.cadre_id is not None and slip.leader_id == scope.cadre_id)
 
 
+def can_download_quarterly_reports(user):
+    """The quarterly report (R16): liaison staff and leaders."""
+    scope = scope_for(user)
+    return scope.changes_all or Role.LEADER in scope.roles
+
+
 def can_run_spot_checks(user):
     """R15: the supervising office (督查人员) draws samples and records
     checks; liaison staff may too."""

@@ -84,10 +84,16 @@ def figures(quarter: Quarter, *, cadre_id=None, unit_id=None, items=None, slips=
 
 
 def figures_by(quarter: Quarter, by: str, *, items=None, slips=None) -> dict:
-    """``{unit id or cadre id: Figures}`` for every unit (``by="unit"``) or
-    cadre (``by="cadre"``) with anything to count: two grouped queries."""
+    """``{key: Figures}`` per unit (``by="unit"``), cadre (``"cadre"``),
+    category (``"category"``) or town (``"place"``): one grouped query, plus
+    one for slips by department when by unit."""
     items = IssueItem.objects.all() if items is None else items
-    key = {"unit": "reporter__unit_id", "cadre": "reporter_id"}[by]
+    key = {
+        "unit": "reporter__unit_id",
+        "cadre": "reporter_id",
+        "category": "category",
+        "place": "enterprise__place_id",
+    }[by]
     result = {
         row.pop(key): row
         for row in items.exclude(**{f"{key}__isnull": True})

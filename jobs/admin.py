@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from . import delivery
-from .models import Notice, ReminderLog
+from .models import Notice, QuarterlyReport, ReminderLog
 
 
 @admin.register(ReminderLog)
@@ -38,3 +38,26 @@ class NoticeAdmin(admin.ModelAdmin):
     list_select_related = ["recipient"]
     search_fields = ["subject", "recipient__username"]
     readonly_fields = ["recipient", "reminder", "created_at", "read_at"]
+
+
+@admin.register(QuarterlyReport)
+class QuarterlyReportAdmin(admin.ModelAdmin):
+    list_display = ["quarter", "built_at", "built_by", "size"]
+    list_filter = ["quarter"]
+    readonly_fields = ["quarter", "file", "size", "built_at", "built_by"]
+    actions = ["rebuild"]
+
+    def has_add_permission(self, request):
+        return False  # built by the job; rebuild from here or from the reports page
+
+    @admin.action(description=_("重新生成所选季度的报表"))
+    def rebuild(self, request, queryset):
+        from . import tasks
+        from .queue import enqueue
+
+        quarters = sorted(set(queryset.values_list("quarter", flat=True)))
+        failed = [q for q in quarters if not enqueue(tasks.build_quarterly_report, q, request.user.pk)]
+        if failed:
+            self.message_user(request, _("任务队列暂时不可用，已记录。"), messages.ERROR)
+        else:
+            self.message_user(request, _("已安排重新生成：%(q)s。") % {"q": "、".join(quarters)})

@@ -75,3 +75,25 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class QuarterlyReport(models.Model):
+    """A built quarterly resolution-rate report (R16) and its workbook. A row
+    exists only for a complete file: the file is written aside and moved into
+    place before the row is saved, in one transaction."""
+
+    quarter = models.CharField(_("季度"), max_length=6, db_index=True)
+    file = models.FileField(_("文件"), upload_to="reports/")
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    built_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    built_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("生成人"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("季度报表")
+        verbose_name_plural = _("季度报表")
+        ordering = ["-built_at"]
+
+    def __str__(self):
+        return f"{self.quarter} {self.built_at:%Y-%m-%d %H:%M}"

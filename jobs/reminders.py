@@ -279,3 +279,24 @@ def send_visit_reminders(today: datetime.date) -> RunResult:
 
 def send_slip_reminders(today: datetime.date) -> RunResult:
     return run(slip_messages(today))
+
+
+def report_messages(report) -> list[Message]:
+    """Leaders are told when a quarterly report is ready (R16)."""
+    leaders = (
+        get_user_model().objects.filter(groups__name=GROUP_NAMES[Role.LEADER], is_active=True).distinct()
+    )
+    link = reverse("jobs:reports")
+    return [
+        Message(
+            recipient_id=user.pk,
+            kind="report",
+            period=f"{report.quarter}#{report.pk}",
+            stage="ready",
+            subject=f"{report.quarter} 联企问题解决率季度报表已生成",
+            body=f"{report.quarter} 季度报表已生成，可在系统中下载。",
+            link=link,
+            email=user.email,
+        )
+        for user in leaders
+    ]

@@ -45,3 +45,17 @@ def retry_failed_reminders(self):
     if result.failed:
         raise SendFailed(f"{result.failed} reminders still failing")
     return result.__dict__
+
+
+@shared_task(bind=True, name="jobs.build_quarterly_report", **RETRY)
+def build_quarterly_report(self, quarter=None, user_id=None):
+    """Build the report of ``quarter`` (default: the quarter just ended) and
+    tell the leaders it is ready (once per leader per report)."""
+    from visits.quarters import Quarter
+
+    from . import report
+
+    q = Quarter.parse(quarter) if quarter else Quarter.of(timezone.localdate()).previous()
+    built = report.build_report(q, by_id=user_id)
+    reminders.run(reminders.report_messages(built))
+    return {"report": built.pk, "quarter": built.quarter, "size": built.size}

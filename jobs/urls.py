@@ -4,4 +4,8 @@ from . import views
 
 app_name = "jobs"
 
-urlpatterns = [path("notices/", views.notices, name="notices")]
+urlpatterns = [
+    path("notices/", views.notices, name="notices"),
+    path("reports/", views.reports, name="reports"),
+    path("reports/<int:pk>/download/", views.report_download, name="report_download"),
+]

@@ -1,6 +1,17 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cadres import permissions
+from visits.quarters import Quarter
+
+from . import tasks
+from .models import QuarterlyReport
+from .queue import enqueue
 
 
 @login_required
@@ -12,3 +23,40 @@ def notices(request):
     if unread:
         request.user.notices.filter(pk__in=unread).update(read_at=timezone.now())
     return response
+
+
+@login_required
+def reports(request):
+    """Past quarterly reports for staff and leaders; staff can build one now."""
+    if not permissions.can_download_quarterly_reports(request.user):
+        raise PermissionDenied
+    if request.method == "POST" and permissions.is_liaison_staff(request.user):
+        try:
+            quarter = Quarter.parse(request.POST.get("quarter", ""))
+        except ValueError as exc:
+            messages.error(request, str(exc))
+        else:
+            if enqueue(tasks.build_quarterly_report, quarter.label, request.user.pk):
+                messages.success(
+                    request, _("已安排生成 %(q)s 报表，完成后会通知领导。") % {"q": quarter.label}
+                )
+            else:
+                messages.error(request, _("任务队列暂时不可用，已记录；请稍后再试。"))
+        return redirect("jobs:reports")
+    default = Quarter.of(timezone.localdate()).previous()
+    return render(
+        request,
+        "jobs/reports.html",
+        {"reports": QuarterlyReport.objects.all()[:40], "default_quarter": default.label,
+         "may_build": permissions.is_liaison_staff(request.user)},
+    )  # fmt: skip
+
+
+@login_required
+def report_download(request, pk):
+    if not permissions.can_download_quarterly_reports(request.user):
+        raise PermissionDenied
+    report = get_object_or_404(QuarterlyReport, pk=pk)
+    return FileResponse(
+        report.file.open("rb"), as_attachment=True, filename=f"联企问题解决率季度报表-{report.quarter}.xlsx"
+    )

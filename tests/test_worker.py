@@ -40,3 +40,14 @@ def test_reminder_task_runs_in_a_real_worker(worker):
 
     again = tasks.send_overdue_visit_reminders.delay("2026-12-01")
     assert again.get(timeout=60)["claimed"] == 0 and len(mail.outbox) == 1
+
+
+def test_report_task_runs_in_a_real_worker(worker, settings, tmp_path):
+    from jobs import tasks
+    from jobs.models import QuarterlyReport
+
+    settings.MEDIA_ROOT = tmp_path
+    PairingFactory(start_date=datetime.date(2026, 3, 27))
+    result = tasks.build_quarterly_report.delay("2026Q3").get(timeout=60)
+    built = QuarterlyReport.objects.get(pk=result["report"])
+    assert built.quarter == "2026Q3" and built.size == result["size"] > 0

@@ -36,6 +36,8 @@ def links_for(user):
         )
     if permissions.can_view_reports(user):
         links.append((reverse("issues:rates"), _("解决率"), _("各单位联企问题解决率与企业满意度（R16）。")))
+    if permissions.can_download_quarterly_reports(user):
+        links.append((reverse("jobs:reports"), _("季度报表"), _("联企问题解决率季度报表（xlsx）。")))
     if permissions.can_run_spot_checks(user):
         links.append(
             (reverse("issues:spotchecks"), _("抽查"), _("随机抽查联系人联企情况，形成通报（R15）。"))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q, Subquery
 
 from cadres import permissions
-from cadres.models import Pairing, Unit
+from cadres.models import Cadre, Pairing, Unit
 from enterprises.models import Place
 
 from .models import Visit, VisitCredit
@@ -89,25 +89,35 @@ def my_pairings(cadre, today: datetime.date):
     return states
 
 
+def due_in(quarter: Quarter, pairings=None):
+    """Pairings due a visit in ``quarter``, each marked ``visited``."""
+    pairings = Pairing.objects.all() if pairings is None else pairings
+    return pairings.filter(quarter.due_q()).annotate(visited=credited(quarter))
+
+
 def due_pairings(user, quarter: Quarter):
-    """Pairings due a visit in ``quarter`` that ``user`` may see, each marked
-    ``visited``."""
-    return permissions.visible_pairings(
-        user, Pairing.objects.filter(quarter.due_q()).annotate(visited=credited(quarter))
-    )
+    """Pairings due a visit in ``quarter`` that ``user`` may see, each marked ``visited``."""
+    return permissions.visible_pairings(user, due_in(quarter))
+
+
+COVERAGE_KEYS = {
+    "unit": ("cadre__unit", Unit),
+    "place": ("enterprise__place", Place),
+    "cadre": ("cadre", Cadre),
+}
 
 
 def coverage(user, quarter: Quarter, by: str):
-    """Due, visited and coverage % per unit (``by="unit"``) or per town
-    (``by="place"``): one aggregate query."""
-    key = {"unit": "cadre__unit", "place": "enterprise__place"}[by]
-    rows = (
-        due_pairings(user, quarter)
-        .values(key)
-        .annotate(due=Count("pk"), done=Count("pk", filter=Q(visited=True)))
-        .order_by(key)
-    )
-    model = Unit if by == "unit" else Place
+    """Due, visited and coverage % per unit (``by="unit"``), per town
+    (``"place"``) or per cadre (``"cadre"``) that ``user`` may see."""
+    return coverage_of(due_pairings(user, quarter), by)
+
+
+def coverage_of(due, by: str):
+    """The aggregation behind :func:`coverage`, for a queryset from
+    :func:`due_in` (system jobs use the whole city): one query, plus names."""
+    key, model = COVERAGE_KEYS[by]
+    rows = due.values(key).annotate(due=Count("pk"), done=Count("pk", filter=Q(visited=True))).order_by(key)
     names = dict(model.objects.filter(pk__in=[r[key] for r in rows]).values_list("pk", "name"))
     result = [
         CoverageRow(pk=r[key], name=names.get(r[key], ""), due=r["due"], visited=r["done"]) for r in rows

@@ -1,0 +1,204 @@
+"""The quarterly resolution-rate report (R16): one xlsx workbook per quarter.
+
+Every figure comes from the functions the pages use (:func:`visits.selectors.coverage_of`,
+:func:`issues.rates.figures_by`), so the report and the pages agree to the
+digit. The workbook is written to a temporary file beside its final place and
+moved there, and the :class:`QuarterlyReport` row is saved in one transaction:
+a worker killed mid-build leaves neither a half file nor a half record.
+"""
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from openpyxl.styles import Font
+
+from cadres.models import Cadre
+from enterprises.models import Place
+from issues import rates
+from tabular.xlsx import header_row, merge, new_workbook, put, workbook_bytes
+from visits.models import ProblemCategory
+from visits.quarters import Quarter
+from visits.selectors import coverage_of, due_in
+
+from .models import QuarterlyReport
+
+PERCENT = "0.0%"
+
+
+def _rate(value):
+    return "—" if value is None else value
+
+
+def _sheet(wb, title, quarter, built, headers, rows, widths, percent_columns, first=False):
+    ws = wb.active if first else wb.create_sheet(title)
+    ws.title = title
+    put(
+        ws,
+        1,
+        1,
+        f"{quarter} 干部联千企 {title}（生成于 {built:%Y-%m-%d %H:%M}）",
+        font=Font(bold=True, size=14),
+        border=False,
+    )
+    merge(ws, 1, 1, 1, len(headers))
+    header_row(ws, headers, 2, widths)
+    for r, values in enumerate(rows, start=3):
+        for c, value in enumerate(values, start=1):
+            cell = put(ws, r, c, value)
+            if c in percent_columns and isinstance(value, float):
+                cell.number_format = PERCENT
+    return ws
+
+
+def build_workbook(quarter: Quarter, built=None):
+    built = built or timezone.localtime()
+    due = due_in(quarter)
+    wb, _ = new_workbook()
+
+    units = {r.pk: r for r in coverage_of(due, "unit")}
+    unit_rates = rates.figures_by(quarter, "unit")
+    from cadres.models import Unit
+
+    known = Unit.objects.filter(pk__in=set(units) | set(unit_rates)).order_by("sort_order", "name")
+    names = dict(known.values_list("pk", "name"))
+    order = list(names)
+    _sheet(
+        wb,
+        "按单位汇总",
+        quarter,
+        built,
+        [
+            "单位",
+            "应走访结对",
+            "已走访",
+            "覆盖率",
+            "当年提出问题",
+            "已解决",
+            "解决率",
+            "本季提出",
+            "本季解决",
+            "交办单按时办结率",
+        ],
+        (
+            (
+                names[pk],
+                units[pk].due if pk in units else 0,
+                units[pk].visited if pk in units else 0,
+                _rate(units[pk].rate if pk in units else None),
+                unit_rates.get(pk, rates.Figures()).raised,
+                unit_rates.get(pk, rates.Figures()).resolved,
+                _rate(unit_rates.get(pk, rates.Figures()).rate),
+                unit_rates.get(pk, rates.Figures()).raised_in_quarter,
+                unit_rates.get(pk, rates.Figures()).resolved_in_quarter,
+                _rate(unit_rates.get(pk, rates.Figures()).on_time_rate),
+            )
+            for pk in order
+        ),
+        [22, 12, 10, 10, 12, 10, 10, 10, 10, 16],
+        {4, 7, 10},
+        first=True,
+    )
+
+    cadres = {r.pk: r for r in coverage_of(due, "cadre")}
+    cadre_rates = rates.figures_by(quarter, "cadre")
+    people = {
+        c.pk: c
+        for c in Cadre.objects.filter(pk__in=set(cadres) | set(cadre_rates)).select_related("unit").order_by()
+    }
+    _sheet(
+        wb,
+        "按干部（年终考评依据）",
+        quarter,
+        built,
+        ["单位", "姓名", "职级", "应走访结对", "已走访", "当年提出问题", "已解决", "解决率"],
+        (
+            (
+                c.unit.name,
+                c.name,
+                c.get_rank_display(),
+                cadres[c.pk].due if c.pk in cadres else 0,
+                cadres[c.pk].visited if c.pk in cadres else 0,
+                cadre_rates.get(c.pk, rates.Figures()).raised,
+                cadre_rates.get(c.pk, rates.Figures()).resolved,
+                _rate(cadre_rates.get(c.pk, rates.Figures()).rate),
+            )
+            for c in sorted(people.values(), key=lambda c: (c.unit.sort_order, c.unit.name, c.name))
+        ),
+        [22, 10, 10, 12, 10, 12, 10, 10],
+        {8},
+    )
+
+    by_category = rates.figures_by(quarter, "category")
+    _sheet(
+        wb,
+        "按问题类别",
+        quarter,
+        built,
+        ["问题类别", "当年提出", "已解决", "解决率", "本季提出", "本季解决"],
+        (
+            (
+                label,
+                by_category.get(value, rates.Figures()).raised,
+                by_category.get(value, rates.Figures()).resolved,
+                _rate(by_category.get(value, rates.Figures()).rate),
+                by_category.get(value, rates.Figures()).raised_in_quarter,
+                by_category.get(value, rates.Figures()).resolved_in_quarter,
+            )
+            for value, label in ProblemCategory.choices
+        ),
+        [20, 10, 10, 10, 10, 10],
+        {4},
+    )
+
+    towns = {r.pk: r for r in coverage_of(due, "place")}
+    town_rates = rates.figures_by(quarter, "place")
+    _sheet(
+        wb,
+        "按镇街",
+        quarter,
+        built,
+        ["镇（街道）", "应走访结对", "已走访", "覆盖率", "当年提出问题", "已解决", "解决率"],
+        (
+            (
+                place.name,
+                towns[place.pk].due if place.pk in towns else 0,
+                towns[place.pk].visited if place.pk in towns else 0,
+                _rate(towns[place.pk].rate if place.pk in towns else None),
+                town_rates.get(place.pk, rates.Figures()).raised,
+                town_rates.get(place.pk, rates.Figures()).resolved,
+                _rate(town_rates.get(place.pk, rates.Figures()).rate),
+            )
+            for place in Place.objects.order_by("sort_order", "name")
+        ),
+        [16, 12, 10, 10, 12, 10, 10],
+        {4, 7},
+    )
+    return wb
+
+
+def build_report(quarter: Quarter, *, by_id=None) -> QuarterlyReport:
+    """Build and publish the report of ``quarter``: complete or not at all."""
+    content = workbook_bytes(build_workbook(quarter))
+    name = f"reports/{quarter}-{timezone.localtime():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}.xlsx"
+    final = Path(settings.MEDIA_ROOT) / name
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=final.parent, prefix=".building-", delete=False) as temp:
+        temp.write(content)
+        temp.flush()
+        os.fsync(temp.fileno())
+    try:
+        os.replace(temp.name, final)
+        with transaction.atomic():
+            return QuarterlyReport.objects.create(
+                quarter=quarter.label, file=name, size=len(content), built_by_id=by_id
+            )
+    except BaseException:
+        for path in (temp.name, final):
+            if os.path.exists(path):
+                os.remove(path)
+        raise
