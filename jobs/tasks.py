@@ -7,6 +7,7 @@ import datetime
 import logging
 
 from celery import shared_task
+from django.db import DatabaseError
 from django.utils import timezone
 
 from . import delivery, reminders
@@ -47,7 +48,7 @@ def retry_failed_reminders(self):
     return result.__dict__
 
 
-@shared_task(bind=True, name="jobs.build_quarterly_report", **RETRY)
+@shared_task(bind=True, name="jobs.build_quarterly_report", autoretry_for=(DatabaseError, OSError), **RETRY)
 def build_quarterly_report(self, quarter=None, user_id=None):
     """Build the report of ``quarter`` (default: the quarter just ended) and
     tell the leaders it is ready (once per leader per report)."""

@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from issues import services
 from issues.models import IssueItem
@@ -206,3 +207,17 @@ def test_two_concurrent_runs_send_each_message_once(postgres, role_groups):
     assert errors == []
     assert sorted(m.to[0] for m in mail.outbox) == sorted(f"c{n}@tx.gov.cn" for n in range(8))
     assert ReminderLog.objects.filter(status="sent").count() == 8
+
+
+def test_the_daily_task_picks_the_stage_of_the_shanghai_date(city):
+    """23:30 UTC on 31 December is already 1 January in Tongxiang: overdue."""
+    import time_machine
+
+    from jobs import tasks
+
+    with time_machine.travel(datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC)):
+        result = tasks.send_overdue_visit_reminders.apply().get()
+    assert result["claimed"] == 3  # the cadre, the unit's officer and the office
+    assert set(ReminderLog.objects.values_list("stage", "period").distinct()) == {("overdue", "2026Q4")}
+    with time_machine.travel(datetime.datetime(2026, 12, 31, 15, 30, tzinfo=datetime.UTC)):
+        assert [s.name for s in reminders.visit_stages(timezone.localdate())] == ["d7"]
