@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from import_enterprises import ensure_database  # noqa: E402
 
-FULL = {"enterprises": 40_000, "cadres": 30_000, "links": 3, "visits": 400_000, "items": 50_000}
+FULL = {"enterprises": 40_000, "cadres": 30_000, "links": 4, "visits": 400_000, "items": 50_000}
 
 
 def drop(url):
