@@ -355,3 +355,24 @@ def can_view_reports(user):
 
 def is_cadre(user):
     return scope_for(user).cadre_id is not None
+
+
+def own_cadre_id(user):
+    """The cadre record behind a login, or None."""
+    return scope_for(user).cadre_id
+
+
+def can_view_slip_inbox(user):
+    """The slips page: a department's officer, and those who see everything."""
+    return can_view_reports(user)
+
+
+def can_view_escalations(user):
+    """The escalations page: staff and supervisors (all), leaders (their own)."""
+    scope = scope_for(user)
+    return scope.changes_all or bool(scope.roles & {Role.LEADER, Role.SUPERVISOR})
+
+
+def sees_whole_city(user):
+    """City-wide totals beside a unit table: for those who see every unit."""
+    return scope_for(user).sees_all

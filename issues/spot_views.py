@@ -169,7 +169,7 @@ def rate_table(request):
         )
         if pk in units
     ]
-    city = rates.figures(quarter) if permissions.scope_for(request.user).sees_all else None
+    city = rates.figures(quarter) if permissions.sees_whole_city(request.user) else None
     return render(
         request,
         "issues/rates.html",

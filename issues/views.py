@@ -19,8 +19,7 @@ from .models import ExtensionRequest, SupervisionSlip
 
 @login_required
 def inbox(request):
-    scope = permissions.scope_for(request.user)
-    if not (scope.sees_all or scope.is_officer):
+    if not permissions.can_view_slip_inbox(request.user):
         raise PermissionDenied
     sections = selectors.inbox(request.user, timezone.localdate())
     return render(request, "issues/inbox.html", {**sections, "today": timezone.localdate()})
@@ -113,8 +112,7 @@ def item_detail(request, pk):
 @login_required
 def escalations(request):
     """A leader's escalation slips (staff and supervisors see all)."""
-    scope = permissions.scope_for(request.user)
-    if not (scope.changes_all or scope.roles & {permissions.Role.LEADER, permissions.Role.SUPERVISOR}):
+    if not permissions.can_view_escalations(request.user):
         raise PermissionDenied
     slips = selectors.escalations_for(request.user).order_by("status", "-issued_on")
     return render(request, "issues/escalations.html", {"slips": slips})

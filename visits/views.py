@@ -24,10 +24,10 @@ from .spreadsheets import coverage_workbook, visit_workbook
 
 
 def _cadre(request):
-    scope = permissions.scope_for(request.user)
-    if scope.cadre_id is None:
+    cadre_id = permissions.own_cadre_id(request.user)
+    if cadre_id is None:
         raise PermissionDenied
-    return Cadre.objects.select_related("unit").get(pk=scope.cadre_id)
+    return Cadre.objects.select_related("unit").get(pk=cadre_id)
 
 
 @login_required
@@ -62,7 +62,7 @@ def visit_new(request, pairing_id):
 def visit_edit(request, pk):
     visit = get_object_or_404(selectors.visible_visits(request.user), pk=pk)
     if not permissions.can_edit_visit(request.user, visit):
-        if visit.cadre_id == permissions.scope_for(request.user).cadre_id:
+        if visit.cadre_id == permissions.own_cadre_id(request.user):
             return redirect("visits:detail", pk=visit.pk)  # submitted: read-only now
         raise Http404
     return _visit_form(request, visit.pairing, visit=visit)
