@@ -11,11 +11,16 @@ import datetime
 import logging
 
 import chinese_calendar
+from chinese_calendar.constants import holidays
 
 from .models import CalendarDay
 
 logger = logging.getLogger(__name__)
 _warned_years = set()
+
+# The years the package has data for, computed as the package itself does
+# (from its holiday table), so a year it does not know is a plain branch.
+PACKAGE_YEARS = range(min(holidays).year, max(holidays).year + 1)
 
 
 class WorkCalendar:
@@ -29,17 +34,16 @@ class WorkCalendar:
     def is_workday(self, day: datetime.date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
-        try:
+        if day.year in PACKAGE_YEARS:
             return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            if day.year not in _warned_years:
-                _warned_years.add(day.year)
-                logger.warning(
-                    "chinese-calendar has no data for %s: counting Monday–Friday. "
-                    "Enter that year's holidays in the admin (节假日与调休).",
-                    day.year,
-                )
-            return day.weekday() < 5
+        if day.year not in _warned_years:
+            _warned_years.add(day.year)
+            logger.warning(
+                "chinese-calendar has no data for %s: counting Monday–Friday. "
+                "Enter that year's holidays in the admin (节假日与调休).",
+                day.year,
+            )
+        return day.weekday() < 5
 
 
 def add_working_days(start: datetime.date, days: int) -> datetime.date:
