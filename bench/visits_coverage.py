@@ -10,7 +10,6 @@ Figures are printed, never asserted.
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -19,22 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from import_enterprises import ensure_database  # noqa: E402
+from harness import prepare, report, timed  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/liaison_bench_visits"
-
-
-def report(label, median, best):
-    print(f"  {label:<62} median {median * 1000:6.0f} ms  best {best * 1000:6.0f} ms")
-
-
-def timed(function, repeat):
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - started)
-    return result, statistics.median(times), min(times)
 
 
 def main():
@@ -48,23 +34,7 @@ def main():
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
 
-    if args.rebuild:
-        import dj_database_url
-        import psycopg2
-
-        config = dj_database_url.parse(args.database_url)
-        admin = psycopg2.connect(dbname="postgres", user=config["USER"], host=config["HOST"])
-        admin.autocommit = True
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{config["NAME"]}"')
-        admin.close()
-    ensure_database(args.database_url)
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("SECRET_KEY", "bench-only-insecure-key")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongxiang_liaison.settings")
-    os.environ.setdefault("STATIC_ROOT", "/tmp/liaison-bench-static")
-    import django
-
-    django.setup()
+    prepare(args.database_url, args.rebuild)
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client

@@ -68,6 +68,11 @@ ROLE_PERMISSIONS = {
         "issues.spotcheckbatch": ALL,
         "issues.spotcheck": ALL,
         "issues.progressentry": ALL,
+        "multiplication.membership": ALL,
+        "multiplication.revenuefigure": ALL,
+        "multiplication.categoryremit": ALL,
+        "multiplication.doublingplan": ALL,
+        "multiplication.plantowntarget": ALL,
     },
     Role.UNIT_OFFICER: {
         "enterprises.place": VIEW,
@@ -79,6 +84,11 @@ ROLE_PERMISSIONS = {
         "visits.visit": VIEW,
         "visits.visitproblem": VIEW,
         "issues.issueitem": VIEW,
+        "multiplication.membership": VIEW,
+        "multiplication.revenuefigure": VIEW,
+        "multiplication.categoryremit": VIEW,
+        "multiplication.doublingplan": EDIT,
+        "multiplication.plantowntarget": ALL,
     },
     Role.CADRE: {},
     Role.LEADER: {
@@ -92,6 +102,11 @@ ROLE_PERMISSIONS = {
         "visits.visitproblem": VIEW,
         "issues.issueitem": VIEW,
         "issues.referralslip": VIEW,
+        "multiplication.membership": VIEW,
+        "multiplication.revenuefigure": VIEW,
+        "multiplication.categoryremit": VIEW,
+        "multiplication.doublingplan": VIEW,
+        "multiplication.plantowntarget": VIEW,
     },
     Role.SUPERVISOR: {
         "enterprises.place": VIEW,
@@ -260,6 +275,22 @@ def changeable_pairings(user, queryset):
 
 def changeable_service_items(user, queryset):
     return _scoped(user, queryset, write=True, unit="unit_id")
+
+
+def changeable_doubling_plans(user, queryset):
+    """R17: a department's officer edits only the plans their unit owns;
+    liaison staff edit every plan."""
+    return _scoped(user, queryset, write=True, unit="owner_id")
+
+
+def can_approve_doubling_plans(user):
+    """Approving a plan freezes its baseline: the liaison office's call."""
+    return scope_for(user).changes_all
+
+
+def can_view_doubling(user):
+    """The six-doubling registry pages (R17): those who see unit reports."""
+    return can_view_reports(user)
 
 
 def visible_visits(user, queryset):

@@ -20,6 +20,8 @@ from openpyxl.styles import Font
 from cadres.models import Cadre
 from enterprises.models import Place
 from issues import rates
+from multiplication import selectors as doubling
+from multiplication.rules import Category
 from tabular.xlsx import header_row, merge, new_workbook, put, workbook_bytes
 from visits.models import ProblemCategory
 from visits.quarters import Quarter
@@ -178,7 +180,58 @@ def build_workbook(quarter: Quarter, built=None):
         [16, 12, 10, 10, 12, 10, 10],
         {4, 7},
     )
+    _doubling_sheet(wb, quarter, built)
     return wb
+
+
+def _doubling_sheet(wb, quarter, built):
+    """R17: each category's count at the end of this quarter and the last,
+    and each plan's progress on the quarter's last day."""
+    now = doubling.city_counts(quarter.last_day)
+    before = doubling.city_counts(quarter.previous().last_day)
+    plans = {}
+    for progress in doubling.plan_progress(quarter.last_day):
+        plans.setdefault(progress.plan.category, []).append(progress)
+    rows = []
+    for category in Category:
+        count_cells = [category.label, before[category], now[category], now[category] - before[category]]
+        for progress in plans.get(category, [None]):
+            if progress is None:
+                rows.append([*count_cells, "", "", "", "", "", ""])
+                continue
+            city = progress.city
+            rows.append(
+                [
+                    *count_cells,
+                    progress.plan.title,
+                    progress.plan.owner.name,
+                    city.baseline,
+                    city.target,
+                    _rate(None if city.percent is None else city.percent / 100),
+                    "—" if city.pace is None else city.pace,
+                ]
+            )
+    _sheet(
+        wb,
+        "六大倍增",
+        quarter,
+        built,
+        [
+            "类别",
+            "上季末",
+            "本季末",
+            "本季增加",
+            "倍增计划",
+            "责任部门",
+            "基数",
+            "目标数",
+            "完成进度",
+            "每季度还需增加",
+        ],
+        rows,
+        [14, 10, 10, 10, 24, 16, 8, 8, 10, 14],
+        {9},
+    )
 
 
 def build_report(quarter: Quarter, *, by_id=None) -> QuarterlyReport:

@@ -101,6 +101,11 @@ class AllOrNothingResource(resources.ModelResource):
     def prepare_new(self, instance, user):
         """Set what a new row needs beyond its columns."""
 
+    def fixed_values(self):
+        """Attributes every row takes from outside the file (an import form's
+        fields, say); compared and saved like the columns."""
+        return {}
+
     # -- the library's default path shares normalisation and scoping -----------
 
     def get_queryset(self):
@@ -318,7 +323,7 @@ class AllOrNothingResource(resources.ModelResource):
         return plan
 
     def _parse_row(self, number, row, fields, lookups, plan):
-        values = {}
+        values = dict(self.fixed_values())
         for f in fields:
             raw = row.get(f.column_name)
             if f.attribute in self.lookup_fields:

@@ -10,6 +10,8 @@ from cadres.models import Cadre, Pairing, Unit
 from enterprises.credit_code import is_valid_credit_code
 from enterprises.models import Enterprise
 from issues.models import IssueItem, ReferralSlip, SerialCounter
+from multiplication import services as registry
+from multiplication.models import DoublingPlan, Membership
 from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
@@ -29,10 +31,15 @@ def snapshot():
         sorted(Visit.objects.values_list("cadre__mobile", "enterprise__credit_code", "visit_date", "mode")),
         sorted(IssueItem.objects.values_list("enterprise__credit_code", "category", "status", "reported_on")),
         sorted(ReferralSlip.objects.values_list("serial", "department__name", "deadline", "status")),
+        sorted(
+            Membership.objects.values_list("enterprise__credit_code", "category", "started_on", "ended_on")
+        ),
     )
 
 
 def wipe():
+    DoublingPlan.objects.all().delete()
+    Membership.objects.all().delete()
     ReferralSlip.objects.all().delete()
     SerialCounter.objects.all().delete()  # numbers are never reused in real life; a fresh city here
     IssueItem.objects.all().delete()
@@ -68,6 +75,9 @@ def test_demo_data_passes_every_rule():
     assert Visit.objects.count() > 0
     for visit in Visit.objects.select_related("pairing"):
         visit.full_clean()  # date within the term, not in the future, own pairing
+    assert Membership.objects.count() > 0 and DoublingPlan.objects.filter(status="approved").exists()
+    for membership in Membership.objects.all():
+        registry.validate_membership(membership)  # evidence (R17), no overlapping periods
 
 
 def test_running_twice_keeps_data_and_prints_working_logins(client):

@@ -36,6 +36,14 @@ def links_for(user):
         )
     if permissions.can_view_reports(user):
         links.append((reverse("issues:rates"), _("解决率"), _("各单位联企问题解决率与企业满意度（R16）。")))
+    if permissions.can_view_doubling(user):
+        links.append(
+            (
+                reverse("multiplication:overview"),
+                _("六大倍增"),
+                _("六类企业现有数、倍增计划进度、分类库、培育对象与预警（R17）。"),
+            )
+        )
     if permissions.can_download_quarterly_reports(user):
         links.append((reverse("jobs:reports"), _("季度报表"), _("联企问题解决率季度报表（xlsx）。")))
     if permissions.can_run_spot_checks(user):

@@ -15,6 +15,9 @@ Variables (all optional unless noted):
 - ``MEDIA_ROOT``, ``STATIC_ROOT``: where uploaded/generated files and collected
   static files live.
 - ``CAMPAIGN_FIRST_VISIT_DEADLINE``: ``MM-DD`` of the first-visit deadline (R8), default ``04-15``.
+- ``DOUBLING_ABOVE_SIZE_THRESHOLD`` (2000), ``DOUBLING_BILLION_THRESHOLD`` (10000),
+  ``DOUBLING_ABOVE_SIZE_CANDIDATE_FLOOR`` (1500), ``DOUBLING_BILLION_CANDIDATE_FLOOR``
+  (8000), in 万元; ``DOUBLING_CERTIFICATE_WARNING_DAYS`` (183): the six-doubling rules (R17).
 """
 
 import os
@@ -231,6 +234,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Six-doubling registry (R17), in 万元 of annual main-business revenue: the
+# thresholds of 规上 and 亿元 enterprises, the bottom of the band where the
+# office looks for candidates, and how many days ahead an expiring high-tech
+# certificate is flagged.
+DOUBLING_REVENUE_THRESHOLDS = {
+    "above_size": int(env("DOUBLING_ABOVE_SIZE_THRESHOLD", "2000")),
+    "billion": int(env("DOUBLING_BILLION_THRESHOLD", "10000")),
+}
+DOUBLING_CANDIDATE_FLOORS = {
+    "above_size": int(env("DOUBLING_ABOVE_SIZE_CANDIDATE_FLOOR", "1500")),
+    "billion": int(env("DOUBLING_BILLION_CANDIDATE_FLOOR", "8000")),
+}
+DOUBLING_CERTIFICATE_WARNING_DAYS = int(env("DOUBLING_CERTIFICATE_WARNING_DAYS", "183"))
 
 # Referral slips (R13): default time limit in working days per problem category
 # (R11), editable on each slip.

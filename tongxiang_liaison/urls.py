@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("cadres.urls")),
     path("", include("visits.urls")),
     path("", include("issues.urls")),
+    path("", include("multiplication.urls")),
     path("", include("jobs.urls")),
 ]

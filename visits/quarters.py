@@ -65,6 +65,11 @@ class Quarter:
     def previous(self) -> "Quarter":
         return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
 
+    @property
+    def ordinal(self) -> int:
+        """Quarters since year 0: consecutive quarters differ by one."""
+        return self.year * 4 + self.number - 1
+
     def contains(self, day: datetime.date) -> bool:
         return self.first_day <= day <= self.last_day
 
@@ -91,6 +96,12 @@ def recent(quarter: Quarter, count: int) -> list[Quarter]:
     while len(quarters) < count:
         quarters.append(quarters[-1].previous())
     return quarters[::-1]
+
+
+def quarters_through(first: Quarter, last: Quarter) -> int:
+    """How many quarters from ``first`` to ``last``, both counted (2026Q4 to
+    2027Q2 is 3); 0 when ``last`` comes before ``first``."""
+    return max(0, last.ordinal - first.ordinal + 1)
 
 
 def first_visit_deadline(year: int) -> datetime.date:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from cadres.demo import DEMO_PASSWORD, DemoBuilder, ensure_demo_logins
 from enterprises.models import Enterprise
 from issues.demo import build_issues
+from multiplication.demo import build_registry
 from visits.demo import build_visits
 
 
@@ -48,9 +49,11 @@ class Command(BaseCommand):
             counts["issues"] = build_issues(
                 issues if issues is not None else counts["pairings"] // 3, seed=seed, today=today
             )
+            counts["memberships"] = build_registry(seed=seed, today=today)
             self.stdout.write(
                 f"已生成：企业 {counts['enterprises']} 家，干部 {counts['cadres']} 名，"
-                f"结对 {counts['pairings']} 对，走访 {counts['visits']} 次，问题 {counts['issues']} 项"
+                f"结对 {counts['pairings']} 对，走访 {counts['visits']} 次，问题 {counts['issues']} 项，"
+                f"分类库记录 {counts['memberships']} 条"
                 f"（{time.perf_counter() - started:.1f} 秒）。"
             )
         logins = ensure_demo_logins()
