@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from harness import prepare, report, timed  # noqa: E402
+from harness import prepare, report, test_client, time_page, timed  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/liaison_bench_doubling"
 
@@ -120,9 +120,7 @@ def main():
 
     prepare(args.database_url, args.rebuild)
     from django.core.management import call_command
-    from django.core.signals import request_finished
-    from django.db import close_old_connections, connection
-    from django.test import Client
+    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from cadres.permissions import GROUP_NAMES, Role
@@ -162,16 +160,9 @@ def main():
 
     leader, _created = get_user_model().objects.get_or_create(username="bench-leader")
     leader.groups.add(Group.objects.get(name=GROUP_NAMES[Role.LEADER]))
-    request_finished.disconnect(close_old_connections)
-    client = Client()
-    client.force_login(leader)
+    client = test_client(leader)
     for url in ("/doubling/", "/doubling/pipeline/?year=2025", "/doubling/high_tech/"):
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url, HTTP_HOST="localhost")
-        queries = len(captured)
-        assert response.status_code == 200, (url, response.status_code)
-        _, median, best = timed(lambda u=url: client.get(u, HTTP_HOST="localhost"), max(5, args.repeat // 4))
-        report(f"GET {url} ({queries} queries)", median, best)
+        time_page(client, url, max(5, args.repeat // 4))
 
 
 if __name__ == "__main__":

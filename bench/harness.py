@@ -42,3 +42,48 @@ def timed(function, repeat):
 
 def report(label, median, best, width=62):
     print(f"  {label:<{width}} median {median * 1000:6.1f} ms  best {best * 1000:6.1f} ms")
+
+
+def seed_once(**options):
+    """Build the demo dataset with ``seed_demo`` unless the database has one."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from enterprises.models import Enterprise
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
+    if Enterprise.objects.exists():
+        return
+    started = time.perf_counter()
+    with open(os.devnull, "w") as quiet:
+        call_command("seed_demo", seed=1, verbosity=0, stdout=quiet, **options)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"built the dataset in {time.perf_counter() - started:.0f} s")
+
+
+def test_client(user):
+    """A logged-in test client whose connection (and query log) outlives
+    each request, as in Django's TestCase."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+    from django.test import Client
+
+    request_finished.disconnect(close_old_connections)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def time_page(client, url, repeat):
+    """Query count of one request, then the median and best of ``repeat``."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, HTTP_HOST="localhost")
+    queries = len(captured)
+    assert response.status_code == 200, (url, response.status_code)
+    _, median, best = timed(lambda: client.get(url, HTTP_HOST="localhost"), repeat)
+    report(f"GET {url} ({queries} queries)", median, best)

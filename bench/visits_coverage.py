@@ -11,14 +11,13 @@ Figures are printed, never asserted.
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from harness import prepare, report, timed  # noqa: E402
+from harness import prepare, report, seed_once, timed  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/liaison_bench_visits"
 
@@ -35,7 +34,6 @@ def main():
     args = parser.parse_args()
 
     prepare(args.database_url, args.rebuild)
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -47,24 +45,12 @@ def main():
     from visits.models import Visit
     from visits.quarters import Quarter
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
-    if not Enterprise.objects.exists():
-        started = time.perf_counter()
-        with open(os.devnull, "w") as quiet:
-            call_command(
-                "seed_demo",
-                enterprises=args.enterprises,
-                cadres=args.cadres,
-                links_per_cadre=args.links_per_cadre,
-                visits=args.visits,
-                seed=1,
-                verbosity=0,
-                stdout=quiet,
-            )
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        print(f"built the dataset in {time.perf_counter() - started:.0f} s")
+    seed_once(
+        enterprises=args.enterprises,
+        cadres=args.cadres,
+        links_per_cadre=args.links_per_cadre,
+        visits=args.visits,
+    )
     print(
         f"PostgreSQL {connection.pg_version // 10000}: {Enterprise.objects.count()} enterprises, "
         f"{Cadre.objects.count()} cadres, {Pairing.objects.count()} pairings, {Visit.objects.count()} visits"

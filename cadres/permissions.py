@@ -73,6 +73,10 @@ ROLE_PERMISSIONS = {
         "multiplication.categoryremit": ALL,
         "multiplication.doublingplan": ALL,
         "multiplication.plantowntarget": ALL,
+        "coordination.meeting": ALL,
+        "coordination.meetingitem": ALL,
+        "coordination.goodpractice": ALL,
+        "visits.problemremit": ALL,
     },
     Role.UNIT_OFFICER: {
         "enterprises.place": VIEW,
@@ -107,6 +111,8 @@ ROLE_PERMISSIONS = {
         "multiplication.categoryremit": VIEW,
         "multiplication.doublingplan": VIEW,
         "multiplication.plantowntarget": VIEW,
+        "coordination.meeting": VIEW,
+        "coordination.goodpractice": VIEW,
     },
     Role.SUPERVISOR: {
         "enterprises.place": VIEW,
@@ -291,6 +297,58 @@ def can_approve_doubling_plans(user):
 def can_view_doubling(user):
     """The six-doubling registry pages (R17): those who see unit reports."""
     return can_view_reports(user)
+
+
+def can_record_meeting(user, coordinator_id):
+    """R2: a coordinator records their own region's meetings; liaison staff
+    may record any."""
+    scope = scope_for(user)
+    return scope.changes_all or (scope.cadre_id is not None and scope.cadre_id == coordinator_id)
+
+
+def visible_meetings(user, queryset):
+    """Meetings: all for staff, leaders and supervisors; a cadre sees the
+    meetings they convened or attended."""
+    scope = scope_for(user)
+    if scope.sees_all:
+        return queryset
+    if scope.cadre_id is not None:
+        return queryset.filter(Q(coordinator_id=scope.cadre_id) | Q(attendees=scope.cadre_id)).distinct()
+    return queryset.none()
+
+
+def can_view_meetings(user):
+    return scope_for(user).sees_all
+
+
+def visible_good_practices(user, queryset):
+    """R19: published stories are for everyone with a role; drafts for staff."""
+    scope = scope_for(user)
+    if scope.changes_all:
+        return queryset
+    if scope.roles:
+        return queryset.filter(published_on__isnull=False)
+    return queryset.none()
+
+
+def can_view_dashboard(user):
+    """The quarterly dashboard: staff, leaders and supervisors city-wide; a
+    unit's information officer sees their unit's page. Read-only for all but
+    staff, who may ask for a recount."""
+    scope = scope_for(user)
+    return scope.sees_all or scope.is_officer
+
+
+def can_view_unit_dashboard(user, unit_id):
+    """A unit's dashboard and its cadres' pages: those who see the whole city,
+    and the unit's own information officer."""
+    scope = scope_for(user)
+    return scope.sees_all or (scope.is_officer and scope.unit_id == unit_id)
+
+
+def can_browse_service_lists(user):
+    """R10: every department's service list is open to every role."""
+    return bool(scope_for(user).roles)
 
 
 def visible_visits(user, queryset):

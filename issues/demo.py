@@ -85,6 +85,10 @@ def build_issues(count: int, *, seed: int, today: datetime.date) -> int:
         issued = min(day + datetime.timedelta(days=rng.randint(5, 30)), today)
         slip = services.refer(item, department=department, by=office, on=issued)
         if slip.deadline < today and rng.random() < 0.6:
-            services.answer(slip, measures="上门协调", result="已协调解决", by=office)
-            services.accept(slip, by=office)
+            # Most departments finish in time; some a week or two late.
+            late = rng.random() < 0.25
+            done = slip.deadline + datetime.timedelta(days=rng.randint(1, 14) if late else -rng.randint(0, 5))
+            done = max(min(done, today), slip.issued_on)
+            services.answer(slip, measures="上门协调", result="已协调解决", by=office, on=done)
+            services.accept(slip, by=office, on=done)
     return made

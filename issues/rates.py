@@ -83,6 +83,18 @@ def figures(quarter: Quarter, *, cadre_id=None, unit_id=None, items=None, slips=
     return Figures(**items.aggregate(**_item_counts(quarter)), **slips.aggregate(**_slip_counts(quarter)))
 
 
+def item_counts_by(quarter: Quarter, keys, items=None):
+    """Item counts grouped by ``keys`` (lookups such as ``"reporter__unit_id"``),
+    including rows whose key is empty: one query."""
+    items = IssueItem.objects.all() if items is None else items
+    return items.values(*keys).annotate(**_item_counts(quarter)).order_by()
+
+
+def slip_counts_by(quarter: Quarter, keys, slips=None):
+    slips = ReferralSlip.objects.all() if slips is None else slips
+    return slips.values(*keys).annotate(**_slip_counts(quarter)).order_by()
+
+
 def figures_by(quarter: Quarter, by: str, *, items=None, slips=None) -> dict:
     """``{key: Figures}`` per unit (``by="unit"``), cadre (``"cadre"``),
     category (``"category"``) or town (``"place"``): one grouped query, plus
@@ -95,15 +107,10 @@ def figures_by(quarter: Quarter, by: str, *, items=None, slips=None) -> dict:
         "place": "enterprise__place_id",
     }[by]
     result = {
-        row.pop(key): row
-        for row in items.exclude(**{f"{key}__isnull": True})
-        .values(key)
-        .annotate(**_item_counts(quarter))
-        .order_by()
+        row.pop(key): row for row in item_counts_by(quarter, [key], items.exclude(**{f"{key}__isnull": True}))
     }
     if by == "unit":
-        slips = ReferralSlip.objects.all() if slips is None else slips
-        for row in slips.values("department_id").annotate(**_slip_counts(quarter)).order_by():
+        for row in slip_counts_by(quarter, ["department_id"], slips):
             result.setdefault(row.pop("department_id"), {}).update(row)
     return {pk: Figures(**counts) for pk, counts in result.items()}
 

@@ -92,8 +92,9 @@ def refer(item, *, department: Unit, by, working_days=None, requirement="", on: 
 
 
 @transaction.atomic
-def answer(slip, *, measures: str, result: str, by):
-    """The department records what it did and the result."""
+def answer(slip, *, measures: str, result: str, by, on: datetime.date | None = None):
+    """The department records what it did and the result (``on``: the local
+    date, today by default; the demo and imports of past records give one)."""
     slip = ReferralSlip.objects.select_for_update().get(pk=slip.pk)
     if slip.status not in (ReferralSlip.Status.ISSUED, ReferralSlip.Status.RETURNED):
         raise ValidationError(_("该交办单当前不能反馈。"))
@@ -101,18 +102,18 @@ def answer(slip, *, measures: str, result: str, by):
         raise ValidationError({"result": _("请填写办理结果。")})
     slip.measures, slip.result = measures.strip(), result.strip()
     slip.status = ReferralSlip.Status.ANSWERED
-    slip.answered_on = timezone.localdate()
+    slip.answered_on = on or timezone.localdate()
     slip.save(update_fields=["measures", "result", "status", "answered_on", "updated_at"])
     return slip
 
 
 @transaction.atomic
-def accept(slip, *, by, comment=""):
+def accept(slip, *, by, comment="", on: datetime.date | None = None):
     """The office accepts the department's result: the item is resolved."""
     slip = ReferralSlip.objects.select_for_update().get(pk=slip.pk)
     if slip.status != ReferralSlip.Status.ANSWERED:
         raise ValidationError(_("只有已反馈的交办单才能办结。"))
-    today = timezone.localdate()
+    today = on or timezone.localdate()
     slip.status, slip.accepted_on = ReferralSlip.Status.ACCEPTED, today
     slip.save(update_fields=["status", "accepted_on", "updated_at"])
     workflow.move(

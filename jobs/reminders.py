@@ -1,4 +1,5 @@
-"""Overdue-visit reminders (R7, R8) and slip deadline reminders (R13).
+"""Overdue-visit reminders (R7, R8), slip deadline reminders (R13) and
+meeting reminders for regional coordinators (R2).
 
 Which stage applies on a day is decided by :func:`visit_stages`; who gets
 what by the ``*_messages`` functions, each a handful of queries whatever the
@@ -21,11 +22,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from cadres.models import Cadre, Pairing, Unit
 from cadres.permissions import GROUP_NAMES, Role
+from coordination.models import Meeting
 from issues.models import ReferralSlip
 from issues.selectors import OPEN_SLIP
 from issues.workdays import add_working_days
@@ -279,6 +281,62 @@ def send_visit_reminders(today: datetime.date) -> RunResult:
 
 def send_slip_reminders(today: datetime.date) -> RunResult:
     return run(slip_messages(today))
+
+
+def meeting_messages(today: datetime.date) -> list[Message]:
+    """R2: from ``MEETING_REMINDER_DAYS_BEFORE`` (15) days before the quarter
+    ends, each coordinator who has not yet held the quarter's situation-
+    analysis meeting is reminded, once; the liaison office gets one list."""
+    quarter = Quarter.of(today)
+    if today < quarter.last_day - datetime.timedelta(days=settings.MEETING_REMINDER_DAYS_BEFORE):
+        return []
+    held = Meeting.objects.filter(coordinator=OuterRef("pk"), quarter=quarter.label)
+    pending = list(
+        Cadre.objects.filter(is_coordinator=True, is_active=True)
+        .exclude(Exists(held))
+        .select_related("user")
+        .order_by("name")
+    )
+    if not pending:
+        return []
+    link = reverse("coordination:meetings") + f"?quarter={quarter.label}"
+    last_day = f"{quarter.last_day:%Y-%m-%d}"
+    messages = [
+        Message(
+            recipient_id=cadre.user_id,
+            kind="meeting",
+            period=quarter.label,
+            stage="d15",
+            subject=f"【提醒】{quarter} 联企服务形势分析会尚未召开",
+            body=(
+                f"{cadre.name}同志：本季度（{last_day} 结束）您负责的区域尚未召开"
+                "联企服务形势分析会（R2），请及时召集并记录。"
+            ),
+            link=link,
+            email=cadre.user.email or cadre.email,
+        )
+        for cadre in pending
+        if cadre.user_id and cadre.user.is_active
+    ]
+    names = "、".join(cadre.name for cadre in pending)
+    messages += [
+        Message(
+            recipient_id=user.pk,
+            kind="meeting_city",
+            period=quarter.label,
+            stage="d15",
+            subject=f"{quarter} 尚未召开形势分析会的区域总协调人：{len(pending)} 位",
+            body=f"截至 {today:%Y-%m-%d}，{names} 本季度尚未召开联企服务形势分析会。",
+            link=link,
+            email=user.email,
+        )
+        for user in _liaison_staff()
+    ]
+    return messages
+
+
+def send_meeting_reminders(today: datetime.date) -> RunResult:
+    return run(meeting_messages(today))
 
 
 def report_messages(report) -> list[Message]:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from openpyxl.styles import Font
 
 from cadres.models import Cadre
+from dashboards import figures
 from enterprises.models import Place
 from issues import rates
 from multiplication import selectors as doubling
@@ -235,7 +236,10 @@ def _doubling_sheet(wb, quarter, built):
 
 
 def build_report(quarter: Quarter, *, by_id=None) -> QuarterlyReport:
-    """Build and publish the report of ``quarter``: complete or not at all."""
+    """Build and publish the report of ``quarter``: complete or not at all.
+    The dashboard's cells of the quarter are recounted first, so the
+    dashboard shows the figures of the report just built."""
+    figures.build(quarter)
     content = workbook_bytes(build_workbook(quarter))
     name = f"reports/{quarter}-{timezone.localtime():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}.xlsx"
     final = Path(settings.MEDIA_ROOT) / name

@@ -40,6 +40,32 @@ def send_slip_deadline_reminders(date=None):
     return result.__dict__
 
 
+@shared_task(name="jobs.send_meeting_reminders", acks_late=True)
+def send_meeting_reminders(date=None):
+    result = reminders.send_meeting_reminders(_day(date))
+    if result.failed:
+        retry_failed_reminders.apply_async(countdown=60)
+    return result.__dict__
+
+
+@shared_task(bind=True, name="jobs.refresh_dashboard_figures", autoretry_for=(DatabaseError,), **RETRY)
+def refresh_dashboard_figures(self, quarter=None):
+    """Recount the dashboard's cells: the quarter in progress, and the one
+    before while late forms for it may still arrive (its first 30 days)."""
+    from dashboards import figures
+    from visits.quarters import Quarter
+
+    today = timezone.localdate()
+    if quarter:
+        quarters = [Quarter.parse(quarter)]
+    else:
+        current = Quarter.of(today)
+        quarters = [current]
+        if (today - current.first_day).days < 30:
+            quarters.append(current.previous())
+    return {q.label: figures.build(q).seconds for q in quarters}
+
+
 @shared_task(bind=True, name="jobs.retry_failed_reminders", autoretry_for=(SendFailed,), **RETRY)
 def retry_failed_reminders(self):
     result = delivery.deliver(delivery.failed_ids())

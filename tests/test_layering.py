@@ -1,6 +1,7 @@
 """Layers: tabular < enterprises < cadres < visits < issues | multiplication <
-tongxiang_liaison. Nothing imports upward (import-linter, pyproject.toml) and no
-model points upward, even by a string foreign key, which imports cannot show."""
+coordination < dashboards < jobs < tongxiang_liaison. Nothing imports upward
+(import-linter, pyproject.toml) and no model points upward, even by a string
+foreign key, which imports cannot show."""
 
 import subprocess
 import sys
@@ -8,7 +9,16 @@ from pathlib import Path
 
 from django.apps import apps
 
-LAYER = {"enterprises": 1, "cadres": 2, "visits": 3, "issues": 4, "multiplication": 4, "jobs": 5}
+LAYER = {
+    "enterprises": 1,
+    "cadres": 2,
+    "visits": 3,
+    "issues": 4,
+    "multiplication": 4,
+    "coordination": 5,
+    "dashboards": 6,
+    "jobs": 7,
+}
 ROOT = Path(__file__).resolve().parent.parent
 
 

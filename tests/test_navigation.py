@@ -18,6 +18,13 @@ def test_links_by_role(staff_user, officer_a):
     assert reports <= urls(staff_user)
     assert reports <= urls(officer_a) and reverse("visits:my") in urls(officer_a)  # an officer is a cadre too
     cadre = user_with_role("cadre", cadre=CadreFactory())
-    assert urls(cadre) == {reverse("visits:my")}
+    # A cadre: their own pairings, the departments' service lists (R10), good practices (R19).
+    assert urls(cadre) == {
+        reverse("visits:my"),
+        reverse("visits:services"),
+        reverse("coordination:practices"),
+    }
     leader = user_with_role("leader")
     assert reports <= urls(leader) and reverse("admin:index") not in urls(leader)
+    assert {reverse("dashboards:dashboard"), reverse("coordination:meetings")} <= urls(leader)
+    assert reverse("dashboards:dashboard") in urls(officer_a)  # their unit's page

@@ -7,6 +7,8 @@ from django.core.management import call_command
 
 from cadres import services
 from cadres.models import Cadre, Pairing, Unit
+from coordination.models import GoodPractice, Meeting
+from dashboards.models import CadreCell, FigureCell
 from enterprises.credit_code import is_valid_credit_code
 from enterprises.models import Enterprise
 from issues.models import IssueItem, ReferralSlip, SerialCounter
@@ -34,10 +36,20 @@ def snapshot():
         sorted(
             Membership.objects.values_list("enterprise__credit_code", "category", "started_on", "ended_on")
         ),
+        sorted(Meeting.objects.values_list("coordinator__mobile", "held_on")),
+        sorted(
+            FigureCell.objects.values_list(
+                "quarter", "unit__name", "place__name", "category", "due", "visited"
+            )
+        ),
     )
 
 
 def wipe():
+    GoodPractice.objects.all().delete()
+    Meeting.objects.all().delete()
+    FigureCell.objects.all().delete()
+    CadreCell.objects.all().delete()
     DoublingPlan.objects.all().delete()
     Membership.objects.all().delete()
     ReferralSlip.objects.all().delete()

@@ -13,6 +13,22 @@ def links_for(user):
         links.append(
             (reverse("visits:my"), _("我的联系企业"), _("结对企业、本季度走访状态、填写走访反馈表。"))
         )
+    if permissions.can_view_dashboard(user):
+        links.append(
+            (
+                reverse("dashboards:dashboard"),
+                _("看板"),
+                _("本季度覆盖率、解决率、按时办结率、六大倍增和走势。"),
+            )
+        )
+    if permissions.can_view_dashboard(user):
+        links.append(
+            (reverse("dashboards:evaluation"), _("年终考评"), _("联系干部年度考评表，按单位导出（R16）。"))
+        )
+    if permissions.can_view_meetings(user):
+        links.append(
+            (reverse("coordination:meetings"), _("形势分析会"), _("各区域总协调人本季度形势分析会（R2）。"))
+        )
     if permissions.can_view_reports(user):
         links.append(
             (reverse("visits:coverage"), _("走访覆盖率"), _("各单位、各镇街本季度应走访和已走访的结对。"))
@@ -52,6 +68,13 @@ def links_for(user):
         )
     if permissions.is_liaison_staff(user) or permissions.has_role(user, permissions.Role.LEADER):
         links.append((reverse("issues:escalations"), _("呈报单"), _("报送市级领导协调的多部门问题。")))
+    if permissions.can_browse_service_lists(user):
+        links.append(
+            (reverse("visits:services"), _("服务清单"), _("各部门服务清单，按问题类别查找对口部门（R10）。"))
+        )
+        links.append(
+            (reverse("coordination:practices"), _("典型经验"), _("好做法、成功案例和先进事迹（R19）。"))
+        )
     if user.is_staff:
         links.append(
             (reverse("admin:index"), _("管理后台"), _("单位、干部、企业、结对、反馈表的维护与导入导出。"))

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "visits",
     "issues",
     "multiplication",
+    "coordination",
+    "dashboards",
     "jobs",
     "tongxiang_liaison",
 ]
@@ -248,6 +250,10 @@ DOUBLING_CANDIDATE_FLOORS = {
     "billion": int(env("DOUBLING_BILLION_CANDIDATE_FLOOR", "8000")),
 }
 DOUBLING_CERTIFICATE_WARNING_DAYS = int(env("DOUBLING_CERTIFICATE_WARNING_DAYS", "183"))
+
+# R2: coordinators who have not held the quarter's situation-analysis meeting
+# are reminded from this many days before the quarter ends.
+MEETING_REMINDER_DAYS_BEFORE = int(env("MEETING_REMINDER_DAYS_BEFORE", "15"))
 
 # Referral slips (R13): default time limit in working days per problem category
 # (R11), editable on each slip.

@@ -21,5 +21,7 @@ urlpatterns = [
     path("", include("visits.urls")),
     path("", include("issues.urls")),
     path("", include("multiplication.urls")),
+    path("", include("coordination.urls")),
+    path("", include("dashboards.urls")),
     path("", include("jobs.urls")),
 ]

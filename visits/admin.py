@@ -11,7 +11,7 @@ from cadres import permissions
 from tabular.admin import SafeExportMixin
 
 from . import services
-from .models import Visit, VisitProblem
+from .models import ProblemRemit, Visit, VisitProblem
 from .quarters import Quarter, recent
 from .resources import VisitResource
 
@@ -63,3 +63,11 @@ class VisitAdmin(SafeExportMixin, ExportMixin, SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.correct_visit(form.instance)
+
+
+@admin.register(ProblemRemit)
+class ProblemRemitAdmin(admin.ModelAdmin):
+    list_display = ["category", "unit"]
+    list_filter = ["category"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit"]

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cadres.models import Cadre, Pairing
+from cadres.models import Cadre, Pairing, Unit
 from enterprises.models import Enterprise
 
 
@@ -171,3 +171,23 @@ class VisitCredit(models.Model):
 
     def __str__(self):
         return f"{self.cadre_id} → {self.enterprise_id} {self.visit_date}"
+
+
+class ProblemRemit(models.Model):
+    """Which departments answer for which problem categories (R10, R11): the
+    feedback form offers their service lists for a problem of that category,
+    and the service-list page filters by it."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("部门"), on_delete=models.CASCADE, related_name="problem_remits"
+    )
+    category = models.CharField(_("问题类别"), max_length=12, choices=ProblemCategory.choices)
+
+    class Meta:
+        verbose_name = _("部门职责（问题类别）")
+        verbose_name_plural = _("部门职责（问题类别）")
+        ordering = ["category", "unit__sort_order"]
+        constraints = [models.UniqueConstraint(fields=["unit", "category"], name="problem_remit_once")]
+
+    def __str__(self):
+        return f"{self.unit} · {self.get_category_display()}"

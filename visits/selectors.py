@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q, Subquery
 
 from cadres import permissions
-from cadres.models import Cadre, Pairing, Unit
+from cadres.models import Cadre, Pairing, ServiceItem, Unit
 from enterprises.models import Place
 
-from .models import Visit, VisitCredit
+from .models import ProblemCategory, ProblemRemit, Visit, VisitCredit
 from .quarters import Quarter, first_visit_deadline
 
 
@@ -113,11 +113,20 @@ def coverage(user, quarter: Quarter, by: str):
     return coverage_of(due_pairings(user, quarter), by)
 
 
+def coverage_counts(due, keys):
+    """Due and visited pairings grouped by ``keys`` (lookups such as
+    ``"cadre__unit"``), for a queryset from :func:`due_in`: the one
+    aggregation behind every coverage figure, one query."""
+    return (
+        due.values(*keys).annotate(due=Count("pk"), done=Count("pk", filter=Q(visited=True))).order_by(*keys)
+    )
+
+
 def coverage_of(due, by: str):
     """The aggregation behind :func:`coverage`, for a queryset from
     :func:`due_in` (system jobs use the whole city): one query, plus names."""
     key, model = COVERAGE_KEYS[by]
-    rows = due.values(key).annotate(due=Count("pk"), done=Count("pk", filter=Q(visited=True))).order_by(key)
+    rows = coverage_counts(due, [key])
     names = dict(model.objects.filter(pk__in=[r[key] for r in rows]).values_list("pk", "name"))
     result = [
         CoverageRow(pk=r[key], name=names.get(r[key], ""), due=r["due"], visited=r["done"]) for r in rows
@@ -161,3 +170,32 @@ def visible_visits(user):
     return permissions.visible_visits(
         user, Visit.objects.select_related("cadre__unit", "enterprise__place", "pairing")
     )
+
+
+def service_offers():
+    """``[(category label, [ServiceItem])]`` for each problem category with
+    departments answering for it (R10, R11): what the feedback form offers.
+    Two queries."""
+    remits = list(ProblemRemit.objects.values_list("category", "unit_id"))
+    items = {}
+    for item in ServiceItem.objects.filter(unit_id__in={u for _, u in remits}).select_related("unit"):
+        items.setdefault(item.unit_id, []).append(item)
+    offers = []
+    for code, label in ProblemCategory.choices:
+        found = [item for c, unit in remits if c == code for item in items.get(unit, [])]
+        if found:
+            offers.append((code, label, found))
+    return offers
+
+
+def service_list(*, category=None, unit=None):
+    """Every department's service list (R10), optionally for one problem
+    category (through the departments' remits) or one department."""
+    items = ServiceItem.objects.select_related("unit").order_by(
+        "unit__sort_order", "unit__name", "sort_order", "pk"
+    )
+    if category:
+        items = items.filter(unit__problem_remits__category=category)
+    if unit:
+        items = items.filter(unit_id=unit)
+    return items

@@ -6,6 +6,7 @@ app_name = "visits"
 
 urlpatterns = [
     path("my/", views.my_enterprises, name="my"),
+    path("services/", views.service_lists, name="services"),
     path("visits/new/<int:pairing_id>/", views.visit_new, name="new"),
     path("visits/<int:pk>/", views.visit_detail, name="detail"),
     path("visits/<int:pk>/edit/", views.visit_edit, name="edit"),

@@ -19,6 +19,7 @@ from tabular.xlsx import xlsx_response
 
 from . import selectors, services
 from .forms import VisitForm, problem_formset
+from .models import ProblemCategory
 from .quarters import Quarter
 from .spreadsheets import coverage_workbook, visit_workbook
 
@@ -117,8 +118,34 @@ def _render_form(request, form, problems, pairing, visit):
     return render(
         request,
         "visits/visit_form.html",
-        {"form": form, "problems": problems, "pairing": pairing, "visit": visit},
+        {
+            "form": form,
+            "problems": problems,
+            "pairing": pairing,
+            "visit": visit,
+            "offers": selectors.service_offers(),
+        },
     )
+
+
+@login_required
+def service_lists(request):
+    """R10: every department's service list, browsable by cadres, filtered by
+    problem category or department."""
+    if not permissions.can_browse_service_lists(request.user):
+        raise PermissionDenied
+    category = request.GET.get("category", "")
+    category = category if category in ProblemCategory.values else ""
+    unit = request.GET.get("unit", "")
+    unit = int(unit) if unit.isdigit() else None
+    context = {
+        "items": selectors.service_list(category=category, unit=unit),
+        "category": category,
+        "unit": unit,
+        "categories": ProblemCategory.choices,
+        "units": Unit.objects.filter(service_items__isnull=False).distinct().order_by("sort_order", "name"),
+    }
+    return render(request, "visits/service_lists.html", context)
 
 
 @login_required

@@ -15,8 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--date", help="按哪一天运行（YYYY-MM-DD），默认今天")
         parser.add_argument("--slips", action="store_true", help="同时发送交办单期限提醒")
+        parser.add_argument("--meetings", action="store_true", help="同时发送形势分析会提醒（R2）")
 
-    def handle(self, *args, date=None, slips=False, **options):
+    def handle(self, *args, date=None, slips=False, meetings=False, **options):
         try:
             day = datetime.date.fromisoformat(date) if date else timezone.localdate()
         except ValueError:
@@ -31,5 +32,11 @@ class Command(BaseCommand):
             result = reminders.send_slip_reminders(day)
             self.stdout.write(
                 f"{day} 交办单提醒：{result.messages} 条，新发 {result.claimed}，"
+                f"成功 {result.sent}，失败 {result.failed}。"
+            )
+        if meetings:
+            result = reminders.send_meeting_reminders(day)
+            self.stdout.write(
+                f"{day} 形势分析会提醒：{result.messages} 条，新发 {result.claimed}，"
                 f"成功 {result.sent}，失败 {result.failed}。"
             )

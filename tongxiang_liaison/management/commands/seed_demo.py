@@ -9,10 +9,13 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from cadres.demo import DEMO_PASSWORD, DemoBuilder, ensure_demo_logins
+from coordination.demo import build_coordination
+from dashboards import figures
 from enterprises.models import Enterprise
 from issues.demo import build_issues
 from multiplication.demo import build_registry
 from visits.demo import build_visits
+from visits.quarters import Quarter, recent
 
 
 class Command(BaseCommand):
@@ -50,10 +53,13 @@ class Command(BaseCommand):
                 issues if issues is not None else counts["pairings"] // 3, seed=seed, today=today
             )
             counts["memberships"] = build_registry(seed=seed, today=today)
+            counts["meetings"] = build_coordination(seed=seed, today=today)
+            for quarter in recent(Quarter.of(today), 8):  # the dashboard's trend
+                figures.build(quarter)
             self.stdout.write(
                 f"已生成：企业 {counts['enterprises']} 家，干部 {counts['cadres']} 名，"
                 f"结对 {counts['pairings']} 对，走访 {counts['visits']} 次，问题 {counts['issues']} 项，"
-                f"分类库记录 {counts['memberships']} 条"
+                f"分类库记录 {counts['memberships']} 条，形势分析会 {counts['meetings']} 次"
                 f"（{time.perf_counter() - started:.1f} 秒）。"
             )
         logins = ensure_demo_logins()

@@ -1,0 +1,186 @@
+"""Pages of the coordination layer: the quarter's situation-analysis
+meetings (R2), recording one, its decisions and escalations; and the good
+practices (R19). Decisions come from :mod:`cadres.permissions`."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cadres import permissions
+from cadres.models import Cadre
+from visits.quarters import Quarter
+
+from . import selectors, services
+from .forms import DecisionForm, EscalateForm, MeetingForm
+from .models import GoodPractice, Meeting, MeetingItem
+
+
+def _quarter(request):
+    try:
+        return Quarter.parse(request.GET.get("quarter", ""))
+    except ValueError:
+        return Quarter.of(timezone.localdate())
+
+
+@login_required
+def meetings(request):
+    if not permissions.can_view_meetings(request.user):
+        raise PermissionDenied
+    quarter = _quarter(request)
+    context = {
+        "quarter": quarter,
+        "previous": quarter.previous(),
+        "next": quarter.next() if quarter < Quarter.of(timezone.localdate()) else None,
+        "coordinators": selectors.coordinators(quarter),
+        "meetings": selectors.meetings_in(quarter),
+        "own_cadre": permissions.own_cadre_id(request.user),
+        "is_staff": permissions.is_liaison_staff(request.user),
+    }
+    return render(request, "coordination/meetings.html", context)
+
+
+def _form_response(request, form, meeting=None):
+    return render(request, "coordination/meeting_form.html", {"form": form, "meeting": meeting})
+
+
+def _save(request, form):
+    try:
+        return services.save_meeting(
+            form.save(commit=False),
+            places=form.cleaned_data["places"],
+            attendees=form.cleaned_data["attendees"],
+            items=form.cleaned_data["items"],
+            by=request.user,
+        )
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            form.add_error(None, exc)
+            return None
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return None
+
+
+@login_required
+def meeting_new(request):
+    staff = permissions.is_liaison_staff(request.user)
+    coordinator_id = request.GET.get("coordinator") if staff else permissions.own_cadre_id(request.user)
+    coordinator = (
+        Cadre.objects.filter(pk=coordinator_id, is_coordinator=True).first() if coordinator_id else None
+    )
+    if coordinator is None and not staff:
+        raise PermissionDenied
+    if coordinator is not None and not permissions.can_record_meeting(request.user, coordinator.pk):
+        raise PermissionDenied
+    initial = {"coordinator": coordinator, "held_on": timezone.localdate()}
+    form = MeetingForm(
+        request.POST or None, initial=initial, coordinator=coordinator, can_choose_coordinator=staff
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["coordinator"]
+        if not permissions.can_record_meeting(request.user, chosen.pk):
+            raise PermissionDenied
+        meeting = _save(request, form)
+        if meeting is not None:
+            messages.success(request, _("形势分析会已记录。"))
+            return redirect("coordination:meeting", meeting.pk)
+    return _form_response(request, form)
+
+
+@login_required
+def meeting_edit(request, pk):
+    meeting = get_object_or_404(Meeting, pk=pk)
+    if not permissions.can_record_meeting(request.user, meeting.coordinator_id):
+        raise PermissionDenied
+    form = MeetingForm(request.POST or None, instance=meeting, can_choose_coordinator=False)
+    if request.method == "POST" and form.is_valid() and _save(request, form) is not None:
+        messages.success(request, _("形势分析会记录已更新。"))
+        return redirect("coordination:meeting", meeting.pk)
+    return _form_response(request, form, meeting)
+
+
+@login_required
+def meeting_detail(request, pk):
+    meeting = get_object_or_404(
+        permissions.visible_meetings(request.user, Meeting.objects.select_related("coordinator")), pk=pk
+    )
+    can_record = permissions.can_record_meeting(request.user, meeting.coordinator_id)
+    rows = (
+        MeetingItem.objects.filter(meeting=meeting)
+        .select_related("item__enterprise", "escalation__leader")
+        .order_by("pk")
+    )
+    forms_by_row = {}
+    if request.method == "POST":
+        if not can_record:
+            raise PermissionDenied
+        row = get_object_or_404(rows, pk=request.POST.get("row"))
+        if request.POST.get("action") == "escalate":
+            form = EscalateForm(request.POST, prefix=f"e{row.pk}")
+            if form.is_valid():
+                try:
+                    services.escalate_from_meeting(
+                        row,
+                        leader=form.cleaned_data["leader"],
+                        departments=form.cleaned_data["departments"],
+                        request=form.cleaned_data["request"],
+                        by=request.user,
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    messages.success(request, _("已按会议决定呈报。"))
+                    return redirect("coordination:meeting", meeting.pk)
+            forms_by_row[row.pk] = form
+        else:
+            form = DecisionForm(request.POST, prefix=f"d{row.pk}")
+            if form.is_valid():
+                services.record_decision(row, form.cleaned_data["decision"])
+                return redirect("coordination:meeting", meeting.pk)
+    entries = [
+        (
+            row,
+            DecisionForm(prefix=f"d{row.pk}", initial={"decision": row.decision}),
+            forms_by_row.get(row.pk) or EscalateForm(prefix=f"e{row.pk}"),
+        )
+        for row in rows
+    ]
+    context = {
+        "meeting": meeting,
+        "entries": entries,
+        "can_record": can_record,
+        "attendees": meeting.attendees.select_related("unit").order_by("unit__sort_order", "name"),
+        "places": meeting.places.all(),
+    }
+    return render(request, "coordination/meeting_detail.html", context)
+
+
+@login_required
+def practices(request):
+    queryset = permissions.visible_good_practices(request.user, GoodPractice.objects.all())
+    kind = request.GET.get("kind", "")
+    if kind in GoodPractice.Kind.values:
+        queryset = queryset.filter(kind=kind)
+    context = {
+        "practices": queryset.order_by("-published_on", "-pk")[:100],
+        "kind": kind,
+        "kinds": GoodPractice.Kind.choices,
+    }
+    return render(request, "coordination/practices.html", context)
+
+
+@login_required
+def practice_detail(request, pk):
+    practice = get_object_or_404(
+        permissions.visible_good_practices(request.user, GoodPractice.objects.all()), pk=pk
+    )
+    context = {
+        "practice": practice,
+        "enterprises": practice.enterprises.select_related("place"),
+        "items": practice.items.select_related("enterprise"),
+        "cadres": practice.cadres.select_related("unit"),
+    }
+    return render(request, "coordination/practice_detail.html", context)

@@ -1,0 +1,108 @@
+"""The quarter's figures, counted once and read by every dashboard.
+
+Counting coverage and the resolution rate live over a city's pairings takes
+seconds; a dashboard must answer in a fraction of one, for the city, a
+leader's towns, a unit or a cadre. So a job counts each quarter's figures
+with the very functions the quarterly report uses
+(:func:`visits.selectors.coverage_counts`, :func:`issues.rates.item_counts_by`,
+:func:`issues.rates.slip_counts_by`) at the grain every view needs, and the
+dashboards add cells up:
+
+- :class:`FigureCell`: per unit, town and problem category (category empty
+  for the pairing and slip counts);
+- :class:`CadreCell`: per cadre and town, for the drill-down into a unit.
+
+A quarter's cells are replaced in one transaction (:mod:`dashboards.figures`),
+so a reader sees the old set or the new one, never half.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cadres.models import Cadre, Unit
+from enterprises.models import Place
+
+COUNTS = (
+    "due",
+    "visited",
+    "raised",
+    "resolved",
+    "raised_in_quarter",
+    "resolved_in_quarter",
+    "slips_counted",
+    "slips_on_time",
+)
+
+
+def _count(label):
+    return models.PositiveIntegerField(label, default=0)
+
+
+class FigureCell(models.Model):
+    quarter = models.CharField(_("季度"), max_length=6)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    place = models.ForeignKey(
+        Place, verbose_name=_("镇（街道）"), null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.CharField(_("问题类别"), max_length=12, blank=True)
+    due = _count(_("应走访结对"))
+    visited = _count(_("已走访"))
+    raised = _count(_("当年提出问题"))
+    resolved = _count(_("已解决"))
+    raised_in_quarter = _count(_("本季提出"))
+    resolved_in_quarter = _count(_("本季解决"))
+    slips_counted = _count(_("计入按时率的交办单"))
+    slips_on_time = _count(_("按时办结"))
+
+    class Meta:
+        verbose_name = _("季度统计单元")
+        verbose_name_plural = _("季度统计单元")
+        indexes = [
+            models.Index(fields=["quarter", "unit"], name="cell_quarter_unit"),
+            models.Index(fields=["quarter", "place"], name="cell_quarter_place"),
+        ]
+
+    def __str__(self):
+        return f"{self.quarter} {self.unit_id}/{self.place_id}/{self.category}"
+
+
+class CadreCell(models.Model):
+    quarter = models.CharField(_("季度"), max_length=6)
+    cadre = models.ForeignKey(Cadre, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    place = models.ForeignKey(
+        Place, verbose_name=_("镇（街道）"), null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    due = _count(_("应走访结对"))
+    visited = _count(_("已走访"))
+    raised = _count(_("当年提出问题"))
+    resolved = _count(_("已解决"))
+
+    class Meta:
+        verbose_name = _("干部季度统计")
+        verbose_name_plural = _("干部季度统计")
+        indexes = [models.Index(fields=["quarter", "unit"], name="cadre_cell_quarter_unit")]
+
+    def __str__(self):
+        return f"{self.quarter} {self.cadre_id}/{self.place_id}"
+
+
+class FigureBuild(models.Model):
+    """One row per quarter: when its cells were last counted. Builders lock
+    it, so two workers never count the same quarter at once."""
+
+    quarter = models.CharField(_("季度"), max_length=6, unique=True)
+    built_at = models.DateTimeField(_("统计时间"), null=True)
+    seconds = models.FloatField(_("用时（秒）"), null=True)
+
+    class Meta:
+        verbose_name = _("季度统计")
+        verbose_name_plural = _("季度统计")
+        ordering = ["-quarter"]
+
+    def __str__(self):
+        return self.quarter

@@ -1,0 +1,288 @@
+"""The leaders' quarterly dashboard (R16, R17, R2, R19) and its drill-down:
+city (or a leader's 包片 towns, or a coordinator's region) → unit → cadre →
+pairing. Read-only: the only write is staff asking for a recount. Figures
+come from :mod:`dashboards.figures` (the quarterly report's functions),
+decisions from :mod:`cadres.permissions`."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cadres import permissions
+from cadres.models import Cadre, Pairing, Unit
+from issues.models import IssueItem
+from tabular.xlsx import xlsx_response
+from visits.models import ProblemCategory, Visit
+from visits.quarters import Quarter, recent
+from visits.selectors import due_in
+
+from . import charts, figures, selectors
+from . import evaluation as evaluation_rows
+from .spreadsheets import evaluation_workbook
+from .templatetags.dashboard import percent
+
+TREND_QUARTERS = 8
+
+
+def _quarter(request):
+    today = Quarter.of(timezone.localdate())
+    try:
+        quarter = Quarter.parse(request.GET.get("quarter", ""))
+    except ValueError:
+        return today
+    return min(quarter, today)
+
+
+def _area(request):
+    for kind in ("area", "region"):
+        value = request.GET.get(kind, "")
+        if value.isdigit():
+            area = selectors.area_of(kind, int(value))
+            if area.kind == "city":
+                raise Http404
+            return area
+    return selectors.CITY
+
+
+def _switcher(quarter):
+    current = Quarter.of(timezone.localdate())
+    return {
+        "quarter": quarter,
+        "previous": quarter.previous(),
+        "next": quarter.next() if quarter < current else None,
+        "choices": list(reversed(recent(current, TREND_QUARTERS))),
+    }
+
+
+def _trend(quarters, totals):
+    labels = [q.label for q in quarters]
+    rows = [(q.label, totals[q.label]) for q in quarters]
+    chart = charts.trend(
+        labels,
+        [
+            (_("走访覆盖率"), "s1", [t.coverage for _, t in rows]),
+            (_("问题解决率"), "s2", [t.rate for _, t in rows]),
+            (_("交办按时办结率"), "s3", [t.on_time_rate for _, t in rows]),
+        ],
+    )
+    return chart, rows
+
+
+def _categories(by_category):
+    labels = dict(ProblemCategory.choices)
+    rows = []
+    for code, label in labels.items():
+        t = by_category.get(code, figures.Totals())
+        rows.append((label, t))
+    top = max([t.raised for _, t in rows] or [0]) or 1
+    return [(label, t, round(100 * t.raised / top, 1), round(100 * t.resolved / top, 1)) for label, t in rows]
+
+
+def _scope_query(area):
+    return f"&{area.kind}={area.cadre.pk}" if area.cadre else ""
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    if not permissions.can_view_dashboard(user):
+        raise PermissionDenied
+    if not permissions.sees_whole_city(user):  # an information officer: their unit's page
+        unit_id = permissions.scope_for(user).unit_id
+        return redirect(reverse("dashboards:unit", args=[unit_id]) + f"?{request.GET.urlencode()}")
+    quarter = _quarter(request)
+    area = _area(request)
+    places = area.place_ids
+    quarters = recent(quarter, TREND_QUARTERS)
+    totals = figures.totals_by_quarter(quarters, places=places)
+    now, before = totals[quarter.label], totals[quarter.previous().label]
+    scope_query = _scope_query(area)
+    units = sorted(
+        figures.by_unit(quarter, places=places),
+        key=lambda row: (-(row[2].coverage if row[2].coverage is not None else -1), row[1]),
+    )
+    unit_bars = charts.rate_bars(
+        [(pk, name, t.coverage, percent(t.coverage)) for pk, name, t in units if t.due],
+        link=lambda pk: reverse("dashboards:unit", args=[pk]) + f"?quarter={quarter.label}{scope_query}",
+    )
+    trend_chart, trend_rows = _trend(quarters, totals)
+    doubling = selectors.doubling_rows(quarter, places)
+    context = {
+        **_switcher(quarter),
+        "area": area,
+        "scope_query": scope_query,
+        "now": now,
+        "before": before,
+        "escalations": selectors.open_escalations(quarter, places),
+        "units": units,
+        "unit_bars": unit_bars,
+        "trend": trend_chart,
+        "trend_rows": trend_rows,
+        "categories": _categories(figures.by_category(quarter, places=places)),
+        "doubling": doubling,
+        "doubling_bars": charts.count_bars(
+            [
+                (row.category.label, row.current, row.target, f"{row.current}/{row.target or '—'}")
+                for row in doubling
+            ]
+        ),
+        "meetings": selectors.meetings(quarter, places),
+        "practices": selectors.latest_practices(),
+        "built_at": figures.built_at(quarter),
+        "can_refresh": permissions.is_liaison_staff(user),
+        "own_areas": selectors.own_areas(permissions.own_cadre_id(user)),
+    }
+    return render(request, "dashboards/dashboard.html", context)
+
+
+@login_required
+def unit(request, pk):
+    if not permissions.can_view_unit_dashboard(request.user, pk):
+        raise PermissionDenied
+    unit = get_object_or_404(Unit, pk=pk)
+    quarter = _quarter(request)
+    area = _area(request)
+    places = area.place_ids
+    quarters = recent(quarter, TREND_QUARTERS)
+    totals = figures.totals_by_quarter(quarters, places=places, unit=unit.pk)
+    cadres = sorted(
+        figures.by_cadre(quarter, unit=unit.pk, places=places),
+        key=lambda row: (row[2].coverage if row[2].coverage is not None else 2, row[1]),
+    )
+    trend_chart, trend_rows = _trend(quarters, totals)
+    context = {
+        **_switcher(quarter),
+        "unit": unit,
+        "area": area,
+        "scope_query": _scope_query(area),
+        "now": totals[quarter.label],
+        "before": totals[quarter.previous().label],
+        "cadres": cadres,
+        "cadre_bars": charts.rate_bars(
+            [(pk, name, t.coverage, percent(t.coverage)) for pk, name, t in cadres if t.due],
+            link=lambda pk: reverse("dashboards:cadre", args=[pk]) + f"?quarter={quarter.label}",
+        ),
+        "trend": trend_chart,
+        "trend_rows": trend_rows,
+        "categories": _categories(figures.by_category(quarter, places=places, unit=unit.pk)),
+        "built_at": figures.built_at(quarter),
+    }
+    return render(request, "dashboards/unit.html", context)
+
+
+@login_required
+def cadre(request, pk):
+    cadre = get_object_or_404(Cadre.objects.select_related("unit"), pk=pk)
+    if not permissions.can_view_unit_dashboard(request.user, cadre.unit_id):
+        raise PermissionDenied
+    quarter = _quarter(request)
+    due = (
+        due_in(quarter, Pairing.objects.filter(cadre=cadre))
+        .select_related("enterprise__place")
+        .order_by("visited", "enterprise__name")
+    )
+    items = (
+        IssueItem.objects.filter(
+            reporter=cadre, reported_on__year=quarter.year, reported_on__lte=quarter.last_day
+        )
+        .select_related("enterprise")
+        .order_by("-reported_on", "-pk")
+    )
+    context = {**_switcher(quarter), "cadre": cadre, "due": due, "items": items}
+    return render(request, "dashboards/cadre.html", context)
+
+
+@login_required
+def pairing(request, pk):
+    pairing = get_object_or_404(Pairing.objects.select_related("cadre__unit", "enterprise__place"), pk=pk)
+    if not permissions.can_view_unit_dashboard(request.user, pairing.cadre.unit_id):
+        raise PermissionDenied
+    visits = Visit.objects.filter(pairing=pairing).select_related("cadre").order_by("-visit_date", "-pk")[:40]
+    items = IssueItem.objects.filter(enterprise=pairing.enterprise, reporter=pairing.cadre).order_by(
+        "-reported_on", "-pk"
+    )[:40]
+    context = {**_switcher(_quarter(request)), "pairing": pairing, "visits": visits, "items": items}
+    return render(request, "dashboards/pairing.html", context)
+
+
+@login_required
+@require_POST
+def refresh(request):
+    """Staff recount a quarter now rather than waiting for the scheduled job."""
+    if not permissions.is_liaison_staff(request.user):
+        raise PermissionDenied
+    quarter = _quarter(request)
+    build = figures.build(quarter)
+    messages.success(
+        request, _("%(q)s 的数据已重新统计（用时 %(s)s 秒）。") % {"q": quarter.label, "s": build.seconds}
+    )
+    return redirect(reverse("dashboards:dashboard") + f"?quarter={quarter.label}")
+
+
+def _year(request):
+    today = timezone.localdate()
+    value = request.GET.get("year", "")
+    year = int(value) if value.isdigit() else today.year
+    return min(max(year, 2014), today.year)
+
+
+def _evaluation_unit(request):
+    """The unit asked for, or the officer's own; checked against permissions."""
+    value = request.GET.get("unit", "")
+    unit_id = int(value) if value.isdigit() else permissions.scope_for(request.user).unit_id
+    if unit_id is None:
+        return None
+    if not permissions.can_view_unit_dashboard(request.user, unit_id):
+        raise PermissionDenied
+    return get_object_or_404(Unit, pk=unit_id)
+
+
+@login_required
+def evaluation(request):
+    """R16: each cadre's year for the unit's annual evaluation."""
+    if not permissions.can_view_dashboard(request.user):
+        raise PermissionDenied
+    year = _year(request)
+    unit = _evaluation_unit(request)
+    sheets = evaluation_rows.unit_year(unit.pk, year, timezone.localdate()) if unit else []
+    context = {
+        "year": year,
+        "years": list(range(timezone.localdate().year, 2013, -1))[:6],
+        "unit": unit,
+        "units": Unit.objects.order_by("sort_order", "name")
+        if permissions.sees_whole_city(request.user)
+        else [],
+        "sheets": sheets,
+    }
+    return render(request, "dashboards/evaluation.html", context)
+
+
+@login_required
+def evaluation_xlsx(request):
+    if not permissions.can_view_dashboard(request.user):
+        raise PermissionDenied
+    year = _year(request)
+    unit = _evaluation_unit(request)
+    if unit is None:
+        raise Http404
+    sheets = evaluation_rows.unit_year(unit.pk, year, timezone.localdate())
+    return xlsx_response(evaluation_workbook(unit, year, sheets), f"{unit.name}-{year}年度联系干部考评.xlsx")
+
+
+@login_required
+def evaluation_cadre(request, pk):
+    cadre = get_object_or_404(Cadre.objects.select_related("unit"), pk=pk)
+    if not permissions.can_view_unit_dashboard(request.user, cadre.unit_id):
+        raise PermissionDenied
+    year = _year(request)
+    sheets = evaluation_rows.unit_year(cadre.unit_id, year, timezone.localdate())
+    sheet = next((s for s in sheets if s.cadre.pk == cadre.pk), None)
+    if sheet is None:
+        raise Http404
+    return render(request, "dashboards/evaluation_cadre.html", {"year": year, "sheet": sheet})
