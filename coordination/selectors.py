@@ -21,18 +21,17 @@ OPEN_ITEM_STATUSES = [
 ITEM_CHOICES_LIMIT = 300
 
 
-def coordinators(quarter: Quarter, places=None):
+def coordinators(quarter: Quarter, places=None, *, with_regions=True):
     """Active coordinators, each with ``held`` (a meeting in ``quarter``) and
-    their region's towns; only those whose region touches ``places`` when given."""
+    (``with_regions``) their region's towns; only those whose region touches
+    ``places`` when given."""
     held = Meeting.objects.filter(coordinator=OuterRef("pk"), quarter=quarter.label)
     queryset = (
-        Cadre.objects.filter(is_coordinator=True, is_active=True)
-        .annotate(held=Exists(held))
-        .prefetch_related(
-            Prefetch("region_places", queryset=CoordinatorRegion.objects.select_related("place"))
-        )
-        .order_by("name")
+        Cadre.objects.filter(is_coordinator=True, is_active=True).annotate(held=Exists(held)).order_by("name")
     )
+    if with_regions:
+        regions = CoordinatorRegion.objects.select_related("place")
+        queryset = queryset.prefetch_related(Prefetch("region_places", queryset=regions))
     if places is not None:
         queryset = queryset.filter(region_places__place_id__in=places).distinct()
     return queryset

@@ -111,6 +111,10 @@ def doubling_rows(quarter: Quarter, places=None):
             if towns:
                 baseline = sum(t.baseline or 0 for t in towns)
                 target = sum(t.target or 0 for t in towns)
+                current = total(now, category.value)
+                percent = doubling.Progress(
+                    baseline, target, current, quarter.last_day, progress.plan.target_date
+                ).percent
         rows.append(
             DoublingRow(
                 category, total(now, category.value), total(before, category.value), baseline, target, percent
@@ -120,7 +124,7 @@ def doubling_rows(quarter: Quarter, places=None):
 
 
 def meetings(quarter: Quarter, places=None):
-    return list(coordination.coordinators(quarter, places))
+    return list(coordination.coordinators(quarter, places, with_regions=False))
 
 
 def latest_practices(count=3):

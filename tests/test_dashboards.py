@@ -240,3 +240,49 @@ def test_cells_are_replaced_whole_and_a_late_second_build_does_nothing(city):
     assert again.built_at == first.built_at  # counted after it was asked: nothing to do
     figures.build(Q3)
     assert FigureCell.objects.filter(quarter="2026Q3").count() == count
+
+
+def test_doubling_progress_on_the_dashboard_city_and_towns(staff_user):
+    """R17 on the dashboard: the city plan's figures, or for some towns the
+    sum of their town targets; counts at the end of the quarter and the one before."""
+    from dashboards import selectors
+    from multiplication import services as registry
+    from multiplication.models import CategoryRemit, DoublingPlan, Membership, PlanTownTarget
+
+    puyuan, wuzhen = PlaceFactory(name="濮院镇"), PlaceFactory(name="乌镇镇")
+    for place, started in ((puyuan, D(2024, 1, 1)), (puyuan, D(2026, 8, 1)), (wuzhen, D(2024, 1, 1))):
+        registry.save_membership(
+            Membership(
+                enterprise=EnterpriseFactory(place=place),
+                category="listed",
+                started_on=started,
+                exchange="sse",
+                stock_code="603055",
+                listed_on=started,
+            )
+        )
+    finance = UnitFactory(name="市金融办")
+    CategoryRemit.objects.create(unit=finance, category="listed")
+    plan = DoublingPlan.objects.create(
+        category="listed",
+        owner=finance,
+        title="上市倍增",
+        baseline_date=D(2024, 12, 31),
+        target_date=D(2027, 12, 31),
+    )
+    PlanTownTarget.objects.create(plan=plan, place=puyuan)
+    registry.approve_plan(plan, staff_user)
+
+    city = {row.category: row for row in selectors.doubling_rows(Q3)}["listed"]
+    assert (city.before, city.current, city.change, city.baseline, city.target, city.percent) == (
+        2,
+        3,
+        1,
+        2,
+        4,
+        50.0,
+    )
+    town = {row.category: row for row in selectors.doubling_rows(Q3, [puyuan.pk])}["listed"]
+    assert (town.before, town.current, town.baseline, town.target, town.percent) == (1, 2, 1, 2, 100.0)
+    other = {row.category: row for row in selectors.doubling_rows(Q3, [wuzhen.pk])}["listed"]
+    assert (other.current, other.baseline, other.target) == (1, None, None)  # no target split for 乌镇镇
