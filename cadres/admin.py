@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from tabular.admin import SpreadsheetAdmin
 
@@ -149,7 +150,7 @@ class ActiveOnTodayFilter(admin.SimpleListFilter):
 
 
 @admin.register(Pairing)
-class PairingAdmin(ScopedAdminMixin, SpreadsheetAdmin):
+class PairingAdmin(ScopedAdminMixin, SpreadsheetAdmin, SimpleHistoryAdmin):
     visible = staticmethod(permissions.visible_pairings)
     changeable = staticmethod(permissions.changeable_pairings)
     form = PairingForm

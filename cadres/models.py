@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from enterprises.models import Enterprise, Place
 
@@ -276,6 +277,7 @@ class Pairing(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = PairingQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("结对修改记录"))
 
     class Meta:
         verbose_name = _("结对联系")

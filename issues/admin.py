@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
 
 from cadres import permissions
 from tabular.xlsx import xlsx_response
@@ -94,7 +95,7 @@ class IssueEventInline(admin.TabularInline):
 
 
 @admin.register(IssueItem)
-class IssueItemAdmin(admin.ModelAdmin):
+class IssueItemAdmin(SimpleHistoryAdmin):
     list_display = [
         "enterprise",
         "category",
@@ -263,7 +264,7 @@ def _move_kwargs(form):
 
 
 @admin.register(ReferralSlip)
-class ReferralSlipAdmin(admin.ModelAdmin):
+class ReferralSlipAdmin(SimpleHistoryAdmin):
     list_display = ["serial", "department", "enterprise", "issued_on", "deadline", "status"]
     list_filter = ["status", "year", "department"]
     list_select_related = ["department", "item__enterprise"]
@@ -325,7 +326,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(EscalationSlip)
-class EscalationSlipAdmin(admin.ModelAdmin):
+class EscalationSlipAdmin(SimpleHistoryAdmin):
     list_display = ["serial", "leader", "issued_on", "status"]
     list_filter = ["status", "year", "leader"]
     list_select_related = ["leader"]

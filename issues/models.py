@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, Unit
 from enterprises.models import Enterprise
@@ -73,6 +74,8 @@ class IssueItem(models.Model):
     )
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(verbose_name=_("问题修改记录（问题清单）"))
 
     class Meta:
         verbose_name = _("问题清单事项")
@@ -180,6 +183,8 @@ class ReferralSlip(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    history = HistoricalRecords(verbose_name=_("交办单修改记录"))
+
     class Meta:
         verbose_name = _("联企服务交办单")
         verbose_name_plural = _("联企服务交办单")
@@ -263,6 +268,8 @@ class EscalationSlip(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("呈报人"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    history = HistoricalRecords(verbose_name=_("呈报单修改记录"))
 
     class Meta:
         verbose_name = _("联企服务呈报单")

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.urls import reverse
 
 from issues import services
@@ -55,7 +56,7 @@ def test_escalation_needs_a_city_leader_and_several_departments(staff_user, lead
 
 def test_leader_instructs_and_staff_concludes(client, staff_user, leader, departments):
     slip = services.escalate(office_item(), leader=leader, departments=departments, by=staff_user)
-    client.login(username="leader", password="pw-for-tests-only")
+    client.login(request=HttpRequest(), username="leader", password="pw-for-tests-only")
     assert slip.serial in client.get(reverse("issues:escalations")).content.decode()
     url = reverse("issues:escalation", args=[slip.pk])
     client.post(url, {"action": "instruct", "instruction": "请发改、国土两局联合办理"})
@@ -84,7 +85,7 @@ def test_an_unsolvable_conclusion_closes_the_item_with_its_reason(staff_user, le
 def test_another_leader_cannot_see_the_slip(client, staff_user, leader, departments):
     slip = services.escalate(office_item(), leader=leader, departments=departments, by=staff_user)
     user_with_role("leader", cadre=CityLeaderFactory(name="另一位领导"), username="other_leader")
-    client.login(username="other_leader", password="pw-for-tests-only")
+    client.login(request=HttpRequest(), username="other_leader", password="pw-for-tests-only")
     assert client.get(reverse("issues:escalation", args=[slip.pk])).status_code == 404
     assert slip.serial not in client.get(reverse("issues:escalations")).content.decode()
 

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from cadres import services
 from cadres.models import Cadre, Pairing, Unit
@@ -100,4 +101,4 @@ def test_running_twice_keeps_data_and_prints_working_logins(client):
     assert "跳过" in output
     for username in ("lianluoban", "xinxiyuan", "ganbu", "lingdao", "ducha"):
         assert username in output
-        assert client.login(username=username, password="Tongxiang-2026")
+        assert client.login(request=HttpRequest(), username=username, password="Tongxiang-2026")

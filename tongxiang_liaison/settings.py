@@ -20,6 +20,7 @@ Variables (all optional unless noted):
   (8000), in 万元; ``DOUBLING_CERTIFICATE_WARNING_DAYS`` (183): the six-doubling rules (R17).
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "django_celery_beat",
+    "axes",
     "enterprises",
     "cadres",
     "visits",
@@ -93,7 +95,29 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login lockout (django-axes): after AXES_FAILURE_LIMIT failed logins for one
+# username from one address, that pair is locked for AXES_COOLOFF_MINUTES.
+# Locking the username alone would let anyone lock any colleague out; locking
+# the address alone would lock a whole office behind one NAT address. Attempts
+# are kept in the database, so every web process and host shares them. Behind
+# the reverse proxy (PROXY_COUNT=1) the client's address is the last hop the
+# proxy appended to X-Forwarded-For.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "tongxiang_liaison.views.client_ip"
+PROXY_COUNT = int(env("PROXY_COUNT", "0"))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tongxiang_liaison.views.locked_out"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "tongxiang_liaison.urls"
 
@@ -221,10 +245,16 @@ CAMPAIGN_FIRST_VISIT_DEADLINE = env("CAMPAIGN_FIRST_VISIT_DEADLINE", "04-15")
 PAIRING_RENEWAL_WARNING_DAYS = int(env("PAIRING_RENEWAL_WARNING_DAYS", "90"))
 
 if not DEBUG:
+    # Production is served over HTTPS behind a reverse proxy that sets
+    # X-Forwarded-Proto (README, "Production"): secure cookies and HSTS by
+    # default; the redirect to HTTPS where the proxy does not do it already.
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0"))
+    SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

@@ -1,0 +1,69 @@
+"""Audit: who changed what and when on pairings, feedback forms, issue items
+and slips, kept by django-simple-history and shown in the admin."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from cadres.models import Pairing
+from issues import services
+from issues.models import IssueItem, ReferralSlip
+from tests.factories import CadreFactory, EnterpriseFactory, PairingFactory, UnitFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_change_records_who_and_when_and_the_admin_shows_it(client, staff_user):
+    department = UnitFactory(name="市金融办")
+    officer = user_with_role("unit_officer", cadre=CadreFactory(unit=department), username="officer")
+    item = IssueItem.objects.create(
+        enterprise=EnterpriseFactory(),
+        reporter=CadreFactory(),
+        category="funding",
+        description="续贷困难",
+        status=IssueItem.Status.OFFICE,
+    )
+    slip = services.refer(item, department=department, by=staff_user)
+
+    client.force_login(officer)
+    client.post(
+        reverse("issues:slip", args=[slip.pk]),
+        {"action": "answer", "measures": "约谈银行", "result": "已续贷"},
+    )
+    slip.refresh_from_db()
+    assert slip.status == ReferralSlip.Status.ANSWERED
+    latest = slip.history.latest()
+    assert (latest.history_user, latest.status, latest.history_type) == (officer, "answered", "~")
+
+    staff_user.is_staff = True
+    staff_user.save()
+    client.force_login(staff_user)
+    client.post(reverse("issues:slip", args=[slip.pk]), {"action": "accept"})
+    assert item.history.latest().history_user == staff_user
+    assert [h.status for h in item.history.order_by("history_date")][-2:] == ["referred", "resolved"]
+
+    pairing = PairingFactory(start_date=datetime.date(2026, 3, 27))
+    response = client.post(
+        reverse("admin:cadres_pairing_change", args=[pairing.pk]),
+        {
+            "cadre": pairing.cadre_id,
+            "enterprise": pairing.enterprise_id,
+            "kind": pairing.kind,
+            "start_date": "2026-03-27",
+            "end_date": "2029-03-26",
+            "ended_on": "2026-11-20",
+            "ended_reason": "企业注销",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    change = Pairing.history.filter(id=pairing.pk).latest()
+    assert (change.history_user, change.ended_on) == (staff_user, datetime.date(2026, 11, 20))
+
+    for name, pk in (
+        ("admin:cadres_pairing_history", pairing.pk),
+        ("admin:issues_issueitem_history", item.pk),
+        ("admin:issues_referralslip_history", slip.pk),
+    ):
+        page = client.get(reverse(name, args=[pk]))
+        assert page.status_code == 200 and staff_user.username in page.content.decode()
