@@ -77,6 +77,14 @@ ROLE_PERMISSIONS = {
         "coordination.meetingitem": ALL,
         "coordination.goodpractice": ALL,
         "visits.problemremit": ALL,
+        # The office watches the reminder log and the reports, sets the
+        # schedules' times and unlocks a login locked out by mistake.
+        "jobs.reminderlog": VIEW,
+        "jobs.notice": VIEW,
+        "jobs.quarterlyreport": VIEW,
+        "django_celery_beat.periodictask": EDIT,
+        "django_celery_beat.crontabschedule": EDIT,
+        "axes.accessattempt": ("view", "delete"),
     },
     Role.UNIT_OFFICER: {
         "enterprises.place": VIEW,
