@@ -7,7 +7,9 @@ import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.forms import ConfirmImportForm
+
+from tabular.admin import SafeImportForm
 
 from . import services
 from .models import Membership
@@ -54,7 +56,7 @@ class ListParameters:
         }
 
 
-class CategoryListImportForm(ListParameters, ImportForm):
+class CategoryListImportForm(ListParameters, SafeImportForm):
     category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
     year = _year_field()
     effective_on = _effective_field()

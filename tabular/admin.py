@@ -1,10 +1,13 @@
 """Admin behaviour shared by every changelist that imports or exports a sheet."""
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ImportForm
 
-from .formats import SafeCSV, SafeXLSX
+from .formats import CSVEncodingError, SafeCSV, SafeXLSX
 from .paging import EstimatedCountPaginator
+from .uploads import UploadRejected, check_size
 
 
 class SafeExportMixin:
@@ -33,7 +36,31 @@ class SafeExportMixin:
         return file_format.export_data(data)
 
 
+class SafeImportForm(ImportForm):
+    """The upload step: an empty or oversized file is refused before it is read."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        try:
+            check_size(upload.size)
+        except UploadRejected as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return upload
+
+
 class SpreadsheetAdmin(SafeExportMixin, ImportExportModelAdmin):
     """Import (all-or-nothing, with preview) and export."""
 
     import_template_name = "admin/tabular/import.html"
+    import_form_class = SafeImportForm
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        """Say why the file could not be read, in the user's words."""
+        if isinstance(e, UploadRejected | CSVEncodingError):
+            form.add_error("import_file", str(e))
+        else:
+            form.add_error(
+                "import_file",
+                "无法读取文件：请确认所选格式与文件一致（xlsx 或 csv），且文件未损坏。"
+                " / The file could not be read: check it matches the chosen format.",
+            )

@@ -9,10 +9,13 @@ desktop opens it without mojibake, and comes in as UTF-8 or GB18030 (a superset
 of GBK, what Excel saves as "CSV" on a Chinese system).
 """
 
+from io import BytesIO
+
 from import_export.formats import base_formats
 from tablib import Dataset
 
 from .cells import neutralise_formula
+from .uploads import check_size, check_xlsx_container, reject_formulas
 
 
 def neutralised(dataset):
@@ -25,6 +28,31 @@ def neutralised(dataset):
 
 
 class SafeXLSX(base_formats.XLSX):
+    def create_dataset(self, in_stream):
+        """The first sheet's values, in one pass; refused whole if the file
+        is not a real xlsx, carries macros, or has formula cells (see
+        :mod:`tabular.uploads`)."""
+        import openpyxl
+
+        check_xlsx_container(in_stream)
+        book = openpyxl.load_workbook(BytesIO(in_stream), read_only=True, data_only=False)
+        dataset, formulas = Dataset(), []
+        rows = book.active.iter_rows()
+        header = next(rows, None)
+        if header is None:
+            return dataset
+        dataset.headers = [cell.value for cell in header]
+        for number, row in enumerate(rows, start=2):
+            values = []
+            for column, cell in enumerate(row, start=1):
+                if cell.data_type == "f":
+                    formulas.append((number, column, str(cell.value)[:40]))
+                values.append(cell.value)
+            dataset.append(values)
+        book.close()
+        reject_formulas(formulas)
+        return dataset
+
     def export_data(self, dataset, **kwargs):
         return super().export_data(neutralised(dataset), **kwargs)
 
@@ -45,6 +73,7 @@ class SafeCSV(base_formats.CSV):
 
     def create_dataset(self, in_stream, **kwargs):
         if isinstance(in_stream, bytes):
+            check_size(len(in_stream))
             for encoding in self.ENCODINGS:
                 try:
                     in_stream = in_stream.decode(encoding)

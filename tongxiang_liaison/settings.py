@@ -238,6 +238,8 @@ IMPORT_EXPORT_SKIP_ADMIN_ACTION_EXPORT_UI = False
 # Blank lines are skipped by our importer itself, so row numbers stay those of the sheet.
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = False
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("DATA_UPLOAD_MAX_MEMORY_SIZE", str(10 * 1024 * 1024)))
+# The largest spreadsheet an import accepts (a city's enterprise register is ~5 MB).
+IMPORT_MAX_UPLOAD_MB = int(env("IMPORT_MAX_UPLOAD_MB", "20"))
 
 # Campaign rules that the office may tune (R5, R8).
 CAMPAIGN_FIRST_VISIT_DEADLINE = env("CAMPAIGN_FIRST_VISIT_DEADLINE", "04-15")
