@@ -25,6 +25,17 @@ def test_healthz_reports_database_and_broker(client):
 
 
 @pytest.mark.django_db
+def test_healthz_answers_503_when_media_storage_cannot_be_written(client, settings, tmp_path):
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("x")
+    settings.MEDIA_ROOT = blocked / "media"  # a path below a file: no write can succeed
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["checks"]["media"]["ok"] is False
+    assert response.json()["checks"]["database"]["ok"] is True
+
+
+@pytest.mark.django_db
 def test_healthz_with_a_real_redis_broker(client):
     need(bool(settings.CELERY_BROKER_URL), "needs Redis: set CELERY_BROKER_URL=redis://127.0.0.1:6379/0")
     body = client.get(reverse("healthz")).json()

@@ -2,6 +2,8 @@
 or a monitoring script, 200 when every configured dependency answers, 503 if not."""
 
 import logging
+import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
@@ -36,9 +38,24 @@ def broker_state():
     return {"ok": True}
 
 
+def media_state():
+    """Imports wait between preview and confirm, and reports are published,
+    in MEDIA_ROOT (shared storage when there are several hosts): it must
+    take a write."""
+    probe = Path(settings.MEDIA_ROOT) / f".healthz-{uuid.uuid4().hex}"
+    try:
+        probe.parent.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as exc:
+        logger.warning("healthz: media storage check failed: %s", exc)
+        return {"ok": False, "detail": exc.__class__.__name__}
+    return {"ok": True}
+
+
 @never_cache
 def healthz(request):
-    checks = {"database": database_state(), "broker": broker_state()}
+    checks = {"database": database_state(), "broker": broker_state(), "media": media_state()}
     healthy = all(check["ok"] for check in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "fail", "checks": checks},
