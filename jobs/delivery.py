@@ -11,14 +11,14 @@
    failed with its error, stays visible in the admin, and is retried.
 """
 
+import datetime
 import logging
 import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import Notice, ReminderLog
@@ -70,12 +70,26 @@ class Delivery:
     failed: int = 0
 
 
+def sendable():
+    """Rows a run may take: claimed or failed ones, and rows left "sending"
+    for ``STALE_SENDING_MINUTES`` by a worker that died mid-run."""
+    stale = timezone.now() - datetime.timedelta(minutes=settings.STALE_SENDING_MINUTES)
+    return ReminderLog.objects.filter(
+        Q(status__in=[S.CLAIMED, S.FAILED]) | Q(status=S.SENDING, sending_since__lt=stale),
+        attempts__lt=MAX_ATTEMPTS,
+    )
+
+
 def deliver(ids) -> Delivery:
-    """Send the rows among ``ids`` that nobody else is sending or has sent."""
+    """Send the rows among ``ids`` that nobody else is sending or has sent.
+
+    Each email is marked sent as soon as the mail server takes it, so a
+    worker killed mid-run leaves at most the one message in flight to be sent
+    again; the rows it had not reached are taken up by the retry once stale."""
     token = uuid.uuid4().hex
-    ReminderLog.objects.filter(
-        pk__in=list(ids), status__in=[S.CLAIMED, S.FAILED], attempts__lt=MAX_ATTEMPTS
-    ).update(status=S.SENDING, token=token, attempts=F("attempts") + 1)
+    sendable().filter(pk__in=list(ids)).update(
+        status=S.SENDING, token=token, attempts=F("attempts") + 1, sending_since=timezone.now()
+    )
     rows = list(ReminderLog.objects.filter(token=token, status=S.SENDING).order_by("pk"))
     if not rows:
         return Delivery()
@@ -86,12 +100,15 @@ def deliver(ids) -> Delivery:
         ],
         ignore_conflicts=True,
     )
-    result, sent_ids = Delivery(), []
+    result = Delivery()
+    in_app_only = [r.pk for r in rows if not r.email]
+    result.sent += ReminderLog.objects.filter(pk__in=in_app_only, token=token).update(
+        status=S.SENT, sent_at=timezone.now(), last_error=""
+    )
     connection = get_connection(fail_silently=False)
     try:
         for row in rows:
             if not row.email:
-                sent_ids.append(row.pk)  # in-app only
                 continue
             try:
                 EmailMessage(
@@ -105,20 +122,17 @@ def deliver(ids) -> Delivery:
                 ReminderLog.objects.filter(pk=row.pk).update(status=S.FAILED, last_error=str(exc)[:2000])
                 result.failed += 1
             else:
-                sent_ids.append(row.pk)
+                result.sent += ReminderLog.objects.filter(pk=row.pk, token=token).update(
+                    status=S.SENT, sent_at=timezone.now(), last_error=""
+                )
     finally:
         try:
             connection.close()
         except Exception:  # closing a broken SMTP connection must not hide the result
             logger.debug("closing the mail connection failed", exc_info=True)
-    with transaction.atomic():
-        result.sent = ReminderLog.objects.filter(pk__in=sent_ids, token=token).update(
-            status=S.SENT, sent_at=timezone.now(), last_error=""
-        )
     return result
 
 
 def failed_ids():
-    return list(
-        ReminderLog.objects.filter(status=S.FAILED, attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True)
-    )
+    """Failed rows, and rows a dead worker left "sending" (see :func:`sendable`)."""
+    return list(sendable().exclude(status=S.CLAIMED).values_list("pk", flat=True))

@@ -34,6 +34,7 @@ class ReminderLog(models.Model):
     last_error = models.TextField(_("最近错误"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    sending_since = models.DateTimeField(_("开始发送时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("提醒记录")

@@ -210,6 +210,14 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
+# A worker killed mid-task (OOM, kill -9, a host lost) gives its task back to
+# the queue rather than marking it failed: every task is safe to run again.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# How long Redis keeps a task taken by a worker that vanished before handing
+# it to another; longer than the longest task (CELERY_TASK_TIME_LIMIT).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+# Reminder rows a dead worker left "sending" are sent again after this long.
+STALE_SENDING_MINUTES = int(env("STALE_SENDING_MINUTES", "15"))
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TIME_LIMIT = int(env("CELERY_TASK_TIME_LIMIT", "1800"))
