@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0006_staff_rights'),
+        ("jobs", "0006_staff_rights"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reminderlog',
-            name='sending_since',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='开始发送时间'),
+            model_name="reminderlog",
+            name="sending_since",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="开始发送时间"),
         ),
     ]
