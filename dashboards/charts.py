@@ -47,7 +47,7 @@ class Line:
     dots: list  # [(x, y, label)]
 
 
-WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 360, 200, 34, 10, 12, 28
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 360, 200, 34, 22, 12, 28
 
 
 def trend(labels, series):

@@ -2,6 +2,7 @@
 quarterly report's cells show them (0.0%), and quarter-on-quarter changes."""
 
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -14,12 +15,12 @@ def percent(value):
 
 @register.filter
 def rate_change(pair):
-    """(this quarter's rate, last quarter's) → +3.2 个百分点."""
+    """(this quarter's rate, last quarter's) → +3.2 个百分点; — when either
+    quarter had nothing to count."""
     now, before = pair
     if now is None or before is None:
         return "—"
-    points = (now - before) * 100
-    return f"{points:+.1f}"
+    return _("%(points)s 个百分点") % {"points": f"{(now - before) * 100:+.1f}"}
 
 
 @register.filter
