@@ -199,6 +199,7 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))  # for the file-based backend
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "市联络办 <lianluoban@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

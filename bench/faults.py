@@ -1,0 +1,238 @@
+"""Faults with PostgreSQL and Redis real, on this machine: a Celery worker
+killed (SIGKILL) in the middle of the report build and of the reminder run,
+and the broker stopped while people work.
+
+It checks, and prints, that:
+- the report task taken by a killed worker is redone by another worker, and
+  exactly one report is published (no half file, no second row);
+- the reminder run of a killed worker sends nothing twice: what it sent stays
+  sent, what it had not reached is sent by the retry;
+- with Redis stopped the pages keep working, /healthz says which dependency
+  failed, and asking for a report says the queue is unavailable (no error
+  page); when Redis is back the daily run sends what the outage held up.
+
+It runs its own Redis on port 6390 (stopped and started here) and its own
+database. The "slow" worker is the app's worker with its report writing and
+its mail sending slowed down, so the kill lands in the middle.
+
+Usage: python bench/faults.py [--database-url postgres://…]
+"""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from harness import prepare  # noqa: E402
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/liaison_faults"
+REDIS_PORT = 6390
+SLOW_WORKER = """
+import os, time, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongxiang_liaison.settings")
+django.setup()
+from django.core.mail import EmailMessage
+from jobs import report
+mark = os.environ["FAULT_MARK"]
+write_workbook, send = report.workbook_bytes, EmailMessage.send
+def slow_workbook(*args, **kwargs):
+    open(mark + ".report", "w").close()
+    time.sleep(60)
+    return write_workbook(*args, **kwargs)
+def slow_send(self, *args, **kwargs):
+    if os.path.exists(mark + ".sent"):
+        time.sleep(60)  # the kill lands here, before the second email
+    result = send(self, *args, **kwargs)
+    with open(mark + ".sent", "a") as f:
+        f.write(self.to[0] + "\\n")
+    return result
+report.workbook_bytes, EmailMessage.send = slow_workbook, slow_send
+from tongxiang_liaison.celery import app
+app.worker_main(["worker", "--pool", "solo", "-n", "slow@%h", "--loglevel", "warning"])
+"""
+
+
+def check(label, ok, detail=""):
+    print(f"  [{'OK' if ok else 'FAIL'}] {label}{': ' + detail if detail else ''}")
+    return ok
+
+
+def wait_for(condition, seconds):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def redis(action):
+    if action == "start":
+        subprocess.run(
+            ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(REDIS_PORT),
+             "--save", "", "--appendonly", "no"],
+            check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_for(
+            lambda: (
+                subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True).returncode
+                == 0
+            ),
+            10,
+        )
+    else:
+        subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "shutdown", "nosave"], capture_output=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_FAULTS_DATABASE_URL", DEFAULT_URL))
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="liaison-faults-"))
+    os.environ.update(
+        MEDIA_ROOT=str(work / "media"),
+        CELERY_BROKER_URL=f"redis://127.0.0.1:{REDIS_PORT}/0",
+        CELERY_VISIBILITY_TIMEOUT="5",  # a killed worker's task is handed on after 5 s, not an hour
+        STALE_SENDING_MINUTES="0",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(work / "mail"),
+        FAULT_MARK=str(work / "mark"),
+        SECRET_KEY="faults-only-secret-key",
+    )
+    os.environ.pop("DEBUG", None)
+    redis("start")
+    prepare(args.database_url, rebuild=True)
+
+    from django.core.management import call_command
+    from django.test import Client
+
+    from jobs.models import QuarterlyReport, ReminderLog
+    from tests.factories import CadreFactory, PairingFactory, user_with_role
+
+    call_command("migrate", verbosity=0)
+    call_command("loaddata", "places", "units", verbosity=0)
+    for n in range(3):
+        cadre = CadreFactory(email=f"cadre{n}@example.com")
+        user_with_role("cadre", cadre=cadre)
+        PairingFactory(cadre=cadre)
+    for n in range(2):
+        user_with_role("leader", username=f"leader{n}")
+    staff = user_with_role("liaison_staff", username="office", staff=True)
+    (work / "slow_worker.py").write_text(textwrap.dedent(SLOW_WORKER))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def start(slow):
+        command = [sys.executable, str(work / "slow_worker.py")] if slow else [
+            sys.executable, "-m", "celery", "-A", "tongxiang_liaison", "worker", "--pool", "solo",
+            "-n", "w@%h", "--loglevel", "warning",
+        ]  # fmt: skip
+        return subprocess.Popen(command, cwd=ROOT, env=env)
+
+    from jobs import tasks
+
+    results, workers = [], []
+    try:
+        print("A worker killed in the middle of the report build:")
+        slow = start(slow=True)
+        tasks.build_quarterly_report.delay("2026Q3")
+        started = wait_for(lambda: Path(os.environ["FAULT_MARK"] + ".report").exists(), 60)
+        slow.send_signal(signal.SIGKILL)
+        slow.wait()
+        reports_dir = work / "media" / "reports"
+        results.append(check("the build had begun when the worker was killed", started))
+        results.append(
+            check(
+                "nothing is published by the killed worker",
+                not QuarterlyReport.objects.exists() and not list(reports_dir.glob("*.xlsx")),
+            )
+        )
+        workers.append(start(slow=False))
+        redone = wait_for(lambda: QuarterlyReport.objects.exists(), 180)
+        time.sleep(3)
+        files = list(reports_dir.glob("*.xlsx"))
+        results.append(
+            check(
+                "another worker redoes it: one report, one file",
+                redone and QuarterlyReport.objects.count() == 1 and len(files) == 1,
+                f"{QuarterlyReport.objects.count()} row(s), {len(files)} file(s)",
+            )
+        )
+        for worker in workers:
+            worker.terminate()
+            worker.wait()
+        workers.clear()
+
+        print("A worker killed in the middle of the reminder run:")
+        slow = start(slow=True)
+        tasks.send_overdue_visit_reminders.delay("2026-12-01")
+        sent_mark = Path(os.environ["FAULT_MARK"] + ".sent")
+        wait_for(sent_mark.exists, 60)
+        time.sleep(2)  # the first email is marked sent; the worker waits before the second
+        slow.send_signal(signal.SIGKILL)
+        slow.wait()
+        states = sorted(ReminderLog.objects.filter(kind="visit").values_list("status", flat=True))
+        results.append(
+            check("killed after the first email", states == ["sending", "sending", "sent"], f"{states}")
+        )
+        workers.append(start(slow=False))
+        time.sleep(8)  # the redelivered task runs and claims nothing new
+        tasks.retry_failed_reminders.delay()
+        done = wait_for(lambda: ReminderLog.objects.filter(kind="visit", status="sent").count() == 3, 120)
+        mail = "".join(p.read_text(errors="replace") for p in (work / "mail").glob("*"))
+        counts = [mail.count(f"To: cadre{n}@example.com") for n in range(3)]
+        results.append(
+            check("each cadre gets the reminder once", done and counts == [1, 1, 1], f"emails {counts}")
+        )
+
+        print("Redis stopped while people work:")
+        redis("stop")
+        client = Client()
+        client.force_login(staff)
+        dashboard = client.get("/dashboard/", HTTP_HOST="localhost")
+        health = client.get("/healthz", HTTP_HOST="localhost")
+        asked = client.post("/reports/", {"quarter": "2026Q3"}, HTTP_HOST="localhost", follow=True)
+        results.append(check("the dashboard answers", dashboard.status_code == 200))
+        results.append(
+            check(
+                "/healthz names the broker",
+                health.status_code == 503 and health.json()["checks"]["broker"]["ok"] is False,
+                str(health.json()["checks"]),
+            )
+        )
+        results.append(
+            check(
+                "asking for a report says the queue is unavailable",
+                asked.status_code == 200 and "任务队列暂时不可用" in asked.content.decode(),
+            )
+        )
+        late = CadreFactory(email="late@example.com")
+        user_with_role("cadre", cadre=late)
+        PairingFactory(cadre=late)
+        redis("start")
+        outcome = tasks.send_overdue_visit_reminders.delay("2026-12-01").get(timeout=120)
+        results.append(
+            check(
+                "when Redis is back the daily run sends what was held up, once",
+                outcome["claimed"] == 1 and ReminderLog.objects.filter(recipient=late.user).count() == 1,
+                f"{outcome}",
+            )
+        )
+    finally:
+        for worker in workers:
+            worker.terminate()
+            worker.wait(timeout=30)
+        redis("stop")
+    print("all OK" if all(results) else "SOME FAILED")
+
+
+if __name__ == "__main__":
+    main()
