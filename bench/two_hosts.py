@@ -8,8 +8,9 @@ It checks, and prints, that:
   attempts in the database);
 - an admin import previewed on one process is confirmed on the other (the
   uploaded file waits in MEDIA_ROOT, not a process-local temp dir);
-- the daily reminder task fired twice at once, as a second beat started by
-  mistake would, through both workers, sends each message once.
+- the daily reminder task fired twice at once, through both workers, sends
+  each message once; and two beats (the second started by mistake) firing it
+  every 5 seconds still send each message once.
 
 Usage: python bench/two_hosts.py [--database-url postgres://…] [--broker redis://127.0.0.1:6379/5]
 """
@@ -198,6 +199,36 @@ def main():
                 "the reminder task fired twice at once sends each message once",
                 claimed == logged == 3,
                 f"claimed {[o['claimed'] for o in outcomes]}, {logged} log rows",
+            )
+        )
+        # Two beats, the second started by mistake, both firing the daily run
+        # every 5 seconds for 20 seconds: each overdue reminder still goes once.
+        from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+        every, _created = IntervalSchedule.objects.get_or_create(every=5, period=IntervalSchedule.SECONDS)
+        PeriodicTask.objects.create(
+            name="两机演示：每 5 秒的走访提醒", task="jobs.send_overdue_visit_reminders", interval=every,
+            args='["2027-01-05"]',
+        )  # fmt: skip
+        beats = [
+            subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "tongxiang_liaison", "beat", "--loglevel", "warning",
+                 "--schedule", str(Path(media) / f"beat-{n}.db"), "--pidfile", ""],
+                cwd=ROOT, env=env,
+            )
+            for n in range(2)
+        ]  # fmt: skip
+        time.sleep(20)
+        for beat in beats:
+            beat.terminate()
+            beat.wait(timeout=30)
+        time.sleep(5)  # let the workers finish what the beats sent
+        overdue = ReminderLog.objects.filter(kind="visit", period="2026Q4", stage="overdue")
+        results.append(
+            check(
+                "two beats firing the same run every 5 s send each overdue reminder once",
+                overdue.count() == 3 and overdue.filter(status="sent").count() == 3,
+                f"{overdue.count()} log rows, {overdue.filter(status='sent').count()} sent",
             )
         )
     finally:
