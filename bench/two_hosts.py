@@ -228,7 +228,8 @@ def main():
             check(
                 "two beats firing the same run every 5 s send each overdue reminder once",
                 overdue.count() == 3 and overdue.filter(status="sent").count() == 3,
-                f"{overdue.count()} log rows, {overdue.filter(status='sent').count()} sent",
+                f"{overdue.count()} log rows, {overdue.filter(status='sent').count()} sent, "
+                f"fired {PeriodicTask.objects.get(interval=every).total_run_count} times",
             )
         )
     finally:
