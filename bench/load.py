@@ -49,12 +49,12 @@ UNIT_LINK = re.compile(r'href="(/dashboard/unit/\d+/\?quarter=[^"&]+)')
 class Recorder:
     def __init__(self):
         self.lock = threading.Lock()
-        self.times = defaultdict(list)
+        self.times = defaultdict(list)  # page → [(started at, seconds)]
         self.errors = defaultdict(int)
 
     def add(self, page, seconds, error=None):
         with self.lock:
-            self.times[page].append(seconds)
+            self.times[page].append((time.perf_counter() - seconds, seconds))
             if error:
                 self.errors[f"{page}: {error}"] += 1
 
@@ -96,7 +96,7 @@ class User:
         return after is not None and "退出" in after
 
 
-def cadre_loop(user, username, stop, rng):
+def cadre_loop(user, username, stop, rng, think):
     if not user.login(username):
         user.recorder.add("login (POST)", 0, "login failed")
         return
@@ -130,10 +130,10 @@ def cadre_loop(user, username, stop, rng):
             data["problems-0-category"] = "labour"
             data["problems-0-description"] = "一线操作工招工难。"
         user.request("反馈表 (POST 提交)", path, data)
-        time.sleep(rng.uniform(0.5, 2.0))  # reading, typing
+        time.sleep(rng.uniform(*think))  # reading, typing
 
 
-def leader_loop(user, username, quarter, previous, stop, rng):
+def leader_loop(user, username, quarter, previous, stop, rng, think):
     if not user.login(username):
         user.recorder.add("login (POST)", 0, "login failed")
         return
@@ -143,7 +143,7 @@ def leader_loop(user, username, quarter, previous, stop, rng):
         units = UNIT_LINK.findall(page or "")
         if units:
             user.request("单位看板", html.unescape(rng.choice(units)))
-        time.sleep(rng.uniform(1.0, 3.0))
+        time.sleep(rng.uniform(*think))
 
 
 def percentile(values, share):
@@ -162,9 +162,11 @@ def accounts(cadre_count, leader_count):
 
     User = get_user_model()
     today = timezone.localdate()
+    Cadre.objects.filter(user__username__startswith="load-cadre-").update(user=None)  # safe to run twice
     cadre_ids = list(
         Pairing.objects.active_on(today)
-        .filter(cadre__user__isnull=True, cadre__rank=Cadre.Rank.MIDDLE)
+        .filter(cadre__user__isnull=True, cadre__is_active=True, cadre__rank=Cadre.Rank.MIDDLE)
+        .order_by("cadre_id")
         .values_list("cadre_id", flat=True)
         .distinct()[:cadre_count]
     )
@@ -192,6 +194,12 @@ def main():
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8077)
+    parser.add_argument("--ramp", type=int, default=30, help="seconds over which the users arrive")
+    parser.add_argument(
+        "--think",
+        default="0.5,2",
+        help="seconds a user pauses after each round of pages, min,max (default 0.5,2: a stress run)",
+    )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_LOAD_DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args()
     prepare(args.database_url)
@@ -206,11 +214,13 @@ def main():
 
     if not Enterprise.objects.exists():
         sys.exit("The database has no data: run bench/dashboard.py first (it builds the city-sized dataset).")
+    call_command("migrate", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)
     quarter = Quarter.of(timezone.localdate())
     figures.build(quarter)
     figures.build(quarter.previous())
     users = accounts(args.cadres, args.leaders)
+    think = tuple(float(part) for part in args.think.split(","))
 
     env = {
         **os.environ,
@@ -258,12 +268,13 @@ def main():
             else:
                 target, extra = leader_loop, (quarter.label, quarter.previous().label)
             threads.append(
-                threading.Thread(target=target, args=(user, username, *extra, stop, rng), daemon=True)
+                threading.Thread(target=target, args=(user, username, *extra, stop, rng, think), daemon=True)
             )
         started = time.perf_counter()
-        for thread in threads:
+        for thread in threads:  # users arrive over the ramp-up, as locust spawns them
             thread.start()
-        time.sleep(args.seconds)
+            time.sleep(args.ramp / len(threads))
+        time.sleep(max(0, args.seconds - args.ramp))
         stop.set()
         for thread in threads:
             thread.join(timeout=35)
@@ -272,19 +283,25 @@ def main():
         server.terminate()
         server.wait(timeout=30)
 
-    every = [t for times in recorder.times.values() for t in times]
     errors = sum(recorder.errors.values())
     cadres = sum(1 for role, _ in users if role == Role.CADRE)
     print(
         f"{cadres} cadres and {len(users) - cadres} leaders for {elapsed:.0f} s against gunicorn "
-        f"({args.workers} workers) and PostgreSQL on loopback"
+        f"({args.workers} workers) and PostgreSQL on loopback, arriving over {args.ramp} s, "
+        f"pausing {args.think} s between rounds; errors {errors}"
     )
-    print(
-        f"  all pages: {len(every)} requests, {len(every) / elapsed:.1f} req/s, "
-        f"p50 {percentile(every, 0.5) * 1000:.0f} ms, p95 {percentile(every, 0.95) * 1000:.0f} ms, "
-        f"p99 {percentile(every, 0.99) * 1000:.0f} ms, errors {errors}"
-    )
-    for page, times in sorted(recorder.times.items()):
+    steady_from = started + args.ramp
+    for label, keep in (("whole run", lambda at: True), ("after the ramp-up", lambda at: at >= steady_from)):
+        every = [s for times in recorder.times.values() for at, s in times if keep(at)]
+        span = elapsed if label == "whole run" else elapsed - args.ramp
+        if every:
+            print(
+                f"  {label}: {len(every)} requests, {len(every) / span:.1f} req/s, "
+                f"p50 {percentile(every, 0.5) * 1000:.0f} ms, p95 {percentile(every, 0.95) * 1000:.0f} ms, "
+                f"p99 {percentile(every, 0.99) * 1000:.0f} ms"
+            )
+    for page, entries in sorted(recorder.times.items()):
+        times = [s for _at, s in entries]
         print(
             f"  {page:<22} {len(times):6d}  p50 {statistics.median(times) * 1000:6.0f} ms  "
             f"p95 {percentile(times, 0.95) * 1000:6.0f} ms  p99 {percentile(times, 0.99) * 1000:6.0f} ms"

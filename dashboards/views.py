@@ -7,6 +7,7 @@ decisions from :mod:`cadres.permissions`."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +29,8 @@ from .spreadsheets import evaluation_workbook
 from .templatetags.dashboard import percent
 
 TREND_QUARTERS = 8
+CADRES_PER_PAGE = 50
+CADRE_BARS = 30
 
 
 def _quarter(request):
@@ -163,9 +166,11 @@ def unit(request, pk):
         "scope_query": _scope_query(area),
         "now": totals[quarter.label],
         "before": totals[quarter.previous().label],
-        "cadres": cadres,
+        "cadres": Paginator(cadres, CADRES_PER_PAGE).get_page(request.GET.get("page")),
+        "cadre_count": len(cadres),
+        # A town may have hundreds of cadres: the chart shows those furthest behind.
         "cadre_bars": charts.rate_bars(
-            [(pk, name, t.coverage, percent(t.coverage)) for pk, name, t in cadres if t.due],
+            [(pk, name, t.coverage, percent(t.coverage)) for pk, name, t in cadres if t.due][:CADRE_BARS],
             link=lambda pk: reverse("dashboards:cadre", args=[pk]) + f"?quarter={quarter.label}",
         ),
         "trend": trend_chart,
