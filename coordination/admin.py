@@ -6,8 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from visits.quarters import Quarter
-
 from .models import GoodPractice, Meeting, MeetingItem
 
 
@@ -30,7 +28,6 @@ class MeetingAdmin(SimpleHistoryAdmin):
     readonly_fields = ["quarter", "recorded_by", "created_at", "updated_at"]
 
     def save_model(self, request, obj, form, change):
-        obj.quarter = Quarter.of(obj.held_on).label
         if obj.recorded_by_id is None:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)

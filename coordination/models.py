@@ -3,13 +3,16 @@ situation-analysis meeting (联企服务形势分析会, R2) and the liaison off
 good practices and exemplary deeds (R19)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre
 from enterprises.models import Enterprise, Place
 from issues.models import EscalationSlip, IssueItem
+from visits.quarters import Quarter
 
 
 class Meeting(models.Model):
@@ -62,6 +65,20 @@ class Meeting(models.Model):
 
     def __str__(self):
         return f"{self.coordinator.name} {self.held_on:%Y-%m-%d} 形势分析会"
+
+    def save(self, *args, **kwargs):
+        self.quarter = Quarter.of(self.held_on).label  # derived: the dashboard filters on it
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        """For the coordinator's page and the admin alike."""
+        errors = {}
+        if self.coordinator_id and not self.coordinator.is_coordinator:
+            errors["coordinator"] = _("只有区域总协调人召集形势分析会（R2）。")
+        if self.held_on and self.held_on > timezone.localdate():
+            errors["held_on"] = _("召开日期不能晚于今天：会议开过之后再记录。")
+        if errors:
+            raise ValidationError(errors)
 
 
 class MeetingItem(models.Model):

@@ -4,11 +4,9 @@ decision through the issue list's own service (R13)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from issues import services as issue_services
-from visits.quarters import Quarter
 
 from .models import MeetingItem
 
@@ -17,11 +15,6 @@ from .models import MeetingItem
 def save_meeting(meeting, *, places, attendees, items, by):
     """Validate and save a meeting with its towns, attendees and items; the
     decisions already written on items that stay are kept."""
-    if not meeting.coordinator_id or not meeting.coordinator.is_coordinator:
-        raise ValidationError({"coordinator": _("只有区域总协调人召集形势分析会（R2）。")})
-    if meeting.held_on and meeting.held_on > timezone.localdate():
-        raise ValidationError({"held_on": _("召开日期不能晚于今天：会议开过之后再记录。")})
-    meeting.quarter = Quarter.of(meeting.held_on).label
     if meeting.recorded_by_id is None:
         meeting.recorded_by = by
     meeting.full_clean()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from cadres import permissions
 from cadres.models import Cadre
-from visits.quarters import Quarter
+from visits.quarters import Quarter, requested
 
 from . import selectors, services
 from .forms import DecisionForm, EscalateForm, MeetingForm
@@ -19,10 +19,7 @@ from .models import GoodPractice, Meeting, MeetingItem
 
 
 def _quarter(request):
-    try:
-        return Quarter.parse(request.GET.get("quarter", ""))
-    except ValueError:
-        return Quarter.of(timezone.localdate())
+    return requested(request.GET.get("quarter"), Quarter.of(timezone.localdate()))
 
 
 @login_required

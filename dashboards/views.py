@@ -20,7 +20,7 @@ from cadres.models import Cadre, Pairing, Unit
 from issues.models import IssueItem
 from tabular.xlsx import xlsx_response
 from visits.models import ProblemCategory, Visit
-from visits.quarters import Quarter, recent
+from visits.quarters import Quarter, recent, requested
 from visits.selectors import due_in
 
 from . import charts, figures, selectors
@@ -34,12 +34,9 @@ CADRE_BARS = 30
 
 
 def _quarter(request):
+    """The quarter asked for, never one still to come."""
     today = Quarter.of(timezone.localdate())
-    try:
-        quarter = Quarter.parse(request.GET.get("quarter", ""))
-    except ValueError:
-        return today
-    return min(quarter, today)
+    return min(requested(request.GET.get("quarter"), today), today)
 
 
 def _area(request):
@@ -85,6 +82,14 @@ def _categories(by_category):
         rows.append((label, t))
     top = max([t.raised for _, t in rows] or [0]) or 1
     return [(label, t, round(100 * t.raised / top, 1), round(100 * t.resolved / top, 1)) for label, t in rows]
+
+
+def _without_page(request, quarter):
+    """This page's query string for the pager: the quarter and the area, no page."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["quarter"] = quarter.label
+    return query.urlencode()
 
 
 def _scope_query(area):
@@ -167,6 +172,7 @@ def unit(request, pk):
         "now": totals[quarter.label],
         "before": totals[quarter.previous().label],
         "cadres": Paginator(cadres, CADRES_PER_PAGE).get_page(request.GET.get("page")),
+        "query": _without_page(request, quarter),
         "cadre_count": len(cadres),
         # A town may have hundreds of cadres: the chart shows those furthest behind.
         "cadre_bars": charts.rate_bars(

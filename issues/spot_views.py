@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from cadres import permissions
 from cadres.models import Unit
 from tabular.xlsx import xlsx_response
-from visits.quarters import Quarter
+from visits.quarters import Quarter, requested
 
 from . import rates, spotchecks
 from .models import SpotCheck, SpotCheckBatch
@@ -154,10 +154,7 @@ def rate_table(request):
     """联企问题解决率 per unit for a quarter, with the satisfaction rate beside it."""
     if not permissions.can_view_reports(request.user):
         raise PermissionDenied
-    try:
-        quarter = Quarter.parse(request.GET["quarter"])
-    except (KeyError, ValueError):
-        quarter = Quarter.of(timezone.localdate())
+    quarter = requested(request.GET.get("quarter"), Quarter.of(timezone.localdate()))
     units = {u.pk: u for u in permissions.visible_units(request.user, Unit.objects.all())}
     by_unit = rates.figures_by(quarter, "unit")
     happy = rates.satisfaction_by_unit(quarter)

@@ -188,10 +188,11 @@ def build_workbook(quarter: Quarter, built=None):
 def _doubling_sheet(wb, quarter, built):
     """R17: each category's count at the end of this quarter and the last,
     and each plan's progress on the quarter's last day."""
-    now = doubling.city_counts(quarter.last_day)
+    by_place = doubling.counts_on(quarter.last_day, by_place=True)  # one count serves both below
+    now = doubling.city_counts(quarter.last_day, by_place)
     before = doubling.city_counts(quarter.previous().last_day)
     plans = {}
-    for progress in doubling.plan_progress(quarter.last_day):
+    for progress in doubling.plan_progress(quarter.last_day, by_place=by_place):
         plans.setdefault(progress.plan.category, []).append(progress)
     rows = []
     for category in Category:

@@ -5,7 +5,6 @@ revenue, revenue figures, remits, and the departments' plans. Rules live in
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,12 +15,15 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cadres import permissions
 from cadres.models import Unit
+from enterprises.models import Enterprise
 from tabular.admin import SafeExportMixin, SpreadsheetAdmin
 
 from . import services
 from .forms import CategoryListConfirmForm, CategoryListImportForm, DerivationForm, MembershipForm
-from .models import CategoryRemit, DoublingPlan, Membership, PlanTownTarget, RevenueFigure
+from .models import CategoryRemit, DoublingPlan, Membership, PlanTownTarget, RevenueFigure, member_q
 from .resources import CategoryListResource
+
+PREVIEW_ROWS = 200  # as many as templates/multiplication/_list_change.html lists
 
 
 class InForceFilter(admin.SimpleListFilter):
@@ -32,8 +34,7 @@ class InForceFilter(admin.SimpleListFilter):
         return [("yes", gettext_lazy("在库")), ("no", gettext_lazy("已退出"))]
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()
-        current = Q(started_on__lte=today) & (Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+        current = member_q(timezone.localdate())
         if self.value() == "yes":
             return queryset.filter(current)
         if self.value() == "no":
@@ -109,6 +110,10 @@ class MembershipAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
                 form.add_error(None, problem)
             else:
                 change = services.plan_derivation(data["category"], data["year"], data["effective_on"])
+                shown = change.entering[:PREVIEW_ROWS]
+                names = Enterprise.objects.in_bulk([m.enterprise_id for m in shown])
+                for membership in shown:
+                    membership.enterprise = names[membership.enterprise_id]
                 if "confirm" in request.POST:
                     try:
                         services.apply_list_change(change, user=request.user)

@@ -164,9 +164,6 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.enterprise} · {self.get_category_display()}"
 
-    def is_member_on(self, day: datetime.date) -> bool:
-        return self.started_on <= day and (self.ended_on is None or self.ended_on >= day)
-
     def clean(self):
         """Each category's evidence (R17). A certificate's expiry defaults to
         three years from issue and caps the period."""

@@ -19,8 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from enterprises.models import Enterprise
-
 from . import selectors
 from .models import (
     DoublingPlan,
@@ -87,13 +85,6 @@ def save_membership(membership):
     validate_membership(membership)
     membership.save()
     return membership
-
-
-def end_membership(membership, last_day, reason=""):
-    """End a period: ``last_day`` is the last day it counts."""
-    membership.ended_on = last_day
-    membership.end_reason = reason or membership.end_reason
-    return save_membership(membership)
 
 
 # -- revenue figures -------------------------------------------------------
@@ -197,9 +188,6 @@ def plan_list_change(category, effective_on, entries, *, year=None, source=Membe
         change.staying.append(member)
         if any(getattr(member, f) != before[f] for f in LIST_UPDATE_FIELDS):
             change.changed.append(member)
-    enterprises = Enterprise.objects.in_bulk([m.enterprise_id for m in change.entering])
-    for membership in change.entering:
-        membership.enterprise = enterprises[membership.enterprise_id]
     change.leaving = [m for e, m in members.items() if e not in entries]
     change.leaving.sort(key=lambda m: m.enterprise_id)
     if category in REVENUE_CATEGORIES and source != MembershipSource.DERIVED and year is not None:

@@ -90,6 +90,15 @@ class Quarter:
         return pairing.is_active_on(self.last_day) and pairing.start_date <= self.due_start_cutoff
 
 
+def requested(label, default: Quarter) -> Quarter:
+    """The quarter a page was asked for (``?quarter=2026Q3``), or ``default``
+    when none was asked for or the label is not a quarter."""
+    try:
+        return Quarter.parse(label or "")
+    except ValueError:
+        return default
+
+
 def recent(quarter: Quarter, count: int) -> list[Quarter]:
     """The ``count`` quarters ending with ``quarter``, oldest first."""
     quarters = [quarter]

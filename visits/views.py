@@ -20,7 +20,7 @@ from tabular.xlsx import xlsx_response
 from . import selectors, services
 from .forms import VisitForm, problem_formset
 from .models import ProblemCategory
-from .quarters import Quarter
+from .quarters import Quarter, requested
 from .spreadsheets import coverage_workbook, visit_workbook
 
 
@@ -177,10 +177,7 @@ def visit_xlsx(request, pk):
 
 
 def _quarter(request):
-    try:
-        return Quarter.parse(request.GET["quarter"])
-    except (KeyError, ValueError):
-        return Quarter.of(timezone.localdate())
+    return requested(request.GET.get("quarter"), Quarter.of(timezone.localdate()))
 
 
 @login_required
