@@ -4,7 +4,8 @@ unit only)."""
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -15,6 +16,37 @@ from . import permissions, services, views
 from .forms import MobileField
 from .models import AreaAssignment, Cadre, CoordinatorRegion, Pairing, ServiceItem, Unit
 from .resources import CadreResource, PairingResource, UnitResource
+
+
+class AuditedAdmin(SimpleHistoryAdmin):
+    """Who changed what and when (django-simple-history), read-only and
+    within the rows the user may see.
+
+    Left alone, the package shows a row's history to anyone with the table's
+    view right even when the row is outside their scope (it falls back to the
+    historical copy), and saves a POSTed "revert" on a view right alone. Here
+    a row the user may not see is treated like a missing one, as every other
+    admin page treats it, and old versions are only looked at: corrections go
+    through the change form, where the scope and the services' rules apply.
+    The history of a deleted row (who deleted it) is for liaison staff."""
+
+    def _hidden(self, request, object_id):
+        return (
+            not permissions.is_liaison_staff(request.user)
+            and self.get_object(request, unquote(object_id)) is None
+        )
+
+    def history_view(self, request, object_id, extra_context=None):
+        if self._hidden(request, object_id):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied
+        if self._hidden(request, object_id):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, unquote(object_id))
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ScopedAdminMixin:
@@ -150,7 +182,7 @@ class ActiveOnTodayFilter(admin.SimpleListFilter):
 
 
 @admin.register(Pairing)
-class PairingAdmin(ScopedAdminMixin, SpreadsheetAdmin, SimpleHistoryAdmin):
+class PairingAdmin(ScopedAdminMixin, SpreadsheetAdmin, AuditedAdmin):
     visible = staticmethod(permissions.visible_pairings)
     changeable = staticmethod(permissions.changeable_pairings)
     form = PairingForm

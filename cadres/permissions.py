@@ -77,11 +77,13 @@ ROLE_PERMISSIONS = {
         "coordination.meetingitem": ALL,
         "coordination.goodpractice": ALL,
         "visits.problemremit": ALL,
-        # The office watches the reminder log and the reports, sets the
-        # schedules' times and unlocks a login locked out by mistake.
+        # The office watches the reminder log, the reports and the tasks kept
+        # while the broker was down, sets the schedules' times and unlocks a
+        # login locked out by mistake.
         "jobs.reminderlog": VIEW,
         "jobs.notice": VIEW,
         "jobs.quarterlyreport": VIEW,
+        "jobs.pendingtask": ("view", "delete"),
         "django_celery_beat.periodictask": EDIT,
         "django_celery_beat.crontabschedule": EDIT,
         "axes.accessattempt": ("view", "delete"),

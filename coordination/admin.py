@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from cadres.admin import AuditedAdmin
 
 from .models import GoodPractice, Meeting, MeetingItem
 
@@ -17,7 +18,7 @@ class MeetingItemInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(AuditedAdmin):
     inlines = [MeetingItemInline]
     list_display = ["held_on", "coordinator", "quarter", "location"]
     list_filter = ["quarter", "coordinator"]

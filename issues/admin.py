@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from cadres import permissions
+from cadres.admin import AuditedAdmin
 from tabular.xlsx import xlsx_response
 from visits.quarters import Quarter, recent
 
@@ -95,7 +95,7 @@ class IssueEventInline(admin.TabularInline):
 
 
 @admin.register(IssueItem)
-class IssueItemAdmin(SimpleHistoryAdmin):
+class IssueItemAdmin(AuditedAdmin):
     list_display = [
         "enterprise",
         "category",
@@ -264,7 +264,7 @@ def _move_kwargs(form):
 
 
 @admin.register(ReferralSlip)
-class ReferralSlipAdmin(SimpleHistoryAdmin):
+class ReferralSlipAdmin(AuditedAdmin):
     list_display = ["serial", "department", "enterprise", "issued_on", "deadline", "status"]
     list_filter = ["status", "year", "department"]
     list_select_related = ["department", "item__enterprise"]
@@ -326,7 +326,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(EscalationSlip)
-class EscalationSlipAdmin(SimpleHistoryAdmin):
+class EscalationSlipAdmin(AuditedAdmin):
     list_display = ["serial", "leader", "issued_on", "status"]
     list_filter = ["status", "year", "leader"]
     list_select_related = ["leader"]

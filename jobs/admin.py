@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from . import delivery
-from .models import Notice, QuarterlyReport, ReminderLog
+from .models import Notice, PendingTask, QuarterlyReport, ReminderLog
 
 
 @admin.register(ReminderLog)
@@ -39,6 +39,9 @@ class NoticeAdmin(admin.ModelAdmin):
     search_fields = ["subject", "recipient__username"]
     readonly_fields = ["recipient", "reminder", "created_at", "read_at"]
 
+    def has_add_permission(self, request):
+        return False  # notices come from reminders
+
 
 @admin.register(QuarterlyReport)
 class QuarterlyReportAdmin(admin.ModelAdmin):
@@ -56,8 +59,20 @@ class QuarterlyReportAdmin(admin.ModelAdmin):
         from .queue import enqueue
 
         quarters = sorted(set(queryset.values_list("quarter", flat=True)))
-        failed = [q for q in quarters if not enqueue(tasks.build_quarterly_report, q, request.user.pk)]
-        if failed:
-            self.message_user(request, _("任务队列暂时不可用，已记录。"), messages.ERROR)
+        kept = [q for q in quarters if not enqueue(tasks.build_quarterly_report, q, request.user.pk)]
+        if kept:
+            self.message_user(request, _("任务队列暂时不可用：已记下，恢复后自动生成。"), messages.WARNING)
         else:
             self.message_user(request, _("已安排重新生成：%(q)s。") % {"q": "、".join(quarters)})
+
+
+@admin.register(PendingTask)
+class PendingTaskAdmin(admin.ModelAdmin):
+    """Tasks the broker refused, waiting for it to answer again. Staff may
+    drop one that is no longer wanted; the scheduler sends the rest."""
+
+    list_display = ["task", "args", "created_at", "attempts", "last_error"]
+    readonly_fields = ["task", "args", "kwargs", "created_at", "attempts", "last_error"]
+
+    def has_add_permission(self, request):
+        return False

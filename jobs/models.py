@@ -98,3 +98,28 @@ class QuarterlyReport(models.Model):
 
     def __str__(self):
         return f"{self.quarter} {self.built_at:%Y-%m-%d %H:%M}"
+
+
+class PendingTask(models.Model):
+    """A task the broker refused (Redis down), kept until it answers again.
+
+    Written by :func:`jobs.queue.enqueue` (a report asked for on a page) and
+    by the beat scheduler (a scheduled run that fell due during the outage);
+    the scheduler sends the rows on its next tick once the broker is back.
+    ``key`` folds repeats together: the same run asked for twice is kept once."""
+
+    key = models.CharField(max_length=64, unique=True, editable=False)
+    task = models.CharField(_("任务"), max_length=200)
+    args = models.JSONField(_("参数"), default=list, blank=True)
+    kwargs = models.JSONField(_("命名参数"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("记下时间"), auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(_("重发次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("待发送任务")
+        verbose_name_plural = _("待发送任务")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.task

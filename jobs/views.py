@@ -41,7 +41,7 @@ def reports(request):
                     request, _("已安排生成 %(q)s 报表，完成后会通知领导。") % {"q": quarter.label}
                 )
             else:
-                messages.error(request, _("任务队列暂时不可用，已记录；请稍后再试。"))
+                messages.warning(request, _("任务队列暂时不可用：已记下，恢复后自动生成。"))
         return redirect("jobs:reports")
     default = Quarter.of(timezone.localdate()).previous()
     return render(

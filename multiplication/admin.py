@@ -11,9 +11,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from cadres import permissions
+from cadres.admin import AuditedAdmin
 from cadres.models import Unit
 from enterprises.models import Enterprise
 from tabular.admin import SafeExportMixin, SpreadsheetAdmin
@@ -43,7 +43,7 @@ class InForceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SpreadsheetAdmin, SimpleHistoryAdmin):
+class MembershipAdmin(SpreadsheetAdmin, AuditedAdmin):
     form = MembershipForm
     resource_classes = [CategoryListResource]
     import_form_class = CategoryListImportForm
@@ -178,7 +178,7 @@ class PlanTownTargetInline(admin.TabularInline):
 
 
 @admin.register(DoublingPlan)
-class DoublingPlanAdmin(SimpleHistoryAdmin):
+class DoublingPlanAdmin(AuditedAdmin):
     inlines = [PlanTownTargetInline]
     list_display = [
         "title",

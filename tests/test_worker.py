@@ -1,7 +1,9 @@
 """A real Redis broker and a real Celery worker: the daily reminder task goes
-through the broker, runs in the worker and returns its result."""
+through the broker, runs in the worker and returns its result; a run kept
+during a broker outage is sent and runs when the broker is back."""
 
 import datetime
+import time
 
 import pytest
 from django.conf import settings
@@ -51,3 +53,44 @@ def test_report_task_runs_in_a_real_worker(worker, settings, tmp_path):
     result = tasks.build_quarterly_report.delay("2026Q3").get(timeout=60)
     built = QuarterlyReport.objects.get(pk=result["report"])
     assert built.quarter == "2026Q3" and built.size == result["size"] > 0
+
+
+def test_a_run_due_while_the_broker_is_down_is_kept_and_runs_once_it_is_back(worker):
+    """Celery's beat moves an entry to its next time before sending it, so the
+    08:00 reminder run falling due during a Redis outage would wait a day.
+    The scheduler keeps it (jobs.beat) and sends it when the broker answers:
+    here a real refusal (nothing listens on the dead broker's port), then the
+    real broker and worker."""
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+    from django_celery_beat.schedulers import ModelEntry
+
+    from jobs import queue
+    from jobs.beat import Scheduler
+    from jobs.models import PendingTask
+    from tongxiang_liaison.celery import app
+
+    cadre = CadreFactory(email="lu@tx.gov.cn")
+    user_with_role("cadre", cadre=cadre, username="lu")
+    PairingFactory(cadre=cadre, start_date=datetime.date(2026, 3, 27))
+    daily, _created = PeriodicTask.objects.update_or_create(
+        name="每日走访提醒",
+        defaults={
+            "task": "jobs.send_overdue_visit_reminders",
+            "args": '["2026-12-01"]',
+            "crontab": CrontabSchedule.objects.create(minute="0", hour="8", timezone="Asia/Shanghai"),
+        },
+    )
+
+    # Beat's producer, its connection to Redis lost: nothing listens on port 1.
+    down = Scheduler(app=app, lazy=True)
+    producer = app.amqp.Producer(app.connection_for_write("redis://127.0.0.1:1/0"), auto_declare=False)
+    down.apply_entry(ModelEntry(daily, app=app), producer=producer)
+    kept = PendingTask.objects.get()
+    assert (kept.task, kept.args) == ("jobs.send_overdue_visit_reminders", ["2026-12-01"])
+
+    assert queue.send_pending(app) == 1 and not PendingTask.objects.exists()
+    for _ in range(120):
+        if ReminderLog.objects.filter(status="sent").exists():
+            break
+        time.sleep(0.5)
+    assert [m.to for m in mail.outbox] == [["lu@tx.gov.cn"]]

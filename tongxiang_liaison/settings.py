@@ -119,6 +119,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tongxiang_liaison.views.locked_out"
 AXES_VERBOSE = False
 
+# The change history (django-simple-history) is an audit trail: old versions
+# are looked at, never restored over the current row (see cadres.admin.AuditedAdmin).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 ROOT_URLCONF = "tongxiang_liaison.urls"
 
 TEMPLATES = [
@@ -223,7 +227,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TIME_LIMIT = int(env("CELERY_TASK_TIME_LIMIT", "1800"))
 CELERY_TASK_SOFT_TIME_LIMIT = int(env("CELERY_TASK_SOFT_TIME_LIMIT", "1700"))
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's scheduler (times set in the admin) that keeps a run the
+# broker refuses and sends it when Redis is back (jobs.beat).
+CELERY_BEAT_SCHEDULER = "jobs.beat:Scheduler"
 
 # Visit reminders (R7, R8): days before the quarter's last day at which cadres
 # are reminded of unvisited pairings; the overdue stage runs after the quarter

@@ -5,9 +5,9 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from cadres import permissions
+from cadres.admin import AuditedAdmin
 from tabular.admin import SafeExportMixin
 
 from . import services
@@ -39,7 +39,7 @@ class VisitProblemInline(admin.TabularInline):
 
 
 @admin.register(Visit)
-class VisitAdmin(SafeExportMixin, ExportMixin, SimpleHistoryAdmin):
+class VisitAdmin(SafeExportMixin, ExportMixin, AuditedAdmin):
     resource_classes = [VisitResource]
     list_display = ["enterprise", "cadre", "visit_date", "mode", "status", "enterprise_place"]
     list_filter = [QuarterFilter, "status", "mode", "cadre__unit", "enterprise__place"]
