@@ -3,7 +3,7 @@ cadres, then one sheet per cadre laid out like a printed form."""
 
 from django.utils.translation import gettext as _
 
-from tabular.xlsx import header_row, new_workbook, put, simple_sheet, title_row
+from tabular.xlsx import header_row, new_workbook, put, sheet_title, simple_sheet, title_row
 
 SUMMARY_HEADERS = ["干部", "职务", "结对企业", "应走访（季次）", "已走访", "走访覆盖率", "当年提出问题",
                    "已解决", "解决率", "被抽查", "抽查发现问题"]  # fmt: skip
@@ -36,9 +36,7 @@ def evaluation_workbook(unit, year, sheets):
             ws.cell(row=r, column=c).number_format = PERCENT
     used = set()
     for s in sheets:
-        name = s.cadre.name[:25]
-        if name in used:
-            name = f"{name[:20]}-{s.cadre.pk}"
+        name = sheet_title(s.cadre.name, used, s.cadre.pk)
         used.add(name)
         _cadre_sheet(wb.create_sheet(name), unit, year, s)
     return wb

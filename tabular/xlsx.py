@@ -4,6 +4,7 @@ Every value goes through :func:`tabular.cells.neutralise_formula` on its way
 into a cell: :func:`put` is the only way this module writes one.
 """
 
+import re
 from copy import copy
 from io import BytesIO
 from urllib.parse import quote
@@ -107,6 +108,18 @@ def simple_sheet(ws, title, headers, rows, widths=None):
     ws.print_options.horizontalCentered = True
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.print_title_rows = "1:2"
+
+
+_NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_title(text, taken, tiebreak):
+    """A worksheet name Excel accepts for ``text`` (a person's name, say):
+    without ``[]:*?/\\``, not starting or ending with an apostrophe, at most
+    25 characters, and not one in ``taken`` (then ``tiebreak`` is appended).
+    The caller adds the name to ``taken``."""
+    name = _NOT_IN_SHEET_NAMES.sub("_", text).strip("'")[:25] or "_"
+    return f"{name[:20]}-{tiebreak}" if name in taken else name
 
 
 def new_workbook():

@@ -5,17 +5,25 @@ Roles: anonymous; a cadre of 市金融办 (A); the information officer of a town
 department: slips to it, its cadres' forms); a city leader who is a
 coordinator (A's escalation slip and meeting are his); a supervisor; liaison
 staff; a superuser. Object B belongs to 市商务局 and another leader.
+
+The text fields carry a script and a spreadsheet formula, so every page and
+export the matrices open is also checked for them (:func:`unsafe_content`).
 """
 
+import csv
 import datetime
+import io
 
 from django.core.files.base import ContentFile
+from openpyxl import Workbook, load_workbook
 
 from cadres.models import CoordinatorRegion
 from coordination.models import GoodPractice, Meeting
 from issues import services as issue_services
 from issues.models import IssueItem, SpotCheckBatch, SupervisionSlip
 from jobs.models import QuarterlyReport
+from multiplication.models import Membership
+from tabular.cells import FORMULA_TRIGGERS
 from tests.factories import (
     CadreFactory,
     CityLeaderFactory,
@@ -32,6 +40,50 @@ from visits.services import submit_visit
 D = datetime.date
 
 ROLES = ["anon", "cadre", "town_officer", "dept_officer", "leader", "supervisor", "staff", "superuser"]
+SCRIPT = '<script>alert("x")</script>'
+FORMULA = '=HYPERLINK("http://evil.example","点此")'
+
+
+def body_of(response):
+    """The answer's bytes, read once (a file download streams)."""
+    if not hasattr(response, "checked_body"):
+        streamed = b"".join(response.streaming_content) if response.streaming else None
+        response.checked_body = response.content if streamed is None else streamed
+    return response.checked_body
+
+
+def unsafe_content(response):
+    """What in an answer would run in a browser or a spreadsheet: the script
+    unescaped in an HTML page, or a cell that starts a formula in an xlsx or
+    CSV export (ours start such text with an apostrophe). None when safe."""
+    content_type = response.get("Content-Type", "")
+    body = body_of(response)
+    if "html" in content_type:
+        return "the script, unescaped" if SCRIPT in body.decode() else None
+    if "spreadsheetml" in content_type:
+        book = load_workbook(io.BytesIO(body))
+        cells = (c for sheet in book for row in sheet.iter_rows(values_only=True) for c in row)
+    elif "csv" in content_type:
+        cells = (c for row in csv.reader(io.StringIO(body.decode("utf-8-sig"))) for c in row)
+    else:
+        return None
+    formulas = [c for c in cells if isinstance(c, str) and c.startswith(FORMULA_TRIGGERS)]
+    return f"formula cells {formulas[:3]}" if formulas else None
+
+
+def carries_payload(response):
+    """The export has the neutralised formula: the check above was not vacuous."""
+    if "spreadsheetml" not in response.get("Content-Type", ""):
+        return False
+    book = load_workbook(io.BytesIO(body_of(response)))
+    cells = (c for sheet in book for row in sheet.iter_rows(values_only=True) for c in row)
+    return any(c == "'" + FORMULA or (isinstance(c, str) and c.startswith("'" + FORMULA)) for c in cells)
+
+
+def workbook_bytes():
+    stream = io.BytesIO()
+    Workbook().save(stream)
+    return stream.getvalue()
 
 
 def build_world(staff_user):
@@ -42,7 +94,8 @@ def build_world(staff_user):
     users["superuser"] = user_with_role("liaison_staff", username="root")
     users["superuser"].is_superuser = True
     users["superuser"].save()
-    a_cadre, b_cadre = CadreFactory(unit=finance, name="甲"), CadreFactory(unit=commerce, name="乙")
+    a_cadre = CadreFactory(unit=finance, name=f"甲{SCRIPT}")
+    b_cadre = CadreFactory(unit=commerce, name=f"乙{SCRIPT}")
     users["cadre"] = user_with_role("cadre", cadre=a_cadre, username="cadre")
     users["dept_officer"] = user_with_role("unit_officer", cadre=CadreFactory(unit=finance), username="dept")
     users["town_officer"] = user_with_role("unit_officer", cadre=CadreFactory(unit=town), username="town")
@@ -57,14 +110,16 @@ def build_world(staff_user):
         ("B", b_cadre, commerce, CityLeaderFactory(name="另一位领导")),
     ):
         pairing = PairingFactory(
-            cadre=cadre, enterprise=EnterpriseFactory(place=puyuan), start_date=D(2026, 3, 27)
+            cadre=cadre,
+            enterprise=EnterpriseFactory(place=puyuan, name=f"{SCRIPT}{key}企业", industry=FORMULA),
+            start_date=D(2026, 3, 27),
         )
         visit = Visit.objects.create(
             cadre=cadre,
             pairing=pairing,
             enterprise=pairing.enterprise,
             visit_date=D(2026, 8, 1),
-            situation="x",
+            situation=FORMULA + SCRIPT,
         )
         submit_visit(visit)
 
@@ -73,7 +128,7 @@ def build_world(staff_user):
                 enterprise=pairing.enterprise,
                 reporter=cadre,
                 category="funding",
-                description="x",
+                description=FORMULA + SCRIPT,
                 status="office",
             )
 
@@ -100,12 +155,19 @@ def build_world(staff_user):
         title="三季度抽查", quarter="2026Q3", sample_size=1, seed=1, created_by=staff_user
     )
     objects["A"]["meeting"] = Meeting.objects.create(
-        coordinator=leader, held_on=D(2026, 9, 1), quarter="2026Q3", topics="x"
+        coordinator=leader, held_on=D(2026, 9, 1), quarter="2026Q3", topics=FORMULA + SCRIPT
     )
     objects["A"]["practice"] = GoodPractice.objects.create(
-        title="t", summary="s", body="b", published_on=D(2026, 9, 1)
+        title=SCRIPT, summary=SCRIPT, body=SCRIPT, published_on=D(2026, 9, 1)
+    )
+    objects["A"]["membership"] = Membership.objects.create(
+        enterprise=objects["A"]["pairing"].enterprise,
+        category="high_tech",
+        started_on=D(2025, 1, 1),
+        certificate_number=FORMULA,
+        certificate_issued_on=D(2025, 1, 1),
     )
     report = QuarterlyReport(quarter="2026Q3", size=1)
-    report.file.save("reports/2026Q3-test.xlsx", ContentFile(b"x"), save=True)
+    report.file.save("reports/2026Q3-test.xlsx", ContentFile(workbook_bytes()), save=True)
     objects["A"]["report"] = report
     return users, objects

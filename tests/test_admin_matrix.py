@@ -3,6 +3,7 @@ role's own unit (A) and of another unit (B), with the expected answer.
 
 The URL list comes from the admin site, so a model registered, or a page
 added to a model admin, without a rule here fails ``test_every_admin_url_has_a_rule``.
+Every page answered is also checked for the world's script payload, unescaped.
 The expected answers are written from the declared policy, not read back
 from the admin classes: the table rights in ``ROLE_PERMISSIONS``, which rows
 an information officer reads and writes (``OFFICER_ROWS``, R12), and the
@@ -39,9 +40,9 @@ from cadres.models import CoordinatorRegion
 from cadres.permissions import ALL, GROUP_NAMES, ROLE_PERMISSIONS, Role
 from issues.models import CalendarDay, ExtensionRequest
 from jobs.models import Notice, PendingTask, ReminderLog
-from multiplication.models import CategoryRemit, DoublingPlan, Membership, RevenueFigure
+from multiplication.models import CategoryRemit, DoublingPlan, RevenueFigure
 from tests.factories import AreaAssignmentFactory, ServiceItemFactory
-from tests.permission_world import ROLES, build_world
+from tests.permission_world import ROLES, build_world, unsafe_content
 from visits.models import ProblemRemit, Visit
 
 pytestmark = pytest.mark.django_db
@@ -261,11 +262,7 @@ def admin_rows(world):
         },
         "issues.escalationslip": pair("escalation"),
         "issues.supervisionslip": {"-": a["supervision"]},
-        "multiplication.membership": {
-            "-": Membership.objects.create(
-                enterprise=a["pairing"].enterprise, category="high_tech", started_on=D(2025, 1, 1)
-            )
-        },
+        "multiplication.membership": {"-": a["membership"]},
         "multiplication.revenuefigure": {
             "-": RevenueFigure.objects.create(
                 enterprise=a["pairing"].enterprise, year=2025, revenue=Decimal("30000"), source="manual"
@@ -335,6 +332,8 @@ class Checker:
             got = outcome(response)
             if got != want:
                 self.wrong.append(f"{method} {url} {label} {role}: got {got}, expected {want}")
+            elif got == 200 and (problem := unsafe_content(response)):
+                self.wrong.append(f"{method} {url} {label} {role}: {problem}")
 
 
 def test_every_registered_model_has_rows_to_check(world):

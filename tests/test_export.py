@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from cadres.spreadsheets import ARRANGEMENT_HEADERS, ARRANGEMENT_TITLE
 from tabular.cells import neutralise_formula
 from tabular.formats import SafeCSV, SafeXLSX, neutralised
+from tabular.xlsx import sheet_title
 from tests.factories import CadreFactory, EnterpriseFactory, PairingFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +112,13 @@ def test_compliance_export_is_a_workbook_with_three_sheets(client, staff_user):
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["联系数不足", "无人联系的企业", "即将到期"]
     assert workbook["无人联系的企业"].max_row == 3  # title, header, one enterprise
+
+
+def test_a_name_excel_refuses_as_a_sheet_name_is_mended():
+    """The unit's evaluation workbook has a sheet per cadre, named after them;
+    a name with / or [ ] used to fail the whole export (found by the
+    permission matrix's payload)."""
+    assert sheet_title("张/三[挂职]:*?", set(), 7) == "张_三_挂职____"
+    assert sheet_title("'李四'", set(), 7) == "李四"
+    assert sheet_title("王五", {"王五"}, 7) == "王五-7"
+    assert len(sheet_title("很" * 40, set(), 7)) == 25
