@@ -9,7 +9,7 @@ the jobs catch up within seconds of the broker's return."""
 
 import logging
 
-from django.db import DatabaseError
+from django.db import DatabaseError, close_old_connections
 from django_celery_beat.schedulers import DatabaseScheduler
 
 from . import queue
@@ -34,4 +34,5 @@ class Scheduler(DatabaseScheduler):
             queue.send_pending(self.app)
         except DatabaseError:
             logger.exception("could not read the kept tasks")
+            close_old_connections()  # a lost connection is opened afresh next tick
         return super().tick(*args, **kwargs)
