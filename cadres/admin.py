@@ -46,7 +46,15 @@ class AuditedAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         if self._hidden(request, object_id):
             return self._get_obj_does_not_exist_redirect(request, self.opts, unquote(object_id))
+        request.viewing_old_version = True  # shown as text, not as a form
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if not getattr(request, "viewing_old_version", False):
+            return readonly
+        editable = [f.name for f in self.model._meta.get_fields() if getattr(f, "editable", False)]
+        return [*readonly, *(name for name in editable if name not in readonly and name != "id")]
 
 
 class ScopedAdminMixin:

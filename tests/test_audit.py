@@ -67,3 +67,22 @@ def test_each_change_records_who_and_when_and_the_admin_shows_it(client, staff_u
     ):
         page = client.get(reverse(name, args=[pk]))
         assert page.status_code == 200 and staff_user.username in page.content.decode()
+
+
+def test_an_old_version_is_shown_as_text_and_cannot_be_restored(client, staff_user):
+    """The history is an audit trail: a version is read, never saved over the
+    row (a "revert" would bypass the services' rules)."""
+    staff_user.is_staff = True
+    staff_user.save()
+    pairing = PairingFactory(start_date=datetime.date(2026, 3, 27))
+    version = pairing.history.get()
+    pairing.ended_on, pairing.ended_reason = datetime.date(2026, 11, 20), "企业注销"
+    pairing.save()
+    client.force_login(staff_user)
+    url = reverse("admin:cadres_pairing_simple_history", args=[pairing.pk, version.history_id])
+    page = client.get(url).content.decode()
+    assert pairing.enterprise.name in page and "2026-03-27" not in page  # dates shown as text
+    assert 'name="start_date"' not in page and 'name="_save"' not in page
+    assert client.post(url, {"ended_on": ""}).status_code == 403
+    pairing.refresh_from_db()
+    assert pairing.ended_on == datetime.date(2026, 11, 20)
