@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from tabular.admin import SpreadsheetAdmin
 
@@ -16,6 +17,13 @@ from . import permissions, services, views
 from .forms import MobileField
 from .models import AreaAssignment, Cadre, CoordinatorRegion, Pairing, ServiceItem, Unit
 from .resources import CadreResource, PairingResource, UnitResource
+
+
+class ChangeDisplay(HistoricalRecordContextHelper):
+    """An empty value in the list of changes reads "—", not "None"."""
+
+    def prepare_delta_change_value(self, change, value):
+        return "—" if value is None else super().prepare_delta_change_value(change, value)
 
 
 class AuditedAdmin(SimpleHistoryAdmin):
@@ -29,6 +37,9 @@ class AuditedAdmin(SimpleHistoryAdmin):
     admin page treats it, and old versions are only looked at: corrections go
     through the change form, where the scope and the services' rules apply.
     The history of a deleted row (who deleted it) is for liaison staff."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ChangeDisplay(self.model, historical_record)
 
     def _hidden(self, request, object_id):
         return (

@@ -67,6 +67,9 @@ def test_each_change_records_who_and_when_and_the_admin_shows_it(client, staff_u
     ):
         page = client.get(reverse(name, args=[pk]))
         assert page.status_code == 200 and staff_user.username in page.content.decode()
+    # What changed, by the field's label, in the site's language.
+    page = client.get(reverse("admin:cadres_pairing_history", args=[pairing.pk])).content.decode()
+    assert "<strong>提前结束日期:</strong>" in page and "改动" in page and "None" not in page
 
 
 def test_an_old_version_is_shown_as_text_and_cannot_be_restored(client, staff_user):
@@ -83,6 +86,7 @@ def test_an_old_version_is_shown_as_text_and_cannot_be_restored(client, staff_us
     page = client.get(url).content.decode()
     assert pairing.enterprise.name in page and "2026-03-27" not in page  # dates shown as text
     assert 'name="start_date"' not in page and 'name="_save"' not in page
+    assert "单位、干部与结对</a>" in page and "Historical" not in page
     assert client.post(url, {"ended_on": ""}).status_code == 403
     pairing.refresh_from_db()
     assert pairing.ended_on == datetime.date(2026, 11, 20)
