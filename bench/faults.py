@@ -75,6 +75,12 @@ def wait_for(condition, seconds):
     return False
 
 
+def emails_to(work, address):
+    """How many emails the file-based mail backend wrote to ``address``."""
+    mail = "".join(p.read_text(errors="replace") for p in (work / "mail").glob("*"))
+    return mail.count(f"To: {address}")
+
+
 def redis(action):
     if action == "start":
         subprocess.run(
@@ -188,8 +194,7 @@ def main():
         time.sleep(8)  # the redelivered task runs and claims nothing new
         tasks.retry_failed_reminders.delay()
         done = wait_for(lambda: ReminderLog.objects.filter(kind="visit", status="sent").count() == 3, 120)
-        mail = "".join(p.read_text(errors="replace") for p in (work / "mail").glob("*"))
-        counts = [mail.count(f"To: cadre{n}@example.com") for n in range(3)]
+        counts = [emails_to(work, f"cadre{n}@example.com") for n in range(3)]
         results.append(
             check("each cadre gets the reminder once", done and counts == [1, 1, 1], f"emails {counts}")
         )
@@ -261,14 +266,8 @@ def main():
             )
         )
         time.sleep(6)  # the beat's next runs: nothing new to send
-        mail = "".join(p.read_text(errors="replace") for p in (work / "mail").glob("*"))
-        results.append(
-            check(
-                "the late cadre got one email",
-                mail.count("To: late@example.com") == 1,
-                f"{mail.count('To: late@example.com')}",
-            )
-        )
+        late_emails = emails_to(work, "late@example.com")
+        results.append(check("the late cadre got one email", late_emails == 1, f"{late_emails}"))
     finally:
         for worker in workers:
             worker.terminate()

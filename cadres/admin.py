@@ -64,8 +64,9 @@ class AuditedAdmin(SimpleHistoryAdmin):
         readonly = super().get_readonly_fields(request, obj)
         if not getattr(request, "viewing_old_version", False):
             return readonly
-        editable = [f.name for f in self.model._meta.get_fields() if getattr(f, "editable", False)]
-        return [*readonly, *(name for name in editable if name not in readonly and name != "id")]
+        opts = self.model._meta
+        fields = (f.name for f in (*opts.fields, *opts.many_to_many) if f.editable and not f.primary_key)
+        return [*readonly, *(name for name in fields if name not in readonly)]
 
 
 class ScopedAdminMixin:

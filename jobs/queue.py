@@ -8,7 +8,6 @@ import hashlib
 import json
 import logging
 
-from celery import current_app
 from django.db import transaction
 from django.db.models import F
 from kombu.exceptions import OperationalError
@@ -53,7 +52,7 @@ def keep(task_name, args=(), kwargs=None, *, error=None):
     )
 
 
-def send_pending(app=None, limit=100) -> int:
+def send_pending(app, limit=100) -> int:
     """Send what was kept through ``app`` (the beat's Celery app), oldest
     first, and stop at the first refusal (the broker is still down).
 
@@ -63,7 +62,6 @@ def send_pending(app=None, limit=100) -> int:
     it again: the tasks are safe to run twice). Returns how many went."""
     if not PendingTask.objects.exists():
         return 0
-    app = app or current_app
     sent = 0
     with transaction.atomic():
         rows = list(PendingTask.objects.select_for_update(skip_locked=True).order_by("pk")[:limit])

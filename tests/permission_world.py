@@ -15,7 +15,7 @@ import datetime
 import io
 
 from django.core.files.base import ContentFile
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from cadres.models import CoordinatorRegion
 from coordination.models import GoodPractice, Meeting
@@ -24,6 +24,7 @@ from issues.models import IssueItem, SpotCheckBatch, SupervisionSlip
 from jobs.models import QuarterlyReport
 from multiplication.models import Membership
 from tabular.cells import FORMULA_TRIGGERS
+from tabular.xlsx import new_workbook, workbook_bytes
 from tests.factories import (
     CadreFactory,
     CityLeaderFactory,
@@ -78,12 +79,6 @@ def carries_payload(response):
     book = load_workbook(io.BytesIO(body_of(response)))
     cells = (c for sheet in book for row in sheet.iter_rows(values_only=True) for c in row)
     return any(c == "'" + FORMULA or (isinstance(c, str) and c.startswith("'" + FORMULA)) for c in cells)
-
-
-def workbook_bytes():
-    stream = io.BytesIO()
-    Workbook().save(stream)
-    return stream.getvalue()
 
 
 def build_world(staff_user):
@@ -168,6 +163,6 @@ def build_world(staff_user):
         certificate_issued_on=D(2025, 1, 1),
     )
     report = QuarterlyReport(quarter="2026Q3", size=1)
-    report.file.save("reports/2026Q3-test.xlsx", ContentFile(workbook_bytes()), save=True)
+    report.file.save("reports/2026Q3-test.xlsx", ContentFile(workbook_bytes(new_workbook()[0])), save=True)
     objects["A"]["report"] = report
     return users, objects

@@ -89,7 +89,8 @@ def test_tasks_go_back_to_the_queue_when_their_worker_is_lost(settings):
 
 
 class Broker:
-    """A stand-in for the Celery app's send: refuses while ``down``."""
+    """A stand-in for the Celery app's send: refuses once ``down_after``
+    tasks have gone (never, when it is None)."""
 
     def __init__(self, down_after=None):
         self.sent, self.down_after = [], down_after
