@@ -11,7 +11,7 @@ class IssuesConfig(AppConfig):
 
         from . import services
 
-        def on_visit_submitted(sender, visit, **kwargs):
-            services.items_from_visit(visit)
+        def on_visit_submitted(sender, visit, by=None, **kwargs):
+            services.items_from_visit(visit, by=by)
 
         visit_submitted.connect(on_visit_submitted, dispatch_uid="issues.items_from_visit", weak=False)

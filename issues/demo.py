@@ -53,7 +53,7 @@ def build_issues(count: int, *, seed: int, today: datetime.date) -> int:
             description=DESCRIPTIONS[category],
             reported_on=day,
         )
-        workflow.record_creation(item, comment="走访反馈表提交")
+        workflow.record_creation(item, cadre=item.reporter, comment="走访反馈表提交")
         made += 1
         stage = rng.random()
         if stage < 0.15:

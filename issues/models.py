@@ -91,13 +91,49 @@ class IssueItem(models.Model):
 
 
 class IssueEvent(models.Model):
-    """One step of an item's timeline: who moved it, when, from where to where, why."""
+    """One step of an item's timeline: who acted, when, what they did (a move
+    from one status to another, or a step on one of its slips), and why.
+
+    ``actor_name`` is the name of whoever acted, kept as it was at the time:
+    the submitting cadre for an item created from a form (whether or not the
+    cadre has a login), the user for every action, empty only for a job
+    (shown as 系统). The events are also the outbox the notices are sent from
+    (``jobs.handoffs``): each names the slip it concerns."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("登记")
+        MOVED = "moved", _("流转")
+        ANSWERED = "answered", _("部门反馈")
+        RETURNED = "returned", _("退回重办")
+        EXTENSION = "extension", _("申请延期")
+        EXTENSION_DECIDED = "ext_decided", _("延期审批")
+        SUPERVISED = "supervised", _("督办")
+        INSTRUCTED = "instructed", _("领导批示")
+        PROGRESS = "progress", _("月度进展")
 
     item = models.ForeignKey(
         IssueItem, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="events"
     )
+    kind = models.CharField(_("类别"), max_length=12, choices=Kind.choices, default=Kind.MOVED)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    actor_name = models.CharField(_("操作人姓名"), max_length=100, blank=True)
+    referral = models.ForeignKey(
+        "ReferralSlip",
+        verbose_name=_("交办单"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    escalation = models.ForeignKey(
+        "EscalationSlip",
+        verbose_name=_("呈报单"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     from_status = models.CharField(_("原状态"), max_length=12, choices=IssueItem.Status.choices, blank=True)

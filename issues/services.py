@@ -12,7 +12,15 @@ from django.utils.translation import gettext as _
 from cadres.models import Unit
 
 from . import workflow
-from .models import EscalationSlip, ExtensionRequest, IssueItem, ReferralSlip, SerialCounter, SupervisionSlip
+from .models import (
+    EscalationSlip,
+    ExtensionRequest,
+    IssueEvent,
+    IssueItem,
+    ReferralSlip,
+    SerialCounter,
+    SupervisionSlip,
+)
 from .workdays import add_working_days
 
 S = IssueItem.Status
@@ -24,11 +32,16 @@ SERIAL_FORMATS = {
 
 
 @transaction.atomic
-def items_from_visit(visit):
+def items_from_visit(visit, *, by=None):
     """Each problem row of a submitted form becomes one issue-list item (R11),
     once: a second call (a staff correction, a retried job) adds only rows
-    that have no item yet and updates the text of those that do."""
+    that have no item yet and updates the text of those that do.
+
+    The timeline's first line names the reporting cadre as the one who acted
+    (``by``: the login that submitted, the cadre's own by default)."""
     created = []
+    cadre = visit.cadre
+    by = by if by is not None else cadre.user
     for problem in visit.problems.all():
         item, new = IssueItem.objects.update_or_create(
             visit_problem=problem,
@@ -42,7 +55,7 @@ def items_from_visit(visit):
             },
         )
         if new:
-            workflow.record_creation(item, comment=_("走访反馈表提交"))
+            workflow.record_creation(item, by=by, cadre=cadre, comment=_("走访反馈表提交"))
             created.append(item)
     return created
 
@@ -60,6 +73,14 @@ def next_serial(kind: str, year: int) -> tuple[int, str]:
     return counter.last, SERIAL_FORMATS[kind].format(year=year, number=counter.last)
 
 
+def _check_move(item, to_status):
+    """Lock ``item`` and refuse, with the move's own message, a move the
+    table does not allow: checked before a slip is numbered for it."""
+    item = IssueItem.objects.select_for_update().get(pk=item.pk)
+    workflow.check(item.status, to_status)
+    return item
+
+
 def default_working_days(category: str) -> int:
     """Default time limit for a category (``REFERRAL_WORKING_DAYS``), editable per slip."""
     limits = settings.REFERRAL_WORKING_DAYS
@@ -75,9 +96,9 @@ def refer(item, *, department: Unit, by, working_days=None, requirement="", on: 
     days = working_days if working_days is not None else default_working_days(item.category)
     if days < 1:
         raise ValidationError({"working_days": _("办理时限至少 1 个工作日。")})
-    item = workflow.move(item, S.REFERRED, by=by, comment=_("交办至%(unit)s") % {"unit": department.name})
+    item = _check_move(item, S.REFERRED)
     number, serial = next_serial("交", issued_on.year)
-    return ReferralSlip.objects.create(
+    slip = ReferralSlip.objects.create(
         serial=serial,
         year=issued_on.year,
         number=number,
@@ -89,6 +110,15 @@ def refer(item, *, department: Unit, by, working_days=None, requirement="", on: 
         requirement=requirement,
         issued_by=by,
     )
+    slip.item = workflow.move(
+        item,
+        S.REFERRED,
+        by=by,
+        comment=_("交办至%(unit)s（%(serial)s，办理期限 %(deadline)s）")
+        % {"unit": department.name, "serial": serial, "deadline": slip.deadline.isoformat()},
+        referral=slip,
+    )
+    return slip
 
 
 @transaction.atomic
@@ -104,6 +134,7 @@ def answer(slip, *, measures: str, result: str, by, on: datetime.date | None = N
     slip.status = ReferralSlip.Status.ANSWERED
     slip.answered_on = on or timezone.localdate()
     slip.save(update_fields=["measures", "result", "status", "answered_on", "updated_at"])
+    workflow.record(slip.item, IssueEvent.Kind.ANSWERED, by=by, comment=slip.result, referral=slip)
     return slip
 
 
@@ -122,6 +153,7 @@ def accept(slip, *, by, comment="", on: datetime.date | None = None):
         by=by,
         comment=comment or _("交办单办结：%(serial)s") % {"serial": slip.serial},
         on=today,
+        referral=slip,
     )
     return slip
 
@@ -136,6 +168,7 @@ def send_back(slip, *, by, reason: str):
         raise ValidationError({"return_reason": _("请说明退回原因。")})
     slip.status, slip.return_reason = ReferralSlip.Status.RETURNED, reason.strip()
     slip.save(update_fields=["status", "return_reason", "updated_at"])
+    workflow.record(slip.item, IssueEvent.Kind.RETURNED, by=by, comment=slip.return_reason, referral=slip)
     return slip
 
 
@@ -149,9 +182,18 @@ def request_extension(slip, *, reason: str, extra_working_days: int, by):
         raise ValidationError({"extra_working_days": _("延长至少 1 个工作日。")})
     if slip.extension_requests.filter(decision=ExtensionRequest.Decision.PENDING).exists():
         raise ValidationError(_("已有待审批的延期申请。"))
-    return ExtensionRequest.objects.create(
+    request = ExtensionRequest.objects.create(
         slip=slip, reason=reason.strip(), extra_working_days=extra_working_days, requested_by=by
     )
+    workflow.record(
+        slip.item,
+        IssueEvent.Kind.EXTENSION,
+        by=by,
+        comment=_("申请延长 %(days)s 个工作日：%(reason)s")
+        % {"days": extra_working_days, "reason": request.reason},
+        referral=slip,
+    )
+    return request
 
 
 @transaction.atomic
@@ -162,11 +204,15 @@ def decide_extension(request, *, approve: bool, by):
     request.decision = ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REJECTED
     request.decided_by, request.decided_at = by, timezone.now()
     request.save(update_fields=["decision", "decided_by", "decided_at"])
+    slip = request.slip
     if approve:
-        slip = request.slip
         slip.working_days += request.extra_working_days
         slip.deadline = add_working_days(slip.deadline, request.extra_working_days)
         slip.save(update_fields=["working_days", "deadline", "updated_at"])
+        comment = _("同意延期，办理期限改为 %(deadline)s") % {"deadline": slip.deadline.isoformat()}
+    else:
+        comment = _("不同意延期，办理期限仍为 %(deadline)s") % {"deadline": slip.deadline.isoformat()}
+    workflow.record(slip.item, IssueEvent.Kind.EXTENSION_DECIDED, by=by, comment=comment, referral=slip)
     return request
 
 
@@ -179,13 +225,20 @@ def escalate(item, *, leader, departments, by, request="", on: datetime.date | N
     if len(departments) < 2:
         raise ValidationError({"departments": _("呈报单用于涉及多个部门的问题：请至少选择两个部门。")})
     issued_on = on or timezone.localdate()
-    item = workflow.move(item, S.ESCALATED, by=by, comment=_("呈报%(leader)s") % {"leader": leader.name})
+    item = _check_move(item, S.ESCALATED)
     number, serial = next_serial("呈", issued_on.year)
     slip = EscalationSlip.objects.create(
         serial=serial, year=issued_on.year, number=number, item=item, leader=leader,
         issued_on=issued_on, request=request.strip(), issued_by=by,
     )  # fmt: skip
     slip.departments.set(departments)
+    slip.item = workflow.move(
+        item,
+        S.ESCALATED,
+        by=by,
+        comment=_("呈报%(leader)s（%(serial)s）") % {"leader": leader.name, "serial": serial},
+        escalation=slip,
+    )
     return slip
 
 
@@ -200,6 +253,7 @@ def record_instruction(slip, *, instruction: str, by):
     slip.instruction, slip.instructed_on = instruction.strip(), timezone.localdate()
     slip.status = EscalationSlip.Status.INSTRUCTED
     slip.save(update_fields=["instruction", "instructed_on", "status"])
+    workflow.record(slip.item, IssueEvent.Kind.INSTRUCTED, by=by, comment=slip.instruction, escalation=slip)
     return slip
 
 
@@ -217,9 +271,9 @@ def conclude_escalation(slip, *, result: str, solved: bool, by):
     slip.status = EscalationSlip.Status.CONCLUDED
     slip.save(update_fields=["coordination_result", "concluded_on", "status"])
     if solved:
-        workflow.move(slip.item, S.RESOLVED, by=by, comment=result, on=today)
+        workflow.move(slip.item, S.RESOLVED, by=by, comment=result, on=today, escalation=slip)
     else:
-        workflow.move(slip.item, S.UNSOLVABLE, by=by, reason=result)
+        workflow.move(slip.item, S.UNSOLVABLE, by=by, reason=result, escalation=slip)
     return slip
 
 
@@ -235,7 +289,16 @@ def supervise(referral, *, by, note="", on: datetime.date | None = None):
     ):
         raise ValidationError(_("只有逾期未办结的交办单才能督办。"))
     number, serial = next_serial("督", issued_on.year)
-    return SupervisionSlip.objects.create(
+    supervision = SupervisionSlip.objects.create(
         serial=serial, year=issued_on.year, number=number, referral=referral,
         addressee=referral.department.principal_leader, issued_on=issued_on, note=note.strip(), issued_by=by,
     )  # fmt: skip
+    workflow.record(
+        referral.item,
+        IssueEvent.Kind.SUPERVISED,
+        by=by,
+        comment=_("督办单 %(serial)s") % {"serial": serial}
+        + (f"：{supervision.note}" if supervision.note else ""),
+        referral=referral,
+    )
+    return supervision

@@ -41,19 +41,58 @@ def allowed(from_status, to_status):
     return to_status in TRANSITIONS.get(from_status, set())
 
 
+def check(from_status, to_status):
+    """Refuse, with a sentence, a move the table does not allow."""
+    if not allowed(from_status, to_status):
+        raise ValidationError(
+            _("不能从“%(from)s”变为“%(to)s”。") % {"from": S(from_status).label, "to": S(to_status).label},
+            code="transition",
+        )
+
+
+def actor_name(user, *, cadre=None) -> str:
+    """The name a timeline shows for who acted: the cadre's name when a cadre
+    acted (an item from their form), else the user's full name or login."""
+    if cadre is not None:
+        return cadre.name
+    if user is None:
+        return ""
+    return (user.get_full_name() or user.get_username())[:100]
+
+
+def record(item, kind, *, by, cadre=None, comment="", referral=None, escalation=None, from_status=None):
+    """Write one line of ``item``'s timeline: the one place events are made.
+
+    A step on a slip (answered, returned, instructed …) leaves the status as
+    it is: ``from_status`` and ``to_status`` are both the current one."""
+    if kind == IssueEvent.Kind.CREATED:
+        from_status = ""
+    return IssueEvent.objects.create(
+        item=item,
+        kind=kind,
+        actor=by,
+        actor_name=actor_name(by, cadre=cadre),
+        from_status=item.status if from_status is None else from_status,
+        to_status=item.status,
+        comment=comment.strip(),
+        referral=referral,
+        escalation=escalation,
+    )
+
+
 @transaction.atomic
-def move(item, to_status, *, by, comment="", reason="", enterprise_confirmed=False, on=None):
+def move(
+    item, to_status, *, by, comment="", reason="", enterprise_confirmed=False, on=None, referral=None,
+    escalation=None,
+):  # fmt: skip
     """Move ``item`` to ``to_status``; the one way any status changes.
 
     ``reason`` is required to close an item as unsolvable or withdrawn, and a
     withdrawal also needs ``enterprise_confirmed``. ``on`` is the local date of
-    a resolution (today by default)."""
+    a resolution (today by default). ``referral`` / ``escalation``: the slip
+    the move is made by, named on the timeline line."""
     item = IssueItem.objects.select_for_update().get(pk=item.pk)
-    if not allowed(item.status, to_status):
-        raise ValidationError(
-            _("不能从“%(from)s”变为“%(to)s”。") % {"from": S(item.status).label, "to": S(to_status).label},
-            code="transition",
-        )
+    check(item.status, to_status)
     if to_status in (S.UNSOLVABLE, S.WITHDRAWN) and not reason.strip():
         raise ValidationError(_("“%(to)s”需要说明原因。") % {"to": S(to_status).label}, code="reason")
     if to_status == S.WITHDRAWN and not enterprise_confirmed:
@@ -67,12 +106,14 @@ def move(item, to_status, *, by, comment="", reason="", enterprise_confirmed=Fal
     if to_status == S.WITHDRAWN:
         item.withdrawal_confirmed = True
     item.save(update_fields=["status", "resolved_on", "closing_reason", "withdrawal_confirmed", "updated_at"])
-    IssueEvent.objects.create(
-        item=item, actor=by, from_status=previous, to_status=to_status, comment=(comment or reason).strip()
-    )
+    record(
+        item, IssueEvent.Kind.MOVED, by=by, comment=comment or reason, from_status=previous,
+        referral=referral, escalation=escalation,
+    )  # fmt: skip
     return item
 
 
-def record_creation(item, *, by=None, comment=""):
-    """The first line of an item's timeline."""
-    IssueEvent.objects.create(item=item, actor=by, from_status="", to_status=item.status, comment=comment)
+def record_creation(item, *, by=None, cadre=None, comment=""):
+    """The first line of an item's timeline: who put it on the list (the
+    reporting cadre for an item from a form, the user who entered it)."""
+    return record(item, IssueEvent.Kind.CREATED, by=by, cadre=cadre, comment=comment)

@@ -40,7 +40,9 @@ def test_referral_numbers_the_slip_and_computes_the_deadline(staff_user):
     assert first.deadline == D(2026, 10, 10)  # National Day, then the 调休 Saturday
     assert second.working_days == 10  # the funding default
     assert first.item.status == S.REFERRED
-    assert first.item.events.get().comment == "交办至市金融办"
+    assert first.item.events.get().comment == (
+        "交办至市金融办（桐联企交〔2026〕第0001号，办理期限 2026-10-10）"
+    )
 
 
 @pytest.mark.django_db
@@ -70,7 +72,11 @@ def test_answer_then_accept_resolves_the_item(staff_user, officer_a, unit_a):
     services.accept(slip, by=staff_user)
     slip.refresh_from_db()
     assert slip.status == ReferralSlip.Status.ACCEPTED and slip.item.status == S.RESOLVED
-    assert [e.to_status for e in slip.item.events.all()] == [S.REFERRED, S.RESOLVED]
+    assert [(e.kind, e.to_status) for e in slip.item.events.all()] == [
+        ("moved", S.REFERRED),
+        ("answered", S.REFERRED),
+        ("moved", S.RESOLVED),
+    ]
 
 
 @pytest.mark.django_db

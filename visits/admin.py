@@ -62,7 +62,7 @@ class VisitAdmin(SafeExportMixin, ExportMixin, AuditedAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        services.correct_visit(form.instance)
+        services.correct_visit(form.instance, by=request.user)
 
 
 @admin.register(ProblemRemit)

@@ -46,9 +46,10 @@ def save_visit(visit, *, companions, problems):
 
 
 @transaction.atomic
-def submit_visit(visit):
+def submit_visit(visit, *, by=None):
     """Submit a draft: from now on it is read-only to the cadre, counts for
-    the quarter (R7) and its problems join the issue list (R11)."""
+    the quarter (R7) and its problems join the issue list (R11), with
+    ``by`` (the submitting login) named on each item's timeline."""
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if visit.status == Visit.Status.SUBMITTED:
         return visit
@@ -59,13 +60,13 @@ def submit_visit(visit):
     visit.submitted_at = timezone.now()
     visit.save(update_fields=["status", "submitted_at", "updated_at"])
     refresh_credits(visit)
-    visit_submitted.send(sender=Visit, visit=visit)
+    visit_submitted.send(sender=Visit, visit=visit, by=by)
     return visit
 
 
 @transaction.atomic
-def correct_visit(visit):
+def correct_visit(visit, *, by=None):
     """After a staff correction (admin): keep the counting in step."""
     refresh_credits(visit)
     if visit.status == Visit.Status.SUBMITTED:
-        visit_submitted.send(sender=Visit, visit=visit)
+        visit_submitted.send(sender=Visit, visit=visit, by=by)

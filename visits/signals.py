@@ -6,4 +6,4 @@ rows into items. Sending a signal keeps ``visits`` from importing upward."""
 
 from django.dispatch import Signal
 
-visit_submitted = Signal()  # sender=Visit, visit=<Visit>
+visit_submitted = Signal()  # sender=Visit, visit=<Visit>, by=<the user who acted, or None>

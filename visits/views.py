@@ -92,7 +92,7 @@ def _visit_form(request, pairing, visit):
                     form.save(commit=False), companions=form.cleaned_data["companions"], problems=rows
                 )
                 if action == "submit":
-                    services.submit_visit(saved)
+                    services.submit_visit(saved, by=request.user)
                     messages.success(request, _("反馈表已提交。"))
                     return redirect("visits:detail", pk=saved.pk)
             except ValidationError as exc:
