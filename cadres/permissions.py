@@ -224,6 +224,20 @@ def _cadre_of(user):
     return Cadre.objects.filter(user=user, is_active=True).only("pk", "unit_id").first()
 
 
+def liaison_staff_users():
+    """The active logins that act as liaison staff (the group, and superusers):
+    those told of what the office must act on next."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(groups__name=GROUP_NAMES[Role.LIAISON_STAFF]) | Q(is_superuser=True), is_active=True
+        )
+        .distinct()
+    )
+
+
 def has_role(user, role):
     return role in scope_for(user).roles
 
@@ -375,9 +389,20 @@ def visible_visits(user, queryset):
 
 
 def visible_issue_items(user, queryset):
-    """Issue-list items: all for staff, leaders and supervisors; those reported
-    by a unit's cadres for its officer; a cadre's own for the cadre."""
+    """Issue-list items: all for staff, leaders and supervisors; for a unit's
+    officer, those reported by its cadres and those referred to the unit (it
+    handles them, R13); a cadre's own for the cadre."""
+    scope = scope_for(user)
+    if scope.is_officer and not scope.sees_all:
+        mine = Q(reporter__unit_id=scope.unit_id) | Q(referrals__department_id=scope.unit_id)
+        return queryset.filter(pk__in=queryset.model.objects.filter(mine).values("pk"))
     return _scoped(user, queryset, write=False, unit="reporter__unit_id", cadre="reporter_id")
+
+
+def can_report_progress(user, slip):
+    """Monthly progress on a referred item: the handling department's officer
+    and the liaison office."""
+    return scope_for(user).changes_all or can_answer_slip(user, slip)
 
 
 def visible_referral_slips(user, queryset):

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from issues import rates
@@ -18,18 +18,51 @@ from issues.models import IssueItem
 from visits.quarters import Quarter
 from visits.selectors import CoverageRow, coverage_counts, due_in
 
-from .models import COUNTS, CadreCell, FigureBuild, FigureCell
+from .models import COUNTS, CadreCell, FigureBuild, FigureCell, QuarterChange
 
 BATCH = 5000
 
 
-def build(quarter: Quarter, *, asked_at=None) -> FigureBuild:
-    """Count ``quarter`` into cells, unless it was counted after ``asked_at``."""
+def mark_changed(quarters) -> list[str]:
+    """A write may have moved the figures of ``quarters``: count a change for
+    each. Returns the labels that were up to date until now, for which a
+    recount must be asked for; the others already wait for one."""
+    labels = sorted({q.label for q in quarters})
+    QuarterChange.objects.bulk_create(
+        [QuarterChange(quarter=label) for label in labels], ignore_conflicts=True
+    )
+    counted = dict(FigureBuild.objects.filter(quarter__in=labels).values_list("quarter", "counted_changes"))
+    before = dict(QuarterChange.objects.filter(quarter__in=labels).values_list("quarter", "changes"))
+    QuarterChange.objects.filter(quarter__in=labels).update(
+        changes=F("changes") + 1, changed_at=timezone.now()
+    )
+    return [label for label in labels if before.get(label, 0) <= counted.get(label, 0)]
+
+
+def stale_quarters(quarters) -> list[Quarter]:
+    """Those of ``quarters`` with changes marked since their last count began:
+    decided by the change counts, not by clocks."""
+    labels = [q.label for q in quarters]
+    changes = dict(QuarterChange.objects.filter(quarter__in=labels).values_list("quarter", "changes"))
+    counted = dict(FigureBuild.objects.filter(quarter__in=labels).values_list("quarter", "counted_changes"))
+    return [q for q in quarters if changes.get(q.label, 0) > counted.get(q.label, 0)]
+
+
+def build(quarter: Quarter, *, asked_at=None, only_if_stale=False) -> FigureBuild:
+    """Count ``quarter`` into cells, unless it was counted after ``asked_at``
+    (or, with ``only_if_stale``, unless no change was marked since its last
+    count: a second worker asked for the same recount does nothing)."""
     asked_at = asked_at or timezone.now()
     FigureBuild.objects.get_or_create(quarter=quarter.label)
     with transaction.atomic():
         claim = FigureBuild.objects.select_for_update().get(quarter=quarter.label)
-        if claim.built_at is not None and claim.built_at >= asked_at:
+        seen = (
+            QuarterChange.objects.filter(quarter=quarter.label).values_list("changes", flat=True).first() or 0
+        )
+        if only_if_stale:
+            if claim.built_at is not None and seen <= claim.counted_changes:
+                return claim
+        elif claim.built_at is not None and claim.built_at >= asked_at:
             return claim
         started = time.perf_counter()
         cells, cadre_cells = count(quarter)
@@ -39,7 +72,8 @@ def build(quarter: Quarter, *, asked_at=None) -> FigureBuild:
         CadreCell.objects.bulk_create(cadre_cells, batch_size=BATCH)
         claim.built_at = timezone.now()
         claim.seconds = round(time.perf_counter() - started, 3)
-        claim.save(update_fields=["built_at", "seconds"])
+        claim.counted_changes = seen
+        claim.save(update_fields=["built_at", "seconds", "counted_changes"])
     return claim
 
 
@@ -178,5 +212,22 @@ def by_cadre(quarter: Quarter, *, unit, places=None):
     return [(r["cadre_id"], r["cadre__name"], _totals(r, CADRE_COUNTS)) for r in rows]
 
 
-def built_at(quarter: Quarter):
-    return FigureBuild.objects.filter(quarter=quarter.label).values_list("built_at", flat=True).first()
+@dataclass(frozen=True)
+class Freshness:
+    """How fresh a quarter's cells are, for the page to say."""
+
+    built_at: object  # aware datetime of the last count, or None
+    stale: bool  # a change was marked since that count began
+    changed_at: object  # when the last change was marked, or None
+
+
+def freshness(quarter: Quarter) -> Freshness:
+    build = FigureBuild.objects.filter(quarter=quarter.label).values("built_at", "counted_changes").first()
+    change = QuarterChange.objects.filter(quarter=quarter.label).values("changes", "changed_at").first()
+    built = build or {"built_at": None, "counted_changes": 0}
+    change = change or {"changes": 0, "changed_at": None}
+    return Freshness(
+        built_at=built["built_at"],
+        stale=change["changes"] > built["counted_changes"],
+        changed_at=change["changed_at"],
+    )

@@ -93,11 +93,14 @@ class CadreCell(models.Model):
 
 class FigureBuild(models.Model):
     """One row per quarter: when its cells were last counted. Builders lock
-    it, so two workers never count the same quarter at once."""
+    it, so two workers never count the same quarter at once.
+    ``counted_changes`` is the quarter's :class:`QuarterChange` count when the
+    last count began: the cells are stale when changes were marked since."""
 
     quarter = models.CharField(_("季度"), max_length=6, unique=True)
     built_at = models.DateTimeField(_("统计时间"), null=True)
     seconds = models.FloatField(_("用时（秒）"), null=True)
+    counted_changes = models.PositiveBigIntegerField(_("统计时的变动序号"), default=0)
 
     class Meta:
         verbose_name = _("季度统计")
@@ -106,3 +109,20 @@ class FigureBuild(models.Model):
 
     def __str__(self):
         return self.quarter
+
+
+class QuarterChange(models.Model):
+    """How many changes were marked for a quarter (a write that may move its
+    figures). Kept apart from :class:`FigureBuild`, which a count keeps
+    locked for seconds: marking a change never waits for a count."""
+
+    quarter = models.CharField(_("季度"), max_length=6, unique=True)
+    changes = models.PositiveBigIntegerField(_("变动序号"), default=0)
+    changed_at = models.DateTimeField(_("最近变动时间"), null=True)
+
+    class Meta:
+        verbose_name = _("季度变动")
+        verbose_name_plural = _("季度变动")
+
+    def __str__(self):
+        return f"{self.quarter}:{self.changes}"

@@ -142,7 +142,7 @@ def dashboard(request):
         ),
         "meetings": selectors.meetings(quarter, places),
         "practices": selectors.latest_practices(),
-        "built_at": figures.built_at(quarter),
+        "fresh": figures.freshness(quarter),
         "can_refresh": permissions.is_liaison_staff(user),
         "own_areas": selectors.own_areas(permissions.own_cadre_id(user)),
     }
@@ -182,7 +182,7 @@ def unit(request, pk):
         "trend": trend_chart,
         "trend_rows": trend_rows,
         "categories": _categories(figures.by_category(quarter, places=places, unit=unit.pk)),
-        "built_at": figures.built_at(quarter),
+        "fresh": figures.freshness(quarter),
     }
     return render(request, "dashboards/unit.html", context)
 

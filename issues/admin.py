@@ -87,7 +87,7 @@ class IssueEventInline(admin.TabularInline):
     model = IssueEvent
     extra = 0
     can_delete = False
-    fields = ["at", "actor", "from_status", "to_status", "comment"]
+    fields = ["at", "kind", "actor_name", "from_status", "to_status", "comment"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -144,12 +144,16 @@ class IssueItemAdmin(AuditedAdmin):
             workflow.record_creation(obj, by=request.user, comment=_("市联络办录入"))
 
     def save_formset(self, request, form, formset, change):
+        """Progress entries go through the service, which writes the timeline."""
         entries = formset.save(commit=False)
         for entry in entries:
             if isinstance(entry, ProgressEntry):
-                entry.by = request.user
-                entry.month = entry.month.replace(day=1)
-            entry.save()
+                try:
+                    services.add_progress(form.instance, text=entry.text, by=request.user, month=entry.month)
+                except ValidationError as exc:
+                    messages.error(request, "；".join(exc.messages))
+            else:
+                entry.save()
         formset.save_m2m()
         for obj in formset.deleted_objects:
             obj.delete()
@@ -169,6 +173,8 @@ class IssueItemAdmin(AuditedAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
+        if not permissions.is_liaison_staff(request.user):
+            return super().change_view(request, object_id, form_url, extra_context)
         extra_context["workflow_links"] = format_html(
             '<a class="button" href="{}">{}</a> '
             '<a class="button" href="{}">{}</a> '

@@ -19,6 +19,10 @@ class ExtensionForm(forms.Form):
     reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ProgressForm(forms.Form):
+    text = forms.CharField(label=_("本月进展情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+
+
 class ReturnForm(forms.Form):
     return_reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 2}))
 

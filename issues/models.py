@@ -139,11 +139,17 @@ class IssueEvent(models.Model):
     from_status = models.CharField(_("原状态"), max_length=12, choices=IssueItem.Status.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=IssueItem.Status.choices)
     comment = models.TextField(_("说明"), blank=True)
+    handed_off = models.BooleanField(
+        _("已通知"), default=False, editable=False, help_text=_("已通知下一步办理人和报告干部。")
+    )
 
     class Meta:
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
         ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(handed_off=False), name="event_to_hand_off")
+        ]
 
     def __str__(self):
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -74,3 +74,52 @@ def needing_progress(today: datetime.date):
     return IssueItem.objects.filter(
         status__in=workflow.OPEN, reported_on__lte=today - datetime.timedelta(days=PROGRESS_AFTER_DAYS)
     ).exclude(pk__in=reported)
+
+
+def events_to_hand_off(limit: int):
+    """Timeline events nobody has been told of yet, oldest first, with what
+    the notices name; row-locked (skipping rows another run holds), so call
+    inside the transaction that marks them (:func:`services.mark_handed_off`)."""
+    from .models import IssueEvent
+
+    return list(
+        IssueEvent.objects.filter(handed_off=False)
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related(
+            "actor",
+            "item__enterprise",
+            "item__reporter__user",
+            "referral__department__information_officer__user",
+            "referral__department__principal_leader__user",
+            "escalation__leader__user",
+        )
+        .order_by("pk")[:limit]
+    )
+
+
+def has_events_to_hand_off() -> bool:
+    from .models import IssueEvent
+
+    return IssueEvent.objects.filter(handed_off=False).exists()
+
+
+def reported_by(cadre_id: int):
+    """A cadre's own problems (我的问题), newest first, each with its slips:
+    three queries whatever their number."""
+    from django.db.models import Prefetch
+
+    return (
+        IssueItem.objects.filter(reporter_id=cadre_id)
+        .select_related("enterprise__place", "visit")
+        .prefetch_related(
+            Prefetch(
+                "referrals",
+                queryset=ReferralSlip.objects.select_related("department").order_by("-issued_on", "-pk"),
+            ),
+            Prefetch(
+                "escalations",
+                queryset=EscalationSlip.objects.select_related("leader").order_by("-issued_on", "-pk"),
+            ),
+        )
+        .order_by("-reported_on", "-pk")
+    )

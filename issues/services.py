@@ -302,3 +302,39 @@ def supervise(referral, *, by, note="", on: datetime.date | None = None):
         referral=referral,
     )
     return supervision
+
+
+@transaction.atomic
+def add_progress(item, *, text: str, by, month: datetime.date | None = None):
+    """A monthly progress note (月度进展) on an open item, by the office or
+    the officer of the department handling it; a second note in the same
+    month replaces the first. Each is a line on the item's timeline."""
+    from .models import ProgressEntry
+
+    item = IssueItem.objects.select_for_update().get(pk=item.pk)
+    if item.status not in workflow.OPEN:
+        raise ValidationError(_("问题已办结，不再填报月度进展。"))
+    if not text.strip():
+        raise ValidationError({"text": _("请填写本月进展情况。")})
+    month = (month or timezone.localdate()).replace(day=1)
+    entry, _created = ProgressEntry.objects.update_or_create(
+        item=item, month=month, defaults={"text": text.strip(), "by": by}
+    )
+    workflow.record(
+        item,
+        IssueEvent.Kind.PROGRESS,
+        by=by,
+        comment=_("%(month)s 月度进展：%(text)s") % {"month": month.strftime("%Y-%m"), "text": entry.text},
+        referral=item.referrals.order_by("-issued_on", "-pk").first(),
+    )
+    return entry
+
+
+def mark_handed_off(events):
+    """The notices of these events are claimed (``jobs.handoffs``)."""
+    IssueEvent.objects.filter(pk__in=[e.pk for e in events]).update(handed_off=True)
+
+
+def mark_all_handed_off():
+    """For the demo and imports of past records: their events are history."""
+    IssueEvent.objects.filter(handed_off=False).update(handed_off=True)

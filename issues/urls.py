@@ -8,6 +8,7 @@ urlpatterns = [
     path("slips/", views.inbox, name="inbox"),
     path("slips/<int:pk>/", views.slip_detail, name="slip"),
     path("slips/<int:pk>/print/", views.slip_print, name="slip_print"),
+    path("my/issues/", views.my_items, name="my_items"),
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("escalations/", views.escalations, name="escalations"),
     path("escalations/<int:pk>/", views.escalation_detail, name="escalation"),

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods
 
 from cadres import permissions
 
-from . import selectors, services
-from .forms import AnswerForm, ConcludeForm, ExtensionForm, InstructionForm, ReturnForm
+from . import selectors, services, workflow
+from .forms import AnswerForm, ConcludeForm, ExtensionForm, InstructionForm, ProgressForm, ReturnForm
 from .models import ExtensionRequest, SupervisionSlip
 
 
@@ -36,7 +36,13 @@ def slip_detail(request, pk):
     user = request.user
     may_answer = permissions.can_answer_slip(user, slip)
     may_decide = permissions.can_decide_slips(user)
-    forms = {"answer": AnswerForm(), "extension": ExtensionForm(), "send_back": ReturnForm()}
+    may_progress = permissions.can_report_progress(user, slip) and slip.item.status in workflow.OPEN
+    forms = {
+        "answer": AnswerForm(),
+        "extension": ExtensionForm(),
+        "send_back": ReturnForm(),
+        "progress_form": ProgressForm(),
+    }
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -66,6 +72,12 @@ def slip_detail(request, pk):
                 supervision = services.supervise(slip, by=user, note=request.POST.get("note", ""))
                 messages.success(request, _("已生成督办单 %(serial)s。") % {"serial": supervision.serial})
                 return redirect("issues:supervision_print", pk=supervision.pk)
+            elif action == "progress" and may_progress:
+                form = forms["progress_form"] = ProgressForm(request.POST)
+                if form.is_valid():
+                    services.add_progress(slip.item, text=form.cleaned_data["text"], by=user)
+                    messages.success(request, _("本月进展已填报。"))
+                    return redirect("issues:slip", pk=slip.pk)
             elif action in ("approve", "reject") and may_decide:
                 extension = get_object_or_404(ExtensionRequest, pk=request.POST.get("extension"), slip=slip)
                 services.decide_extension(extension, approve=action == "approve", by=user)
@@ -88,6 +100,8 @@ def slip_detail(request, pk):
             and slip.deadline < timezone.localdate(),
             "may_answer": may_answer,
             "may_decide": may_decide,
+            "may_progress": may_progress,
+            "progress": slip.item.progress.select_related("by"),
             "today": timezone.localdate(),
             **forms,
         },
@@ -97,6 +111,22 @@ def slip_detail(request, pk):
 @login_required
 def slip_print(request, pk):
     return render(request, "issues/slip_print.html", {"slip": _slip(request, pk)})
+
+
+@login_required
+def my_items(request):
+    """我的问题: every problem the cadre raised, where it stands, who handles
+    it, by when, and the answer (R14: the contact follows it to the end)."""
+    cadre_id = permissions.own_cadre_id(request.user)
+    if cadre_id is None:
+        raise PermissionDenied
+    items = list(selectors.reported_by(cadre_id))
+    open_count = sum(item.status in workflow.OPEN for item in items)
+    return render(
+        request,
+        "issues/my_items.html",
+        {"items": items, "open_count": open_count, "today": timezone.localdate()},
+    )
 
 
 @login_required

@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cadres.models import Cadre
+
 from .models import IssueEvent, IssueItem
 
 S = IssueItem.Status
@@ -52,9 +54,12 @@ def check(from_status, to_status):
 
 def actor_name(user, *, cadre=None) -> str:
     """The name a timeline shows for who acted: the cadre's name when a cadre
-    acted (an item from their form), else the user's full name or login."""
+    acted (an item from their form) or the login is a cadre's, else the
+    user's full name or login."""
+    if cadre is None and user is not None:
+        cadre = Cadre.objects.filter(user=user, is_active=True).only("name").first()
     if cadre is not None:
-        return cadre.name
+        return cadre.name[:100]
     if user is None:
         return ""
     return (user.get_full_name() or user.get_username())[:100]

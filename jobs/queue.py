@@ -20,15 +20,16 @@ logger = logging.getLogger(__name__)
 BROKER_ERRORS = (OperationalError, OSError)
 
 
-def enqueue(task, *args, **kwargs) -> bool:
-    """Send ``task`` once the transaction commits. Returns False when the
+def enqueue(task, *args, countdown=None, **kwargs) -> bool:
+    """Send ``task`` once the transaction commits (to run ``countdown``
+    seconds later, if given; at once in the eager mode). Returns False when the
     broker refused it and it was kept to be sent later, so the page can say
     so; a task failing in the eager (laptop) mode is logged, not kept."""
     outcome = {"sent": True}
 
     def send():
         try:
-            task.apply_async(args=args, kwargs=kwargs)
+            task.apply_async(args=args, kwargs=kwargs, countdown=countdown)
         except BROKER_ERRORS as exc:
             logger.warning("broker refused %s; kept to send later: %s", task.name, exc)
             keep(task.name, args, kwargs, error=exc)

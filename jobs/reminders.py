@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from cadres.models import Cadre, Pairing, Unit
-from cadres.permissions import GROUP_NAMES, Role
+from cadres.permissions import GROUP_NAMES, Role, liaison_staff_users
 from coordination.models import Meeting
 from issues.models import ReferralSlip
 from issues.selectors import OPEN_SLIP
@@ -178,16 +178,6 @@ def _officer_digests(stage, by_cadre, cadres):
     return messages
 
 
-def _liaison_staff():
-    return (
-        get_user_model()
-        .objects.filter(
-            Q(groups__name=GROUP_NAMES[Role.LIAISON_STAFF]) | Q(is_superuser=True), is_active=True
-        )
-        .distinct()
-    )
-
-
 def _city_digest(stage, by_cadre, cadres):
     per_unit = defaultdict(int)
     for cadre_id, enterprises in by_cadre.items():
@@ -208,7 +198,7 @@ def _city_digest(stage, by_cadre, cadres):
             link=reverse("visits:coverage") + f"?quarter={stage.period}",
             email=user.email,
         )
-        for user in _liaison_staff()
+        for user in liaison_staff_users()
     ]
 
 
@@ -222,7 +212,7 @@ def slip_messages(today: datetime.date) -> list[Message]:
         .select_related("item__enterprise", "department__information_officer__user")
         .order_by("deadline", "number")
     )
-    staff = list(_liaison_staff()) if slips else []
+    staff = list(liaison_staff_users()) if slips else []
     messages = []
     for slip in slips:
         stage = "overdue" if slip.deadline < today else "due_soon"
@@ -330,7 +320,7 @@ def meeting_messages(today: datetime.date) -> list[Message]:
             link=link,
             email=user.email,
         )
-        for user in _liaison_staff()
+        for user in liaison_staff_users()
     ]
     return messages
 

@@ -10,7 +10,7 @@ from celery import shared_task
 from django.db import DatabaseError
 from django.utils import timezone
 
-from . import delivery, reminders
+from . import delivery, handoffs, reminders
 
 logger = logging.getLogger(__name__)
 RETRY = {"acks_late": True, "max_retries": 5, "retry_backoff": 60, "retry_backoff_max": 3600}
@@ -86,3 +86,23 @@ def build_quarterly_report(self, quarter=None, user_id=None):
     built = report.build_report(q, by_id=user_id)
     reminders.run(reminders.report_messages(built))
     return {"report": built.pk, "quarter": built.quarter, "size": built.size}
+
+
+@shared_task(bind=True, name="jobs.hand_off", autoretry_for=(DatabaseError,), **RETRY)
+def hand_off(self):
+    """Tell whoever must act next of every step not yet told (jobs.handoffs),
+    and mark the quarters those steps may have moved for a recount."""
+    from . import changes
+
+    quarters = handoffs.dispatch()
+    changes.figures_changed(quarters)
+    return {"quarters": sorted(q.label for q in quarters)}
+
+
+@shared_task(bind=True, name="jobs.recount_changed", autoretry_for=(DatabaseError,), **RETRY)
+def recount_changed(self):
+    """Recount the recent quarters with changes marked since their last count
+    (a second worker asked for the same finds nothing stale)."""
+    from . import changes
+
+    return changes.recount_stale()

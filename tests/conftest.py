@@ -84,3 +84,18 @@ def role_groups(transactional_db):
     from cadres.permissions import install_role_groups
 
     install_role_groups(apps)
+
+
+@pytest.fixture
+def eager_tasks(monkeypatch):
+    """Tasks run at once, in this process, as in the laptop demo, whatever
+    broker CI configured; a task sent "on commit" runs at once, as it does
+    after a real request (the test's own transaction never commits)."""
+    from jobs import queue
+    from tongxiang_liaison.celery import app
+
+    monkeypatch.setattr(queue.transaction, "on_commit", lambda send, using=None: send())
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

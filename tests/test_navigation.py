@@ -21,6 +21,7 @@ def test_links_by_role(staff_user, officer_a):
     # A cadre: their own pairings, the departments' service lists (R10), good practices (R19).
     assert urls(cadre) == {
         reverse("visits:my"),
+        reverse("issues:my_items"),
         reverse("visits:services"),
         reverse("coordination:practices"),
     }

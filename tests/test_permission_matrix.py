@@ -64,6 +64,7 @@ RULES = {
         "A": expect(SEES_ALL | {"dept_officer"}, others=404),
         "B": expect(SEES_ALL, others=404),
     },
+    "issues:my_items": {"-": expect(WITH_CADRE)},
     "issues:item": {
         "A": expect(SEES_ALL | {"cadre", "dept_officer"}, others=404),
         "B": expect(SEES_ALL, others=404),

@@ -13,6 +13,13 @@ def links_for(user):
         links.append(
             (reverse("visits:my"), _("我的联系企业"), _("结对企业、本季度走访状态、填写走访反馈表。"))
         )
+        links.append(
+            (
+                reverse("issues:my_items"),
+                _("我的问题"),
+                _("我报告的问题：办理状态、承办部门、期限和办理结果。"),
+            )
+        )
     if permissions.can_view_dashboard(user):
         links.append(
             (

@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # After a write: tell whoever must act next, mark the dashboard's quarter changed.
+    "jobs.middleware.AfterWriteMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its page.
     "axes.middleware.AxesMiddleware",
@@ -223,6 +225,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 # Reminder rows a dead worker left "sending" are sent again after this long.
 STALE_SENDING_MINUTES = int(env("STALE_SENDING_MINUTES", "15"))
+# A change to a quarter's figures is recounted this many seconds later, the
+# writes of that time together (at once in the eager laptop demo).
+DASHBOARD_RECOUNT_DELAY_SECONDS = int(env("DASHBOARD_RECOUNT_DELAY_SECONDS", "60"))
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TIME_LIMIT = int(env("CELERY_TASK_TIME_LIMIT", "1800"))

@@ -93,7 +93,7 @@ def _visit_form(request, pairing, visit):
                 )
                 if action == "submit":
                     services.submit_visit(saved, by=request.user)
-                    messages.success(request, _("反馈表已提交。"))
+                    messages.success(request, _submitted_message(saved))
                     return redirect("visits:detail", pk=saved.pk)
             except ValidationError as exc:
                 _add_errors(form, exc)
@@ -104,6 +104,23 @@ def _visit_form(request, pairing, visit):
         form = VisitForm(instance=instance, pairing=pairing)
         problems = problem_formset(visit=visit)
     return _render_form(request, form, problems, pairing, visit)
+
+
+def _submitted_message(visit):
+    """The confirmation names the form and the issue-list items its problem
+    rows became (one item per row, R11), so the cadre knows what to follow."""
+    said = _("反馈表已提交：%(enterprise)s，%(date)s 走访。") % {
+        "enterprise": visit.enterprise.name,
+        "date": visit.visit_date.isoformat(),
+    }
+    problems = list(visit.problems.order_by("pk"))
+    if not problems:
+        return said + _("未填写问题。")
+    named = "；".join(f"【{p.get_category_display()}】{p.description[:30]}" for p in problems)
+    return said + _("%(count)s 个问题已列入问题清单：%(items)s。可在“我的问题”中跟踪办理。") % {
+        "count": len(problems),
+        "items": named,
+    }
 
 
 def _add_errors(form, exc):

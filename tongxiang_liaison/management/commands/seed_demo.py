@@ -13,6 +13,7 @@ from coordination.demo import build_coordination
 from dashboards import figures
 from enterprises.models import Enterprise
 from issues.demo import build_issues
+from issues.services import mark_all_handed_off
 from multiplication.demo import build_registry
 from visits.demo import build_visits
 from visits.quarters import Quarter, recent
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             )
             counts["memberships"] = build_registry(seed=seed, today=today)
             counts["meetings"] = build_coordination(seed=seed, today=today)
+            mark_all_handed_off()  # the demo's past steps are history: nobody is told of them now
             for quarter in recent(Quarter.of(today), 8):  # the dashboard's trend
                 figures.build(quarter)
             self.stdout.write(
