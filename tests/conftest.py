@@ -20,6 +20,13 @@ def need(condition, reason):
     pytest.skip(reason)
 
 
+def pytest_configure(config):
+    """A fast password hasher under test: PBKDF2 spends about a second per
+    test login on a loaded 2-core machine; what is tested is who may log in,
+    not the hash. The site keeps Django's default hashers."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _chinese_by_default():
     """Each test starts in the site's language; a request that switched to
