@@ -8,12 +8,19 @@ number of pairings; sending by :mod:`jobs.delivery`, exactly once.
 Visit stages, for the quarter in progress: ``d30`` from 30 days before its
 last day, ``d7`` from 7 days before (``VISIT_REMINDER_DAYS_BEFORE``); for the
 quarter just ended, ``overdue`` during the first days of the next one
-(``OVERDUE_REMINDER_WINDOW_DAYS``); and ``first_visit`` in the days before the
-first-visit deadline (R8). A stage that a day without a run skipped is still
-sent on the next run, once. Each cadre gets one message listing all their
-unvisited enterprises, never one per pairing; the unit's information officer
+(``OVERDUE_REMINDER_WINDOW_DAYS``). A stage that a day without a run skipped
+is still sent on the next run, once. Each cadre gets one message listing all
+their unvisited enterprises, never one per pairing; the unit's information officer
 gets a digest of the unit at ``d7`` and ``overdue``; the liaison office gets
 a city digest at ``overdue``. Inactive cadres and ended pairings get nothing.
+
+The first-visit stage (R8) is not tied to a quarter: every pairing has its own
+deadline (:mod:`visits.first_visit`: the campaign's 15 April for pairings begun
+before it, 30 days after the start for later ones, none for a renewal). From
+``FIRST_VISIT_REMINDER_DAYS_BEFORE`` days before that deadline a cadre is sent
+one message per deadline listing the pairings not yet visited; the claim key's
+period is the deadline (``2026-04-15``), so each pairing is reminded once
+whatever the number of runs.
 """
 
 import datetime
@@ -31,7 +38,8 @@ from coordination.models import Meeting
 from issues.models import ReferralSlip
 from issues.selectors import OPEN_SLIP
 from issues.workdays import add_working_days
-from visits.quarters import Quarter, first_visit_deadline
+from visits import first_visit
+from visits.quarters import Quarter
 from visits.selectors import credited
 
 from . import delivery
@@ -46,6 +54,7 @@ class Stage:
     name: str
     quarter: Quarter | None  # None for the first-visit stage
     period: str
+    deadline: datetime.date | None = None  # the first-visit stage's deadline (R8)
 
 
 def visit_stages(today: datetime.date) -> list[Stage]:
@@ -62,38 +71,63 @@ def visit_stages(today: datetime.date) -> list[Stage]:
     previous = quarter.previous()
     if today <= previous.last_day + datetime.timedelta(days=settings.OVERDUE_REMINDER_WINDOW_DAYS):
         stages.append(Stage("overdue", previous, previous.label))
-    deadline = first_visit_deadline(today.year)
-    if deadline - datetime.timedelta(days=settings.FIRST_VISIT_REMINDER_DAYS_BEFORE) <= today < deadline:
-        stages.append(Stage("first_visit", None, str(today.year)))
     return stages
 
 
+def _first_visit_window(today: datetime.date):
+    """Pairings in force today whose first visit (R8) is still to be made and
+    whose deadline falls within the reminder window: after today and at most
+    ``FIRST_VISIT_REMINDER_DAYS_BEFORE`` days on."""
+    last = today + datetime.timedelta(days=settings.FIRST_VISIT_REMINDER_DAYS_BEFORE)
+    return first_visit.pending(
+        Pairing.objects.active_on(today)
+        .filter(cadre__is_active=True)
+        .filter(first_visit.deadline_between_q(today + datetime.timedelta(days=1), last))
+    )
+
+
+def first_visit_stages(today: datetime.date) -> list[Stage]:
+    """One first-visit stage per deadline that some unvisited pairing has
+    within the reminder window (one query)."""
+    starts = _first_visit_window(today).values_list("start_date", flat=True).distinct()
+    deadlines = sorted({first_visit.deadline_for(start) for start in starts})
+    return [Stage("first_visit", None, f"{deadline:%Y-%m-%d}", deadline) for deadline in deadlines]
+
+
 def _unvisited(stage: Stage, today: datetime.date):
-    """(cadre id, enterprise name, town) of the pairings the stage is about."""
-    pairings = Pairing.objects.filter(cadre__is_active=True)
+    """(cadre id, enterprise name, town, start date) of the pairings the stage is about."""
     if stage.quarter is not None:
         pairings = (
-            pairings.filter(stage.quarter.due_q()).annotate(done=credited(stage.quarter)).filter(done=False)
-        )
-    else:  # first visit (R8): in force today, begun before the deadline this year, never visited
-        deadline = first_visit_deadline(today.year)
-        pairings = (
-            pairings.active_on(today)
-            .filter(start_date__year=today.year, start_date__lt=deadline)
-            .annotate(done=credited(before=deadline))
+            Pairing.objects.filter(cadre__is_active=True)
+            .filter(stage.quarter.due_q())
+            .annotate(done=credited(stage.quarter))
             .filter(done=False)
         )
+    else:
+        pairings = _first_visit_window(today)
     return pairings.order_by("enterprise__name").values_list(
-        "cadre_id", "enterprise__name", "enterprise__place__name"
+        "cadre_id", "enterprise__name", "enterprise__place__name", "start_date"
     )
+
+
+def _by_stage(today: datetime.date):
+    """(stage, {cadre id: [enterprise (town), …]}) for every stage of the day."""
+    for stage in visit_stages(today):
+        by_cadre = defaultdict(list)
+        for cadre_id, enterprise, town, _start in _unvisited(stage, today):
+            by_cadre[cadre_id].append(f"{enterprise}（{town}）")
+        yield stage, by_cadre
+    per_deadline = defaultdict(lambda: defaultdict(list))
+    first = Stage("first_visit", None, "")
+    for cadre_id, enterprise, town, start in _unvisited(first, today):
+        per_deadline[first_visit.deadline_for(start)][cadre_id].append(f"{enterprise}（{town}）")
+    for deadline, by_cadre in sorted(per_deadline.items()):
+        yield Stage("first_visit", None, f"{deadline:%Y-%m-%d}", deadline), by_cadre
 
 
 def visit_messages(today: datetime.date) -> list[Message]:
     messages = []
-    for stage in visit_stages(today):
-        by_cadre = defaultdict(list)
-        for cadre_id, enterprise, town in _unvisited(stage, today):
-            by_cadre[cadre_id].append(f"{enterprise}（{town}）")
+    for stage, by_cadre in _by_stage(today):
         if not by_cadre:
             continue
         cadres = {
@@ -123,9 +157,7 @@ def _cadre_messages(stage, by_cadre, cadres, today):
         if cadre is None or cadre.user_id is None or not cadre.user.is_active:
             continue  # no login to notify; the unit's digest still names them
         if stage.name == "first_visit":
-            intro = (
-                f"按照要求，{first_visit_deadline(today.year):%m月%d日}前须对所联系企业开展首次走访（R8）。"
-            )
+            intro = f"按照要求，以下联系企业须在 {stage.deadline:%m月%d日} 前完成首次走访："
         elif stage.name == "overdue":
             intro = f"{stage.period} 已结束，以下联系企业本季度没有上门走访或座谈记录（R7）："
         else:
