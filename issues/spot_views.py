@@ -28,9 +28,12 @@ class BatchForm(forms.Form):
 
     def clean_quarter(self):
         try:
-            return Quarter.parse(self.cleaned_data["quarter"])
+            quarter = Quarter.parse(self.cleaned_data["quarter"])
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from None
+        if message := spotchecks.quarter_not_begun(quarter):
+            raise forms.ValidationError(message)
+        return quarter
 
 
 class CheckForm(forms.Form):
