@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from cadres import permissions
 from cadres.models import Unit
 from enterprises.models import Place
-from tabular.xlsx import xlsx_response
+from tabular.xlsx import download_name, xlsx_response
 
 from . import selectors
 from .rules import REVENUE_CATEGORIES, Category, expiry_warning_days
@@ -113,7 +113,11 @@ def members_xlsx(request, category):
     day, _error = _day(request)
     memberships = selectors.category_members(category, day, **_member_filters(request))
     workbook = members_workbook(category, day, memberships)
-    return xlsx_response(workbook, f"{category.label}分类库-{day:%Y%m%d}.xlsx")
+    return xlsx_response(
+        workbook,
+        download_name(f"{category.label}分类库", f"{day:%Y%m%d}"),
+        download_name("doubling", category.value, f"{day:%Y%m%d}"),
+    )
 
 
 @login_required
