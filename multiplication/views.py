@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from cadres import permissions
-from cadres.models import Unit
+from cadres import selectors as cadre_selectors
 from enterprises.models import Place
 from tabular.xlsx import download_name, xlsx_response
 
@@ -100,7 +100,9 @@ def members(request, category):
         "query": query.urlencode(),
         "places": Place.objects.all(),
         "industries": selectors.industries(),
-        "units": Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).only("pk", "name"),
+        "units": cadre_selectors.units_with_cadres().only(
+            "pk", "name"
+        ),  # every pairing unit, not only departments
         "all_categories": list(Category),
     }
     return render(request, "multiplication/members.html", context)
