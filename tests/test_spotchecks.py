@@ -286,3 +286,40 @@ def test_a_quarter_that_has_not_begun_is_refused_on_the_page(client, supervisor)
     assert response.status_code == 200
     assert "2026Q4 尚未开始（2026-10-01 起），不能抽取该季度的样本" in response.content.decode()
     assert not supervisor.spotcheckbatch_set.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_batches_drawn_at_once_recheck_a_withdrawn_item_once(postgres, role_groups):
+    """On PostgreSQL: two supervisors draw at the same instant; the withdrawn
+    item lands in exactly one of the two batches."""
+    import threading
+
+    from django.db import connection
+
+    staff = user_with_role("liaison_staff", username="office")
+    PairingFactory(cadre=CadreFactory(), start_date=D(2026, 3, 27))
+    item = IssueItem.objects.create(
+        enterprise=EnterpriseFactory(), reporter=CadreFactory(), category="labour", description="x"
+    )
+    workflow.move(
+        item, IssueItem.Status.WITHDRAWN, by=staff, reason="企业称已自行解决", enterprise_confirmed=True
+    )
+    barrier, errors = threading.Barrier(2), []
+
+    def draw(seed):
+        try:
+            barrier.wait(timeout=10)
+            spotchecks.create_batch(quarter=Q3, size=1, seed=seed, title="", by=staff)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=draw, args=(seed,)) for seed in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert SpotCheck.objects.filter(item=item).count() == 1
+    assert SpotCheck.objects.filter(reason="sampled").count() == 2
