@@ -20,7 +20,7 @@ before it, 30 days after the start for later ones, none for a renewal). From
 ``FIRST_VISIT_REMINDER_DAYS_BEFORE`` days before that deadline a cadre is sent
 one message per deadline listing the pairings not yet visited; the claim key's
 period is the deadline (``2026-04-15``), so each pairing is reminded once
-whatever the number of runs.
+whatever the number of runs (:func:`first_visit_messages`).
 """
 
 import datetime
@@ -31,6 +31,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from cadres.models import Cadre, Pairing, Unit
 from cadres.permissions import GROUP_NAMES, Role
@@ -44,6 +45,7 @@ from visits.selectors import credited
 
 from . import delivery
 from .delivery import Message
+from .models import ReminderLog
 
 OFFICER_STAGES = ("d7", "overdue")
 STAGE_NAMES = {"d30": "季末前30天", "d7": "季末前7天", "overdue": "季度已过", "first_visit": "首次走访"}
@@ -94,40 +96,24 @@ def first_visit_stages(today: datetime.date) -> list[Stage]:
     return [Stage("first_visit", None, f"{deadline:%Y-%m-%d}", deadline) for deadline in deadlines]
 
 
-def _unvisited(stage: Stage, today: datetime.date):
-    """(cadre id, enterprise name, town, start date) of the pairings the stage is about."""
-    if stage.quarter is not None:
-        pairings = (
-            Pairing.objects.filter(cadre__is_active=True)
-            .filter(stage.quarter.due_q())
-            .annotate(done=credited(stage.quarter))
-            .filter(done=False)
-        )
-    else:
-        pairings = _first_visit_window(today)
-    return pairings.order_by("enterprise__name").values_list(
-        "cadre_id", "enterprise__name", "enterprise__place__name", "start_date"
+def _unvisited(stage: Stage):
+    """(cadre id, enterprise name, town) of the pairings a quarter's stage is about."""
+    return (
+        Pairing.objects.filter(cadre__is_active=True)
+        .filter(stage.quarter.due_q())
+        .annotate(done=credited(stage.quarter))
+        .filter(done=False)
+        .order_by("enterprise__name")
+        .values_list("cadre_id", "enterprise__name", "enterprise__place__name")
     )
-
-
-def _by_stage(today: datetime.date):
-    """(stage, {cadre id: [enterprise (town), …]}) for every stage of the day."""
-    for stage in visit_stages(today):
-        by_cadre = defaultdict(list)
-        for cadre_id, enterprise, town, _start in _unvisited(stage, today):
-            by_cadre[cadre_id].append(f"{enterprise}（{town}）")
-        yield stage, by_cadre
-    per_deadline = defaultdict(lambda: defaultdict(list))
-    first = Stage("first_visit", None, "")
-    for cadre_id, enterprise, town, start in _unvisited(first, today):
-        per_deadline[first_visit.deadline_for(start)][cadre_id].append(f"{enterprise}（{town}）")
-    for deadline, by_cadre in sorted(per_deadline.items()):
-        yield Stage("first_visit", None, f"{deadline:%Y-%m-%d}", deadline), by_cadre
 
 
 def visit_messages(today: datetime.date) -> list[Message]:
     messages = []
-    for stage, by_cadre in _by_stage(today):
+    for stage in visit_stages(today):
+        by_cadre = defaultdict(list)
+        for cadre_id, enterprise, town in _unvisited(stage):
+            by_cadre[cadre_id].append(f"{enterprise}（{town}）")
         if not by_cadre:
             continue
         cadres = {
@@ -139,6 +125,60 @@ def visit_messages(today: datetime.date) -> list[Message]:
             messages += _officer_digests(stage, by_cadre, cadres)
         if stage.name == "overdue":
             messages += _city_digest(stage, by_cadre, cadres)
+    return messages + first_visit_messages(today)
+
+
+def first_visit_messages(today: datetime.date) -> list[Message]:
+    """R8: each cadre is told, once per pairing, of the pairings whose first
+    visit falls due within the window, one message per deadline.
+
+    The claim's period is the deadline (``2026-04-15``). A pairing that was
+    not yet in force or not yet entered when its cadre's message for that
+    deadline was claimed is told in a further one (``2026-04-15#2``); a
+    pairing counts as told when a claim for its deadline was made after it
+    was entered and on or after the day it began. Three queries."""
+    rows = list(
+        _first_visit_window(today)
+        .order_by("enterprise__name")
+        .values_list(
+            "cadre_id",
+            "cadre__user_id",
+            "enterprise__name",
+            "enterprise__place__name",
+            "start_date",
+            "created_at",
+        )
+    )
+    if not rows:
+        return []
+    labels = {f"{first_visit.deadline_for(row[4]):%Y-%m-%d}" for row in rows}
+    periods = Q(pk__in=[])
+    for label in labels:
+        periods |= Q(period=label) | Q(period__startswith=f"{label}#")
+    claimed = defaultdict(list)  # (recipient, deadline) → when each earlier message was claimed
+    for recipient_id, period, created_at in ReminderLog.objects.filter(
+        periods, kind="first_visit", stage="first_visit", recipient_id__in={row[1] for row in rows if row[1]}
+    ).values_list("recipient_id", "period", "created_at"):
+        claimed[(recipient_id, period.split("#")[0])].append(created_at)
+    groups = defaultdict(list)
+    for cadre_id, user_id, enterprise, town, start, entered in rows:
+        deadline = first_visit.deadline_for(start)
+        told = claimed[(user_id, f"{deadline:%Y-%m-%d}")]
+        if any(at >= entered and timezone.localdate(at) >= start for at in told):
+            continue
+        groups[(deadline, cadre_id, user_id)].append(f"{enterprise}（{town}）")
+    cadres = {
+        c.pk: c
+        for c in Cadre.objects.filter(pk__in={key[1] for key in groups}, is_active=True).select_related(
+            "user"
+        )
+    }
+    messages = []
+    for (deadline, cadre_id, user_id), enterprises in sorted(groups.items()):
+        label = f"{deadline:%Y-%m-%d}"
+        earlier = len(claimed[(user_id, label)])
+        stage = Stage("first_visit", None, f"{label}#{earlier + 1}" if earlier else label, deadline)
+        messages += _cadre_messages(stage, {cadre_id: enterprises}, cadres, today)
     return messages
 
 

@@ -34,11 +34,14 @@ def cadre():
     return cadre
 
 
-def pair(cadre, start, name=None):
+def pair(cadre, start, name=None, *, entered=None):
+    """A pairing through the service, entered by the office five days before
+    it begins unless ``entered`` says when."""
     enterprise = EnterpriseFactory(**({"name": name} if name else {}))
-    return cadre_services.create_pairing(
-        cadre=cadre, enterprise=enterprise, kind=Pairing.Kind.DEPARTMENT, start_date=start
-    )
+    with at(entered or start - datetime.timedelta(days=5)):
+        return cadre_services.create_pairing(
+            cadre=cadre, enterprise=enterprise, kind=Pairing.Kind.DEPARTMENT, start_date=start
+        )
 
 
 def visit(pairing, day):
@@ -185,3 +188,30 @@ def test_a_pairing_begun_on_a_holiday_is_reminded_in_calendar_days(cadre):
     with at(D(2026, 10, 17)):
         assert reminders.send_visit_reminders(D(2026, 10, 17)).claimed == 1
     assert ReminderLog.objects.get(stage="first_visit").period == "2026-10-31"
+
+
+def test_a_pairing_begun_or_entered_after_its_cadre_was_reminded_is_reminded_too(cadre):
+    """Once per pairing: 甲 is told on 1 April; 乙 begins on 10 April and 丁 is
+    entered on 12 April (begun in March), both with the same 15 April
+    deadline, so each is told in a further message, and nobody twice."""
+    pair(cadre, D(2026, 3, 27), "甲企业")
+    pair(cadre, D(2026, 4, 10), "乙企业")
+    with at(D(2026, 4, 1)):
+        reminders.send_visit_reminders(D(2026, 4, 1))
+    with at(D(2026, 4, 10)):
+        reminders.send_visit_reminders(D(2026, 4, 10))
+        reminders.send_visit_reminders(D(2026, 4, 10))
+    pair(cadre, D(2026, 3, 2), "丁企业", entered=D(2026, 4, 12))
+    for day in (D(2026, 4, 12), D(2026, 4, 13)):
+        with at(day):
+            reminders.send_visit_reminders(day)
+    logs = {log.period: log.body for log in ReminderLog.objects.filter(stage="first_visit")}
+    assert sorted(logs) == ["2026-04-15", "2026-04-15#2", "2026-04-15#3"]
+    told = [
+        (period, name)
+        for period, body in logs.items()
+        for name in ("甲企业", "乙企业", "丁企业")
+        if name in body
+    ]
+    assert sorted(told) == [("2026-04-15", "甲企业"), ("2026-04-15#2", "乙企业"), ("2026-04-15#3", "丁企业")]
+    assert Notice.objects.filter(recipient=cadre.user).count() == 3
