@@ -184,7 +184,7 @@ def first_visit_messages(today: datetime.date) -> list[Message]:
 
 def _subject(stage: Stage, count: int) -> str:
     if stage.name == "first_visit":
-        return f"【提醒】{count} 家联系企业尚未首次走访（{STAGE_NAMES[stage.name]}）"
+        return f"【提醒】{count} 家联系企业须在 {stage.deadline:%m月%d日} 前完成首次走访"
     if stage.name == "overdue":
         return f"【逾期】{stage.period} 有 {count} 家联系企业未走访"
     return f"【提醒】{stage.period} 还有 {count} 家联系企业未走访（{STAGE_NAMES[stage.name]}）"

@@ -161,6 +161,7 @@ def test_a_late_pairing_is_reminded_once_when_the_job_runs_twice(cadre):
     (log,) = ReminderLog.objects.filter(stage="first_visit")
     assert (log.recipient_id, log.period, log.status) == (cadre.user_id, "2026-07-10", "sent")
     assert "07月10日" in log.body and "晚结对企业" in log.body and "早结对企业" not in log.body
+    assert log.subject == "【提醒】1 家联系企业须在 07月10日 前完成首次走访"
     assert Notice.objects.filter(recipient=cadre.user, reminder=log).count() == 1
     visit(late, D(2026, 6, 28))
     with at(D(2026, 7, 1)):
