@@ -13,7 +13,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from tabular.admin import SpreadsheetAdmin
 
-from . import permissions, services, views
+from . import permissions, selectors, services, views
 from .forms import MobileField
 from .models import AreaAssignment, Cadre, CoordinatorRegion, Pairing, ServiceItem, Unit
 from .resources import CadreResource, PairingResource, UnitResource
@@ -201,6 +201,27 @@ class ActiveOnTodayFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PairingUnitFilter(admin.SimpleListFilter):
+    """结对单位: the unit of the pairing's cadre, among every unit that has
+    cadres (not only the departments), scoped to what the user may see."""
+
+    title = _("结对单位")
+    parameter_name = "unit"
+
+    def lookups(self, request, model_admin):
+        return [
+            (str(pk), name)
+            for pk, name in selectors.units_with_cadres(request.user).values_list("pk", "name")
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        if not self.value().isdigit():
+            return queryset.none()
+        return queryset.filter(cadre__unit_id=int(self.value()))
+
+
 @admin.register(Pairing)
 class PairingAdmin(ScopedAdminMixin, SpreadsheetAdmin, AuditedAdmin):
     visible = staticmethod(permissions.visible_pairings)
@@ -208,7 +229,7 @@ class PairingAdmin(ScopedAdminMixin, SpreadsheetAdmin, AuditedAdmin):
     form = PairingForm
     resource_classes = [PairingResource]
     list_display = ["cadre", "enterprise", "kind", "start_date", "end_date", "ended_on", "enterprise_place"]
-    list_filter = [ActiveOnTodayFilter, "kind", "cadre__unit__kind", "enterprise__place", "cadre__unit"]
+    list_filter = [ActiveOnTodayFilter, "kind", "cadre__unit__kind", "enterprise__place", PairingUnitFilter]
     list_select_related = ["cadre__unit", "enterprise__place"]
     search_fields = ["cadre__name", "=cadre__mobile", "enterprise__name", "=enterprise__credit_code"]
     autocomplete_fields = ["cadre", "enterprise"]

@@ -19,6 +19,25 @@ RANK_ORDER = Case(
     output_field=IntegerField(),
 )
 
+# Units listed the way the city lists them: the four leadership bodies, the
+# departments, then the towns, streets and zones; each group by its sort order.
+UNIT_KIND_ORDER = Case(
+    When(kind=Unit.Kind.LEADERSHIP, then=Value(0)),
+    When(kind=Unit.Kind.DEPARTMENT, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def units_with_cadres(user=None):
+    """Every unit with at least one cadre — leadership bodies, departments,
+    towns, streets and zones alike — in the city's order; with ``user``, those
+    the user may see (an information officer: their own unit)."""
+    units = Unit.objects.filter(Exists(Cadre.objects.filter(unit=OuterRef("pk"))))
+    if user is not None:
+        units = permissions.visible_units(user, units)
+    return units.annotate(kind_order=UNIT_KIND_ORDER).order_by("kind_order", "sort_order", "name").distinct()
+
 
 def cadres_below_minimum(user, day: datetime.date):
     """Active cadres with fewer active links than their rule requires:

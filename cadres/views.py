@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from tabular.xlsx import xlsx_response
+from tabular.xlsx import download_name, xlsx_response
 
 from . import permissions, selectors
 from .spreadsheets import arrangement_workbook, compliance_workbook, export_stamp
@@ -53,7 +53,10 @@ def compliance_xlsx(request):
         raise PermissionDenied
     day = timezone.localdate()
     workbook = compliance_workbook(compliance_sections(request.user, day), day)
-    return xlsx_response(workbook, f"结对合规-{export_stamp()}.xlsx")
+    stamp = export_stamp()
+    return xlsx_response(
+        workbook, download_name("结对合规", stamp), download_name("pairing-compliance", stamp)
+    )
 
 
 @login_required
@@ -63,4 +66,9 @@ def arrangement_xlsx(request):
         raise PermissionDenied
     day = timezone.localdate()
     workbook = arrangement_workbook(selectors.arrangement_table(request.user, day), day)
-    return xlsx_response(workbook, f"附件2-走访联系企业安排表-{export_stamp()}.xlsx")
+    stamp = export_stamp()
+    return xlsx_response(
+        workbook,
+        download_name("附件2-走访联系企业安排表", stamp),
+        download_name("attachment2-visit-arrangement", stamp),
+    )

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from cadres import permissions
 from cadres.models import Cadre, Pairing, Unit
 from issues.models import IssueItem
-from tabular.xlsx import xlsx_response
+from tabular.xlsx import download_name, xlsx_response
 from visits.models import ProblemCategory, Visit
 from visits.quarters import Quarter, recent, requested
 from visits.selectors import due_in
@@ -283,7 +283,11 @@ def evaluation_xlsx(request):
     if unit is None:
         raise Http404
     sheets = evaluation_rows.unit_year(unit.pk, year, timezone.localdate())
-    return xlsx_response(evaluation_workbook(unit, year, sheets), f"{unit.name}-{year}年度联系干部考评.xlsx")
+    return xlsx_response(
+        evaluation_workbook(unit, year, sheets),
+        download_name(unit.name, f"{year}年度联系干部考评"),
+        download_name("cadre-evaluation", f"unit{unit.pk}", year),
+    )
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from cadres import permissions
 from cadres.admin import AuditedAdmin
-from tabular.xlsx import xlsx_response
+from tabular.xlsx import download_name, xlsx_response
 from visits.quarters import Quarter, recent
 
 from . import selectors, services, workflow
@@ -257,7 +257,13 @@ class IssueItemAdmin(AuditedAdmin):
         items = queryset.select_related("enterprise__place", "reporter__unit").prefetch_related(
             "referrals__department"
         )
-        return xlsx_response(issue_list_workbook(items), f"问题清单-{timezone.localdate():%Y%m%d}.xlsx")
+        try:  # the quarter filtered on, else today
+            stamp = Quarter.parse(request.GET.get("quarter", "")).label
+        except ValueError:
+            stamp = f"{timezone.localdate():%Y%m%d}"
+        return xlsx_response(
+            issue_list_workbook(items), download_name("问题清单", stamp), download_name("issue-list", stamp)
+        )
 
 
 def _move_kwargs(form):

@@ -354,8 +354,9 @@ class SupervisionSlip(models.Model):
 
 class SpotCheckBatch(models.Model):
     """One round of spot checks (抽查, R15): a reproducible sample of a
-    quarter's pairings, stratified by unit, plus every item withdrawn in that
-    quarter, and the notice (通报) that circulates the results."""
+    quarter's pairings, stratified by unit, plus every withdrawn item not yet
+    re-checked by an earlier batch (once), and the notice (通报) that
+    circulates the results."""
 
     title = models.CharField(_("名称"), max_length=100)
     quarter = models.CharField(_("季度"), max_length=6, db_index=True)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from cadres import permissions
 from cadres.models import Unit
-from tabular.xlsx import xlsx_response
+from tabular.xlsx import download_name, xlsx_response
 from visits.quarters import Quarter, requested
 
 from . import rates, spotchecks
@@ -28,9 +28,12 @@ class BatchForm(forms.Form):
 
     def clean_quarter(self):
         try:
-            return Quarter.parse(self.cleaned_data["quarter"])
+            quarter = Quarter.parse(self.cleaned_data["quarter"])
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from None
+        if message := spotchecks.quarter_not_begun(quarter):
+            raise forms.ValidationError(message)
+        return quarter
 
 
 class CheckForm(forms.Form):
@@ -145,7 +148,11 @@ def notice(request, pk):
         return redirect("issues:spotcheck_notice", pk=batch.pk)
     figures = notice_figures(batch)
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(notice_workbook(batch, figures), f"抽查通报-{batch.quarter}-{batch.pk}.xlsx")
+        return xlsx_response(
+            notice_workbook(batch, figures),
+            download_name("抽查通报", batch.quarter, f"第{batch.pk}批"),
+            download_name("spot-check-notice", batch.quarter, f"batch{batch.pk}"),
+        )
     return render(request, "issues/spotcheck_notice.html", {"batch": batch, **figures})
 
 

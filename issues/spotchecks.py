@@ -6,8 +6,13 @@ The sample is drawn from the pairings due a visit in the quarter, stratified
 by unit: each unit gets its share of the sample in proportion to its pairings
 (largest remainders), drawn with a generator seeded by the batch's seed and
 the unit, so the same quarter, size and seed always give the same sample.
-Every item withdrawn in the quarter joins the sample too: a withdrawal may
-hide an unsolved problem.
+Every withdrawn item joins the sample too, once: a withdrawal may hide an
+unsolved problem. A batch takes every item withdrawn up to the moment it is
+drawn that no earlier batch has re-checked — those withdrawn in its quarter,
+and those withdrawn after an earlier batch was drawn (a quarter's sample may be
+drawn before the quarter ends, or another quarter's batch may come next), so
+no withdrawal escapes and none is re-checked twice. A batch can be drawn only
+for a quarter that has begun.
 """
 
 import datetime
@@ -59,21 +64,42 @@ def sample_pairings(quarter: Quarter, size: int, seed: int):
     return [(cadre_id, enterprise_id) for _pk, cadre_id, enterprise_id in chosen]
 
 
-def withdrawn_in(quarter: Quarter):
-    """Items withdrawn during the quarter (by the date of the withdrawal)."""
-    tz = timezone.get_current_timezone()
-    start = datetime.datetime.combine(quarter.first_day, datetime.time.min, tzinfo=tz)
-    end = datetime.datetime.combine(quarter.next().first_day, datetime.time.min, tzinfo=tz)
-    ids = IssueEvent.objects.filter(to_status=IssueItem.Status.WITHDRAWN, at__gte=start, at__lt=end).values(
+def withdrawn_to_recheck():
+    """Items withdrawn up to now (any quarter) that no batch has re-checked:
+    what the next batch drawn must take (R15)."""
+    ids = IssueEvent.objects.filter(to_status=IssueItem.Status.WITHDRAWN, at__lte=timezone.now()).values(
         "item_id"
     )
-    return IssueItem.objects.filter(pk__in=ids, reporter__isnull=False).order_by("pk")
+    rechecked = SpotCheck.objects.filter(reason=SpotCheck.Reason.WITHDRAWN, item__isnull=False)
+    return (
+        IssueItem.objects.filter(pk__in=ids, reporter__isnull=False)
+        .exclude(pk__in=rechecked.values("item_id"))
+        .order_by("pk")
+    )
+
+
+def quarter_not_begun(quarter: Quarter, today: datetime.date | None = None) -> str:
+    """The message refusing a batch for a quarter that has not begun, or ""."""
+    today = today or timezone.localdate()
+    if quarter.first_day <= today:
+        return ""
+    return _("%(q)s 尚未开始（%(day)s 起），不能抽取该季度的样本；请选择已开始的季度。") % {
+        "q": quarter.label,
+        "day": quarter.first_day.isoformat(),
+    }
 
 
 @transaction.atomic
 def create_batch(*, quarter: Quarter, size: int, seed: int, title: str, by):
     if size < 1:
         raise ValidationError({"sample_size": _("抽查数量至少为 1。")})
+    if message := quarter_not_begun(quarter):
+        raise ValidationError({"quarter": message})
+    # Lock the withdrawn items first, then ask afresh which are re-checked:
+    # a batch drawn at the same moment waits here and then sees this one's
+    # checks, so no item lands in two batches.
+    candidates = list(withdrawn_to_recheck().values_list("pk", flat=True))
+    list(IssueItem.objects.select_for_update().filter(pk__in=candidates).values_list("pk", flat=True))
     batch = SpotCheckBatch.objects.create(
         title=title or _("%(q)s 联系人联企情况抽查") % {"q": quarter.label},
         quarter=quarter.label,
@@ -82,7 +108,7 @@ def create_batch(*, quarter: Quarter, size: int, seed: int, title: str, by):
         created_by=by,
     )
     checks, seen = [], set()
-    for item in withdrawn_in(quarter):
+    for item in withdrawn_to_recheck():
         key = (item.reporter_id, item.enterprise_id)
         if key not in seen:
             seen.add(key)

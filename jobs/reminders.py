@@ -8,12 +8,19 @@ number of pairings; sending by :mod:`jobs.delivery`, exactly once.
 Visit stages, for the quarter in progress: ``d30`` from 30 days before its
 last day, ``d7`` from 7 days before (``VISIT_REMINDER_DAYS_BEFORE``); for the
 quarter just ended, ``overdue`` during the first days of the next one
-(``OVERDUE_REMINDER_WINDOW_DAYS``); and ``first_visit`` in the days before the
-first-visit deadline (R8). A stage that a day without a run skipped is still
-sent on the next run, once. Each cadre gets one message listing all their
-unvisited enterprises, never one per pairing; the unit's information officer
+(``OVERDUE_REMINDER_WINDOW_DAYS``). A stage that a day without a run skipped
+is still sent on the next run, once. Each cadre gets one message listing all
+their unvisited enterprises, never one per pairing; the unit's information officer
 gets a digest of the unit at ``d7`` and ``overdue``; the liaison office gets
 a city digest at ``overdue``. Inactive cadres and ended pairings get nothing.
+
+The first-visit stage (R8) is not tied to a quarter: every pairing has its own
+deadline (:mod:`visits.first_visit`: the campaign's 15 April for pairings begun
+before it, 30 days after the start for later ones, none for a renewal). From
+``FIRST_VISIT_REMINDER_DAYS_BEFORE`` days before that deadline a cadre is sent
+one message per deadline listing the pairings not yet visited; the claim key's
+period is the deadline (``2026-04-15``), so each pairing is reminded once
+whatever the number of runs (:func:`first_visit_messages`).
 """
 
 import datetime
@@ -24,6 +31,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils import timezone
 
 from cadres.models import Cadre, Pairing, Unit
 from cadres.permissions import GROUP_NAMES, Role, liaison_staff_users
@@ -31,11 +39,13 @@ from coordination.models import Meeting
 from issues.models import ReferralSlip
 from issues.selectors import OPEN_SLIP
 from issues.workdays import add_working_days
-from visits.quarters import Quarter, first_visit_deadline
+from visits import first_visit
+from visits.quarters import Quarter
 from visits.selectors import credited
 
 from . import delivery
 from .delivery import Message
+from .models import ReminderLog
 
 OFFICER_STAGES = ("d7", "overdue")
 STAGE_NAMES = {"d30": "季末前30天", "d7": "季末前7天", "overdue": "季度已过", "first_visit": "首次走访"}
@@ -46,6 +56,7 @@ class Stage:
     name: str
     quarter: Quarter | None  # None for the first-visit stage
     period: str
+    deadline: datetime.date | None = None  # the first-visit stage's deadline (R8)
 
 
 def visit_stages(today: datetime.date) -> list[Stage]:
@@ -62,29 +73,38 @@ def visit_stages(today: datetime.date) -> list[Stage]:
     previous = quarter.previous()
     if today <= previous.last_day + datetime.timedelta(days=settings.OVERDUE_REMINDER_WINDOW_DAYS):
         stages.append(Stage("overdue", previous, previous.label))
-    deadline = first_visit_deadline(today.year)
-    if deadline - datetime.timedelta(days=settings.FIRST_VISIT_REMINDER_DAYS_BEFORE) <= today < deadline:
-        stages.append(Stage("first_visit", None, str(today.year)))
     return stages
 
 
-def _unvisited(stage: Stage, today: datetime.date):
-    """(cadre id, enterprise name, town) of the pairings the stage is about."""
-    pairings = Pairing.objects.filter(cadre__is_active=True)
-    if stage.quarter is not None:
-        pairings = (
-            pairings.filter(stage.quarter.due_q()).annotate(done=credited(stage.quarter)).filter(done=False)
-        )
-    else:  # first visit (R8): in force today, begun before the deadline this year, never visited
-        deadline = first_visit_deadline(today.year)
-        pairings = (
-            pairings.active_on(today)
-            .filter(start_date__year=today.year, start_date__lt=deadline)
-            .annotate(done=credited(before=deadline))
-            .filter(done=False)
-        )
-    return pairings.order_by("enterprise__name").values_list(
-        "cadre_id", "enterprise__name", "enterprise__place__name"
+def _first_visit_window(today: datetime.date):
+    """Pairings in force today whose first visit (R8) is still to be made and
+    whose deadline falls within the reminder window: after today and at most
+    ``FIRST_VISIT_REMINDER_DAYS_BEFORE`` days on."""
+    last = today + datetime.timedelta(days=settings.FIRST_VISIT_REMINDER_DAYS_BEFORE)
+    return first_visit.pending(
+        Pairing.objects.active_on(today)
+        .filter(cadre__is_active=True)
+        .filter(first_visit.deadline_between_q(today + datetime.timedelta(days=1), last))
+    )
+
+
+def first_visit_stages(today: datetime.date) -> list[Stage]:
+    """One first-visit stage per deadline that some unvisited pairing has
+    within the reminder window (one query)."""
+    starts = _first_visit_window(today).values_list("start_date", flat=True).distinct()
+    deadlines = sorted({first_visit.deadline_for(start) for start in starts})
+    return [Stage("first_visit", None, f"{deadline:%Y-%m-%d}", deadline) for deadline in deadlines]
+
+
+def _unvisited(stage: Stage):
+    """(cadre id, enterprise name, town) of the pairings a quarter's stage is about."""
+    return (
+        Pairing.objects.filter(cadre__is_active=True)
+        .filter(stage.quarter.due_q())
+        .annotate(done=credited(stage.quarter))
+        .filter(done=False)
+        .order_by("enterprise__name")
+        .values_list("cadre_id", "enterprise__name", "enterprise__place__name")
     )
 
 
@@ -92,7 +112,7 @@ def visit_messages(today: datetime.date) -> list[Message]:
     messages = []
     for stage in visit_stages(today):
         by_cadre = defaultdict(list)
-        for cadre_id, enterprise, town in _unvisited(stage, today):
+        for cadre_id, enterprise, town in _unvisited(stage):
             by_cadre[cadre_id].append(f"{enterprise}（{town}）")
         if not by_cadre:
             continue
@@ -105,12 +125,66 @@ def visit_messages(today: datetime.date) -> list[Message]:
             messages += _officer_digests(stage, by_cadre, cadres)
         if stage.name == "overdue":
             messages += _city_digest(stage, by_cadre, cadres)
+    return messages + first_visit_messages(today)
+
+
+def first_visit_messages(today: datetime.date) -> list[Message]:
+    """R8: each cadre is told, once per pairing, of the pairings whose first
+    visit falls due within the window, one message per deadline.
+
+    The claim's period is the deadline (``2026-04-15``). A pairing that was
+    not yet in force or not yet entered when its cadre's message for that
+    deadline was claimed is told in a further one (``2026-04-15#2``); a
+    pairing counts as told when a claim for its deadline was made after it
+    was entered and on or after the day it began. Three queries."""
+    rows = list(
+        _first_visit_window(today)
+        .order_by("enterprise__name")
+        .values_list(
+            "cadre_id",
+            "cadre__user_id",
+            "enterprise__name",
+            "enterprise__place__name",
+            "start_date",
+            "created_at",
+        )
+    )
+    if not rows:
+        return []
+    labels = {f"{first_visit.deadline_for(row[4]):%Y-%m-%d}" for row in rows}
+    periods = Q(pk__in=[])
+    for label in labels:
+        periods |= Q(period=label) | Q(period__startswith=f"{label}#")
+    claimed = defaultdict(list)  # (recipient, deadline) → when each earlier message was claimed
+    for recipient_id, period, created_at in ReminderLog.objects.filter(
+        periods, kind="first_visit", stage="first_visit", recipient_id__in={row[1] for row in rows if row[1]}
+    ).values_list("recipient_id", "period", "created_at"):
+        claimed[(recipient_id, period.split("#")[0])].append(created_at)
+    groups = defaultdict(list)
+    for cadre_id, user_id, enterprise, town, start, entered in rows:
+        deadline = first_visit.deadline_for(start)
+        told = claimed[(user_id, f"{deadline:%Y-%m-%d}")]
+        if any(at >= entered and timezone.localdate(at) >= start for at in told):
+            continue
+        groups[(deadline, cadre_id, user_id)].append(f"{enterprise}（{town}）")
+    cadres = {
+        c.pk: c
+        for c in Cadre.objects.filter(pk__in={key[1] for key in groups}, is_active=True).select_related(
+            "user"
+        )
+    }
+    messages = []
+    for (deadline, cadre_id, user_id), enterprises in sorted(groups.items()):
+        label = f"{deadline:%Y-%m-%d}"
+        earlier = len(claimed[(user_id, label)])
+        stage = Stage("first_visit", None, f"{label}#{earlier + 1}" if earlier else label, deadline)
+        messages += _cadre_messages(stage, {cadre_id: enterprises}, cadres, today)
     return messages
 
 
 def _subject(stage: Stage, count: int) -> str:
     if stage.name == "first_visit":
-        return f"【提醒】{count} 家联系企业尚未首次走访（{STAGE_NAMES[stage.name]}）"
+        return f"【提醒】{count} 家联系企业须在 {stage.deadline:%m月%d日} 前完成首次走访"
     if stage.name == "overdue":
         return f"【逾期】{stage.period} 有 {count} 家联系企业未走访"
     return f"【提醒】{stage.period} 还有 {count} 家联系企业未走访（{STAGE_NAMES[stage.name]}）"
@@ -123,9 +197,7 @@ def _cadre_messages(stage, by_cadre, cadres, today):
         if cadre is None or cadre.user_id is None or not cadre.user.is_active:
             continue  # no login to notify; the unit's digest still names them
         if stage.name == "first_visit":
-            intro = (
-                f"按照要求，{first_visit_deadline(today.year):%m月%d日}前须对所联系企业开展首次走访（R8）。"
-            )
+            intro = f"按照要求，以下联系企业须在 {stage.deadline:%m月%d日} 前完成首次走访："
         elif stage.name == "overdue":
             intro = f"{stage.period} 已结束，以下联系企业本季度没有上门走访或座谈记录（R7）："
         else:

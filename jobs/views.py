@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres import permissions
+from tabular.xlsx import XLSX_CONTENT_TYPE, content_disposition, download_name
 from visits.quarters import Quarter
 
 from . import tasks
@@ -57,6 +58,9 @@ def report_download(request, pk):
     if not permissions.can_download_quarterly_reports(request.user):
         raise PermissionDenied
     report = get_object_or_404(QuarterlyReport, pk=pk)
-    return FileResponse(
-        report.file.open("rb"), as_attachment=True, filename=f"联企问题解决率季度报表-{report.quarter}.xlsx"
+    response = FileResponse(report.file.open("rb"), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition(
+        download_name("联企问题解决率季度报表", report.quarter),
+        download_name("quarterly-resolution-report", report.quarter),
     )
+    return response

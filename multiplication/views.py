@@ -12,9 +12,9 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from cadres import permissions
-from cadres.models import Unit
+from cadres import selectors as cadre_selectors
 from enterprises.models import Place
-from tabular.xlsx import xlsx_response
+from tabular.xlsx import download_name, xlsx_response
 
 from . import selectors
 from .rules import REVENUE_CATEGORIES, Category, expiry_warning_days
@@ -100,7 +100,9 @@ def members(request, category):
         "query": query.urlencode(),
         "places": Place.objects.all(),
         "industries": selectors.industries(),
-        "units": Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).only("pk", "name"),
+        "units": cadre_selectors.units_with_cadres().only(
+            "pk", "name"
+        ),  # every pairing unit, not only departments
         "all_categories": list(Category),
     }
     return render(request, "multiplication/members.html", context)
@@ -113,7 +115,11 @@ def members_xlsx(request, category):
     day, _error = _day(request)
     memberships = selectors.category_members(category, day, **_member_filters(request))
     workbook = members_workbook(category, day, memberships)
-    return xlsx_response(workbook, f"{category.label}分类库-{day:%Y%m%d}.xlsx")
+    return xlsx_response(
+        workbook,
+        download_name(f"{category.label}分类库", f"{day:%Y%m%d}"),
+        download_name("doubling", category.value, f"{day:%Y%m%d}"),
+    )
 
 
 @login_required

@@ -2,12 +2,14 @@
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 
 from .formats import CSVEncodingError, SafeCSV, SafeXLSX
 from .paging import EstimatedCountPaginator
 from .uploads import UploadRejected, check_size
+from .xlsx import content_disposition, download_name
 
 
 class SafeExportMixin:
@@ -34,6 +36,26 @@ class SafeExportMixin:
             request, queryset, force_native_type=isinstance(file_format, SafeXLSX), **kwargs
         )
         return file_format.export_data(data)
+
+    def get_export_filename(self, request, queryset, file_format):
+        """``结对联系-20261202.xlsx``: the register's Chinese name and the day."""
+        return download_name(
+            self.model._meta.verbose_name_plural,
+            f"{timezone.localdate():%Y%m%d}",
+            ext=file_format.get_extension(),
+        )
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        """The library's response, named like every other download of the
+        site (RFC 5987 ``filename*``, an English ``filename`` beside it)."""
+        response = super()._do_file_export(file_format, request, queryset, export_form=export_form)
+        response["Content-Disposition"] = content_disposition(
+            self.get_export_filename(request, queryset, file_format),
+            download_name(
+                self.model._meta.model_name, f"{timezone.localdate():%Y%m%d}", ext=file_format.get_extension()
+            ),
+        )
+        return response
 
 
 class SafeImportForm(ImportForm):

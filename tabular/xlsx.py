@@ -133,12 +133,50 @@ def workbook_bytes(wb):
     return buffer.getvalue()
 
 
-def xlsx_response(wb, filename):
+# Characters no file system or browser keeps in a file name, and the
+# separators a name's parts are joined with (stripped from each part's ends).
+_NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+_PART_EDGES = "-_. \t"
+
+
+def download_name(*parts, ext: str = "xlsx") -> str:
+    """A download's file name from its meaningful parts, joined by ``-``:
+    ``download_name("问题清单", "2026Q3")`` is ``问题清单-2026Q3.xlsx``. Parts
+    that are empty (a unit with no name, a blank filter) are left out, so a
+    name never starts with ``-`` nor has an empty part; characters a file
+    name cannot hold become ``_``."""
+    cleaned = [_NOT_IN_FILE_NAMES.sub("_", str(part)).strip(_PART_EDGES) for part in parts]
+    stem = "-".join(part for part in cleaned if part) or "export"
+    return f"{stem}.{ext}"
+
+
+def _tidy(filename: str, *, ascii_only: bool = False) -> str:
+    """``filename`` through :func:`download_name`, its ``-`` parts kept."""
+    stem, dot, ext = filename.rpartition(".")
+    if not dot:
+        stem, ext = filename, "xlsx"
+    if ascii_only:
+        stem, ext = (text.encode("ascii", "ignore").decode() for text in (stem, ext))
+    return download_name(*stem.split("-"), ext=ext or "xlsx")
+
+
+def content_disposition(filename: str, fallback: str = "") -> str:
+    """``attachment`` with the Chinese name as RFC 5987/6266 ``filename*`` and
+    a plain ASCII ``filename`` for clients that ignore it: ``fallback`` (an
+    English name) when the caller gives one, else the name's ASCII parts
+    (``问题清单-2026Q3.xlsx`` → ``export-2026Q3.xlsx``). Neither ever starts
+    with ``-`` nor has an empty part."""
+    filename = _tidy(filename)
+    ascii_name = _tidy(fallback or filename, ascii_only=True)
+    if not re.search(r"[A-Za-z]", ascii_name.rpartition(".")[0]):
+        ascii_name = _tidy(f"export-{ascii_name}", ascii_only=True)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def xlsx_response(wb, filename, fallback: str = ""):
     """An attachment response; the Chinese file name survives every browser
-    through RFC 6266's ``filename*``."""
+    through RFC 6266's ``filename*``, and ``fallback`` (an English name) is
+    what a client that ignores it saves (see :func:`content_disposition`)."""
     response = HttpResponse(workbook_bytes(wb), content_type=XLSX_CONTENT_TYPE)
-    ascii_name = filename.encode("ascii", "ignore").decode() or "export.xlsx"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    )
+    response["Content-Disposition"] = content_disposition(filename, fallback)
     return response

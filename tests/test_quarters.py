@@ -5,7 +5,8 @@ import datetime
 import pytest
 
 from tests.factories import PairingFactory
-from visits.quarters import SETTLE_DAYS, Quarter, first_visit_deadline, recent
+from visits.first_visit import campaign_deadline
+from visits.quarters import SETTLE_DAYS, Quarter, recent
 
 D = datetime.date
 
@@ -69,9 +70,9 @@ def test_recent_quarters_cross_the_year():
 
 
 def test_first_visit_deadline_is_a_setting(settings):
-    assert first_visit_deadline(2026) == D(2026, 4, 15)
+    assert campaign_deadline(2026) == D(2026, 4, 15)
     settings.CAMPAIGN_FIRST_VISIT_DEADLINE = "05-01"
-    assert first_visit_deadline(2026) == D(2026, 5, 1)
+    assert campaign_deadline(2026) == D(2026, 5, 1)
 
 
 Q3 = Quarter(2026, 3)  # 1 July – 30 September; a pairing must begin by 31 August

@@ -34,7 +34,7 @@ D = datetime.date
         (D(2027, 1, 1), [("overdue", "2026Q4")]),  # the day after the quarter ends
         (D(2027, 1, 15), [("overdue", "2026Q4")]),
         (D(2027, 1, 16), []),
-        (D(2026, 4, 1), [("overdue", "2026Q1"), ("first_visit", "2026")]),  # before 15 April (R8)
+        (D(2026, 4, 1), [("overdue", "2026Q1")]),  # first visits (R8): first_visit_stages
         (D(2026, 4, 15), [("overdue", "2026Q1")]),
         (D(2026, 6, 20), [("d30", "2026Q2")]),
     ],

@@ -199,3 +199,127 @@ def test_long_running_items_owe_a_progress_entry_each_month(staff_user):
     ProgressEntry.objects.create(item=old, month=D(2026, 11, 1), text="部门正在协调", by=staff_user)
     assert not selectors.needing_progress(today).exists()
     assert list(selectors.needing_progress(D(2026, 12, 2))) == [old]  # a new month, a new entry
+
+
+def _withdraw(item, by, when):
+    with time_machine.travel(when):
+        workflow.move(
+            item, IssueItem.Status.WITHDRAWN, by=by, reason="企业称已自行解决", enterprise_confirmed=True
+        )
+
+
+def _draw(quarter, when, by, seed=1):
+    with time_machine.travel(when):
+        return spotchecks.create_batch(quarter=quarter, size=2, seed=seed, title="", by=by)
+
+
+def _rechecked(batch):
+    return list(batch.checks.filter(reason="withdrawn").values_list("item_id", flat=True))
+
+
+def test_an_item_withdrawn_after_the_sample_was_drawn_joins_the_next_batch_once(population, staff_user):
+    """The 2026Q3 sample is drawn on 20 September; an item withdrawn on 25
+    September escaped it, so the next batch drawn (a second Q3 batch, or the
+    Q4 one) takes it, and no batch after that takes it again (R15)."""
+    shanghai = datetime.timezone(datetime.timedelta(hours=8))
+    early, late = (
+        IssueItem.objects.create(
+            enterprise=EnterpriseFactory(), reporter=CadreFactory(), category="labour", description=text
+        )
+        for text in ("早撤回", "晚撤回")
+    )
+    _withdraw(early, staff_user, datetime.datetime(2026, 8, 10, 9, tzinfo=shanghai))
+    first = _draw(Q3, datetime.datetime(2026, 9, 20, 9, tzinfo=shanghai), staff_user)
+    assert _rechecked(first) == [early.pk]
+    _withdraw(late, staff_user, datetime.datetime(2026, 9, 25, 9, tzinfo=shanghai))
+    second = _draw(Q3, datetime.datetime(2026, 10, 8, 9, tzinfo=shanghai), staff_user, seed=2)
+    assert _rechecked(second) == [late.pk]  # joins the next batch; the early one is not drawn again
+    assert second.checks.get(reason="withdrawn").cadre == late.reporter
+    third = _draw(Quarter(2026, 4), datetime.datetime(2026, 12, 20, 9, tzinfo=shanghai), staff_user)
+    assert _rechecked(third) == []
+    assert SpotCheck.objects.filter(item=late).count() == 1
+
+
+def test_an_item_withdrawn_in_a_later_quarter_joins_the_next_batch_whatever_its_quarter(
+    population, staff_user
+):
+    shanghai = datetime.timezone(datetime.timedelta(hours=8))
+    item = IssueItem.objects.create(
+        enterprise=EnterpriseFactory(), reporter=CadreFactory(), category="market", description="x"
+    )
+    _draw(Q3, datetime.datetime(2026, 9, 30, 9, tzinfo=shanghai), staff_user)
+    _withdraw(item, staff_user, datetime.datetime(2026, 10, 2, 9, tzinfo=shanghai))
+    # the office draws Q3 again in October: the October withdrawal is not left waiting for a Q4 batch
+    batch = _draw(Q3, datetime.datetime(2026, 10, 9, 9, tzinfo=shanghai), staff_user, seed=3)
+    assert _rechecked(batch) == [item.pk]
+    assert (
+        _rechecked(_draw(Quarter(2026, 4), datetime.datetime(2026, 12, 1, 9, tzinfo=shanghai), staff_user))
+        == []
+    )
+
+
+def test_a_quarter_that_has_not_begun_is_refused_by_the_service(population, staff_user):
+    from django.core.exceptions import ValidationError
+
+    with time_machine.travel(
+        datetime.datetime(2026, 9, 30, 23, 0, tzinfo=datetime.UTC)
+    ):  # 1 Oct in Tongxiang
+        batch = spotchecks.create_batch(quarter=Quarter(2026, 4), size=1, seed=1, title="", by=staff_user)
+        assert batch.quarter == "2026Q4"
+    with (
+        time_machine.travel(datetime.datetime(2026, 9, 30, 15, 0, tzinfo=datetime.UTC)),  # 30 Sep 23:00
+        pytest.raises(ValidationError) as refused,
+    ):
+        spotchecks.create_batch(quarter=Quarter(2026, 4), size=1, seed=2, title="", by=staff_user)
+    assert refused.value.message_dict["quarter"] == [
+        "2026Q4 尚未开始（2026-10-01 起），不能抽取该季度的样本；请选择已开始的季度。"
+    ]
+    assert SpotCheck.objects.filter(batch__seed=2).count() == 0
+
+
+def test_a_quarter_that_has_not_begun_is_refused_on_the_page(client, supervisor):
+    client.force_login(supervisor)
+    with time_machine.travel(datetime.datetime(2026, 9, 20, 9, tzinfo=datetime.UTC)):
+        response = client.post(
+            reverse("issues:spotchecks"), {"quarter": "2026Q4", "sample_size": 4, "seed": 1}
+        )
+    assert response.status_code == 200
+    assert "2026Q4 尚未开始（2026-10-01 起），不能抽取该季度的样本" in response.content.decode()
+    assert not supervisor.spotcheckbatch_set.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_batches_drawn_at_once_recheck_a_withdrawn_item_once(postgres, role_groups):
+    """On PostgreSQL: two supervisors draw at the same instant; the withdrawn
+    item lands in exactly one of the two batches."""
+    import threading
+
+    from django.db import connection
+
+    staff = user_with_role("liaison_staff", username="office")
+    PairingFactory(cadre=CadreFactory(), start_date=D(2026, 3, 27))
+    item = IssueItem.objects.create(
+        enterprise=EnterpriseFactory(), reporter=CadreFactory(), category="labour", description="x"
+    )
+    workflow.move(
+        item, IssueItem.Status.WITHDRAWN, by=staff, reason="企业称已自行解决", enterprise_confirmed=True
+    )
+    barrier, errors = threading.Barrier(2), []
+
+    def draw(seed):
+        try:
+            barrier.wait(timeout=10)
+            spotchecks.create_batch(quarter=Q3, size=1, seed=seed, title="", by=staff)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=draw, args=(seed,)) for seed in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert SpotCheck.objects.filter(item=item).count() == 1
+    assert SpotCheck.objects.filter(reason="sampled").count() == 2

@@ -201,7 +201,7 @@ def test_first_visit_deadline_shows_until_the_first_visit(cadre):
     assert state.first_visit_deadline == D(2026, 4, 15) and state.first_visit_overdue
     later = PairingFactory(cadre=cadre, start_date=D(2026, 5, 1))
     states = {s.pairing.pk: s for s in selectors.my_pairings(cadre, TODAY)}
-    assert states[later.pk].first_visit_deadline is None  # began after 15 April
+    assert states[later.pk].first_visit_deadline == D(2026, 5, 31)  # began after 15 April: its own
     visit = Visit.objects.create(
         cadre=cadre, pairing=pairing, enterprise=pairing.enterprise, visit_date=D(2026, 4, 10), situation="x"
     )

@@ -15,6 +15,8 @@ Variables (all optional unless noted):
 - ``MEDIA_ROOT``, ``STATIC_ROOT``: where uploaded/generated files and collected
   static files live.
 - ``CAMPAIGN_FIRST_VISIT_DEADLINE``: ``MM-DD`` of the first-visit deadline (R8), default ``04-15``.
+- ``FIRST_VISIT_DAYS_AFTER_START``: calendar days a pairing begun on or after that
+  deadline has for its first visit (``visits.first_visit``), default ``30``.
 - ``DOUBLING_ABOVE_SIZE_THRESHOLD`` (2000), ``DOUBLING_BILLION_THRESHOLD`` (10000),
   ``DOUBLING_ABOVE_SIZE_CANDIDATE_FLOOR`` (1500), ``DOUBLING_BILLION_CANDIDATE_FLOOR``
   (8000), in 万元; ``DOUBLING_CERTIFICATE_WARNING_DAYS`` (183): the six-doubling rules (R17).
@@ -263,6 +265,8 @@ IMPORT_MAX_UPLOAD_MB = int(env("IMPORT_MAX_UPLOAD_MB", "20"))
 
 # Campaign rules that the office may tune (R5, R8).
 CAMPAIGN_FIRST_VISIT_DEADLINE = env("CAMPAIGN_FIRST_VISIT_DEADLINE", "04-15")
+# A pairing begun on or after that deadline has this many calendar days (visits.first_visit).
+FIRST_VISIT_DAYS_AFTER_START = int(env("FIRST_VISIT_DAYS_AFTER_START", "30"))
 # A compliance-page warning horizon for pairings whose 3-year term ends (R5).
 PAIRING_RENEWAL_WARNING_DAYS = int(env("PAIRING_RENEWAL_WARNING_DAYS", "90"))
 

@@ -1,4 +1,5 @@
-"""Calendar quarters, in one place (R7, R8).
+"""Calendar quarters, in one place (R7; the first-visit deadline of R8 is in
+``visits.first_visit``).
 
 Every page, report, reminder and dashboard asks this module what a quarter is
 (``2026Q3``), where it starts and ends, which one comes before or after, and
@@ -14,7 +15,6 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Q
 
 from cadres.models import active_q
@@ -111,10 +111,3 @@ def quarters_through(first: Quarter, last: Quarter) -> int:
     """How many quarters from ``first`` to ``last``, both counted (2026Q4 to
     2027Q2 is 3); 0 when ``last`` comes before ``first``."""
     return max(0, last.ordinal - first.ordinal + 1)
-
-
-def first_visit_deadline(year: int) -> datetime.date:
-    """R8: the first visit of every pairing falls before this day of the
-    campaign year (``CAMPAIGN_FIRST_VISIT_DEADLINE``, default 04-15)."""
-    month, day = (int(part) for part in settings.CAMPAIGN_FIRST_VISIT_DEADLINE.split("-"))
-    return datetime.date(year, month, day)

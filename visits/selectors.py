@@ -10,8 +10,9 @@ from cadres import permissions
 from cadres.models import Cadre, Pairing, ServiceItem, Unit
 from enterprises.models import Place
 
+from . import first_visit
 from .models import ProblemCategory, ProblemRemit, Visit, VisitCredit
-from .quarters import Quarter, first_visit_deadline
+from .quarters import Quarter
 
 
 def credited(quarter: Quarter | None = None, *, before=None):
@@ -43,7 +44,9 @@ class PairingState:
 def my_pairings(cadre, today: datetime.date):
     """The cadre's pairings in force today with this quarter's state: visited;
     due (with the days left in the quarter); overdue (the previous quarter was
-    due and missed). Plus the first-visit deadline (R8) while it applies."""
+    due and missed). Plus the first-visit deadline (R8, :mod:`visits.first_visit`)
+    until the first visit: the campaign's for a pairing begun before it, its
+    own for one begun later, none for a renewal."""
     quarter = Quarter.of(today)
     previous = quarter.previous()
     last_visit = (
@@ -53,7 +56,7 @@ def my_pairings(cadre, today: datetime.date):
         .values("last")
     )
     pairings = (
-        Pairing.objects.active_on(today)
+        first_visit.annotate(Pairing.objects.active_on(today))
         .filter(cadre=cadre)
         .select_related("enterprise__place")
         .annotate(
@@ -75,15 +78,14 @@ def my_pairings(cadre, today: datetime.date):
             state = "due"
         else:
             state = "not_due"
-        deadline = first_visit_deadline(pairing.start_date.year)
-        applies = pairing.start_date < deadline and pairing.last_visit is None
+        deadline = first_visit.deadline_of(pairing)
         states.append(
             PairingState(
                 pairing=pairing,
                 state=state,
                 days_left=quarter.days_left(today),
-                first_visit_deadline=deadline if applies else None,
-                first_visit_overdue=applies and today > deadline,
+                first_visit_deadline=deadline,
+                first_visit_overdue=first_visit.is_overdue(deadline, today),
             )
         )
     return states

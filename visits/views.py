@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from cadres import permissions
 from cadres.models import Cadre, Pairing, Unit
 from enterprises.models import Place
-from tabular.xlsx import xlsx_response
+from tabular.xlsx import download_name, xlsx_response
 
 from . import selectors, services
 from .forms import VisitForm, problem_formset
@@ -190,7 +190,11 @@ def visit_xlsx(request, pk):
     visit = get_object_or_404(
         selectors.visible_visits(request.user).prefetch_related("problems", "companions"), pk=pk
     )
-    return xlsx_response(visit_workbook(visit), f"走访反馈表-{visit.enterprise.name}-{visit.visit_date}.xlsx")
+    return xlsx_response(
+        visit_workbook(visit),
+        download_name("走访反馈表", visit.enterprise.name, visit.visit_date),
+        download_name("visit-feedback", f"no{visit.pk}", visit.visit_date),
+    )
 
 
 def _quarter(request):
@@ -206,7 +210,11 @@ def coverage(request):
     by_unit = selectors.coverage(request.user, quarter, "unit")
     by_place = selectors.coverage(request.user, quarter, "place")
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(coverage_workbook(quarter, by_unit, by_place), f"走访覆盖率-{quarter}.xlsx")
+        return xlsx_response(
+            coverage_workbook(quarter, by_unit, by_place),
+            download_name("走访覆盖率", quarter),
+            download_name("visit-coverage", quarter),
+        )
     return render(
         request,
         "visits/coverage.html",
