@@ -13,12 +13,14 @@ import io
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from cadres.demo import DEMO_PASSWORD
 from cadres.models import Cadre
+from issues.models import ReferralSlip
 from visits.quarters import Quarter
 
 from .conftest import login
@@ -83,8 +85,17 @@ def fits(page):
     assert not wide, (page.url, wide)
 
 
-def timeline(page):
-    return [line.inner_text() for line in page.locator("ol.timeline > li").all()]
+def timeline(page, *steps):
+    """Check the item's timeline has ``steps`` in this order, each a tuple of
+    texts one line holds all of (who acted, what happened); other lines (a
+    notice, a progress entry) may come between."""
+    lines = [line.inner_text() for line in page.locator("ol.timeline > li").all()]
+    at = -1
+    for texts in steps:
+        found = [i for i, line in enumerate(lines) if i > at and all(t in line for t in texts)]
+        assert found, (texts, lines[at + 1 :])
+        at = found[0]
+    return lines
 
 
 def number_in(url, pattern):
@@ -98,6 +109,8 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     cadre = Cadre.objects.get(user__username="ganbu")
     officer = Cadre.objects.get(user__username="xinxiyuan")
     leader = Cadre.objects.get(user__username="lingdao")
+    staff = get_user_model().objects.get(username="lianluoban")
+    office_name = staff.get_full_name() or staff.username  # what the timeline shows for the office
 
     # 1. The cadre files the feedback form on a phone, with two problems.
     phone = s.open("ganbu", **PHONE)
@@ -133,8 +146,8 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     # to 联络办受理; the first is referred to 市经信局.
     office = s.open("lianluoban")
     s.go(office, "/admin/issues/issueitem/?status__exact=new")
-    rows = office.locator("#result_list tbody tr")
-    assert enterprise in rows.first.inner_text()
+    listing = office.inner_text("#result_list")
+    assert FIRST_PROBLEM in listing and SECOND_PROBLEM in listing and enterprise in listing
     s.shot(office, "office-issue-list")
     items = {}
     for problem in (FIRST_PROBLEM, SECOND_PROBLEM):
@@ -142,7 +155,7 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
         s.click(office, f"#result_list tbody tr:has-text('{problem[:20]}') th a")
         items[problem] = number_in(office.url, r"/issueitem/(\d+)/change/")
         for status, comment in (
-            ("contact", "联系人与银行沟通"),
+            ("contact", f"联系人先行协调（{problem[:4]}）"),
             ("unit", "联系人无法解决，提交单位协调"),
             ("office", "单位协调未果，上报市联络办"),
         ):
@@ -165,9 +178,12 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     s.shot(office, "office-referral-slip")
     s.go(office, f"/slips/{slip}/print/")
     office.set_viewport_size(A4)
+    office.emulate_media(media="print")  # as it comes out of the printer
+    assert not office.locator(".no-print").is_visible()
     printed = office.inner_text("body")
     assert serial in printed and enterprise in printed and FIRST_PROBLEM in printed and "市经信局" in printed
     s.shot(office, "referral-slip-print")
+    office.emulate_media(media="screen")
 
     # 3. The officer of 市经信局 answers it from the inbox.
     answerer = s.open("xinxiyuan")
@@ -188,19 +204,25 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     assert "已办结" in office.inner_text("h1")
     s.go(office, f"/items/{first}/")
     assert "已解决" in office.inner_text("h1")
-    lines = timeline(office)
-    assert len(lines) == 7, lines  # created, 3 moves, referred, answered, accepted
-    assert cadre.name in lines[0]
-    for line in lines[1:5]:
-        assert "lianluoban" in line, line
-    assert officer.name in lines[5] and "银行已同意续贷" in "".join(lines), lines
-    assert "已解决" in lines[6] and "lianluoban" in lines[6], lines
+    slip_row = office.inner_text(f"tr[data-slip='{slip}']")
+    for text in (serial, "已办结", "市经信局", "市融资担保公司", "银行已同意续贷"):
+        assert text in slip_row, text
+    timeline(
+        office,
+        (cadre.name, "新提交"),
+        (office_name, "→ 联系人办理"),
+        (office_name, "→ 单位协调"),
+        (office_name, "→ 联络办受理"),
+        (office_name, "→ 已交办", "市经信局", serial),
+        (officer.name, "部门反馈", "银行已同意续贷"),
+        (office_name, "→ 已解决", serial),
+    )
     s.shot(office, "item-resolved-timeline")
 
     # 5. The cadre sees the outcome on the phone.
     s.go(phone, f"/items/{first}/")
     shown = phone.inner_text("main")
-    assert "已解决" in shown and FIRST_PROBLEM in shown
+    assert "已解决" in shown and FIRST_PROBLEM in shown and "银行已同意续贷" in shown
     s.shot(phone, "cadre-item-outcome")
     try:
         my_issues = reverse("issues:my_items")
@@ -209,8 +231,10 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     if my_issues:
         s.go(phone, my_issues)
         shown = phone.inner_text("main")
-        for text in (FIRST_PROBLEM[:20], "已解决", "市经信局", "银行已同意续贷"):
+        deadline = ReferralSlip.objects.get(pk=slip).deadline
+        for text in (FIRST_PROBLEM[:20], SECOND_PROBLEM[:20], "已解决", serial, "市经信局", "银行已同意续贷"):
             assert text in shown, text
+        assert deadline.isoformat() in shown or f"{deadline.month}月{deadline.day}日" in shown, deadline
         s.shot(phone, "cadre-my-issues")
 
     # 6. The second item is escalated to the city leader with two departments.
@@ -225,7 +249,7 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     s.click(office, "input[type=submit]")
     escalation = number_in(office.url, r"/escalations/(\d+)/$")
 
-    chief = s.open("lingdao")
+    chief = s.open("lingdao", **PHONE)  # a leader reads and instructs on the phone
     s.go(chief, "/escalations/")
     s.shot(chief, "leader-escalations")
     s.click(chief, f"li[data-escalation='{escalation}'] a")
@@ -234,6 +258,7 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     chief.fill("#id_instruction", "请两部门三日内会商，提出办理意见。")
     s.click(chief, "button[name=action][value=instruct]")
     assert "已批示" in chief.inner_text("h1")
+    assert chief.input_value("#id_instruction") == "请两部门三日内会商，提出办理意见。"  # to amend, not blank
     s.shot(chief, "leader-instructed")
 
     s.go(office, f"/escalations/{escalation}/")
@@ -243,12 +268,23 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     assert "已协调办结" in office.inner_text("h1")
     s.go(office, f"/items/{second}/")
     assert "已解决" in office.inner_text("h1")
-    lines = timeline(office)
-    assert cadre.name in lines[0] and leader.name in "".join(lines), lines
-    assert "请两部门三日内会商" in "".join(lines) and "环评与用地指标已落实" in "".join(lines), lines
+    escalation_row = office.inner_text(f"tr[data-escalation='{escalation}']")
+    for text in (leader.name, *picked, "请两部门三日内会商", "环评与用地指标已落实"):
+        assert text in escalation_row, text
+    timeline(
+        office,
+        (cadre.name, "新提交"),
+        (office_name, "→ 联系人办理"),
+        (office_name, "→ 单位协调"),
+        (office_name, "→ 联络办受理"),
+        (office_name, "→ 已呈报", leader.name),
+        (leader.name, "领导批示", "三日内会商"),
+        (office_name, "→ 已解决", "已落实"),
+    )
     s.shot(office, "escalated-item-timeline")
     s.go(phone, f"/items/{second}/")
-    assert "已解决" in phone.inner_text("main")
+    shown = phone.inner_text("main")
+    assert "已解决" in shown and "请两部门三日内会商" in shown and "已落实" in shown
     s.shot(phone, "cadre-escalated-outcome")
 
     # 7. The supervisor draws a sample for this quarter, records one check by
@@ -258,7 +294,6 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     checker.fill("#id_quarter", Quarter.of(today).label)
     checker.fill("#id_sample_size", "5")
     checker.fill("#id_seed", "2014")
-    checker.fill("#id_title", "本季度联企情况抽查")
     s.shot(checker, "supervisor-draw")
     s.click(checker, "main form.card button[type=submit]")
     batch = number_in(checker.url, r"/spotchecks/(\d+)/$")
@@ -266,7 +301,7 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     check = card.get_attribute("id").removeprefix("check-")
     prefix = f"#id_c{check}-"
     card.locator(f"{prefix}method").select_option("phone")
-    card.locator(f"{prefix}checked_on").fill(today.isoformat())
+    assert card.locator(f"{prefix}checked_on").input_value() == today.isoformat()  # today by default
     card.locator(f"{prefix}visit_confirmed").select_option("true")
     card.locator(f"{prefix}satisfaction").select_option("satisfied")
     card.locator(f"{prefix}finding").fill("电话回访企业负责人，确认本季度已上门走访。")
