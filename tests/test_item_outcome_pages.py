@@ -1,7 +1,8 @@
 """What the problem-life walk (tests/browser/test_problem_life.py) found, at
 the speed of the test client: the item page shows each slip's outcome, the
 timeline names a slip step by what happened, a recorded 批示 is shown to amend,
-and a spot check's date is today by default (R13, R15)."""
+a spot check's date is today by default and its notice's heading reads
+well around the batch's title (R13, R15)."""
 
 import datetime
 import re
@@ -78,3 +79,5 @@ def test_a_spot_check_date_is_today_in_the_form_a_date_input_reads(client):
     client.force_login(supervisor)
     page = client.get(reverse("issues:spotcheck_batch", args=[batch.pk])).content.decode()
     assert re.search(rf'type="date" name="c\d+-checked_on" value="{today.isoformat()}"', page), page
+    notice = client.get(reverse("issues:spotcheck_notice", args=[batch.pk])).content.decode()
+    assert f"关于{batch.title}的通报" in notice  # not "……抽查情况的通报" around a title that says 情况

@@ -310,5 +310,7 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
         card.locator("button[type=submit]").click()
     assert "已抽查" in checker.locator(f"#check-{check}").inner_text()
     s.go(checker, f"/spotchecks/{batch}/notice/")
-    assert "满意" in checker.inner_text("main")
+    heading = checker.inner_text("h1")
+    assert heading.endswith("的通报") and "情况抽查情况" not in heading, heading
+    assert "已完成 1 对" in checker.inner_text("main") and "100%" in checker.inner_text("main")
     s.shot(checker, "supervisor-notice")
