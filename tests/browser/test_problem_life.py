@@ -42,7 +42,6 @@ class Steps:
         self.new_page = new_page
         self.save = screenshot
         self.problems = []
-        self.shots = 0
 
     def open(self, username, *, width=1366, height=900):
         page = self.new_page(width=width, height=height)
@@ -65,11 +64,12 @@ class Steps:
         assert not self.problems, self.problems
 
     def shot(self, page, name):
-        self.shots += 1
+        """``name`` starts with a fixed number, so a step that only runs once
+        its page lands (我的问题) leaves the others' file names alone."""
         assert not self.problems, self.problems
         if page.viewport_size["width"] <= PHONE["width"]:
             fits(page)
-        self.save(page, f"life-{self.shots:02d}-{name}")
+        self.save(page, f"life-{name}")
 
 
 def fits(page):
@@ -117,7 +117,7 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     s.go(phone, "/my/")
     card = phone.locator("li.card[data-pairing]").first
     enterprise = card.locator(".enterprise").inner_text()
-    s.shot(phone, "cadre-my-enterprises")
+    s.shot(phone, "01-cadre-my-enterprises")
     s.click(phone, f"li.card[data-pairing='{card.get_attribute('data-pairing')}'] a[href*='/visits/new/']")
     phone.fill("#id_visit_date", today.isoformat())
     phone.check("input[name=mode][value=onsite]")
@@ -130,7 +130,7 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     phone.fill("#id_problems-0-description", FIRST_PROBLEM)
     phone.select_option("#id_problems-1-category", "environment")
     phone.fill("#id_problems-1-description", SECOND_PROBLEM)
-    s.shot(phone, "cadre-visit-form")
+    s.shot(phone, "02-cadre-visit-form")
     s.click(phone, "button[name=action][value=draft]")
     assert re.search(r"/visits/\d+/edit/$", phone.url)
     assert phone.input_value("#id_problems-0-description") == FIRST_PROBLEM
@@ -140,7 +140,7 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     shown = phone.inner_text("main")
     for text in (enterprise, "订单饱满", "续贷担保", "技改补助", "资金", FIRST_PROBLEM, SECOND_PROBLEM):
         assert text in shown, text
-    s.shot(phone, "cadre-visit-submitted")
+    s.shot(phone, "03-cadre-visit-submitted")
 
     # 2. The liaison office finds both items in the issue list and moves them
     # to 联络办受理; the first is referred to 市经信局.
@@ -148,7 +148,7 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     s.go(office, "/admin/issues/issueitem/?status__exact=new")
     listing = office.inner_text("#result_list")
     assert FIRST_PROBLEM in listing and SECOND_PROBLEM in listing and enterprise in listing
-    s.shot(office, "office-issue-list")
+    s.shot(office, "04-office-issue-list")
     items = {}
     for problem in (FIRST_PROBLEM, SECOND_PROBLEM):
         s.go(office, "/admin/issues/issueitem/?status__exact=new")
@@ -163,7 +163,7 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
             office.select_option("#id_to_status", status)
             office.fill("#id_comment", comment)
             if status == "office" and problem == FIRST_PROBLEM:
-                s.shot(office, "office-move-form")
+                s.shot(office, "05-office-move-form")
             s.click(office, "input[type=submit]")
             assert "已办理" in office.inner_text(".messagelist"), office.inner_text("#content")
     first, second = items[FIRST_PROBLEM], items[SECOND_PROBLEM]
@@ -171,31 +171,31 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     s.go(office, f"/admin/issues/issueitem/{first}/refer/")
     office.select_option("#id_department", label="市经信局")
     office.fill("#id_requirement", "请协调合作银行续贷，十个工作日内反馈。")
-    s.shot(office, "office-refer-form")
+    s.shot(office, "06-office-refer-form")
     s.click(office, "input[type=submit]")
     slip = number_in(office.url, r"/slips/(\d+)/$")
     serial = office.inner_text("h1").split()[0]
-    s.shot(office, "office-referral-slip")
+    s.shot(office, "07-office-referral-slip")
     s.go(office, f"/slips/{slip}/print/")
     office.set_viewport_size(A4)
     office.emulate_media(media="print")  # as it comes out of the printer
     assert not office.locator(".no-print").is_visible()
     printed = office.inner_text("body")
     assert serial in printed and enterprise in printed and FIRST_PROBLEM in printed and "市经信局" in printed
-    s.shot(office, "referral-slip-print")
+    s.shot(office, "08-referral-slip-print")
     office.emulate_media(media="screen")
 
     # 3. The officer of 市经信局 answers it from the inbox.
     answerer = s.open("xinxiyuan")
     s.go(answerer, "/slips/")
     assert serial in answerer.inner_text(f"li[data-slip='{slip}']")
-    s.shot(answerer, "officer-inbox")
+    s.shot(answerer, "09-officer-inbox")
     s.click(answerer, f"li[data-slip='{slip}'] a")
     answerer.fill("#id_measures", "约谈合作银行，由市融资担保公司提供担保。")
     answerer.fill("#id_result", "银行已同意续贷八百万元。")
     s.click(answerer, "button[name=action][value=answer]")
     assert "已反馈" in answerer.inner_text("h1")
-    s.shot(answerer, "officer-answered")
+    s.shot(answerer, "10-officer-answered")
 
     # 4. The office accepts; the item is resolved, every step naming who acted.
     s.go(office, f"/slips/{slip}/")
@@ -217,13 +217,13 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
         (officer.name, "部门反馈", "银行已同意续贷"),
         (office_name, "→ 已解决", serial),
     )
-    s.shot(office, "item-resolved-timeline")
+    s.shot(office, "11-item-resolved-timeline")
 
     # 5. The cadre sees the outcome on the phone.
     s.go(phone, f"/items/{first}/")
     shown = phone.inner_text("main")
     assert "已解决" in shown and FIRST_PROBLEM in shown and "银行已同意续贷" in shown
-    s.shot(phone, "cadre-item-outcome")
+    s.shot(phone, "12-cadre-item-outcome")
     try:
         my_issues = reverse("issues:my_items")
     except NoReverseMatch:
@@ -235,7 +235,7 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
         for text in (FIRST_PROBLEM[:20], SECOND_PROBLEM[:20], "已解决", serial, "市经信局", "银行已同意续贷"):
             assert text in shown, text
         assert deadline.isoformat() in shown or f"{deadline.month}月{deadline.day}日" in shown, deadline
-        s.shot(phone, "cadre-my-issues")
+        s.shot(phone, "13-cadre-my-issues")
 
     # 6. The second item is escalated to the city leader with two departments.
     s.go(office, f"/admin/issues/issueitem/{second}/change/")
@@ -245,13 +245,13 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     for name in picked:
         office.get_by_label(name, exact=True).check()
     office.fill("#id_request", "建议召开专题协调会，统筹环评与用地指标。")
-    s.shot(office, "office-escalate-form")
+    s.shot(office, "14-office-escalate-form")
     s.click(office, "input[type=submit]")
     escalation = number_in(office.url, r"/escalations/(\d+)/$")
 
     chief = s.open("lingdao", **PHONE)  # a leader reads and instructs on the phone
     s.go(chief, "/escalations/")
-    s.shot(chief, "leader-escalations")
+    s.shot(chief, "15-leader-escalations")
     s.click(chief, f"li[data-escalation='{escalation}'] a")
     for name in picked:
         assert name in chief.inner_text("main"), name
@@ -259,7 +259,7 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     s.click(chief, "button[name=action][value=instruct]")
     assert "已批示" in chief.inner_text("h1")
     assert chief.input_value("#id_instruction") == "请两部门三日内会商，提出办理意见。"  # to amend, not blank
-    s.shot(chief, "leader-instructed")
+    s.shot(chief, "16-leader-instructed")
 
     s.go(office, f"/escalations/{escalation}/")
     office.fill("#id_coordination_result", "专题会议协调，环评与用地指标已落实。")
@@ -281,11 +281,17 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
         (leader.name, "领导批示", "三日内会商"),
         (office_name, "→ 已解决", "已落实"),
     )
-    s.shot(office, "escalated-item-timeline")
+    s.shot(office, "17-escalated-item-timeline")
     s.go(phone, f"/items/{second}/")
     shown = phone.inner_text("main")
     assert "已解决" in shown and "请两部门三日内会商" in shown and "已落实" in shown
-    s.shot(phone, "cadre-escalated-outcome")
+    s.shot(phone, "18-cadre-escalated-outcome")
+    if my_issues:
+        s.go(phone, my_issues)
+        for problem in (FIRST_PROBLEM, SECOND_PROBLEM):
+            card = phone.locator("li", has_text=problem).last
+            assert "已解决" in card.inner_text(), card.inner_text()
+        s.shot(phone, "19-cadre-my-issues-escalated")
 
     # 7. The supervisor draws a sample for this quarter, records one check by
     # phone and opens the notice.
@@ -294,7 +300,7 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     checker.fill("#id_quarter", Quarter.of(today).label)
     checker.fill("#id_sample_size", "5")
     checker.fill("#id_seed", "2014")
-    s.shot(checker, "supervisor-draw")
+    s.shot(checker, "20-supervisor-draw")
     s.click(checker, "main form.card button[type=submit]")
     batch = number_in(checker.url, r"/spotchecks/(\d+)/$")
     card = checker.locator("li.card[id^=check-]").first
@@ -305,7 +311,7 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     card.locator(f"{prefix}visit_confirmed").select_option("true")
     card.locator(f"{prefix}satisfaction").select_option("satisfied")
     card.locator(f"{prefix}finding").fill("电话回访企业负责人，确认本季度已上门走访。")
-    s.shot(checker, "supervisor-batch")
+    s.shot(checker, "21-supervisor-batch")
     with checker.expect_navigation():
         card.locator("button[type=submit]").click()
     assert "已抽查" in checker.locator(f"#check-{check}").inner_text()
@@ -313,4 +319,4 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     heading = checker.inner_text("h1")
     assert heading.endswith("的通报") and "情况抽查情况" not in heading, heading
     assert "已完成 1 对" in checker.inner_text("main") and "100%" in checker.inner_text("main")
-    s.shot(checker, "supervisor-notice")
+    s.shot(checker, "22-supervisor-notice")
