@@ -145,13 +145,19 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     # 2. The liaison office finds both items in the issue list and moves them
     # to 联络办受理; the first is referred to 市经信局.
     office = s.open("lianluoban")
-    s.go(office, "/admin/issues/issueitem/?status__exact=new")
+    s.go(office, "/admin/")
+    s.click(office, "a[href$='/admin/issues/issueitem/']")  # 问题清单
+    with office.expect_navigation():
+        office.locator("#changelist-filter").get_by_role("link", name="新提交", exact=True).click()
     listing = office.inner_text("#result_list")
     assert FIRST_PROBLEM in listing and SECOND_PROBLEM in listing and enterprise in listing
     s.shot(office, "04-office-issue-list")
     items = {}
     for problem in (FIRST_PROBLEM, SECOND_PROBLEM):
-        s.go(office, "/admin/issues/issueitem/?status__exact=new")
+        s.go(office, "/admin/issues/issueitem/")
+        office.fill("#searchbar", problem[:12])
+        with office.expect_navigation():
+            office.press("#searchbar", "Enter")
         s.click(office, f"#result_list tbody tr:has-text('{problem[:20]}') th a")
         items[problem] = number_in(office.url, r"/issueitem/(\d+)/change/")
         for status, comment in (
