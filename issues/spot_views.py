@@ -39,7 +39,8 @@ class BatchForm(forms.Form):
 class CheckForm(forms.Form):
     method = forms.ChoiceField(label=gettext_lazy("抽查方式"), choices=SpotCheck.Method.choices)
     checked_on = forms.DateField(
-        label=gettext_lazy("抽查日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("抽查日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # what type=date reads
     )
     visit_confirmed = forms.NullBooleanField(label=gettext_lazy("企业确认已走访"))
     problem_solved_confirmed = forms.NullBooleanField(

@@ -135,7 +135,12 @@ def item_detail(request, pk):
     return render(
         request,
         "issues/item_detail.html",
-        {"item": item, "events": item.events.select_related("actor"), "slips": item.referrals.all()},
+        {
+            "item": item,
+            "events": item.events.select_related("actor"),
+            "slips": item.referrals.select_related("department"),
+            "escalations": item.escalations.select_related("leader").prefetch_related("departments"),
+        },
     )
 
 
@@ -154,7 +159,9 @@ def escalation_detail(request, pk):
     slip = get_object_or_404(selectors.escalations_for(request.user), pk=pk)
     may_instruct = permissions.can_instruct(request.user, slip)
     may_conclude = permissions.can_decide_slips(request.user)
-    instruction_form, conclude_form = InstructionForm(), ConcludeForm()
+    # Once instructed, the form shows the instruction to amend, not an empty box.
+    instruction_form = InstructionForm(initial={"instruction": slip.instruction})
+    conclude_form = ConcludeForm()
     if request.method == "POST":
         action = request.POST.get("action")
         try:
