@@ -287,13 +287,12 @@ def ensure_demo_logins():
     User = get_user_model()
     logins = []
 
-    def login(username, role, *, cadre=None, staff=False):
+    def login(username, role, *, cadre=None, staff=False, name=""):
         user, _created = User.objects.get_or_create(username=username)
         user.is_staff = staff
         user.is_active = True
         user.set_password(DEMO_PASSWORD)
-        if cadre is not None:
-            user.first_name = cadre.name
+        user.first_name = cadre.name if cadre is not None else name  # the name a timeline shows
         user.save()
         user.groups.set([Group.objects.get(name=GROUP_NAMES[role])])
         if cadre is not None:
@@ -304,17 +303,18 @@ def ensure_demo_logins():
 
     economy = Unit.objects.filter(name="市经信局").select_related("information_officer__unit").first()
     officer = economy.information_officer if economy else None
-    cadre = (
-        Cadre.objects.filter(unit__kind=Unit.Kind.DEPARTMENT, rank=Cadre.Rank.MIDDLE, pairings__isnull=False)
+    department_cadres = (
+        Cadre.objects.filter(unit__kind=Unit.Kind.DEPARTMENT, pairings__isnull=False)
         .exclude(pk=getattr(officer, "pk", None))
         .select_related("unit")
         .order_by("pk")
-        .first()
     )
+    # A middle-level cadre where there is one; a small demo may have none.
+    cadre = department_cadres.filter(rank=Cadre.Rank.MIDDLE).first() or department_cadres.first()
     leader = Cadre.objects.filter(rank=Cadre.Rank.CITY_LEADER).select_related("unit").order_by("pk").first()
-    login("lianluoban", Role.LIAISON_STAFF, staff=True)
+    login("lianluoban", Role.LIAISON_STAFF, staff=True, name="陈晓燕")
     login("xinxiyuan", Role.UNIT_OFFICER, cadre=officer, staff=True)
     login("ganbu", Role.CADRE, cadre=cadre)
     login("lingdao", Role.LEADER, cadre=leader)
-    login("ducha", Role.SUPERVISOR)
+    login("ducha", Role.SUPERVISOR, name="沈建明")
     return logins
