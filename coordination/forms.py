@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from cadres.models import Cadre, Unit
 from enterprises.models import Place
 from issues.models import IssueItem
+from tabular import inputs
 
 from . import selectors
 from .models import Meeting
@@ -39,7 +40,7 @@ class MeetingForm(forms.ModelForm):
         fields = ["coordinator", "held_on", "location", "places", "attendees", "invited_officials",
                   "invited_owners", "topics", "decisions"]  # fmt: skip
         widgets = {
-            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "held_on": inputs.DateInput(),
             "topics": forms.Textarea(attrs={"rows": 4}),
             "decisions": forms.Textarea(attrs={"rows": 3}),
             "invited_officials": forms.Textarea(attrs={"rows": 2}),

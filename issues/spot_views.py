@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from cadres import permissions
 from cadres.models import Unit
+from tabular import inputs
 from tabular.xlsx import xlsx_response
 from visits.quarters import Quarter, requested
 
@@ -35,9 +36,7 @@ class BatchForm(forms.Form):
 
 class CheckForm(forms.Form):
     method = forms.ChoiceField(label=gettext_lazy("抽查方式"), choices=SpotCheck.Method.choices)
-    checked_on = forms.DateField(
-        label=gettext_lazy("抽查日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    checked_on = forms.DateField(label=gettext_lazy("抽查日期"), widget=inputs.DateInput())
     visit_confirmed = forms.NullBooleanField(label=gettext_lazy("企业确认已走访"))
     problem_solved_confirmed = forms.NullBooleanField(
         label=gettext_lazy("企业确认问题已解决"), required=False

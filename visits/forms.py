@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre, Pairing
+from tabular import inputs
 
 from .models import ProblemCategory, Visit
 
@@ -32,7 +33,7 @@ class VisitForm(forms.ModelForm):
             "suggestions",
         ]
         widgets = {
-            "visit_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "visit_date": inputs.DateInput(),
             "mode": forms.RadioSelect,
             "companions": forms.CheckboxSelectMultiple,
             "output_value": forms.NumberInput(attrs={"min": 0, "step": "0.01", "inputmode": "decimal"}),
