@@ -11,7 +11,7 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tabular.inputs import DateInput
 
@@ -89,4 +89,4 @@ def test_the_meeting_forms_re_render_their_date(client, staff_user):
     page = client.get(reverse("coordination:meeting_edit", args=[meeting.pk])).content.decode()
     assert ISO in page
     page = client.get(reverse("coordination:meeting_new") + f"?coordinator={leader.pk}").content.decode()
-    assert f'value="{datetime.date.today():%Y-%m-%d}"' in page
+    assert f'value="{timezone.localdate():%Y-%m-%d}"' in page

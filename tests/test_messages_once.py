@@ -2,10 +2,9 @@
 page repeats them, and a form rendered with ``as_p`` is not given its
 non-field errors a second time."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cadres.models import CoordinatorRegion
 from coordination.models import Meeting
@@ -20,7 +19,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today().isoformat()
+TODAY = timezone.localdate().isoformat()
 
 
 @pytest.fixture
