@@ -73,7 +73,9 @@ class MeetingForm(forms.ModelForm):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.CharField(label=_("决定"), widget=forms.Textarea(attrs={"rows": 2}))
+    decision = forms.CharField(
+        label=_("决定"), widget=forms.Textarea(attrs={"rows": 2}), max_length=inputs.PROBLEM
+    )
 
 
 class EscalateForm(forms.Form):
@@ -85,4 +87,9 @@ class EscalateForm(forms.Form):
         queryset=Unit.objects.filter(kind=Unit.Kind.DEPARTMENT),
         widget=forms.CheckboxSelectMultiple,
     )
-    request = forms.CharField(label=_("呈报事项"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    request = forms.CharField(
+        label=_("呈报事项"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=inputs.PROBLEM,
+    )

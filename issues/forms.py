@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Unit
+from tabular.inputs import PROBLEM, REASON
 
 from . import workflow
 from .models import IssueItem
@@ -9,27 +10,36 @@ from .models import IssueItem
 
 class AnswerForm(forms.Form):
     measures = forms.CharField(
-        label=_("采取的措施"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("采取的措施"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=PROBLEM
     )
-    result = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 3}))
+    result = forms.CharField(
+        label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 3}), max_length=PROBLEM
+    )
 
 
 class ExtensionForm(forms.Form):
     extra_working_days = forms.IntegerField(label=_("申请延长（工作日）"), min_value=1, max_value=60)
-    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=REASON)
 
 
 class ReturnForm(forms.Form):
-    return_reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 2}))
+    return_reason = forms.CharField(
+        label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=REASON
+    )
 
 
 class MoveForm(forms.Form):
     """Move an item along its path; the choices are the moves the table allows."""
 
     to_status = forms.ChoiceField(label=_("办理为"))
-    comment = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    comment = forms.CharField(
+        label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=PROBLEM
+    )
     reason = forms.CharField(
-        label=_("原因（无法解决或撤回时必填）"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("原因（无法解决或撤回时必填）"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=REASON,
     )
     enterprise_confirmed = forms.BooleanField(label=_("企业已确认撤回"), required=False)
 
@@ -45,7 +55,7 @@ class ReferForm(forms.Form):
     )
     working_days = forms.IntegerField(label=_("办理时限（工作日）"), min_value=1, max_value=90)
     requirement = forms.CharField(
-        label=_("办理要求"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("办理要求"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=REASON
     )
 
 
@@ -57,7 +67,10 @@ class EscalateForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     request = forms.CharField(
-        label=_("呈报事项与建议"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("呈报事项与建议"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=PROBLEM,
     )
 
     def __init__(self, *args, **kwargs):
@@ -70,11 +83,15 @@ class EscalateForm(forms.Form):
 
 
 class InstructionForm(forms.Form):
-    instruction = forms.CharField(label=_("领导批示"), widget=forms.Textarea(attrs={"rows": 3}))
+    instruction = forms.CharField(
+        label=_("领导批示"), widget=forms.Textarea(attrs={"rows": 3}), max_length=PROBLEM
+    )
 
 
 class ConcludeForm(forms.Form):
-    coordination_result = forms.CharField(label=_("协调结果"), widget=forms.Textarea(attrs={"rows": 3}))
+    coordination_result = forms.CharField(
+        label=_("协调结果"), widget=forms.Textarea(attrs={"rows": 3}), max_length=PROBLEM
+    )
     solved = forms.TypedChoiceField(
         label=_("结论"),
         choices=[("1", _("已解决")), ("0", _("无法解决"))],
@@ -84,4 +101,6 @@ class ConcludeForm(forms.Form):
 
 
 class SuperviseForm(forms.Form):
-    note = forms.CharField(label=_("督办意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(
+        label=_("督办意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=REASON
+    )

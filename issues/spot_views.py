@@ -47,7 +47,19 @@ class CheckForm(forms.Form):
         required=False,
     )
     finding = forms.CharField(
-        label=gettext_lazy("抽查发现"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=gettext_lazy("抽查发现"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=inputs.PROBLEM,
+    )
+
+
+class SummaryForm(forms.Form):
+    summary = forms.CharField(
+        label=gettext_lazy("通报意见"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=inputs.SITUATION,
     )
 
 
@@ -138,14 +150,17 @@ def notice(request, pk):
     """The circulated notice (通报) of a batch: printable, and as xlsx."""
     _require(request.user)
     batch = get_object_or_404(SpotCheckBatch, pk=pk)
-    if request.method == "POST":
-        batch.summary = request.POST.get("summary", "").strip()
+    summary_form = SummaryForm(request.POST or None, initial={"summary": batch.summary})
+    if request.method == "POST" and summary_form.is_valid():
+        batch.summary = summary_form.cleaned_data["summary"]
         batch.save(update_fields=["summary"])
         return redirect("issues:spotcheck_notice", pk=batch.pk)
     figures = notice_figures(batch)
     if request.GET.get("format") == "xlsx":
         return xlsx_response(notice_workbook(batch, figures), f"抽查通报-{batch.quarter}-{batch.pk}.xlsx")
-    return render(request, "issues/spotcheck_notice.html", {"batch": batch, **figures})
+    return render(
+        request, "issues/spotcheck_notice.html", {"batch": batch, "summary_form": summary_form, **figures}
+    )
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from cadres import permissions
 
 from . import selectors, services
-from .forms import AnswerForm, ConcludeForm, ExtensionForm, InstructionForm, ReturnForm
+from .forms import AnswerForm, ConcludeForm, ExtensionForm, InstructionForm, ReturnForm, SuperviseForm
 from .models import ExtensionRequest, SupervisionSlip
 
 
@@ -36,7 +36,12 @@ def slip_detail(request, pk):
     user = request.user
     may_answer = permissions.can_answer_slip(user, slip)
     may_decide = permissions.can_decide_slips(user)
-    forms = {"answer": AnswerForm(), "extension": ExtensionForm(), "send_back": ReturnForm()}
+    forms = {
+        "answer": AnswerForm(),
+        "extension": ExtensionForm(),
+        "send_back": ReturnForm(),
+        "supervise": SuperviseForm(),
+    }
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -63,9 +68,11 @@ def slip_detail(request, pk):
                     messages.success(request, _("已退回承办部门重办。"))
                     return redirect("issues:slip", pk=slip.pk)
             elif action == "supervise" and may_decide:
-                supervision = services.supervise(slip, by=user, note=request.POST.get("note", ""))
-                messages.success(request, _("已生成督办单 %(serial)s。") % {"serial": supervision.serial})
-                return redirect("issues:supervision_print", pk=supervision.pk)
+                form = forms["supervise"] = SuperviseForm(request.POST)
+                if form.is_valid():
+                    supervision = services.supervise(slip, by=user, note=form.cleaned_data["note"])
+                    messages.success(request, _("已生成督办单 %(serial)s。") % {"serial": supervision.serial})
+                    return redirect("issues:supervision_print", pk=supervision.pk)
             elif action in ("approve", "reject") and may_decide:
                 extension = get_object_or_404(ExtensionRequest, pk=request.POST.get("extension"), slip=slip)
                 services.decide_extension(extension, approve=action == "approve", by=user)

@@ -78,7 +78,10 @@ class ProblemForm(forms.Form):
         label=_("问题类别"), choices=[("", "——")] + list(ProblemCategory.choices), required=False
     )
     description = forms.CharField(
-        label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("问题描述"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=inputs.PROBLEM,
     )
 
     def clean(self):
@@ -87,7 +90,7 @@ class ProblemForm(forms.Form):
         if category and not description:
             self.add_error("description", _("请填写问题描述。"))
         if description and not category:
-            self.add_error("category", _("请选择问题类别（R11）。"))
+            self.add_error("category", _("请选择问题类别。"))
         return data
 
     @property

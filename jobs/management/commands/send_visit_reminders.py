@@ -15,7 +15,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--date", help="按哪一天运行（YYYY-MM-DD），默认今天")
         parser.add_argument("--slips", action="store_true", help="同时发送交办单期限提醒")
-        parser.add_argument("--meetings", action="store_true", help="同时发送形势分析会提醒（R2）")
+        parser.add_argument("--meetings", action="store_true", help="同时发送形势分析会提醒")
 
     def handle(self, *args, date=None, slips=False, meetings=False, **options):
         try:
