@@ -11,7 +11,7 @@ from . import selectors
 from .models import Meeting
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(inputs.TextLimits, forms.ModelForm):
     """The record of a meeting (R2). Attendees are chosen among city leaders
     and the principal leaders of the departments; the items among the open
     items of the region's towns."""
@@ -72,13 +72,13 @@ class MeetingForm(forms.ModelForm):
         self.fields["attendees"].label_from_instance = lambda cadre: f"{cadre.name}（{cadre.unit.name}）"
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(inputs.TextLimits, forms.Form):
     decision = forms.CharField(
         label=_("决定"), widget=forms.Textarea(attrs={"rows": 2}), max_length=inputs.PROBLEM
     )
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(inputs.TextLimits, forms.Form):
     leader = forms.ModelChoiceField(
         label=_("呈报市级领导"), queryset=Cadre.objects.filter(rank=Cadre.Rank.CITY_LEADER, is_active=True)
     )

@@ -2,13 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Unit
-from tabular.inputs import PROBLEM, REASON
+from tabular.inputs import PROBLEM, REASON, TextLimits
 
 from . import workflow
 from .models import IssueItem
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(TextLimits, forms.Form):
     measures = forms.CharField(
         label=_("采取的措施"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=PROBLEM
     )
@@ -17,18 +17,18 @@ class AnswerForm(forms.Form):
     )
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(TextLimits, forms.Form):
     extra_working_days = forms.IntegerField(label=_("申请延长（工作日）"), min_value=1, max_value=60)
     reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=REASON)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(TextLimits, forms.Form):
     return_reason = forms.CharField(
         label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=REASON
     )
 
 
-class MoveForm(forms.Form):
+class MoveForm(TextLimits, forms.Form):
     """Move an item along its path; the choices are the moves the table allows."""
 
     to_status = forms.ChoiceField(label=_("办理为"))
@@ -49,7 +49,7 @@ class MoveForm(forms.Form):
         self.fields["to_status"].choices = [(s.value, s.label) for s in IssueItem.Status if s in allowed]
 
 
-class ReferForm(forms.Form):
+class ReferForm(TextLimits, forms.Form):
     department = forms.ModelChoiceField(
         label=_("承办部门"), queryset=Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).order_by("sort_order")
     )
@@ -59,7 +59,7 @@ class ReferForm(forms.Form):
     )
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(TextLimits, forms.Form):
     leader = forms.ModelChoiceField(label=_("市级分管领导"), queryset=None)
     departments = forms.ModelMultipleChoiceField(
         label=_("涉及部门"),
@@ -82,13 +82,13 @@ class EscalateForm(forms.Form):
         ).select_related("unit")
 
 
-class InstructionForm(forms.Form):
+class InstructionForm(TextLimits, forms.Form):
     instruction = forms.CharField(
         label=_("领导批示"), widget=forms.Textarea(attrs={"rows": 3}), max_length=PROBLEM
     )
 
 
-class ConcludeForm(forms.Form):
+class ConcludeForm(TextLimits, forms.Form):
     coordination_result = forms.CharField(
         label=_("协调结果"), widget=forms.Textarea(attrs={"rows": 3}), max_length=PROBLEM
     )
@@ -100,7 +100,7 @@ class ConcludeForm(forms.Form):
     )
 
 
-class SuperviseForm(forms.Form):
+class SuperviseForm(TextLimits, forms.Form):
     note = forms.CharField(
         label=_("督办意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=REASON
     )

@@ -21,7 +21,7 @@ from .models import SpotCheck, SpotCheckBatch
 from .spreadsheets import notice_workbook
 
 
-class BatchForm(forms.Form):
+class BatchForm(inputs.TextLimits, forms.Form):
     quarter = forms.CharField(label=gettext_lazy("季度"), max_length=6)
     sample_size = forms.IntegerField(label=gettext_lazy("抽查数量"), min_value=1, max_value=5000)
     seed = forms.IntegerField(label=gettext_lazy("随机种子"), min_value=0, max_value=2**31)
@@ -34,7 +34,7 @@ class BatchForm(forms.Form):
             raise forms.ValidationError(str(exc)) from None
 
 
-class CheckForm(forms.Form):
+class CheckForm(inputs.TextLimits, forms.Form):
     method = forms.ChoiceField(label=gettext_lazy("抽查方式"), choices=SpotCheck.Method.choices)
     checked_on = forms.DateField(label=gettext_lazy("抽查日期"), widget=inputs.DateInput())
     visit_confirmed = forms.NullBooleanField(label=gettext_lazy("企业确认已走访"))
@@ -54,7 +54,7 @@ class CheckForm(forms.Form):
     )
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(inputs.TextLimits, forms.Form):
     summary = forms.CharField(
         label=gettext_lazy("通报意见"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -13,6 +13,7 @@ field (``static/js/text-counter.js``) reads the ``maxlength`` attribute that
 Django puts on the field."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 ISO_DATE = "%Y-%m-%d"
 
@@ -29,6 +30,8 @@ SITUATION = 2000
 #: an article (a good practice's body)
 ARTICLE = 10000
 
+TOO_LONG = _("最多 %(limit_value)d 字，现在 %(show_value)d 字，请删减后再保存。")
+
 
 class DateInput(forms.DateInput):
     """``<input type="date">`` that renders its value as ``yyyy-mm-dd`` in every locale."""
@@ -37,3 +40,14 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None, format=None):
         super().__init__(attrs, format=format or ISO_DATE)
+
+
+class TextLimits:
+    """Form mixin: a text field over its limit says so in plain Chinese
+    (Django's own message speaks of a "变量")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and field.max_length:
+                field.error_messages = {**field.error_messages, "max_length": TOO_LONG}

@@ -13,7 +13,7 @@ from .models import ProblemCategory, Visit
 PROBLEM_ROWS = 2
 
 
-class VisitForm(forms.ModelForm):
+class VisitForm(inputs.TextLimits, forms.ModelForm):
     class Meta:
         model = Visit
         fields = [
@@ -73,7 +73,7 @@ class VisitForm(forms.ModelForm):
         self.fields["companions"].help_text = _("勾选一同走访的联系干部：这次走访也计入他们与本企业的结对。")
 
 
-class ProblemForm(forms.Form):
+class ProblemForm(inputs.TextLimits, forms.Form):
     category = forms.ChoiceField(
         label=_("问题类别"), choices=[("", "——")] + list(ProblemCategory.choices), required=False
     )
@@ -87,7 +87,7 @@ class ProblemForm(forms.Form):
     def clean(self):
         data = super().clean()
         category, description = data.get("category"), (data.get("description") or "").strip()
-        if category and not description:
+        if category and not description and "description" not in self.errors:  # not when too long
             self.add_error("description", _("请填写问题描述。"))
         if description and not category:
             self.add_error("category", _("请选择问题类别。"))
