@@ -6,7 +6,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from jobs import reminders
+from jobs import labels, reminders
 
 
 class Command(BaseCommand):
@@ -22,7 +22,10 @@ class Command(BaseCommand):
             day = datetime.date.fromisoformat(date) if date else timezone.localdate()
         except ValueError:
             raise CommandError(f"日期“{date}”格式不正确，应为 YYYY-MM-DD。 / Bad date.") from None
-        stages = ", ".join(f"{s.name}:{s.period}" for s in reminders.visit_stages(day)) or "—"
+        stages = (
+            "、".join(f"{labels.stage_label(s.name)} {s.period}" for s in reminders.visit_stages(day))
+            or "—"
+        )
         result = reminders.send_visit_reminders(day)
         self.stdout.write(
             f"{day} 走访提醒（阶段 {stages}）：{result.messages} 条，新发 {result.claimed}，"
