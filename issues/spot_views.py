@@ -111,9 +111,16 @@ def batch_detail(request, pk):
                 messages.success(request, _("已记录。"))
                 return redirect(f"{request.path}#check-{check.pk}")
         else:
-            messages.error(request, _("抽查记录有误：%(errors)s") % {"errors": form.errors.as_text()})
+            errors = "；".join(_labelled(form, name, problems) for name, problems in form.errors.items())
+            messages.error(request, _("抽查记录有误：%(errors)s") % {"errors": errors})
     rows = [(check, CheckForm(prefix=f"c{check.pk}", initial=_initial(check))) for check in checks]
     return render(request, "issues/spotcheck_batch.html", {"batch": batch, "rows": rows})
+
+
+def _labelled(form, name, problems):
+    """A field's errors under its label, not its name (``finding``)."""
+    text = "，".join(problems)
+    return f"{form.fields[name].label}：{text}" if name in form.fields else text
 
 
 def _initial(check):

@@ -161,3 +161,60 @@ def test_the_spot_check_notice_keeps_a_too_long_summary_and_saves_nothing(client
     assert "最多 2000 字，现在 2001 字，请删减后再保存。" in response.content.decode()
     batch.refresh_from_db()
     assert batch.summary == ""
+
+
+def test_a_too_long_meeting_decision_is_shown_again_with_its_error(client, staff_user):
+    from cadres.models import CoordinatorRegion
+    from coordination.models import MeetingItem
+    from tests.factories import CityLeaderFactory, PlaceFactory
+
+    leader = CityLeaderFactory(is_coordinator=True)
+    place = PlaceFactory()
+    CoordinatorRegion.objects.create(cadre=leader, place=place)
+    meeting = Meeting.objects.create(
+        coordinator=leader, held_on=timezone.localdate(), quarter="2026Q4", topics="x"
+    )
+    item = IssueItem.objects.create(
+        enterprise=EnterpriseFactory(place=place),
+        reporter=CadreFactory(),
+        category="other",
+        description="道路",
+    )
+    row = MeetingItem.objects.create(meeting=meeting, item=item)
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("coordination:meeting", args=[meeting.pk]),
+        {"row": row.pk, "action": "decide", f"d{row.pk}-decision": "决" * 1001},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "最多 1000 字，现在 1001 字，请删减后再保存。" in page and "决" * 1001 in page
+    row.refresh_from_db()
+    assert row.decision == ""
+
+
+def test_a_too_long_spot_check_finding_is_reported_by_the_fields_label(client, staff_user):
+    from issues.models import SpotCheckBatch
+
+    batch = SpotCheckBatch.objects.create(
+        title="抽查", quarter="2026Q3", seed=1, sample_size=1, created_by=staff_user
+    )
+    pairing = PairingFactory()
+    check = SpotCheck.objects.create(batch=batch, cadre=pairing.cadre, enterprise=pairing.enterprise)
+    client.force_login(user_with_role("supervisor"))
+    response = client.post(
+        reverse("issues:spotcheck_batch", args=[batch.pk]),
+        {
+            "check": check.pk,
+            f"c{check.pk}-method": "phone",
+            f"c{check.pk}-checked_on": "2026-10-10",
+            f"c{check.pk}-visit_confirmed": "true",
+            f"c{check.pk}-finding": "查" * 1001,
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "抽查记录有误：抽查发现：最多 1000 字，现在 1001 字，请删减后再保存。" in page
+    assert "finding" not in page.split('<ul class="messages">')[1].split("</ul>")[0]
+    check.refresh_from_db()
+    assert check.finding == "" and check.checked_on is None

@@ -23,8 +23,7 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError(f"日期“{date}”格式不正确，应为 YYYY-MM-DD。 / Bad date.") from None
         stages = (
-            "、".join(f"{labels.stage_label(s.name)} {s.period}" for s in reminders.visit_stages(day))
-            or "—"
+            "、".join(f"{labels.stage_label(s.name)} {s.period}" for s in reminders.visit_stages(day)) or "—"
         )
         result = reminders.send_visit_reminders(day)
         self.stdout.write(
