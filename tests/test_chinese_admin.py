@@ -135,3 +135,11 @@ def test_the_reminder_command_names_its_stages(capsys):
     out = capsys.readouterr().out
     assert "阶段 季度已结束未走访 2026Q4" in out
     assert "overdue" not in out
+
+
+def test_every_schedule_page_names_its_tasks_in_chinese(client, superuser):
+    from django_celery_beat.models import IntervalSchedule
+
+    interval = IntervalSchedule.objects.create(every=10, period="minutes")
+    text = page_text(client, reverse("admin:django_celery_beat_intervalschedule_change", args=[interval.pk]))
+    assert "使用此计划的周期任务" in text and "Periodic Tasks Using This Schedule" not in text

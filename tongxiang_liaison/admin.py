@@ -22,7 +22,13 @@ from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat import admin as beat_admin
-from django_celery_beat.models import CrontabSchedule, PeriodicTask
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
 
 AXES_LABELS = {
     "attempt_time": _("时间"),
@@ -229,9 +235,16 @@ class ChineseCrontabScheduleAdmin(beat_admin.CrontabScheduleAdmin):
         return describe_cron(obj) if obj.pk else "—"
 
 
+def _with_chinese_inline(admin_class):
+    return type(f"Chinese{admin_class.__name__}", (admin_class,), {"inlines": [_TasksOfThisSchedule]})
+
+
 for _model, _class in (
     (PeriodicTask, ChinesePeriodicTaskAdmin),
     (CrontabSchedule, ChineseCrontabScheduleAdmin),
+    (IntervalSchedule, _with_chinese_inline(beat_admin.IntervalScheduleAdmin)),
+    (SolarSchedule, _with_chinese_inline(beat_admin.SolarScheduleAdmin)),
+    (ClockedSchedule, _with_chinese_inline(beat_admin.ClockedScheduleAdmin)),
 ):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
