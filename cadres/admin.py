@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -20,10 +21,22 @@ from .resources import CadreResource, PairingResource, UnitResource
 
 
 class ChangeDisplay(HistoricalRecordContextHelper):
-    """An empty value in the list of changes reads "—", not "None"."""
+    """The list of changes reads as the forms do: an empty value as "—", not
+    "None"; a coded choice by its label (联络办受理, not ``office``); yes/no as
+    是/否; a link by the linked row's name, not its id."""
 
     def prepare_delta_change_value(self, change, value):
-        return "—" if value is None else super().prepare_delta_change_value(change, value)
+        if value is None or value == "":
+            return "—"
+        field = self.model._meta.get_field(change.field)
+        if getattr(field, "flatchoices", None):
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(field, models.BooleanField):
+            return _("是") if value else _("否")
+        if isinstance(field, models.ForeignKey):
+            linked = field.related_model._base_manager.filter(pk=value).first()
+            return str(linked) if linked is not None else value
+        return super().prepare_delta_change_value(change, value)
 
 
 class AuditedAdmin(SimpleHistoryAdmin):

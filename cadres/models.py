@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from enterprises.models import Enterprise, Place
+from tabular.inputs import PROBLEM, SITUATION
 
 from .phone import normalise_mobile, validate_mobile
 from .term import term_end
@@ -53,7 +54,7 @@ class Unit(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text=_("R18：单位主要负责人。"),
+        help_text=_("单位主要负责人。"),
     )
     deputy_in_charge = models.ForeignKey(
         "Cadre",
@@ -62,7 +63,7 @@ class Unit(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text=_("R18：专门负责此项工作的分管领导。"),
+        help_text=_("专门负责此项工作的分管领导。"),
     )
     information_officer = models.ForeignKey(
         "Cadre",
@@ -71,7 +72,7 @@ class Unit(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text=_("R12：汇总本单位联系人信息、定期报送市联络办的专人。"),
+        help_text=_("汇总本单位联系人信息、定期报送市联络办的专人。"),
     )
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
@@ -135,7 +136,7 @@ class Cadre(models.Model):
     title = models.CharField(_("职务"), max_length=100, blank=True)
     is_leadership_member = models.BooleanField(_("班子成员"), default=False)
     is_coordinator = models.BooleanField(
-        _("区域总协调人"), default=False, help_text=_("R2：市委常委、人大主任、政协主席。")
+        _("区域总协调人"), default=False, help_text=_("市委常委、人大主任、政协主席。")
     )
     mobile = models.CharField(_("手机号"), max_length=11, unique=True, validators=[validate_mobile])
     email = models.EmailField(_("电子邮箱"), blank=True)
@@ -175,7 +176,7 @@ class Cadre(models.Model):
     def clean(self):
         self.mobile = normalise_mobile(self.mobile)
         if self.is_coordinator and not self.is_city_leader:
-            raise ValidationError({"is_coordinator": _("区域总协调人必须是市级领导（R2）。")})
+            raise ValidationError({"is_coordinator": _("区域总协调人必须是市级领导。")})
 
 
 class AreaAssignment(models.Model):
@@ -204,7 +205,7 @@ class AreaAssignment(models.Model):
 
     def clean(self):
         if self.cadre_id and not self.cadre.is_city_leader:
-            raise ValidationError({"cadre": _("包片联企的必须是市级领导（R1）。")})
+            raise ValidationError({"cadre": _("包片联企的必须是市级领导。")})
 
 
 class CoordinatorRegion(models.Model):
@@ -230,7 +231,7 @@ class CoordinatorRegion(models.Model):
 
     def clean(self):
         if self.cadre_id and not self.cadre.is_coordinator:
-            raise ValidationError({"cadre": _("只有区域总协调人才有协调区域（R2）。")})
+            raise ValidationError({"cadre": _("只有区域总协调人才有协调区域。")})
 
 
 def active_q(day: datetime.date, prefix: str = "") -> Q:
@@ -270,7 +271,7 @@ class Pairing(models.Model):
     )
     kind = models.CharField(_("联系类型"), max_length=12, choices=Kind.choices)
     start_date = models.DateField(_("开始日期"))
-    end_date = models.DateField(_("到期日期"), blank=True, help_text=_("留空则按开始日期加 3 年计算（R5）。"))
+    end_date = models.DateField(_("到期日期"), blank=True, help_text=_("留空则按开始日期加 3 年计算。"))
     ended_on = models.DateField(_("提前结束日期"), null=True, blank=True)
     ended_reason = models.CharField(_("提前结束原因"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -337,14 +338,14 @@ class Pairing(models.Model):
         if self.cadre_id and self.kind:
             cadre = self.cadre
             if self.kind in (self.Kind.FOCUS, self.Kind.AREA) and not cadre.is_city_leader:
-                errors["kind"] = _("重点联系和包片只适用于市级领导（R1）。")
+                errors["kind"] = _("重点联系和包片只适用于市级领导。")
             elif self.kind == self.Kind.DEPARTMENT and cadre.unit.kind != Unit.Kind.DEPARTMENT:
-                errors["kind"] = _("部门联系只适用于涉企部门的干部（R3）。")
+                errors["kind"] = _("部门联系只适用于涉企部门的干部。")
             elif self.kind == self.Kind.TOWN:
                 if not cadre.unit.is_local:
-                    errors["kind"] = _("镇街结对只适用于镇、街道、开发区、新区的干部（R4）。")
+                    errors["kind"] = _("镇街结对只适用于镇、街道、开发区、新区的干部。")
                 elif self.enterprise_id and self.enterprise.place_id != cadre.unit.place_id:
-                    errors["enterprise"] = _("镇街结对的企业必须位于本镇（街道）（R4）。")
+                    errors["enterprise"] = _("镇街结对的企业必须位于本镇（街道）。")
         if errors:
             raise ValidationError(errors)
 
@@ -357,8 +358,8 @@ class ServiceItem(models.Model):
         Unit, verbose_name=_("部门"), on_delete=models.CASCADE, related_name="service_items"
     )
     title = models.CharField(_("服务事项"), max_length=200)
-    description = models.TextField(_("服务内容"), blank=True)
-    policy_basis = models.TextField(_("政策依据"), blank=True)
+    description = models.TextField(_("服务内容"), max_length=SITUATION, blank=True)
+    policy_basis = models.TextField(_("政策依据"), max_length=PROBLEM, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)

@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
 
@@ -14,6 +15,12 @@ from . import permissions
 from .models import Cadre, Pairing, Unit, active_q
 
 MINIMUM_LINKS = 3
+#: what a user reads for each minimum's rule (the rule id itself stays internal)
+MINIMUM_RULE_LABELS = {
+    "R1": _("市级领导重点联系 3 家"),
+    "R3": _("部门科(局)级、中层干部联系不少于 3 家"),
+    "R4": _("镇街班子成员结对不少于 3 家"),
+}
 RANK_ORDER = Case(
     *(When(rank=rank, then=Value(i)) for i, rank in enumerate(Cadre.Rank.values)),
     output_field=IntegerField(),
@@ -69,6 +76,10 @@ def cadres_below_minimum(user, day: datetime.date):
         )
         .exclude(rule="")
         .annotate(
+            rule_label=Case(
+                *(When(rule=rule, then=Value(str(label))) for rule, label in MINIMUM_RULE_LABELS.items()),
+                output_field=CharField(),
+            ),
             required=Value(MINIMUM_LINKS, output_field=IntegerField()),
             counted=Case(
                 When(rule="R1", then=F("focus_links")),

@@ -33,7 +33,7 @@ def pairing_conflicts(pairing, *, others, area_place_ids):
             errors["start_date"] = overlap_message(start, other_last)
             break
     if pairing.kind == Pairing.Kind.AREA and pairing.enterprise.place_id not in area_place_ids:
-        errors["enterprise"] = _("包片联系的企业必须位于该领导包片的镇（街道）（R1）。")
+        errors["enterprise"] = _("包片联系的企业必须位于该领导包片的镇（街道）。")
     return errors
 
 

@@ -81,10 +81,10 @@ def compliance_workbook(sections, day):
         f"结对合规：联系企业数未达要求的干部（{day:%Y-%m-%d}）",
         ["单位", "姓名", "职级", "依据", "要求", "实际"],
         (
-            (c.unit.name, c.name, Cadre.Rank(c.rank).label, c.rule, c.required, c.counted)
+            (c.unit.name, c.name, Cadre.Rank(c.rank).label, c.rule_label, c.required, c.counted)
             for c in sections["below_minimum"].iterator()
         ),
-        [20, 10, 10, 8, 8, 8],
+        [20, 10, 10, 30, 8, 8],
     )
     simple_sheet(
         wb.create_sheet("无人联系的企业"),

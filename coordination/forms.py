@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from cadres.models import Cadre, Unit
 from enterprises.models import Place
 from issues.models import IssueItem
+from tabular import inputs
 
 from . import selectors
 from .models import Meeting
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(inputs.TextLimits, forms.ModelForm):
     """The record of a meeting (R2). Attendees are chosen among city leaders
     and the principal leaders of the departments; the items among the open
     items of the region's towns."""
@@ -39,7 +40,7 @@ class MeetingForm(forms.ModelForm):
         fields = ["coordinator", "held_on", "location", "places", "attendees", "invited_officials",
                   "invited_owners", "topics", "decisions"]  # fmt: skip
         widgets = {
-            "held_on": forms.DateInput(attrs={"type": "date"}),
+            "held_on": inputs.DateInput(),
             "topics": forms.Textarea(attrs={"rows": 4}),
             "decisions": forms.Textarea(attrs={"rows": 3}),
             "invited_officials": forms.Textarea(attrs={"rows": 2}),
@@ -71,11 +72,13 @@ class MeetingForm(forms.ModelForm):
         self.fields["attendees"].label_from_instance = lambda cadre: f"{cadre.name}（{cadre.unit.name}）"
 
 
-class DecisionForm(forms.Form):
-    decision = forms.CharField(label=_("决定"), widget=forms.Textarea(attrs={"rows": 2}))
+class DecisionForm(inputs.TextLimits, forms.Form):
+    decision = forms.CharField(
+        label=_("决定"), widget=forms.Textarea(attrs={"rows": 2}), max_length=inputs.PROBLEM
+    )
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(inputs.TextLimits, forms.Form):
     leader = forms.ModelChoiceField(
         label=_("呈报市级领导"), queryset=Cadre.objects.filter(rank=Cadre.Rank.CITY_LEADER, is_active=True)
     )
@@ -84,4 +87,9 @@ class EscalateForm(forms.Form):
         queryset=Unit.objects.filter(kind=Unit.Kind.DEPARTMENT),
         widget=forms.CheckboxSelectMultiple,
     )
-    request = forms.CharField(label=_("呈报事项"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    request = forms.CharField(
+        label=_("呈报事项"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=inputs.PROBLEM,
+    )

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from cadres.models import Cadre
 from enterprises.models import Enterprise, Place
 from issues.models import EscalationSlip, IssueItem
+from tabular.inputs import ARTICLE, PROBLEM, REASON, SITUATION
 from visits.quarters import Quarter
 
 
@@ -37,10 +38,10 @@ class Meeting(models.Model):
         blank=True,
         related_name="meetings_attended",
     )
-    invited_officials = models.TextField(_("列席的镇（街道）负责人"), blank=True)
-    invited_owners = models.TextField(_("邀请的企业负责人"), blank=True)
-    topics = models.TextField(_("形势分析与议题"))
-    decisions = models.TextField(_("会议决定"), blank=True)
+    invited_officials = models.TextField(_("列席的镇（街道）负责人"), max_length=REASON, blank=True)
+    invited_owners = models.TextField(_("邀请的企业负责人"), max_length=REASON, blank=True)
+    topics = models.TextField(_("形势分析与议题"), max_length=SITUATION)
+    decisions = models.TextField(_("会议决定"), max_length=SITUATION, blank=True)
     items = models.ManyToManyField(
         IssueItem, verbose_name=_("研究的问题"), through="MeetingItem", blank=True, related_name="meetings"
     )
@@ -74,7 +75,7 @@ class Meeting(models.Model):
         """For the coordinator's page and the admin alike."""
         errors = {}
         if self.coordinator_id and not self.coordinator.is_coordinator:
-            errors["coordinator"] = _("只有区域总协调人召集形势分析会（R2）。")
+            errors["coordinator"] = _("只有区域总协调人召集形势分析会。")
         if self.held_on and self.held_on > timezone.localdate():
             errors["held_on"] = _("召开日期不能晚于今天：会议开过之后再记录。")
         if errors:
@@ -87,7 +88,7 @@ class MeetingItem(models.Model):
 
     meeting = models.ForeignKey(Meeting, verbose_name=_("形势分析会"), on_delete=models.CASCADE)
     item = models.ForeignKey(IssueItem, verbose_name=_("问题"), on_delete=models.PROTECT)
-    decision = models.TextField(_("决定"), blank=True)
+    decision = models.TextField(_("决定"), max_length=PROBLEM, blank=True)
     escalation = models.ForeignKey(
         EscalationSlip,
         verbose_name=_("呈报单"),
@@ -119,7 +120,7 @@ class GoodPractice(models.Model):
     title = models.CharField(_("标题"), max_length=120)
     kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices, default=Kind.PRACTICE)
     summary = models.CharField(_("摘要"), max_length=300)
-    body = models.TextField(_("正文"))
+    body = models.TextField(_("正文"), max_length=ARTICLE)
     enterprises = models.ManyToManyField(Enterprise, verbose_name=_("相关企业"), blank=True, related_name="+")
     items = models.ManyToManyField(
         IssueItem,

@@ -110,7 +110,7 @@ def meeting_detail(request, pk):
         .select_related("item__enterprise", "escalation__leader")
         .order_by("pk")
     )
-    forms_by_row = {}
+    forms_by_row, decision_forms = {}, {}
     if request.method == "POST":
         if not can_record:
             raise PermissionDenied
@@ -137,10 +137,12 @@ def meeting_detail(request, pk):
             if form.is_valid():
                 services.record_decision(row, form.cleaned_data["decision"])
                 return redirect("coordination:meeting", meeting.pk)
+            decision_forms[row.pk] = form  # shown again with its error (too long, empty)
     entries = [
         (
             row,
-            DecisionForm(prefix=f"d{row.pk}", initial={"decision": row.decision}),
+            decision_forms.get(row.pk)
+            or DecisionForm(prefix=f"d{row.pk}", initial={"decision": row.decision}),
             forms_by_row.get(row.pk) or EscalateForm(prefix=f"e{row.pk}"),
         )
         for row in rows

@@ -2,38 +2,50 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Unit
+from tabular.inputs import PROBLEM, REASON, TextLimits
 
 from . import workflow
 from .models import IssueItem
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(TextLimits, forms.Form):
     measures = forms.CharField(
-        label=_("采取的措施"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("采取的措施"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=PROBLEM
     )
-    result = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 3}))
+    result = forms.CharField(
+        label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 3}), max_length=PROBLEM
+    )
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(TextLimits, forms.Form):
     extra_working_days = forms.IntegerField(label=_("申请延长（工作日）"), min_value=1, max_value=60)
-    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=REASON)
 
 
-class ProgressForm(forms.Form):
-    text = forms.CharField(label=_("本月进展情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+class ProgressForm(TextLimits, forms.Form):
+    text = forms.CharField(
+        label=_("本月进展情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=PROBLEM
+    )
 
 
-class ReturnForm(forms.Form):
-    return_reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 2}))
+class ReturnForm(TextLimits, forms.Form):
+    return_reason = forms.CharField(
+        label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=REASON
+    )
 
 
-class MoveForm(forms.Form):
+class MoveForm(TextLimits, forms.Form):
     """Move an item along its path; the choices are the moves the table allows."""
 
     to_status = forms.ChoiceField(label=_("办理为"))
-    comment = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    comment = forms.CharField(
+        label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=PROBLEM
+    )
     reason = forms.CharField(
-        label=_("原因（无法解决或撤回时必填）"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("原因（无法解决或撤回时必填）"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=REASON,
     )
     enterprise_confirmed = forms.BooleanField(label=_("企业已确认撤回"), required=False)
 
@@ -43,17 +55,17 @@ class MoveForm(forms.Form):
         self.fields["to_status"].choices = [(s.value, s.label) for s in IssueItem.Status if s in allowed]
 
 
-class ReferForm(forms.Form):
+class ReferForm(TextLimits, forms.Form):
     department = forms.ModelChoiceField(
         label=_("承办部门"), queryset=Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).order_by("sort_order")
     )
     working_days = forms.IntegerField(label=_("办理时限（工作日）"), min_value=1, max_value=90)
     requirement = forms.CharField(
-        label=_("办理要求"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("办理要求"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=REASON
     )
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(TextLimits, forms.Form):
     leader = forms.ModelChoiceField(label=_("市级分管领导"), queryset=None)
     departments = forms.ModelMultipleChoiceField(
         label=_("涉及部门"),
@@ -61,7 +73,10 @@ class EscalateForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     request = forms.CharField(
-        label=_("呈报事项与建议"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("呈报事项与建议"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=PROBLEM,
     )
 
     def __init__(self, *args, **kwargs):
@@ -73,12 +88,16 @@ class EscalateForm(forms.Form):
         ).select_related("unit")
 
 
-class InstructionForm(forms.Form):
-    instruction = forms.CharField(label=_("领导批示"), widget=forms.Textarea(attrs={"rows": 3}))
+class InstructionForm(TextLimits, forms.Form):
+    instruction = forms.CharField(
+        label=_("领导批示"), widget=forms.Textarea(attrs={"rows": 3}), max_length=PROBLEM
+    )
 
 
-class ConcludeForm(forms.Form):
-    coordination_result = forms.CharField(label=_("协调结果"), widget=forms.Textarea(attrs={"rows": 3}))
+class ConcludeForm(TextLimits, forms.Form):
+    coordination_result = forms.CharField(
+        label=_("协调结果"), widget=forms.Textarea(attrs={"rows": 3}), max_length=PROBLEM
+    )
     solved = forms.TypedChoiceField(
         label=_("结论"),
         choices=[("1", _("已解决")), ("0", _("无法解决"))],
@@ -87,5 +106,7 @@ class ConcludeForm(forms.Form):
     )
 
 
-class SuperviseForm(forms.Form):
-    note = forms.CharField(label=_("督办意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+class SuperviseForm(TextLimits, forms.Form):
+    note = forms.CharField(
+        label=_("督办意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=REASON
+    )

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, Unit
 from enterprises.models import Enterprise
+from tabular.inputs import PROBLEM, REASON, SITUATION
 from visits.models import ProblemCategory, Visit, VisitProblem
 
 
@@ -61,12 +62,12 @@ class IssueItem(models.Model):
         related_name="issue_items",
     )
     category = models.CharField(_("问题类别"), max_length=12, choices=ProblemCategory.choices)
-    description = models.TextField(_("问题描述"))
+    description = models.TextField(_("问题描述"), max_length=PROBLEM)
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.NEW)
     reported_on = models.DateField(_("报告日期"), default=timezone.localdate, db_index=True)
     resolved_on = models.DateField(_("解决日期"), null=True, blank=True)
-    closing_reason = models.TextField(_("无法解决或撤回的原因"), blank=True)
+    closing_reason = models.TextField(_("无法解决或撤回的原因"), max_length=REASON, blank=True)
     withdrawal_confirmed = models.BooleanField(
         _("企业已确认撤回"),
         default=False,
@@ -212,13 +213,13 @@ class ReferralSlip(models.Model):
     issued_on = models.DateField(_("交办日期"))
     working_days = models.PositiveSmallIntegerField(_("办理时限（工作日）"))
     deadline = models.DateField(_("办理期限"), db_index=True)
-    requirement = models.TextField(_("办理要求"), blank=True)
+    requirement = models.TextField(_("办理要求"), max_length=REASON, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ISSUED)
-    measures = models.TextField(_("采取的措施"), blank=True)
-    result = models.TextField(_("办理结果"), blank=True)
+    measures = models.TextField(_("采取的措施"), max_length=PROBLEM, blank=True)
+    result = models.TextField(_("办理结果"), max_length=PROBLEM, blank=True)
     answered_on = models.DateField(_("反馈日期"), null=True, blank=True)
     accepted_on = models.DateField(_("办结日期"), null=True, blank=True)
-    return_reason = models.TextField(_("退回原因"), blank=True)
+    return_reason = models.TextField(_("退回原因"), max_length=REASON, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("交办人"), on_delete=models.PROTECT, related_name="+"
     )
@@ -252,7 +253,7 @@ class ExtensionRequest(models.Model):
     slip = models.ForeignKey(
         ReferralSlip, verbose_name=_("交办单"), on_delete=models.CASCADE, related_name="extension_requests"
     )
-    reason = models.TextField(_("延期理由"))
+    reason = models.TextField(_("延期理由"), max_length=REASON)
     extra_working_days = models.PositiveSmallIntegerField(_("申请延长（工作日）"))
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
@@ -300,10 +301,10 @@ class EscalationSlip(models.Model):
     )
     departments = models.ManyToManyField(Unit, verbose_name=_("涉及部门"), related_name="escalation_slips")
     issued_on = models.DateField(_("呈报日期"))
-    request = models.TextField(_("呈报事项与建议"), blank=True)
-    instruction = models.TextField(_("领导批示"), blank=True)
+    request = models.TextField(_("呈报事项与建议"), max_length=SITUATION, blank=True)
+    instruction = models.TextField(_("领导批示"), max_length=PROBLEM, blank=True)
     instructed_on = models.DateField(_("批示日期"), null=True, blank=True)
-    coordination_result = models.TextField(_("协调结果"), blank=True)
+    coordination_result = models.TextField(_("协调结果"), max_length=PROBLEM, blank=True)
     concluded_on = models.DateField(_("办结日期"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.ISSUED)
     issued_by = models.ForeignKey(
@@ -337,7 +338,7 @@ class SupervisionSlip(models.Model):
         Cadre, verbose_name=_("督办对象"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     issued_on = models.DateField(_("督办日期"))
-    note = models.TextField(_("督办意见"), blank=True)
+    note = models.TextField(_("督办意见"), max_length=REASON, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("督办人"), on_delete=models.PROTECT, related_name="+"
     )
@@ -362,7 +363,7 @@ class SpotCheckBatch(models.Model):
     quarter = models.CharField(_("季度"), max_length=6, db_index=True)
     sample_size = models.PositiveIntegerField(_("抽查数量"))
     seed = models.PositiveIntegerField(_("随机种子"), help_text=_("同一季度、数量和种子得到同一批样本。"))
-    summary = models.TextField(_("通报意见"), blank=True)
+    summary = models.TextField(_("通报意见"), max_length=SITUATION, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("抽取人"), on_delete=models.PROTECT
     )
@@ -414,7 +415,7 @@ class SpotCheck(models.Model):
     visit_confirmed = models.BooleanField(_("企业确认已走访"), null=True, blank=True)
     problem_solved_confirmed = models.BooleanField(_("企业确认问题已解决"), null=True, blank=True)
     satisfaction = models.CharField(_("企业满意度"), max_length=12, choices=Satisfaction.choices, blank=True)
-    finding = models.TextField(_("抽查发现"), blank=True)
+    finding = models.TextField(_("抽查发现"), max_length=PROBLEM, blank=True)
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("抽查人"),
@@ -447,7 +448,7 @@ class ProgressEntry(models.Model):
         IssueItem, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="progress"
     )
     month = models.DateField(_("月份"), help_text=_("该月第一天。"))
-    text = models.TextField(_("进展情况"))
+    text = models.TextField(_("进展情况"), max_length=PROBLEM)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT)
     at = models.DateTimeField(_("填报时间"), auto_now_add=True)
 

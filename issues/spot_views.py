@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from cadres import permissions
 from cadres.models import Unit
+from tabular import inputs
 from tabular.xlsx import download_name, xlsx_response
 from visits.quarters import Quarter, requested
 
@@ -20,7 +21,7 @@ from .models import SpotCheck, SpotCheckBatch
 from .spreadsheets import notice_workbook
 
 
-class BatchForm(forms.Form):
+class BatchForm(inputs.TextLimits, forms.Form):
     quarter = forms.CharField(label=gettext_lazy("季度"), max_length=6)
     sample_size = forms.IntegerField(label=gettext_lazy("抽查数量"), min_value=1, max_value=5000)
     seed = forms.IntegerField(label=gettext_lazy("随机种子"), min_value=0, max_value=2**31)
@@ -36,12 +37,9 @@ class BatchForm(forms.Form):
         return quarter
 
 
-class CheckForm(forms.Form):
+class CheckForm(inputs.TextLimits, forms.Form):
     method = forms.ChoiceField(label=gettext_lazy("抽查方式"), choices=SpotCheck.Method.choices)
-    checked_on = forms.DateField(
-        label=gettext_lazy("抽查日期"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # what type=date reads
-    )
+    checked_on = forms.DateField(label=gettext_lazy("抽查日期"), widget=inputs.DateInput())
     visit_confirmed = forms.NullBooleanField(label=gettext_lazy("企业确认已走访"))
     problem_solved_confirmed = forms.NullBooleanField(
         label=gettext_lazy("企业确认问题已解决"), required=False
@@ -52,7 +50,19 @@ class CheckForm(forms.Form):
         required=False,
     )
     finding = forms.CharField(
-        label=gettext_lazy("抽查发现"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=gettext_lazy("抽查发现"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=inputs.PROBLEM,
+    )
+
+
+class SummaryForm(inputs.TextLimits, forms.Form):
+    summary = forms.CharField(
+        label=gettext_lazy("通报意见"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=inputs.SITUATION,
     )
 
 
@@ -104,9 +114,16 @@ def batch_detail(request, pk):
                 messages.success(request, _("已记录。"))
                 return redirect(f"{request.path}#check-{check.pk}")
         else:
-            messages.error(request, _("抽查记录有误：%(errors)s") % {"errors": form.errors.as_text()})
+            errors = "；".join(_labelled(form, name, problems) for name, problems in form.errors.items())
+            messages.error(request, _("抽查记录有误：%(errors)s") % {"errors": errors})
     rows = [(check, CheckForm(prefix=f"c{check.pk}", initial=_initial(check))) for check in checks]
     return render(request, "issues/spotcheck_batch.html", {"batch": batch, "rows": rows})
+
+
+def _labelled(form, name, problems):
+    """A field's errors under its label, not its name (``finding``)."""
+    text = "，".join(problems)
+    return f"{form.fields[name].label}：{text}" if name in form.fields else text
 
 
 def _initial(check):
@@ -143,8 +160,9 @@ def notice(request, pk):
     """The circulated notice (通报) of a batch: printable, and as xlsx."""
     _require(request.user)
     batch = get_object_or_404(SpotCheckBatch, pk=pk)
-    if request.method == "POST":
-        batch.summary = request.POST.get("summary", "").strip()
+    summary_form = SummaryForm(request.POST or None, initial={"summary": batch.summary})
+    if request.method == "POST" and summary_form.is_valid():
+        batch.summary = summary_form.cleaned_data["summary"]
         batch.save(update_fields=["summary"])
         return redirect("issues:spotcheck_notice", pk=batch.pk)
     figures = notice_figures(batch)
@@ -154,7 +172,9 @@ def notice(request, pk):
             download_name("抽查通报", batch.quarter, f"第{batch.pk}批"),
             download_name("spot-check-notice", batch.quarter, f"batch{batch.pk}"),
         )
-    return render(request, "issues/spotcheck_notice.html", {"batch": batch, **figures})
+    return render(
+        request, "issues/spotcheck_notice.html", {"batch": batch, "summary_form": summary_form, **figures}
+    )
 
 
 @login_required

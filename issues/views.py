@@ -13,7 +13,15 @@ from django.views.decorators.http import require_http_methods
 from cadres import permissions
 
 from . import selectors, services, workflow
-from .forms import AnswerForm, ConcludeForm, ExtensionForm, InstructionForm, ProgressForm, ReturnForm
+from .forms import (
+    AnswerForm,
+    ConcludeForm,
+    ExtensionForm,
+    InstructionForm,
+    ProgressForm,
+    ReturnForm,
+    SuperviseForm,
+)
 from .models import ExtensionRequest, SupervisionSlip
 
 
@@ -42,6 +50,7 @@ def slip_detail(request, pk):
         "extension": ExtensionForm(),
         "send_back": ReturnForm(),
         "progress_form": ProgressForm(),
+        "supervise": SuperviseForm(),
     }
     if request.method == "POST":
         action = request.POST.get("action")
@@ -69,9 +78,11 @@ def slip_detail(request, pk):
                     messages.success(request, _("已退回承办部门重办。"))
                     return redirect("issues:slip", pk=slip.pk)
             elif action == "supervise" and may_decide:
-                supervision = services.supervise(slip, by=user, note=request.POST.get("note", ""))
-                messages.success(request, _("已生成督办单 %(serial)s。") % {"serial": supervision.serial})
-                return redirect("issues:supervision_print", pk=supervision.pk)
+                form = forms["supervise"] = SuperviseForm(request.POST)
+                if form.is_valid():
+                    supervision = services.supervise(slip, by=user, note=form.cleaned_data["note"])
+                    messages.success(request, _("已生成督办单 %(serial)s。") % {"serial": supervision.serial})
+                    return redirect("issues:supervision_print", pk=supervision.pk)
             elif action == "progress" and may_progress:
                 form = forms["progress_form"] = ProgressForm(request.POST)
                 if form.is_valid():

@@ -1,19 +1,64 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from . import delivery
+from . import delivery, labels
 from .models import Notice, PendingTask, QuarterlyReport, ReminderLog
+
+
+class _CodeFilter(admin.SimpleListFilter):
+    """Filter on a code column, offering each code by its label."""
+
+    field = label = None
+
+    def lookups(self, request, model_admin):
+        codes = model_admin.get_queryset(request).order_by().values_list(self.field, flat=True).distinct()
+        return sorted((code, self.label(code)) for code in codes)
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.field: self.value()}) if self.value() else queryset
+
+
+class _KindFilter(_CodeFilter):
+    title, parameter_name, field = _("类别"), "kind", "kind"
+    label = staticmethod(labels.kind_label)
+
+
+class _StageFilter(_CodeFilter):
+    title, parameter_name, field = _("阶段"), "stage", "stage"
+    label = staticmethod(labels.stage_label)
+
+
+_SHOWN = {"kind": "kind_label", "stage": "stage_label"}
 
 
 @admin.register(ReminderLog)
 class ReminderLogAdmin(admin.ModelAdmin):
-    """Every reminder, with failed sends and their errors in plain view."""
+    """Every reminder, with failed sends and their errors in plain view; the
+    kind and stage codes (``first_visit``, ``d30``) are shown by their labels."""
 
-    list_display = ["subject", "recipient", "kind", "period", "stage", "status", "attempts", "sent_at"]
-    list_filter = ["status", "kind", "stage", "period"]
+    list_display = [
+        "subject",
+        "recipient",
+        "kind_label",
+        "period",
+        "stage_label",
+        "status",
+        "attempts",
+        "sent_at",
+    ]
+    list_filter = ["status", _KindFilter, _StageFilter, "period"]
     list_select_related = ["recipient"]
     search_fields = ["subject", "recipient__username", "email"]
-    readonly_fields = [f.name for f in ReminderLog._meta.fields]
+    fields = readonly_fields = [_SHOWN.get(f.name, f.name) for f in ReminderLog._meta.fields]
+
+    @admin.display(description=_("类别"), ordering="kind")
+    def kind_label(self, obj):
+        return labels.kind_label(obj.kind)
+
+    @admin.display(description=_("阶段"), ordering="stage")
+    def stage_label(self, obj):
+        return labels.stage_label(obj.stage, obj.kind)
+
     actions = ["retry"]
     show_full_result_count = False
 

@@ -199,11 +199,10 @@ def _cadre_messages(stage, by_cadre, cadres, today):
         if stage.name == "first_visit":
             intro = f"按照要求，以下联系企业须在 {stage.deadline:%m月%d日} 前完成首次走访："
         elif stage.name == "overdue":
-            intro = f"{stage.period} 已结束，以下联系企业本季度没有上门走访或座谈记录（R7）："
+            intro = f"{stage.period} 已结束，以下联系企业本季度没有上门走访或座谈记录："
         else:
             intro = (
-                f"{stage.period} 将于 {stage.quarter.last_day:%m月%d日} 结束，"
-                "以下联系企业本季度尚未走访（R7）："
+                f"{stage.period} 将于 {stage.quarter.last_day:%m月%d日} 结束，以下联系企业本季度尚未走访："
             )
         messages.append(
             Message(
@@ -372,7 +371,7 @@ def meeting_messages(today: datetime.date) -> list[Message]:
             subject=f"【提醒】{quarter} 联企服务形势分析会尚未召开",
             body=(
                 f"{cadre.name}同志：本季度（{last_day} 结束）您负责的区域尚未召开"
-                "联企服务形势分析会（R2），请及时召集并记录。"
+                "联企服务形势分析会，请及时召集并记录。"
             ),
             link=link,
             email=cadre.user.email or cadre.email,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ConfirmImportForm
 
+from tabular import inputs
 from tabular.admin import SafeImportForm
 
 from . import services
@@ -30,7 +31,7 @@ def _effective_field():
         label=_("生效日期"),
         required=False,
         help_text=EFFECTIVE_HELP,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=inputs.DateInput(),
     )
 
 

@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from cadres.models import Unit
 from enterprises.models import Enterprise, Place
+from tabular.inputs import SITUATION
 from visits.models import Visit
 
 from .rules import REVENUE_CATEGORIES, Category, certificate_expiry
@@ -241,7 +242,7 @@ class DoublingPlan(models.Model):
     target_count = models.PositiveIntegerField(
         _("目标数"), null=True, blank=True, help_text=_("留空则为基数的两倍。")
     )
-    measures = models.TextField(_("工作措施"), blank=True)
+    measures = models.TextField(_("工作措施"), max_length=SITUATION, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True, editable=False)
     approved_by = models.ForeignKey(

@@ -29,12 +29,10 @@ def links_for(user):
             )
         )
     if permissions.can_view_dashboard(user):
-        links.append(
-            (reverse("dashboards:evaluation"), _("年终考评"), _("联系干部年度考评表，按单位导出（R16）。"))
-        )
+        links.append((reverse("dashboards:evaluation"), _("年终考评"), _("联系干部年度考评表，按单位导出。")))
     if permissions.can_view_meetings(user):
         links.append(
-            (reverse("coordination:meetings"), _("形势分析会"), _("各区域总协调人本季度形势分析会（R2）。"))
+            (reverse("coordination:meetings"), _("形势分析会"), _("各区域总协调人本季度形势分析会。"))
         )
     if permissions.can_view_reports(user):
         links.append(
@@ -58,30 +56,26 @@ def links_for(user):
             )
         )
     if permissions.can_view_reports(user):
-        links.append((reverse("issues:rates"), _("解决率"), _("各单位联企问题解决率与企业满意度（R16）。")))
+        links.append((reverse("issues:rates"), _("解决率"), _("各单位联企问题解决率与企业满意度。")))
     if permissions.can_view_doubling(user):
         links.append(
             (
                 reverse("multiplication:overview"),
                 _("六大倍增"),
-                _("六类企业现有数、倍增计划进度、分类库、培育对象与预警（R17）。"),
+                _("六类企业现有数、倍增计划进度、分类库、培育对象与预警。"),
             )
         )
     if permissions.can_download_quarterly_reports(user):
         links.append((reverse("jobs:reports"), _("季度报表"), _("联企问题解决率季度报表（xlsx）。")))
     if permissions.can_run_spot_checks(user):
-        links.append(
-            (reverse("issues:spotchecks"), _("抽查"), _("随机抽查联系人联企情况，形成通报（R15）。"))
-        )
+        links.append((reverse("issues:spotchecks"), _("抽查"), _("随机抽查联系人联企情况，形成通报。")))
     if permissions.is_liaison_staff(user) or permissions.has_role(user, permissions.Role.LEADER):
         links.append((reverse("issues:escalations"), _("呈报单"), _("报送市级领导协调的多部门问题。")))
     if permissions.can_browse_service_lists(user):
         links.append(
-            (reverse("visits:services"), _("服务清单"), _("各部门服务清单，按问题类别查找对口部门（R10）。"))
+            (reverse("visits:services"), _("服务清单"), _("各部门服务清单，按问题类别查找对口部门。"))
         )
-        links.append(
-            (reverse("coordination:practices"), _("典型经验"), _("好做法、成功案例和先进事迹（R19）。"))
-        )
+        links.append((reverse("coordination:practices"), _("典型经验"), _("好做法、成功案例和先进事迹。")))
     if user.is_staff:
         links.append(
             (reverse("admin:index"), _("管理后台"), _("单位、干部、企业、结对、反馈表的维护与导入导出。"))

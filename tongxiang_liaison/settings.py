@@ -74,7 +74,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "django_celery_beat",
-    "axes",
+    "tongxiang_liaison.third_party.AxesConfig",  # django-axes under a Chinese name
     "enterprises",
     "cadres",
     "visits",

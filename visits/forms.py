@@ -6,13 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre, Pairing
+from tabular import inputs
 
 from .models import ProblemCategory, Visit
 
 PROBLEM_ROWS = 2
 
 
-class VisitForm(forms.ModelForm):
+class VisitForm(inputs.TextLimits, forms.ModelForm):
     class Meta:
         model = Visit
         fields = [
@@ -32,7 +33,7 @@ class VisitForm(forms.ModelForm):
             "suggestions",
         ]
         widgets = {
-            "visit_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "visit_date": inputs.DateInput(),
             "mode": forms.RadioSelect,
             "companions": forms.CheckboxSelectMultiple,
             "output_value": forms.NumberInput(attrs={"min": 0, "step": "0.01", "inputmode": "decimal"}),
@@ -72,21 +73,24 @@ class VisitForm(forms.ModelForm):
         self.fields["companions"].help_text = _("勾选一同走访的联系干部：这次走访也计入他们与本企业的结对。")
 
 
-class ProblemForm(forms.Form):
+class ProblemForm(inputs.TextLimits, forms.Form):
     category = forms.ChoiceField(
         label=_("问题类别"), choices=[("", "——")] + list(ProblemCategory.choices), required=False
     )
     description = forms.CharField(
-        label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("问题描述"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=inputs.PROBLEM,
     )
 
     def clean(self):
         data = super().clean()
         category, description = data.get("category"), (data.get("description") or "").strip()
-        if category and not description:
+        if category and not description and "description" not in self.errors:  # not when too long
             self.add_error("description", _("请填写问题描述。"))
         if description and not category:
-            self.add_error("category", _("请选择问题类别（R11）。"))
+            self.add_error("category", _("请选择问题类别。"))
         return data
 
     @property

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, Pairing, Unit
 from enterprises.models import Enterprise
+from tabular.inputs import PROBLEM, SITUATION
 
 
 class VisitMode(models.TextChoices):
@@ -66,7 +67,7 @@ class Visit(models.Model):
         verbose_name=_("同行干部"),
         blank=True,
         related_name="joint_visits",
-        help_text=_("同行的其他联系干部：这次走访也计入他们与该企业的结对（R7）。"),
+        help_text=_("同行的其他联系干部：这次走访也计入他们与该企业的结对。"),
     )
     other_companions = models.CharField(_("其他同行人员"), max_length=200, blank=True)
     met_head = models.BooleanField(_("与企业负责人面对面交流"), default=False)
@@ -75,10 +76,10 @@ class Visit(models.Model):
     sales = models.DecimalField(_("销售（万元）"), **AMOUNT)
     tax = models.DecimalField(_("税收（万元）"), **AMOUNT)
     employees = models.PositiveIntegerField(_("职工人数"), null=True, blank=True)
-    situation = models.TextField(_("企业发展现状"), blank=True)
-    urgent_services = models.TextField(_("迫切需要提供的服务"), blank=True)
-    policies_explained = models.TextField(_("宣讲的政策"), blank=True)
-    suggestions = models.TextField(_("企业意见建议"), blank=True)
+    situation = models.TextField(_("企业发展现状"), max_length=SITUATION, blank=True)
+    urgent_services = models.TextField(_("迫切需要提供的服务"), max_length=PROBLEM, blank=True)
+    policies_explained = models.TextField(_("宣讲的政策"), max_length=PROBLEM, blank=True)
+    suggestions = models.TextField(_("企业意见建议"), max_length=PROBLEM, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -139,7 +140,7 @@ class VisitProblem(models.Model):
         Visit, verbose_name=_("走访"), on_delete=models.CASCADE, related_name="problems"
     )
     category = models.CharField(_("问题类别"), max_length=12, choices=ProblemCategory.choices)
-    description = models.TextField(_("问题描述"))
+    description = models.TextField(_("问题描述"), max_length=PROBLEM)
 
     history = HistoricalRecords(verbose_name=_("问题修改记录"))
 

@@ -54,7 +54,7 @@ def submit_visit(visit, *, by=None):
     if visit.status == Visit.Status.SUBMITTED:
         return visit
     if not visit.situation.strip():
-        raise ValidationError({"situation": _("提交前请填写企业发展现状（R9）。")})
+        raise ValidationError({"situation": _("提交前请填写企业发展现状。")})
     visit.full_clean()
     visit.status = Visit.Status.SUBMITTED
     visit.submitted_at = timezone.now()

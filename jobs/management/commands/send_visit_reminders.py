@@ -6,7 +6,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from jobs import reminders
+from jobs import labels, reminders
 
 
 class Command(BaseCommand):
@@ -15,15 +15,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--date", help="按哪一天运行（YYYY-MM-DD），默认今天")
         parser.add_argument("--slips", action="store_true", help="同时发送交办单期限提醒")
-        parser.add_argument("--meetings", action="store_true", help="同时发送形势分析会提醒（R2）")
+        parser.add_argument("--meetings", action="store_true", help="同时发送形势分析会提醒")
 
     def handle(self, *args, date=None, slips=False, meetings=False, **options):
         try:
             day = datetime.date.fromisoformat(date) if date else timezone.localdate()
         except ValueError:
             raise CommandError(f"日期“{date}”格式不正确，应为 YYYY-MM-DD。 / Bad date.") from None
-        stages = reminders.visit_stages(day) + reminders.first_visit_stages(day)
-        stages = ", ".join(f"{s.name}:{s.period}" for s in stages) or "—"
+        stages = (
+            "、".join(
+                f"{labels.stage_label(s.name)} {s.period}"
+                for s in reminders.visit_stages(day) + reminders.first_visit_stages(day)
+            )
+            or "—"
+        )
         result = reminders.send_visit_reminders(day)
         self.stdout.write(
             f"{day} 走访提醒（阶段 {stages}）：{result.messages} 条，新发 {result.claimed}，"

@@ -1,0 +1,251 @@
+"""The third-party apps' admin pages in Chinese: django-axes's login records
+(which ship no Chinese catalog) and django-celery-beat's schedules (whose
+catalog leaves the fieldsets and the cron description in English).
+
+The classes keep the packages' own behaviour and only relabel: every column
+and read-only field is shown through a method with a Chinese description, so
+the packages' models (and their migrations) are untouched."""
+
+import re
+
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from cron_descriptor import (
+    ExpressionDescriptor,
+    FormatException,
+    MissingFieldException,
+    Options,
+    WrongArgumentException,
+)
+from django.contrib import admin
+from django.utils import translation
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_celery_beat import admin as beat_admin
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
+
+AXES_LABELS = {
+    "attempt_time": _("时间"),
+    "logout_time": _("退出时间"),
+    "ip_address": _("IP 地址"),
+    "user_agent": _("浏览器"),
+    "username": _("用户名"),
+    "path_info": _("登录页面"),
+    "failures_since_start": _("失败次数"),
+    "http_accept": _("浏览器接受的内容类型"),
+    "get_data": _("请求参数（GET）"),
+    "post_data": _("提交内容（POST）"),
+    "locked_out": _("已锁定"),
+}
+
+
+FIELDSET_TITLES = {"Form Data": _("表单内容"), "Meta Data": _("浏览器信息")}
+
+
+def _shown(name, label):
+    def show(self, obj):
+        return getattr(obj, name)
+
+    show.__name__ = f"shown_{name}"
+    if name == "locked_out":
+        return admin.display(description=label, boolean=True, ordering=name)(show)
+    return admin.display(description=label, ordering=name)(show)
+
+
+class _TimeFilter(admin.DateFieldListFilter):
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = AXES_LABELS.get(field_path, field.verbose_name)
+
+
+class _PathFilter(admin.AllValuesFieldListFilter):
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = AXES_LABELS["path_info"]
+
+
+class _LockedOutFilter(axes_admin.IsLockedOutFilter):
+    title = _("是否已锁定")
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("是")), ("no", _("否")))
+
+
+def _relabel(admin_class, model, extra=()):
+    """A subclass of the package's admin class whose columns, filters and
+    read-only fields carry the Chinese labels."""
+
+    def name(field):
+        return f"shown_{field}" if field in AXES_LABELS else field
+
+    attrs = {f"shown_{field}": _shown(field, label) for field, label in AXES_LABELS.items()}
+    attrs["list_display"] = [name(f) for f in admin_class.list_display]
+    attrs["readonly_fields"] = [name(f) for f in admin_class.readonly_fields]
+    with translation.override("en"):  # the package's titles as it wrote them
+        attrs["fieldsets"] = [
+            (
+                FIELDSET_TITLES.get(str(title), title) if title else None,
+                {**options, "fields": tuple(name(f) for f in options["fields"])},
+            )
+            for title, options in admin_class.fieldsets
+        ]
+    attrs["list_filter"] = [
+        (f, _TimeFilter)
+        if f in ("attempt_time", "logout_time")
+        else (f, _PathFilter)
+        if f == "path_info"
+        else _LockedOutFilter
+        if f is axes_admin.IsLockedOutFilter
+        else f
+        for f in admin_class.list_filter
+    ]
+    attrs.update(extra)
+    return type(f"Chinese{admin_class.__name__}", (admin_class,), attrs)
+
+
+@admin.display(description=_("失效时间"))
+def _expiration(self, obj):
+    return obj.expiration.expires_at if hasattr(obj, "expiration") else _("未设置")
+
+
+@admin.display(description=_("状态"))
+def _status(self, obj):
+    from axes.conf import settings as axes_settings
+
+    left = axes_settings.AXES_FAILURE_LIMIT - obj.failures_since_start
+    return _("还可尝试 %(n)d 次") % {"n": left} if left > 0 else _("已锁定")
+
+
+@admin.action(description=_("清理已过期的登录失败记录"))
+def _cleanup(self, request, queryset):
+    count = self.handler.clean_expired_user_attempts(request=request)
+    self.message_user(request, _("已清理 %(n)d 条过期的登录失败记录。") % {"n": count})
+
+
+for _model, _class, _extra in (
+    (
+        AccessAttempt,
+        axes_admin.AccessAttemptAdmin,
+        {"expiration": _expiration, "status": _status, "cleanup_expired_attempts": _cleanup},
+    ),
+    (AccessLog, axes_admin.AccessLogAdmin, {}),
+    (AccessFailureLog, axes_admin.AccessFailureLogAdmin, {}),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+        admin.site.register(_model, _relabel(_class, _model, _extra))
+
+
+# django-celery-beat --------------------------------------------------------
+
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def describe_cron(schedule):
+    """A crontab schedule in the reader's language (cron-descriptor has
+    Chinese; its month names stay English, so they are replaced)."""
+    expression = " ".join(
+        (schedule.minute, schedule.hour, schedule.day_of_month, schedule.month_of_year, schedule.day_of_week)
+    )
+    options = Options()
+    options.use_24hour_time_format = True
+    chinese = (get_language() or "").startswith("zh")
+    options.locale_code = "zh_CN" if chinese else "en_US"
+    try:
+        text = ExpressionDescriptor(expression, options).get_description()
+    except (MissingFieldException, FormatException, WrongArgumentException):
+        text = expression
+    if chinese:
+        text = re.sub("|".join(_MONTHS), lambda m: f"{_MONTHS.index(m.group(0)) + 1}月", text)
+        text = re.sub(r"(?<=月)(, 和 |, )(?=\d+月)", "、", text).replace(", ", "，")
+    return f"{text}（{schedule.timezone}）"
+
+
+class _TaskFilter(admin.AllValuesFieldListFilter):
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = _("任务")
+
+
+class ChinesePeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
+    change_form_template = "admin/djcelery/change_periodictask_form_zh.html"
+    list_display = tuple(
+        "shown_scheduler" if f == "scheduler" else f for f in beat_admin.PeriodicTaskAdmin.list_display
+    )
+    list_filter = [
+        ("task", _TaskFilter) if f == "task" else f for f in beat_admin.PeriodicTaskAdmin.list_filter
+    ]
+    fieldsets = (
+        (None, beat_admin.PeriodicTaskAdmin.fieldsets[0][1]),
+        (_("执行时间"), beat_admin.PeriodicTaskAdmin.fieldsets[1][1]),
+        (_("参数"), beat_admin.PeriodicTaskAdmin.fieldsets[2][1]),
+        (_("执行选项"), beat_admin.PeriodicTaskAdmin.fieldsets[3][1]),
+    )
+
+    @admin.display(description=_("执行计划"))
+    def shown_scheduler(self, obj):
+        return obj.scheduler
+
+    @admin.display(description=_("执行时间说明"))
+    def crontab_translation(self, obj):
+        return describe_cron(obj.crontab) if obj.crontab_id else "—"
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "readable_crontabs": {c.pk: describe_cron(c) for c in CrontabSchedule.objects.all()},
+        }
+        return super(beat_admin.PeriodicTaskAdmin, self).changeform_view(
+            request, object_id, form_url, extra_context=extra_context
+        )
+
+
+class _TasksOfThisSchedule(beat_admin.PeriodicTaskInline):
+    verbose_name = _("使用此计划的周期任务")
+    verbose_name_plural = verbose_name
+
+
+class ChineseCrontabScheduleAdmin(beat_admin.CrontabScheduleAdmin):
+    inlines = [_TasksOfThisSchedule]
+    list_display = ("__str__", "readable")
+    fields = ("readable", "minute", "hour", "day_of_month", "month_of_year", "day_of_week", "timezone")
+    readonly_fields = ("readable",)
+
+    @admin.display(description=_("执行时间说明"))
+    def readable(self, obj):
+        return describe_cron(obj) if obj.pk else "—"
+
+
+def _with_chinese_inline(admin_class):
+    return type(f"Chinese{admin_class.__name__}", (admin_class,), {"inlines": [_TasksOfThisSchedule]})
+
+
+for _model, _class in (
+    (PeriodicTask, ChinesePeriodicTaskAdmin),
+    (CrontabSchedule, ChineseCrontabScheduleAdmin),
+    (IntervalSchedule, _with_chinese_inline(beat_admin.IntervalScheduleAdmin)),
+    (SolarSchedule, _with_chinese_inline(beat_admin.SolarScheduleAdmin)),
+    (ClockedSchedule, _with_chinese_inline(beat_admin.ClockedScheduleAdmin)),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+        admin.site.register(_model, _class)
