@@ -87,7 +87,7 @@ def members(request, category):
     category = _category(category)
     day, date_error = _day(request)
     filters = _member_filters(request)
-    memberships = selectors.category_members(category, day, **filters)
+    memberships = selectors.category_members(category, day, user=request.user, **filters)
     page = Paginator(memberships, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -102,6 +102,7 @@ def members(request, category):
         "industries": selectors.industries(),
         "units": Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).only("pk", "name"),
         "all_categories": list(Category),
+        "own_unit_only": not permissions.sees_whole_city(request.user),
     }
     return render(request, "multiplication/members.html", context)
 
@@ -111,7 +112,7 @@ def members_xlsx(request, category):
     _require(request.user)
     category = _category(category)
     day, _error = _day(request)
-    memberships = selectors.category_members(category, day, **_member_filters(request))
+    memberships = selectors.category_members(category, day, user=request.user, **_member_filters(request))
     workbook = members_workbook(category, day, memberships)
     return xlsx_response(workbook, f"{category.label}分类库-{day:%Y%m%d}.xlsx")
 
@@ -127,7 +128,7 @@ def pipeline(request):
             f"c{i}",
             _("%(category)s培育对象（%(year)s 年营业收入接近标准）") % {"category": c.label, "year": year},
             "candidates",
-            selectors.threshold_candidates(c, year, day),
+            selectors.threshold_candidates(c, year, day, user=request.user),
         )
         for i, c in enumerate(REVENUE_CATEGORIES, start=1)
     ]
@@ -136,11 +137,16 @@ def pipeline(request):
             "x",
             _("高新证书 %(days)s 天内到期、尚未复审") % {"days": expiry_warning_days()},
             "expiring",
-            selectors.expiring_certificates(day),
+            selectors.expiring_certificates(day, user=request.user),
         )
     )
     sections.append(
-        ("l", _("%(year)s 年退出各类别的企业") % {"year": day.year}, "left", selectors.left_this_year(day))
+        (
+            "l",
+            _("%(year)s 年退出各类别的企业") % {"year": day.year},
+            "left",
+            selectors.left_this_year(day, user=request.user),
+        )
     )
     query = request.GET.copy()
     for param, *_rest in sections:
@@ -151,6 +157,7 @@ def pipeline(request):
         "year": year,
         "query": query.urlencode(),
         "all_categories": list(Category),
+        "own_unit_only": not permissions.sees_whole_city(request.user),
         "sections": [
             (param, title, kind, Paginator(rows, PAGE_SIZE).get_page(request.GET.get(param)))
             for param, title, kind, rows in sections

@@ -293,7 +293,8 @@ def test_pipeline_lists_candidates_expiring_certificates_and_leavers():
     services.record_revenue(already.pk, 2025, Decimal("1800"), RevenueSource.STATISTICS)
     member(already, Category.ABOVE_SIZE, D(2024, 1, 1))
 
-    candidates = list(selectors.threshold_candidates(Category.ABOVE_SIZE, 2025, today))
+    everyone = user_with_role("leader", username="leader")
+    candidates = list(selectors.threshold_candidates(Category.ABOVE_SIZE, 2025, today, user=everyone))
     assert [f.enterprise_id for f in candidates] == [near.pk, floor.pk]
     assert [p.cadre.name for p in candidates[0].enterprise.active_pairings] == ["张联络"]
 
@@ -302,14 +303,14 @@ def test_pipeline_lists_candidates_expiring_certificates_and_leavers():
     member(renewed, Category.HIGH_TECH, D(2024, 2, 1))
     member(renewed, Category.HIGH_TECH, D(2027, 2, 1), certificate_number="GR202733000009")
     member(later, Category.HIGH_TECH, D(2025, 1, 1))  # through 2027-12-31
-    assert [m.enterprise_id for m in selectors.expiring_certificates(today)] == [soon.pk]
+    assert [m.enterprise_id for m in selectors.expiring_certificates(today, user=everyone)] == [soon.pk]
 
     left, back = EnterpriseFactory(), EnterpriseFactory()
     member(left, Category.FOREIGN, D(2019, 1, 1), ended_on=D(2026, 3, 31))
     member(back, Category.FOREIGN, D(2019, 1, 1), ended_on=D(2026, 2, 28))
     member(back, Category.FOREIGN, D(2026, 6, 1))
     member(EnterpriseFactory(), Category.FOREIGN, D(2019, 1, 1), ended_on=D(2025, 12, 31))  # last year
-    assert [m.enterprise_id for m in selectors.left_this_year(today)] == [left.pk]
+    assert [m.enterprise_id for m in selectors.left_this_year(today, user=everyone)] == [left.pk]
 
 
 # -- the category-list import -----------------------------------------------------
