@@ -211,4 +211,5 @@ def test_the_year_end_sheet_counts_quarters_items_and_spot_checks(client, staff_
     response = client.get(reverse("dashboards:evaluation_xlsx"), {"year": 2026})
     wb = load_workbook(io.BytesIO(response.content))
     assert wb.sheetnames[0] == "汇总" and "甲" in wb.sheetnames  # then one sheet per cadre
-    assert client.get(reverse("dashboards:evaluation"), {"unit": UnitFactory().pk}).status_code == 403
+    # Another unit's sheet answers 404, as a unit that does not exist.
+    assert client.get(reverse("dashboards:evaluation"), {"unit": UnitFactory().pk}).status_code == 404
