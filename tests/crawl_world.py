@@ -248,11 +248,11 @@ def build():
     quarter = Quarter.of(today).previous()
     batch = spotchecks.create_batch(quarter=quarter, size=5, seed=1, title="", by=users["supervisor"])
     check = SpotCheck.objects.filter(batch=batch).order_by("pk").first()
-    if check is not None:
-        spotchecks.record_check(
-            check, by=users["supervisor"], method=SpotCheck.Method.values[0], checked_on=today,
-            visit_confirmed=True, satisfaction=SpotCheck.Satisfaction.values[0], finding="属实",
-        )  # fmt: skip
+    assert check is not None, "the demo's last quarter gave the spot check nothing to draw"
+    spotchecks.record_check(
+        check, by=users["supervisor"], method=SpotCheck.Method.values[0], checked_on=today,
+        visit_confirmed=True, satisfaction=SpotCheck.Satisfaction.values[0], finding="属实",
+    )  # fmt: skip
     build_report(quarter, by_id=staff.pk)
 
     # The payloads, typed by liaison staff into the admin's own forms.

@@ -58,6 +58,7 @@ its size and time.
 import csv
 import html
 import io
+import json
 import logging
 import re
 import time
@@ -109,7 +110,7 @@ LIST_OF = {
     "coordination:practice": "coordination:practices",
     "jobs:report_download": "jobs:reports",
 }
-SAMPLE = 5  # ids per pattern, besides the ones tied to the crawl's users
+SAMPLE = 4  # ids per pattern, besides the ones tied to the crawl's users
 MISSING = 987654321
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 CODE = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{18}(?![0-9A-Z])")
@@ -234,6 +235,8 @@ def text_of(response):
         )
     if "csv" in content_type:
         return "\n".join(c for row in csv.reader(io.StringIO(body.decode("utf-8-sig"))) for c in row)
+    if "json" in content_type:
+        return json.dumps(json.loads(body), ensure_ascii=False)
     return ""
 
 
@@ -389,9 +392,13 @@ def admin_urls():
         urls.append((label, reverse(prefix + "add"), None))
         if prefix[6:] + "export" in names:
             urls.append((label, reverse(prefix + "export"), "export"))
-        for pk in sample(model._default_manager.all(), n=3):
+        for pk in sample(model._default_manager.all(), n=2):
             urls.append((label, reverse(prefix + "change", args=[pk]), pk))
             urls.append((label, reverse(prefix + "history", args=[pk]), pk))
+        for field in model_admin.autocomplete_fields:  # the choices a select offers, as JSON
+            meta = model._meta
+            query = f"app_label={meta.app_label}&model_name={meta.model_name}&field_name={field}"
+            urls.append((label, f"{reverse('admin:autocomplete')}?{query}", None))
     return urls
 
 
@@ -411,7 +418,7 @@ class Crawl:
                 client.force_login(self.users[role])
             self.clients[role] = client
         self.answers = defaultdict(dict)  # (name, role) -> {pk: status}
-        self.exports, self.control = set(), 0
+        self.exports, self.control, self.exports_by = set(), 0, defaultdict(int)
 
     def open(self, role, label, url, method="GET", data=None):
         client = self.clients[role]
@@ -431,6 +438,7 @@ class Crawl:
         content_type = response.get("Content-Type", "")
         if "spreadsheetml" in content_type or "csv" in content_type:
             self.exports.add(where)
+            self.exports_by[role] += 1
         finder = self.finders.get(role)
         if finder is not None and (leaks := finder.find(text_of(response))):
             self.failures.append(f"{where}: outside the scope: {', '.join(sorted(leaks)[:6])}")
@@ -502,7 +510,9 @@ def test_crawl_every_url_as_every_role(crawl_world):
     elapsed = time.perf_counter() - started
     print(
         f"\ncrawl: {len(app_patterns())} URL patterns, {len(urls)} app URLs, {len(admin)} admin URLs, "
-        f"{len(ROLES)} users, {crawl.requests} requests, {len(crawl.exports)} exports read, {elapsed:.0f} s"
+        f"{len(ROLES)} users, {crawl.requests} requests, {len(crawl.exports)} exports read "
+        f"({dict(crawl.exports_by)}), {elapsed:.0f} s; names and enterprises each user must not see: "
+        f"{ {role: (len(f.names), len(f.enterprises)) for role, f in crawl.finders.items()} }"
     )
     assert not crawl.failures, f"{len(crawl.failures)} failures:\n" + "\n".join(crawl.failures)
     assert len(crawl.exports) > 20
