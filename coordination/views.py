@@ -68,7 +68,11 @@ def _save(request, form):
 @login_required
 def meeting_new(request):
     staff = permissions.is_liaison_staff(request.user)
-    coordinator_id = request.GET.get("coordinator") if staff else permissions.own_cadre_id(request.user)
+    asked = request.GET.get("coordinator", "")
+    if staff:
+        coordinator_id = int(asked) if asked.isdigit() else None  # a wrong id: choose on the form
+    else:
+        coordinator_id = permissions.own_cadre_id(request.user)
     coordinator = (
         Cadre.objects.filter(pk=coordinator_id, is_coordinator=True).first() if coordinator_id else None
     )

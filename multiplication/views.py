@@ -76,7 +76,8 @@ def _member_filters(request):
 
     return {
         "place": number("place"),
-        "industry": request.GET.get("industry", "").strip() or None,
+        # A NUL cannot be stored or compared in PostgreSQL: no industry has one.
+        "industry": request.GET.get("industry", "").replace("\x00", "").strip() or None,
         "unit": number("unit"),
     }
 

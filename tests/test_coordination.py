@@ -243,3 +243,10 @@ def test_the_year_end_sheet_counts_quarters_items_and_spot_checks(client, staff_
     assert wb.sheetnames[0] == "汇总" and "甲" in wb.sheetnames  # then one sheet per cadre
     # Another unit's sheet answers 404, as a unit that does not exist.
     assert client.get(reverse("dashboards:evaluation"), {"unit": UnitFactory().pk}).status_code == 404
+
+
+def test_a_wrong_coordinator_in_the_address_leaves_the_choice_to_the_form(client, staff_user, region):
+    client.force_login(staff_user)
+    for value in ("x", "987654321", ""):
+        response = client.get(reverse("coordination:meeting_new"), {"coordinator": value})
+        assert response.status_code == 200, value

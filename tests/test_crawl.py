@@ -110,6 +110,10 @@ LIST_OF = {
     "coordination:practice": "coordination:practices",
     "jobs:report_download": "jobs:reports",
 }
+BAD_QUERY = (
+    "quarter=2026Q9&unit=987654321&place=x&year=x&date=2026-02-30&page=9999&p1=x&c1=-1"
+    "&format=x&category=x&kind=x&coordinator=x&area=987654321&region=x&industry=%00"
+)
 SAMPLE = 4  # ids per pattern, besides the ones tied to the crawl's users
 MISSING = 987654321
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -333,7 +337,7 @@ def query_variants(users, facts):
     place = facts["town"].place_id
     quarter = f"quarter={previous}"
     units = [f"unit={u}" for u in (economy, town, other_unit)]
-    return {
+    variants = {
         "visits:coverage": [quarter, "format=xlsx", f"{quarter}&format=xlsx"],
         "visits:overdue": [quarter, *units, f"place={place}"],
         "visits:services": ["category=funding", f"unit={economy}"],
@@ -350,6 +354,10 @@ def query_variants(users, facts):
         "dashboards:evaluation": [*units, f"year={today.year - 1}"],
         "dashboards:evaluation_xlsx": [f"year={today.year}", *[f"year={today.year}&{u}" for u in units]],
     }
+    # And every parameter at once, each wrong: a message or a default, never a 500.
+    for queries in variants.values():
+        queries.append(BAD_QUERY)
+    return variants
 
 
 def app_urls(users, facts):
@@ -388,7 +396,9 @@ def admin_urls():
         prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
         names = {p.name for p in model_admin.get_urls() if isinstance(p, URLPattern) and p.name}
         label = f"{model._meta.app_label}.{model._meta.model_name}"
-        urls.append((label, reverse(prefix + "changelist"), None))
+        changelist = reverse(prefix + "changelist")
+        urls.append((label, changelist, None))
+        urls.append((label, f"{changelist}?q=%00&o=99&p=9999&e=x", None))  # a search, all wrong
         urls.append((label, reverse(prefix + "add"), None))
         if prefix[6:] + "export" in names:
             urls.append((label, reverse(prefix + "export"), "export"))
