@@ -483,8 +483,10 @@ class Crawl:
 def crawl_world(postgres):
     """The world, with the log of every 403 and 404 the crawl asks for kept quiet."""
     logging.disable(logging.WARNING)
-    yield world_module.build()
-    logging.disable(logging.NOTSET)
+    try:
+        yield world_module.build()
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 def test_crawl_every_url_as_every_role(crawl_world):
