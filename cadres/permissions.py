@@ -341,8 +341,27 @@ def visible_meetings(user, queryset):
     return queryset.none()
 
 
-def can_view_meetings(user):
-    return scope_for(user).sees_all
+def can_view_meetings(user, meetings):
+    """The meetings page (R2): those who see every meeting; a coordinator,
+    and a cadre who attended or convened one of ``meetings``, who list the
+    meetings they may open (:func:`visible_meetings`), so the list and the
+    meeting pages agree."""
+    scope = scope_for(user)
+    if scope.sees_all:
+        return True
+    if scope.cadre_id is None:
+        return False
+    from .models import Cadre
+
+    coordinator = Cadre.objects.filter(pk=scope.cadre_id, is_coordinator=True).exists()
+    return coordinator or visible_meetings(user, meetings).exists()
+
+
+def sees_every_meeting_item(user, meeting):
+    """On a meeting's page: its recorder (the coordinator, staff) and those
+    who see every meeting read every item it discussed; an attendee reads
+    only the items :func:`visible_issue_items` lets them see."""
+    return scope_for(user).sees_all or can_record_meeting(user, meeting.coordinator_id)
 
 
 def visible_good_practices(user, queryset):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from cadres import permissions
 from cadres.models import Cadre
+from issues.models import IssueItem
 from visits.quarters import Quarter, requested
 
 from . import selectors, services
@@ -24,15 +25,18 @@ def _quarter(request):
 
 @login_required
 def meetings(request):
-    if not permissions.can_view_meetings(request.user):
+    if not permissions.can_view_meetings(request.user, Meeting.objects.all()):
         raise PermissionDenied
     quarter = _quarter(request)
+    coordinators = selectors.coordinators(quarter)
+    if not permissions.sees_whole_city(request.user):  # a coordinator or an attendee: their own
+        coordinators = coordinators.filter(pk=permissions.own_cadre_id(request.user))
     context = {
         "quarter": quarter,
         "previous": quarter.previous(),
         "next": quarter.next() if quarter < Quarter.of(timezone.localdate()) else None,
-        "coordinators": selectors.coordinators(quarter),
-        "meetings": selectors.meetings_in(quarter),
+        "coordinators": coordinators,
+        "meetings": permissions.visible_meetings(request.user, selectors.meetings_in(quarter)),
         "own_cadre": permissions.own_cadre_id(request.user),
         "is_staff": permissions.is_liaison_staff(request.user),
     }
@@ -64,7 +68,11 @@ def _save(request, form):
 @login_required
 def meeting_new(request):
     staff = permissions.is_liaison_staff(request.user)
-    coordinator_id = request.GET.get("coordinator") if staff else permissions.own_cadre_id(request.user)
+    asked = request.GET.get("coordinator", "")
+    if staff:
+        coordinator_id = int(asked) if asked.isdigit() else None  # a wrong id: choose on the form
+    else:
+        coordinator_id = permissions.own_cadre_id(request.user)
     coordinator = (
         Cadre.objects.filter(pk=coordinator_id, is_coordinator=True).first() if coordinator_id else None
     )
@@ -89,7 +97,7 @@ def meeting_new(request):
 
 @login_required
 def meeting_edit(request, pk):
-    meeting = get_object_or_404(Meeting, pk=pk)
+    meeting = get_object_or_404(permissions.visible_meetings(request.user, Meeting.objects.all()), pk=pk)
     if not permissions.can_record_meeting(request.user, meeting.coordinator_id):
         raise PermissionDenied
     form = MeetingForm(request.POST or None, instance=meeting, can_choose_coordinator=False)
@@ -110,6 +118,12 @@ def meeting_detail(request, pk):
         .select_related("item__enterprise", "escalation__leader")
         .order_by("pk")
     )
+    hidden = 0
+    if not permissions.sees_every_meeting_item(request.user, meeting):
+        visible = permissions.visible_issue_items(request.user, IssueItem.objects.all())
+        all_rows = rows.count()
+        rows = rows.filter(item__in=visible)
+        hidden = all_rows - rows.count()
     forms_by_row, decision_forms = {}, {}
     if request.method == "POST":
         if not can_record:
@@ -151,6 +165,7 @@ def meeting_detail(request, pk):
         "meeting": meeting,
         "entries": entries,
         "can_record": can_record,
+        "hidden_items": hidden,
         "attendees": meeting.attendees.select_related("unit").order_by("unit__sort_order", "name"),
         "places": meeting.places.all(),
     }

@@ -149,10 +149,24 @@ def dashboard(request):
     return render(request, "dashboards/dashboard.html", context)
 
 
+def _require_unit_pages(user):
+    """The unit, cadre and pairing pages: 403 to a role that sees none."""
+    if not permissions.can_view_dashboard(user):
+        raise PermissionDenied
+
+
+def _require_unit(user, unit_id):
+    """A unit outside the user's, or a cadre or pairing of one, answers 404,
+    the same as an id that does not exist: the page does not tell which ids
+    exist."""
+    if not permissions.can_view_unit_dashboard(user, unit_id):
+        raise Http404
+
+
 @login_required
 def unit(request, pk):
-    if not permissions.can_view_unit_dashboard(request.user, pk):
-        raise PermissionDenied
+    _require_unit_pages(request.user)
+    _require_unit(request.user, pk)
     unit = get_object_or_404(Unit, pk=pk)
     quarter = _quarter(request)
     area = _area(request)
@@ -189,9 +203,9 @@ def unit(request, pk):
 
 @login_required
 def cadre(request, pk):
+    _require_unit_pages(request.user)
     cadre = get_object_or_404(Cadre.objects.select_related("unit"), pk=pk)
-    if not permissions.can_view_unit_dashboard(request.user, cadre.unit_id):
-        raise PermissionDenied
+    _require_unit(request.user, cadre.unit_id)
     quarter = _quarter(request)
     due = (
         due_in(quarter, Pairing.objects.filter(cadre=cadre))
@@ -211,9 +225,9 @@ def cadre(request, pk):
 
 @login_required
 def pairing(request, pk):
+    _require_unit_pages(request.user)
     pairing = get_object_or_404(Pairing.objects.select_related("cadre__unit", "enterprise__place"), pk=pk)
-    if not permissions.can_view_unit_dashboard(request.user, pairing.cadre.unit_id):
-        raise PermissionDenied
+    _require_unit(request.user, pairing.cadre.unit_id)
     visits = Visit.objects.filter(pairing=pairing).select_related("cadre").order_by("-visit_date", "-pk")[:40]
     items = IssueItem.objects.filter(enterprise=pairing.enterprise, reporter=pairing.cadre).order_by(
         "-reported_on", "-pk"
@@ -249,8 +263,7 @@ def _evaluation_unit(request):
     unit_id = int(value) if value.isdigit() else permissions.scope_for(request.user).unit_id
     if unit_id is None:
         return None
-    if not permissions.can_view_unit_dashboard(request.user, unit_id):
-        raise PermissionDenied
+    _require_unit(request.user, unit_id)
     return get_object_or_404(Unit, pk=unit_id)
 
 
@@ -292,9 +305,9 @@ def evaluation_xlsx(request):
 
 @login_required
 def evaluation_cadre(request, pk):
+    _require_unit_pages(request.user)
     cadre = get_object_or_404(Cadre.objects.select_related("unit"), pk=pk)
-    if not permissions.can_view_unit_dashboard(request.user, cadre.unit_id):
-        raise PermissionDenied
+    _require_unit(request.user, cadre.unit_id)
     year = _year(request)
     sheets = evaluation_rows.unit_year(cadre.unit_id, year, timezone.localdate())
     sheet = next((s for s in sheets if s.cadre.pk == cadre.pk), None)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
+from cadres import permissions
 from cadres.models import Pairing, active_q
 from enterprises.models import Enterprise
 from visits.quarters import Quarter, quarters_through
@@ -177,16 +178,19 @@ def latest_figure_year():
 # -- the pipeline ------------------------------------------------------------
 
 
-def with_contacts(queryset, day, prefix="enterprise__"):
+def with_contacts(queryset, day, *, user, prefix="enterprise__"):
     """Prefetch the pairings in force on ``day`` with their cadres and units,
-    so a list can say whom to ask about each enterprise."""
-    pairings = Pairing.objects.filter(active_q(day)).select_related("cadre__unit").order_by("cadre__name")
+    so a list can say whom to ask about each enterprise: those of the
+    pairings ``user`` may see (an information officer: their own unit's)."""
+    pairings = permissions.visible_pairings(
+        user, Pairing.objects.filter(active_q(day)).select_related("cadre__unit").order_by("cadre__name")
+    )
     return queryset.prefetch_related(
         Prefetch(f"{prefix}pairings", queryset=pairings, to_attr="active_pairings")
     )
 
 
-def threshold_candidates(category, year, day):
+def threshold_candidates(category, year, day, *, user):
     """Enterprises not in ``category`` on ``day`` whose best figure for
     ``year`` lies in the candidate band below the threshold (规上 1,500 to
     2,000 万元, 亿元 8,000 to 10,000 by default), highest first."""
@@ -198,10 +202,10 @@ def threshold_candidates(category, year, day):
         .select_related("enterprise__place")
         .order_by("-revenue", "enterprise_id")
     )
-    return with_contacts(figures, day)
+    return with_contacts(figures, day, user=user)
 
 
-def expiring_certificates(day, days=None):
+def expiring_certificates(day, days=None, *, user):
     """High-tech memberships whose certificate expires within ``days`` (six
     months by default) after ``day``, and which no renewal follows."""
     days = expiry_warning_days() if days is None else days
@@ -217,10 +221,10 @@ def expiring_certificates(day, days=None):
         .select_related("enterprise__place")
         .order_by("certificate_expires_on", "enterprise_id")
     )
-    return with_contacts(memberships, day)
+    return with_contacts(memberships, day, user=user)
 
 
-def left_this_year(day):
+def left_this_year(day, *, user):
     """Periods that ended between 1 January and ``day`` of ``day``'s year and
     were not followed by a return to the category."""
     returned = Membership.objects.filter(
@@ -234,15 +238,16 @@ def left_this_year(day):
         .select_related("enterprise__place")
         .order_by("-ended_on", "category", "enterprise_id")
     )
-    return with_contacts(memberships, day)
+    return with_contacts(memberships, day, user=user)
 
 
 # -- the classified database (分类建库) --------------------------------------
 
 
-def category_members(category, day, *, place=None, industry=None, unit=None):
+def category_members(category, day, *, user, place=None, industry=None, unit=None):
     """Members of ``category`` on ``day``, filtered by town, industry and the
-    unit of a cadre paired with them on that day."""
+    unit of a cadre paired with them on that day; the contacts shown are
+    those of the pairings ``user`` may see."""
     memberships = members_on(category, day).select_related("enterprise__place")
     if place:
         memberships = memberships.filter(enterprise__place_id=place)
@@ -253,7 +258,9 @@ def category_members(category, day, *, place=None, industry=None, unit=None):
             active_q(day), enterprise_id=OuterRef("enterprise_id"), cadre__unit_id=unit
         )
         memberships = memberships.filter(Exists(paired))
-    return with_contacts(memberships.order_by("enterprise__place__sort_order", "enterprise__name"), day)
+    return with_contacts(
+        memberships.order_by("enterprise__place__sort_order", "enterprise__name"), day, user=user
+    )
 
 
 def industries():

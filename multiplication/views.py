@@ -76,7 +76,8 @@ def _member_filters(request):
 
     return {
         "place": number("place"),
-        "industry": request.GET.get("industry", "").strip() or None,
+        # A NUL cannot be stored or compared in PostgreSQL: no industry has one.
+        "industry": request.GET.get("industry", "").replace("\x00", "").strip() or None,
         "unit": number("unit"),
     }
 
@@ -87,7 +88,7 @@ def members(request, category):
     category = _category(category)
     day, date_error = _day(request)
     filters = _member_filters(request)
-    memberships = selectors.category_members(category, day, **filters)
+    memberships = selectors.category_members(category, day, user=request.user, **filters)
     page = Paginator(memberships, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -104,6 +105,7 @@ def members(request, category):
             "pk", "name"
         ),  # every pairing unit, not only departments
         "all_categories": list(Category),
+        "own_unit_only": not permissions.sees_whole_city(request.user),
     }
     return render(request, "multiplication/members.html", context)
 
@@ -113,7 +115,7 @@ def members_xlsx(request, category):
     _require(request.user)
     category = _category(category)
     day, _error = _day(request)
-    memberships = selectors.category_members(category, day, **_member_filters(request))
+    memberships = selectors.category_members(category, day, user=request.user, **_member_filters(request))
     workbook = members_workbook(category, day, memberships)
     return xlsx_response(
         workbook,
@@ -133,7 +135,7 @@ def pipeline(request):
             f"c{i}",
             _("%(category)s培育对象（%(year)s 年营业收入接近标准）") % {"category": c.label, "year": year},
             "candidates",
-            selectors.threshold_candidates(c, year, day),
+            selectors.threshold_candidates(c, year, day, user=request.user),
         )
         for i, c in enumerate(REVENUE_CATEGORIES, start=1)
     ]
@@ -142,11 +144,16 @@ def pipeline(request):
             "x",
             _("高新证书 %(days)s 天内到期、尚未复审") % {"days": expiry_warning_days()},
             "expiring",
-            selectors.expiring_certificates(day),
+            selectors.expiring_certificates(day, user=request.user),
         )
     )
     sections.append(
-        ("l", _("%(year)s 年退出各类别的企业") % {"year": day.year}, "left", selectors.left_this_year(day))
+        (
+            "l",
+            _("%(year)s 年退出各类别的企业") % {"year": day.year},
+            "left",
+            selectors.left_this_year(day, user=request.user),
+        )
     )
     query = request.GET.copy()
     for param, *_rest in sections:
@@ -157,6 +164,7 @@ def pipeline(request):
         "year": year,
         "query": query.urlencode(),
         "all_categories": list(Category),
+        "own_unit_only": not permissions.sees_whole_city(request.user),
         "sections": [
             (param, title, kind, Paginator(rows, PAGE_SIZE).get_page(request.GET.get(param)))
             for param, title, kind, rows in sections

@@ -109,6 +109,36 @@ def test_a_coordinator_records_the_quarters_meeting_and_escalates_an_item(client
     assert client.get(reverse("coordination:meeting_new")).status_code == 403  # not a coordinator
 
 
+def test_an_attendee_lists_and_opens_his_meetings_and_reads_only_his_items(client, region, staff_user):
+    """The list, the navigation and the page agree; on the page an attendee
+    reads the items he may see, and is told how many others there are."""
+    attendee = CadreFactory(name="参会干部")
+    own = office_item(region["place"], description="本人反映的用工问题")
+    own.reporter = attendee
+    own.save()
+    foreign = office_item(region["place"], description="别家企业的资金问题")
+    meeting = services.save_meeting(
+        Meeting(coordinator=region["coordinator"], held_on=D(2026, 10, 20), topics="四季度形势"),
+        places=[region["place"]], attendees=[attendee], items=[own, foreign], by=staff_user,
+    )  # fmt: skip
+    client.force_login(user_with_role("cadre", cadre=attendee, username="attendee"))
+    listing = client.get(reverse("coordination:meetings"), {"quarter": "2026Q4"})
+    assert listing.status_code == 200
+    assert reverse("coordination:meeting", args=[meeting.pk]) in listing.content.decode()
+    assert reverse("coordination:meetings") in client.get(reverse("visits:my")).content.decode()
+    page = client.get(reverse("coordination:meeting", args=[meeting.pk])).content.decode()
+    assert own.description in page and own.enterprise.name in page
+    assert foreign.description not in page and foreign.enterprise.name not in page
+    assert "另有 1 项问题不在您的查看范围内" in page
+    assert client.get(reverse("coordination:meeting_edit", args=[meeting.pk])).status_code == 403
+
+    outsider = user_with_role("cadre", cadre=CadreFactory(), username="outsider")
+    client.force_login(outsider)
+    assert client.get(reverse("coordination:meetings")).status_code == 403
+    assert client.get(reverse("coordination:meeting", args=[meeting.pk])).status_code == 404
+    assert client.get(reverse("coordination:meeting_edit", args=[meeting.pk])).status_code == 404
+
+
 def test_a_meeting_cannot_be_recorded_before_it_is_held(region):
     meeting = Meeting(coordinator=region["coordinator"], held_on=D(2099, 1, 1), topics="x")
     with pytest.raises(Exception) as exc:
@@ -211,4 +241,12 @@ def test_the_year_end_sheet_counts_quarters_items_and_spot_checks(client, staff_
     response = client.get(reverse("dashboards:evaluation_xlsx"), {"year": 2026})
     wb = load_workbook(io.BytesIO(response.content))
     assert wb.sheetnames[0] == "汇总" and "甲" in wb.sheetnames  # then one sheet per cadre
-    assert client.get(reverse("dashboards:evaluation"), {"unit": UnitFactory().pk}).status_code == 403
+    # Another unit's sheet answers 404, as a unit that does not exist.
+    assert client.get(reverse("dashboards:evaluation"), {"unit": UnitFactory().pk}).status_code == 404
+
+
+def test_a_wrong_coordinator_in_the_address_leaves_the_choice_to_the_form(client, staff_user, region):
+    client.force_login(staff_user)
+    for value in ("x", "987654321", ""):
+        response = client.get(reverse("coordination:meeting_new"), {"coordinator": value})
+        assert response.status_code == 200, value

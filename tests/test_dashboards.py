@@ -178,7 +178,9 @@ def test_an_officer_sees_only_their_unit(client, city):
     assert response.status_code == 302 and response["Location"].startswith(
         reverse("dashboards:unit", args=[city["econ"].pk])
     )
-    assert client.get(reverse("dashboards:unit", args=[city["town"].pk])).status_code == 403
+    assert (
+        client.get(reverse("dashboards:unit", args=[city["town"].pk])).status_code == 404
+    )  # as a unit that does not exist
     assert client.get(reverse("dashboards:cadre", args=[city["a"].pk])).status_code == 200
 
 

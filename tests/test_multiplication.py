@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from multiplication import selectors, services
 from multiplication.models import (
@@ -293,7 +294,8 @@ def test_pipeline_lists_candidates_expiring_certificates_and_leavers():
     services.record_revenue(already.pk, 2025, Decimal("1800"), RevenueSource.STATISTICS)
     member(already, Category.ABOVE_SIZE, D(2024, 1, 1))
 
-    candidates = list(selectors.threshold_candidates(Category.ABOVE_SIZE, 2025, today))
+    everyone = user_with_role("leader", username="leader")
+    candidates = list(selectors.threshold_candidates(Category.ABOVE_SIZE, 2025, today, user=everyone))
     assert [f.enterprise_id for f in candidates] == [near.pk, floor.pk]
     assert [p.cadre.name for p in candidates[0].enterprise.active_pairings] == ["张联络"]
 
@@ -302,14 +304,14 @@ def test_pipeline_lists_candidates_expiring_certificates_and_leavers():
     member(renewed, Category.HIGH_TECH, D(2024, 2, 1))
     member(renewed, Category.HIGH_TECH, D(2027, 2, 1), certificate_number="GR202733000009")
     member(later, Category.HIGH_TECH, D(2025, 1, 1))  # through 2027-12-31
-    assert [m.enterprise_id for m in selectors.expiring_certificates(today)] == [soon.pk]
+    assert [m.enterprise_id for m in selectors.expiring_certificates(today, user=everyone)] == [soon.pk]
 
     left, back = EnterpriseFactory(), EnterpriseFactory()
     member(left, Category.FOREIGN, D(2019, 1, 1), ended_on=D(2026, 3, 31))
     member(back, Category.FOREIGN, D(2019, 1, 1), ended_on=D(2026, 2, 28))
     member(back, Category.FOREIGN, D(2026, 6, 1))
     member(EnterpriseFactory(), Category.FOREIGN, D(2019, 1, 1), ended_on=D(2025, 12, 31))  # last year
-    assert [m.enterprise_id for m in selectors.left_this_year(today)] == [left.pk]
+    assert [m.enterprise_id for m in selectors.left_this_year(today, user=everyone)] == [left.pk]
 
 
 # -- the category-list import -----------------------------------------------------
@@ -480,6 +482,32 @@ def test_pages_for_leaders_with_bounded_queries(client, django_assert_max_num_qu
     assert client.get(reverse("multiplication:members", args=["nonsense"])).status_code == 404
     response = client.get(reverse("multiplication:overview"), {"date": "2026-13-01"})
     assert "不是有效日期" in response.content.decode()
+
+
+def test_an_officer_sees_only_his_units_contacts_beside_the_members(client, science_bureau):
+    """R12: the enterprises are the shared register, the cadres beside them
+    only those of the officer's own unit (pipeline, database, export)."""
+    commerce = UnitFactory(name="市商务局")
+    enterprise = EnterpriseFactory(name="双联企业")
+    PairingFactory(enterprise=enterprise, cadre=CadreFactory(unit=science_bureau, name="本局干部"))
+    PairingFactory(enterprise=enterprise, cadre=CadreFactory(unit=commerce, name="商务局干部"))
+    member(enterprise, Category.HIGH_TECH, D(2025, 1, 1))
+    services.record_revenue(enterprise.pk, 2025, Decimal("1900"), RevenueSource.STATISTICS)
+    officer = user_with_role("unit_officer", cadre=CadreFactory(unit=science_bureau), username="officer")
+    client.force_login(officer)
+    for url in (
+        reverse("multiplication:members", args=["high_tech"]),
+        reverse("multiplication:pipeline") + "?year=2025",
+    ):
+        page = client.get(url).content.decode()
+        assert "双联企业" in page and "本局干部" in page and "商务局干部" not in page, url
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("multiplication:members_xlsx", args=["high_tech"])).content)
+    )
+    cells = [c for row in book.active.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any("本局干部" in c for c in cells) and not any("商务局干部" in c for c in cells)
+    client.force_login(user_with_role("leader", username="leader"))
+    assert "商务局干部" in client.get(reverse("multiplication:members", args=["high_tech"])).content.decode()
 
 
 def test_a_cadre_does_not_see_the_registry(client):

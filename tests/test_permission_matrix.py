@@ -26,6 +26,9 @@ def expect(ok, *, ok_code=200, others=403, anon=302, **special):
     return codes
 
 
+UNIT_PAGE_A = expect(SEES_ALL | {"dept_officer"}, town_officer=404)
+UNIT_PAGE_B = expect(SEES_ALL, town_officer=404, dept_officer=404)
+
 # URL name → (kwargs key of the object or None, {variant: {role: status}}).
 # Variants: "-" for a URL without an object; "A"/"B" for the two objects.
 RULES = {
@@ -90,20 +93,23 @@ RULES = {
     "coordination:meetings": {"-": expect(SEES_ALL)},
     "coordination:meeting_new": {"-": expect({"leader", "staff", "superuser"})},
     "coordination:meeting": {"A": expect(SEES_ALL, others=404)},
-    "coordination:meeting_edit": {"A": expect({"leader", "staff", "superuser"})},
+    # A meeting the user may not open answers 404, as one that does not exist.
+    "coordination:meeting_edit": {"A": expect({"leader", "staff", "superuser"}, others=404, supervisor=403)},
     "coordination:practices": {"-": expect(set(ROLES))},
     "coordination:practice": {"A": expect(set(ROLES) - {"anon"}, others=404)},
     "dashboards:dashboard": {"-": expect(SEES_ALL, ok_code=200, town_officer=302, dept_officer=302)},
     "dashboards:refresh": {"-": expect(set(), others=405)},  # POST only; staff's POST: test_dashboards
-    "dashboards:unit": {"A": expect(SEES_ALL | {"dept_officer"}), "B": expect(SEES_ALL)},
-    "dashboards:cadre": {"A": expect(SEES_ALL | {"dept_officer"}), "B": expect(SEES_ALL)},
-    "dashboards:pairing": {"A": expect(SEES_ALL | {"dept_officer"}), "B": expect(SEES_ALL)},
+    # Another unit's page (or a cadre or pairing of it) answers 404 to an
+    # officer, as an id that does not exist; roles without unit pages get 403.
+    "dashboards:unit": {"A": UNIT_PAGE_A, "B": UNIT_PAGE_B},
+    "dashboards:cadre": {"A": UNIT_PAGE_A, "B": UNIT_PAGE_B},
+    "dashboards:pairing": {"A": UNIT_PAGE_A, "B": UNIT_PAGE_B},
     "dashboards:evaluation": {"-": expect(REPORTS)},
     # Without ?unit= the sheet is of the user's own unit: none for staff and supervisors.
     "dashboards:evaluation_xlsx": {
         "-": expect({"town_officer", "dept_officer", "leader"}, others=404, cadre=403)
     },
-    "dashboards:evaluation_cadre": {"A": expect(SEES_ALL | {"dept_officer"}), "B": expect(SEES_ALL)},
+    "dashboards:evaluation_cadre": {"A": UNIT_PAGE_A, "B": UNIT_PAGE_B},
     "jobs:notices": {"-": expect(set(ROLES))},
     "jobs:reports": {"-": expect({"leader", "staff", "superuser"})},
     "jobs:report_download": {"A": expect({"leader", "staff", "superuser"})},

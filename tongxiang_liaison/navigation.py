@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cadres import permissions
+from coordination.models import Meeting
 
 
 def links_for(user):
@@ -30,7 +31,7 @@ def links_for(user):
         )
     if permissions.can_view_dashboard(user):
         links.append((reverse("dashboards:evaluation"), _("年终考评"), _("联系干部年度考评表，按单位导出。")))
-    if permissions.can_view_meetings(user):
+    if permissions.can_view_meetings(user, Meeting.objects.all()):
         links.append(
             (reverse("coordination:meetings"), _("形势分析会"), _("各区域总协调人本季度形势分析会。"))
         )

@@ -1,0 +1,295 @@
+"""The world the crawl (:mod:`tests.test_crawl`) walks: the demo that ``make
+run`` builds (``seed_demo``), plus the rows the demo lacks, each made through
+the product's own services or the admin's own forms, never by hand.
+
+What is added, and how:
+
+- logins: the demo's five (``cadres.demo.ensure_demo_logins``), a superuser,
+  the information officer of a town (乌镇镇 or the first town with cadres),
+  and a second cadre with a login: a cadre of that town, paired (through
+  ``cadres.services.create_pairing``) with an enterprise of the demo cadre,
+  so the two share a feedback form;
+- a feedback form by the demo cadre with the second cadre as companion and
+  two problem rows (``visits.services.save_visit`` / ``submit_visit``): the
+  issue items exist with their real creation event;
+- a situation-analysis meeting the second cadre attended, discussing items of
+  enterprises he is not paired with (``coordination.services.save_meeting``);
+- escalation slips to two different city leaders (``issues.services.escalate``)
+  after the items went up the path (``issues.workflow.move``, the admin's
+  own way);
+- a supervision slip on an overdue referral slip (``issues.services.supervise``);
+- a spot-check batch with a recorded check (``issues.spotchecks``);
+- a built quarterly report (``jobs.report.build_report``);
+- the script and a formula typed by liaison staff into the admin's own add
+  and change forms (GET the form, change the fields, POST it back): two
+  cadres' names, a service item, the meeting's topics, a good practice.
+"""
+
+import datetime
+import html
+import io
+from html.parser import HTMLParser
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from cadres import services as cadre_services
+from cadres.demo import ensure_demo_logins
+from cadres.models import Cadre, Pairing, Unit
+from cadres.permissions import GROUP_NAMES, Role
+from coordination import services as meeting_services
+from coordination.models import GoodPractice, Meeting
+from issues import services as issue_services
+from issues import spotchecks, workflow
+from issues.models import IssueItem, ReferralSlip, SpotCheck
+from jobs.report import build_report
+from tests.permission_world import SCRIPT
+from visits import services as visit_services
+from visits.models import Visit
+from visits.quarters import Quarter
+
+FORMULA = '=HYPERLINK("http://evil.example","x")'
+ENTERPRISES, CADRES = 90, 60  # the crawl's size: see the README
+
+
+class FormReader(HTMLParser):
+    """The fields a browser would send for each POST form of a page: inputs,
+    checked boxes, selected options (the first one when none is, as a browser
+    does) and text areas; ``main`` is the form with the most fields (an admin
+    page also has the header's log-out form)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms, self.data, self.options = [], None, {}
+        self.select, self.multiple, self.first, self.textarea, self.text = None, False, None, None, []
+
+    @property
+    def main(self):
+        return max(self.forms, key=len)
+
+    def add(self, name, value):
+        self.data.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            self.data = {}
+            self.forms.append(self.data)
+        if self.data is None:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = (a.get("type") or "text").lower()
+            if kind in ("submit", "button", "file", "image", "reset"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.add(name, a.get("value") or ("on" if kind in ("checkbox", "radio") else ""))
+        elif tag == "select" and name:
+            self.select, self.multiple, self.first = name, "multiple" in a, None
+            self.data.setdefault(name, [])
+        elif tag == "option" and self.select:
+            value = a.get("value", "")
+            self.first = value if self.first is None else self.first
+            self.options.setdefault(self.select, []).append(value)
+            if "selected" in a:
+                self.add(self.select, value)
+        elif tag == "textarea" and name:
+            self.textarea, self.text = name, []
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.data = None
+        elif tag == "select" and self.select:
+            if not self.data[self.select] and not self.multiple and self.first is not None:
+                self.add(self.select, self.first)
+            self.select = None
+        elif tag == "textarea" and self.textarea:
+            value = "".join(self.text)
+            self.add(self.textarea, value[1:] if value.startswith("\n") else value)
+            self.textarea = None
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.text.append(data)
+
+
+def post_admin_form(client, url, changes):
+    """Open the admin's form at ``url``, change ``changes`` and save it, as a
+    user would. Returns the error text if the admin did not accept it."""
+    page = client.get(url)
+    assert page.status_code == 200, f"{url}: {page.status_code}"
+    reader = FormReader()
+    reader.feed(page.content.decode())
+    data = {**reader.main, **{k: v if isinstance(v, list) else [v] for k, v in changes.items()}}
+    data["_save"] = ["1"]
+    response = client.post(url, data)
+    if response.status_code != 302:
+        errors = response.content.decode()
+        start = errors.find("errornote")
+        return html.unescape(errors[start : start + 1500]) if start >= 0 else errors[:1500]
+    return None
+
+
+def _login(username, role, *, cadre=None, staff=False, superuser=False):
+    user = get_user_model().objects.create_user(
+        username, password="x", is_staff=staff or superuser, is_superuser=superuser
+    )
+    if role is not None:
+        user.groups.set([Group.objects.get(name=GROUP_NAMES[role])])
+    if cadre is not None:
+        cadre.user = user
+        cadre.save(update_fields=["user"])
+    return user
+
+
+def build():
+    """Seed the demo, add the missing rows; returns ``(users, facts)``."""
+    call_command("seed_demo", enterprises=ENTERPRISES, cadres=CADRES, stdout=io.StringIO())
+    ensure_demo_logins()
+    User = get_user_model()
+    today = timezone.localdate()
+    users = {name: User.objects.get(username=login) for name, login in (
+        ("staff", "lianluoban"), ("dept_officer", "xinxiyuan"), ("cadre", "ganbu"),
+        ("leader", "lingdao"), ("supervisor", "ducha"),
+    )}  # fmt: skip
+    users["anon"] = None
+    users["superuser"] = _login("root", None, superuser=True)
+    cadre = users["cadre"].cadre
+
+    # The second cadre: a town cadre, paired with one of the demo cadre's
+    # enterprises (R6) in that enterprise's town.
+    mine = Pairing.objects.active_on(today).filter(cadre=cadre).select_related("enterprise__place")
+    shared, town = None, None
+    for pairing in mine.order_by("pk"):
+        town = Unit.objects.filter(place=pairing.enterprise.place).first()
+        if town and Cadre.objects.filter(unit=town).exclude(pk=town.information_officer_id).exists():
+            shared = pairing
+            break
+    assert shared is not None, "the demo cadre has no enterprise in a town with cadres"
+    second = (
+        Cadre.objects.filter(unit=town, is_active=True)
+        .exclude(pk=town.information_officer_id)
+        .exclude(pairings__enterprise=shared.enterprise)
+        .order_by("pk")
+        .first()
+    )
+    if second is None:  # every cadre of the town links it already
+        second = (
+            Cadre.objects.filter(unit=town).exclude(pk=town.information_officer_id).order_by("pk").first()
+        )
+    else:
+        cadre_services.create_pairing(
+            cadre=second, enterprise=shared.enterprise, kind=Pairing.Kind.TOWN, start_date=shared.start_date
+        )
+    users["cadre2"] = _login("ganbu2", Role.CADRE, cadre=second)
+    users["town_officer"] = _login(
+        "xinxiyuan2", Role.UNIT_OFFICER, cadre=town.information_officer, staff=True
+    )
+
+    # The demo cadre's form, with the second cadre beside him and two problems.
+    visit = Visit(
+        pairing=shared,
+        visit_date=today,
+        met_head=True,
+        talked_to_workers=True,
+        situation="生产经营总体平稳。",
+        urgent_services="用工对接",
+    )
+    visit_services.save_visit(
+        visit,
+        companions=[second],
+        problems=[("labour", "一线操作工缺口二十人。"), ("funding", "技改贷款贴息申请进度。")],
+    )
+    visit_services.submit_visit(visit, by=users["cadre"])
+    form_items = list(IssueItem.objects.filter(visit=visit).order_by("pk"))
+    assert len(form_items) == 2 and all(i.events.filter(kind="created").exists() for i in form_items)
+
+    # Items up the path to the office, then escalated to two city leaders.
+    staff = users["staff"]
+    leaders = list(Cadre.objects.filter(rank=Cadre.Rank.CITY_LEADER).order_by("pk")[:2])
+    departments = list(Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).order_by("sort_order")[:2])
+    for item, leader in zip(form_items, leaders, strict=True):
+        for status in (IssueItem.Status.CONTACT, IssueItem.Status.UNIT, IssueItem.Status.OFFICE):
+            workflow.move(item, status, by=staff, comment="crawl")
+        issue_services.escalate(item, leader=leader, departments=departments, by=staff, request="请协调")
+
+    # A supervision slip on an overdue referral slip (the demo has some; else make one).
+    overdue = (
+        ReferralSlip.objects.filter(deadline__lt=today)
+        .exclude(status__in=[ReferralSlip.Status.ANSWERED, ReferralSlip.Status.ACCEPTED])
+        .order_by("pk")
+    )
+    referral = next((s for s in overdue if s.is_open), None)
+    if referral is None:
+        item = IssueItem.objects.filter(status=IssueItem.Status.OFFICE).order_by("pk").first()
+        referral = issue_services.refer(
+            item, department=departments[0], by=staff, on=today - datetime.timedelta(days=60)
+        )
+    issue_services.supervise(referral, by=staff, note="请抓紧办理")
+
+    # The meeting the second cadre attended: items of enterprises he does not link.
+    coordinator = Cadre.objects.filter(is_coordinator=True).order_by("pk").first()
+    his = set(Pairing.objects.filter(cadre=second).values_list("enterprise_id", flat=True))
+    foreign_items = list(IssueItem.objects.exclude(enterprise_id__in=his).order_by("pk")[:3])
+    meeting = meeting_services.save_meeting(
+        Meeting(coordinator=coordinator, held_on=today, topics="本季度形势分析。"),
+        places=[town.place],
+        attendees=[second],
+        items=foreign_items + form_items[:1],
+        by=staff,
+    )
+
+    # A spot-check batch of the last quarter with one check recorded.
+    quarter = Quarter.of(today).previous()
+    batch = spotchecks.create_batch(quarter=quarter, size=5, seed=1, title="", by=users["supervisor"])
+    check = SpotCheck.objects.filter(batch=batch).order_by("pk").first()
+    assert check is not None, "the demo's last quarter gave the spot check nothing to draw"
+    spotchecks.record_check(
+        check, by=users["supervisor"], method=SpotCheck.Method.values[0], checked_on=today,
+        visit_confirmed=True, satisfaction=SpotCheck.Satisfaction.values[0], finding="属实",
+    )  # fmt: skip
+    build_report(quarter, by_id=staff.pk)
+
+    # The payloads, typed by liaison staff into the admin's own forms.
+    client = Client()
+    client.force_login(staff)
+    economy = users["dept_officer"].cadre.unit
+    other = (
+        Cadre.objects.exclude(unit__in=[economy, town]).filter(pairings__isnull=False, user__isnull=True)
+        .exclude(rank=Cadre.Rank.CITY_LEADER).order_by("pk").first()
+    )  # fmt: skip
+    colleague = (
+        Cadre.objects.filter(unit=economy, user__isnull=True).exclude(pk=economy.information_officer_id)
+        .order_by("pk").first()
+    )  # fmt: skip
+    errors = {}
+    errors["cadre name"] = post_admin_form(
+        client, reverse("admin:cadres_cadre_change", args=[other.pk]), {"name": other.name + SCRIPT}
+    )
+    if colleague is not None:
+        errors["colleague name"] = post_admin_form(
+            client, reverse("admin:cadres_cadre_change", args=[colleague.pk]), {"name": FORMULA}
+        )
+    errors["service item"] = post_admin_form(
+        client,
+        reverse("admin:cadres_serviceitem_add"),
+        {"unit": str(economy.pk), "title": SCRIPT, "description": FORMULA, "contact_name": FORMULA},
+    )
+    errors["meeting topics"] = post_admin_form(
+        client, reverse("admin:coordination_meeting_change", args=[meeting.pk]), {"topics": FORMULA + SCRIPT}
+    )
+    errors["good practice"] = post_admin_form(
+        client,
+        reverse("admin:coordination_goodpractice_add"),
+        {"title": SCRIPT, "summary": FORMULA, "body": SCRIPT, "published_on": today.isoformat()},
+    )
+    errors = {k: v for k, v in errors.items() if v}
+    assert not errors, errors
+    assert GoodPractice.objects.filter(title=SCRIPT).exists()
+    assert Meeting.objects.get(pk=meeting.pk).topics == FORMULA + SCRIPT
+    return users, {"meeting": meeting, "visit": visit, "batch": batch, "town": town, "second": second}
