@@ -291,7 +291,18 @@ class ReferralSlipAdmin(AuditedAdmin):
         "deadline",
         "working_days",
     ]
-    fields = readonly_fields + ["department", "requirement", "status", "measures", "result", "return_reason"]
+    # Status, answer and return are the services' (the slip page's actions):
+    # the admin shows them and edits only the requirement's wording.
+    readonly_fields += [
+        "department",
+        "status",
+        "measures",
+        "result",
+        "answered_on",
+        "accepted_on",
+        "return_reason",
+    ]
+    fields = readonly_fields + ["requirement"]
 
     @admin.display(description=gettext_lazy("企业"))
     def enterprise(self, obj):
@@ -343,7 +354,22 @@ class EscalationSlipAdmin(AuditedAdmin):
     list_filter = ["status", "year", "leader"]
     list_select_related = ["leader"]
     search_fields = ["serial", "item__enterprise__name"]
-    readonly_fields = ["serial", "year", "number", "item", "issued_by", "issued_on"]
+    readonly_fields = [
+        "serial",
+        "year",
+        "number",
+        "item",
+        "issued_by",
+        "issued_on",
+        # the services' (instruct, conclude on the slip page):
+        "leader",
+        "departments",
+        "status",
+        "instruction",
+        "instructed_on",
+        "coordination_result",
+        "concluded_on",
+    ]
 
     def get_queryset(self, request):
         return permissions.visible_escalation_slips(request.user, super().get_queryset(request))

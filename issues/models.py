@@ -237,10 +237,6 @@ class ReferralSlip(models.Model):
     def __str__(self):
         return self.serial
 
-    @property
-    def is_open(self):
-        return self.status in (self.Status.ISSUED, self.Status.RETURNED, self.Status.ANSWERED)
-
 
 class ExtensionRequest(models.Model):
     """A department asks for more time on a referral slip, with a reason."""

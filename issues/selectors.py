@@ -7,10 +7,11 @@ from django.db.models import Q
 
 from cadres import permissions
 
+from . import slip_workflow
 from .models import EscalationSlip, IssueItem, ReferralSlip
 from .workdays import add_working_days
 
-OPEN_SLIP = (ReferralSlip.Status.ISSUED, ReferralSlip.Status.RETURNED)
+OPEN_SLIP = slip_workflow.OPEN_REFERRAL  # the deadline runs: issued, or returned to be redone
 
 
 def slips_for(user):

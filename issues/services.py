@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from cadres.models import Unit
 
-from . import workflow
+from . import slip_workflow, workflow
 from .models import (
     EscalationSlip,
     ExtensionRequest,
@@ -126,12 +126,11 @@ def answer(slip, *, measures: str, result: str, by, on: datetime.date | None = N
     """The department records what it did and the result (``on``: the local
     date, today by default; the demo and imports of past records give one)."""
     slip = ReferralSlip.objects.select_for_update().get(pk=slip.pk)
-    if slip.status not in (ReferralSlip.Status.ISSUED, ReferralSlip.Status.RETURNED):
-        raise ValidationError(_("该交办单当前不能反馈。"))
+    action = slip_workflow.check(slip, "answer", today=on or timezone.localdate())
     if not result.strip():
         raise ValidationError({"result": _("请填写办理结果。")})
     slip.measures, slip.result = measures.strip(), result.strip()
-    slip.status = ReferralSlip.Status.ANSWERED
+    slip.status = action.target
     slip.answered_on = on or timezone.localdate()
     slip.save(update_fields=["measures", "result", "status", "answered_on", "updated_at"])
     workflow.record(slip.item, IssueEvent.Kind.ANSWERED, by=by, comment=slip.result, referral=slip)
@@ -142,10 +141,9 @@ def answer(slip, *, measures: str, result: str, by, on: datetime.date | None = N
 def accept(slip, *, by, comment="", on: datetime.date | None = None):
     """The office accepts the department's result: the item is resolved."""
     slip = ReferralSlip.objects.select_for_update().get(pk=slip.pk)
-    if slip.status != ReferralSlip.Status.ANSWERED:
-        raise ValidationError(_("只有已反馈的交办单才能办结。"))
     today = on or timezone.localdate()
-    slip.status, slip.accepted_on = ReferralSlip.Status.ACCEPTED, today
+    action = slip_workflow.check(slip, "accept", today=today)
+    slip.status, slip.accepted_on = action.target, today
     slip.save(update_fields=["status", "accepted_on", "updated_at"])
     workflow.move(
         slip.item,
@@ -162,11 +160,10 @@ def accept(slip, *, by, comment="", on: datetime.date | None = None):
 def send_back(slip, *, by, reason: str):
     """The office returns an unsatisfactory result to the department."""
     slip = ReferralSlip.objects.select_for_update().get(pk=slip.pk)
-    if slip.status != ReferralSlip.Status.ANSWERED:
-        raise ValidationError(_("只有已反馈的交办单才能退回。"))
+    action = slip_workflow.check(slip, "send_back", today=timezone.localdate())
     if not reason.strip():
         raise ValidationError({"return_reason": _("请说明退回原因。")})
-    slip.status, slip.return_reason = ReferralSlip.Status.RETURNED, reason.strip()
+    slip.status, slip.return_reason = action.target, reason.strip()
     slip.save(update_fields=["status", "return_reason", "updated_at"])
     workflow.record(slip.item, IssueEvent.Kind.RETURNED, by=by, comment=slip.return_reason, referral=slip)
     return slip
@@ -174,8 +171,8 @@ def send_back(slip, *, by, reason: str):
 
 @transaction.atomic
 def request_extension(slip, *, reason: str, extra_working_days: int, by):
-    if not slip.is_open or slip.status == ReferralSlip.Status.ANSWERED:
-        raise ValidationError(_("该交办单当前不能申请延期。"))
+    slip = ReferralSlip.objects.select_for_update().get(pk=slip.pk)
+    slip_workflow.check(slip, "extension", today=timezone.localdate())
     if not reason.strip():
         raise ValidationError({"reason": _("请说明延期理由。")})
     if extra_working_days < 1:
@@ -201,6 +198,7 @@ def decide_extension(request, *, approve: bool, by):
     request = ExtensionRequest.objects.select_for_update().select_related("slip").get(pk=request.pk)
     if request.decision != ExtensionRequest.Decision.PENDING:
         raise ValidationError(_("该延期申请已处理。"))
+    slip_workflow.check(request.slip, "decide_extension", today=timezone.localdate())
     request.decision = ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REJECTED
     request.decided_by, request.decided_at = by, timezone.now()
     request.save(update_fields=["decision", "decided_by", "decided_at"])
@@ -246,12 +244,11 @@ def escalate(item, *, leader, departments, by, request="", on: datetime.date | N
 def record_instruction(slip, *, instruction: str, by):
     """The leader's instruction (批示), entered by the leader or by staff."""
     slip = EscalationSlip.objects.select_for_update().get(pk=slip.pk)
-    if slip.status == EscalationSlip.Status.CONCLUDED:
-        raise ValidationError(_("该呈报单已办结。"))
+    action = slip_workflow.check(slip, "instruct", today=timezone.localdate())
     if not instruction.strip():
         raise ValidationError({"instruction": _("请填写批示内容。")})
     slip.instruction, slip.instructed_on = instruction.strip(), timezone.localdate()
-    slip.status = EscalationSlip.Status.INSTRUCTED
+    slip.status = action.target
     slip.save(update_fields=["instruction", "instructed_on", "status"])
     workflow.record(slip.item, IssueEvent.Kind.INSTRUCTED, by=by, comment=slip.instruction, escalation=slip)
     return slip
@@ -262,13 +259,12 @@ def conclude_escalation(slip, *, result: str, solved: bool, by):
     """Record the coordination result and close the item: resolved, or
     cannot be solved (the result is the reason)."""
     slip = EscalationSlip.objects.select_for_update().get(pk=slip.pk)
-    if slip.status == EscalationSlip.Status.CONCLUDED:
-        raise ValidationError(_("该呈报单已办结。"))
+    action = slip_workflow.check(slip, "conclude", today=timezone.localdate())
     if not result.strip():
         raise ValidationError({"coordination_result": _("请填写协调结果。")})
     today = timezone.localdate()
     slip.coordination_result, slip.concluded_on = result.strip(), today
-    slip.status = EscalationSlip.Status.CONCLUDED
+    slip.status = action.target
     slip.save(update_fields=["coordination_result", "concluded_on", "status"])
     if solved:
         workflow.move(slip.item, S.RESOLVED, by=by, comment=result, on=today, escalation=slip)
@@ -282,12 +278,10 @@ def supervise(referral, *, by, note="", on: datetime.date | None = None):
     """Issue a supervision slip (督办单) on an overdue referral slip, to the
     department's principal leader (R18)."""
     issued_on = on or timezone.localdate()
-    if (
-        not referral.is_open
-        or referral.status == ReferralSlip.Status.ANSWERED
-        or referral.deadline >= issued_on
-    ):
-        raise ValidationError(_("只有逾期未办结的交办单才能督办。"))
+    referral = (
+        ReferralSlip.objects.select_for_update().select_related("department", "item").get(pk=referral.pk)
+    )
+    slip_workflow.check(referral, "supervise", today=issued_on)
     number, serial = next_serial("督", issued_on.year)
     supervision = SupervisionSlip.objects.create(
         serial=serial, year=issued_on.year, number=number, referral=referral,

@@ -8,11 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_POST
 
 from cadres import permissions
 
-from . import selectors, services, workflow
+from . import selectors, services, slip_workflow, workflow
 from .forms import (
     AnswerForm,
     ConcludeForm,
@@ -37,86 +37,168 @@ def _slip(request, pk):
     return get_object_or_404(selectors.slips_for(request.user), pk=pk)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def slip_detail(request, pk):
-    slip = _slip(request, pk)
-    user = request.user
-    may_answer = permissions.can_answer_slip(user, slip)
-    may_decide = permissions.can_decide_slips(user)
-    may_progress = permissions.can_report_progress(user, slip) and slip.item.status in workflow.OPEN
+def _slip_page(request, slip, status=200, **bound):
+    """The slip page, with the actions the user may take now (each form posts
+    to its own view) and, after a refused form, that form with its errors."""
+    today = timezone.localdate()
+    actions = slip_workflow.available(request.user, slip, today=today)
     forms = {
         "answer": AnswerForm(),
         "extension": ExtensionForm(),
         "send_back": ReturnForm(),
-        "progress_form": ProgressForm(),
+        "progress": ProgressForm(),
         "supervise": SuperviseForm(),
+        **bound,
     }
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "answer" and may_answer:
-                form = forms["answer"] = AnswerForm(request.POST)
-                if form.is_valid():
-                    services.answer(slip, by=user, **form.cleaned_data)
-                    messages.success(request, _("办理结果已反馈市联络办。"))
-                    return redirect("issues:slip", pk=slip.pk)
-            elif action == "extension" and may_answer:
-                form = forms["extension"] = ExtensionForm(request.POST)
-                if form.is_valid():
-                    services.request_extension(slip, by=user, **form.cleaned_data)
-                    messages.success(request, _("延期申请已提交。"))
-                    return redirect("issues:slip", pk=slip.pk)
-            elif action == "accept" and may_decide:
-                services.accept(slip, by=user, comment=request.POST.get("comment", ""))
-                messages.success(request, _("交办单已办结，问题已解决。"))
-                return redirect("issues:slip", pk=slip.pk)
-            elif action == "send_back" and may_decide:
-                form = forms["send_back"] = ReturnForm(request.POST)
-                if form.is_valid():
-                    services.send_back(slip, by=user, reason=form.cleaned_data["return_reason"])
-                    messages.success(request, _("已退回承办部门重办。"))
-                    return redirect("issues:slip", pk=slip.pk)
-            elif action == "supervise" and may_decide:
-                form = forms["supervise"] = SuperviseForm(request.POST)
-                if form.is_valid():
-                    supervision = services.supervise(slip, by=user, note=form.cleaned_data["note"])
-                    messages.success(request, _("已生成督办单 %(serial)s。") % {"serial": supervision.serial})
-                    return redirect("issues:supervision_print", pk=supervision.pk)
-            elif action == "progress" and may_progress:
-                form = forms["progress_form"] = ProgressForm(request.POST)
-                if form.is_valid():
-                    services.add_progress(slip.item, text=form.cleaned_data["text"], by=user)
-                    messages.success(request, _("本月进展已填报。"))
-                    return redirect("issues:slip", pk=slip.pk)
-            elif action in ("approve", "reject") and may_decide:
-                extension = get_object_or_404(ExtensionRequest, pk=request.POST.get("extension"), slip=slip)
-                services.decide_extension(extension, approve=action == "approve", by=user)
-                messages.success(request, _("延期申请已处理。"))
-                return redirect("issues:slip", pk=slip.pk)
-            else:
-                raise PermissionDenied
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-    return render(
-        request,
-        "issues/slip_detail.html",
-        {
-            "slip": slip,
-            "events": slip.item.events.select_related("actor"),
-            "extensions": slip.extension_requests.select_related("requested_by", "decided_by"),
-            "supervisions": slip.supervisions.all(),
-            "supervisable": may_decide
-            and slip.status in selectors.OPEN_SLIP
-            and slip.deadline < timezone.localdate(),
-            "may_answer": may_answer,
-            "may_decide": may_decide,
-            "may_progress": may_progress,
-            "progress": slip.item.progress.select_related("by"),
-            "today": timezone.localdate(),
-            **forms,
-        },
+    context = {
+        "slip": slip,
+        "actions": actions,
+        "forms": forms,
+        "events": slip.item.events.select_related("actor"),
+        "extensions": slip.extension_requests.select_related("requested_by", "decided_by"),
+        "supervisions": slip.supervisions.all(),
+        "progress": slip.item.progress.select_related("by"),
+        "overdue": slip_workflow.is_overdue(slip, today),
+        "today": today,
+    }
+    return render(request, "issues/slip_detail.html", context, status=status)
+
+
+@login_required
+def slip_detail(request, pk):
+    return _slip_page(request, _slip(request, pk))
+
+
+def _slip_action(request, pk, name, form_class=None):
+    """The common shape of one action on a referral slip: the slip the user
+    may see (else 404), the action the user may take (else 403), a valid form
+    (else the page again with its errors). Returns ``(slip, data)`` or an
+    answer to give back at once."""
+    slip = _slip(request, pk)
+    action = slip_workflow.REFERRAL[name]
+    if not action.may(request.user, slip):
+        raise PermissionDenied
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        return None, _slip_page(request, slip, **{name: form})
+    return slip, (form.cleaned_data if form is not None else {})
+
+
+def _done(request, slip, do, success):
+    """Run the service; its refusal (the table's sentence) is shown on the page."""
+    try:
+        outcome = do()
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("issues:slip", pk=slip.pk)
+    messages.success(request, success if isinstance(success, str) else success(outcome))
+    return outcome
+
+
+@login_required
+@require_POST
+def slip_answer(request, pk):
+    slip, data = _slip_action(request, pk, "answer", AnswerForm)
+    if slip is None:
+        return data
+    _done(
+        request, slip, lambda: services.answer(slip, by=request.user, **data), _("办理结果已反馈市联络办。")
     )
+    return redirect("issues:slip", pk=slip.pk)
+
+
+@login_required
+@require_POST
+def slip_extension(request, pk):
+    slip, data = _slip_action(request, pk, "extension", ExtensionForm)
+    if slip is None:
+        return data
+    _done(
+        request,
+        slip,
+        lambda: services.request_extension(slip, by=request.user, **data),
+        _("延期申请已提交。"),
+    )
+    return redirect("issues:slip", pk=slip.pk)
+
+
+@login_required
+@require_POST
+def slip_decide_extension(request, pk, extension):
+    slip, _data = _slip_action(request, pk, "decide_extension")
+    request_ = get_object_or_404(ExtensionRequest, pk=extension, slip=slip)
+    approve = request.POST.get("decision") == "approve"
+    _done(
+        request,
+        slip,
+        lambda: services.decide_extension(request_, approve=approve, by=request.user),
+        _("延期申请已处理。"),
+    )
+    return redirect("issues:slip", pk=slip.pk)
+
+
+@login_required
+@require_POST
+def slip_accept(request, pk):
+    slip, _data = _slip_action(request, pk, "accept")
+    comment = request.POST.get("comment", "")
+    _done(
+        request,
+        slip,
+        lambda: services.accept(slip, by=request.user, comment=comment),
+        _("交办单已办结，问题已解决。"),
+    )
+    return redirect("issues:slip", pk=slip.pk)
+
+
+@login_required
+@require_POST
+def slip_send_back(request, pk):
+    slip, data = _slip_action(request, pk, "send_back", ReturnForm)
+    if slip is None:
+        return data
+    reason = data["return_reason"]
+    _done(
+        request,
+        slip,
+        lambda: services.send_back(slip, by=request.user, reason=reason),
+        _("已退回承办部门重办。"),
+    )
+    return redirect("issues:slip", pk=slip.pk)
+
+
+@login_required
+@require_POST
+def slip_supervise(request, pk):
+    slip, data = _slip_action(request, pk, "supervise", SuperviseForm)
+    if slip is None:
+        return data
+    note = data["note"]
+    outcome = _done(
+        request,
+        slip,
+        lambda: services.supervise(slip, by=request.user, note=note),
+        lambda supervision: _("已生成督办单 %(serial)s。") % {"serial": supervision.serial},
+    )
+    if not isinstance(outcome, SupervisionSlip):
+        return outcome
+    return redirect("issues:supervision_print", pk=outcome.pk)
+
+
+@login_required
+@require_POST
+def slip_progress(request, pk):
+    slip, data = _slip_action(request, pk, "progress", ProgressForm)
+    if slip is None:
+        return data
+    text = data["text"]
+    _done(
+        request,
+        slip,
+        lambda: services.add_progress(slip.item, text=text, by=request.user),
+        _("本月进展已填报。"),
+    )
+    return redirect("issues:slip", pk=slip.pk)
 
 
 @login_required
@@ -164,51 +246,68 @@ def escalations(request):
     return render(request, "issues/escalations.html", {"slips": slips})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def escalation_detail(request, pk):
-    slip = get_object_or_404(selectors.escalations_for(request.user), pk=pk)
-    may_instruct = permissions.can_instruct(request.user, slip)
-    may_conclude = permissions.can_decide_slips(request.user)
+def _escalation(request, pk):
+    return get_object_or_404(selectors.escalations_for(request.user), pk=pk)
+
+
+def _escalation_page(request, slip, status=200, **bound):
     # Once instructed, the form shows the instruction to amend, not an empty box.
-    instruction_form = InstructionForm(initial={"instruction": slip.instruction})
-    conclude_form = ConcludeForm()
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "instruct" and may_instruct:
-                instruction_form = InstructionForm(request.POST)
-                if instruction_form.is_valid():
-                    services.record_instruction(slip, by=request.user, **instruction_form.cleaned_data)
-                    messages.success(request, _("批示已记录。"))
-                    return redirect("issues:escalation", pk=slip.pk)
-            elif action == "conclude" and may_conclude:
-                conclude_form = ConcludeForm(request.POST)
-                if conclude_form.is_valid():
-                    services.conclude_escalation(
-                        slip,
-                        result=conclude_form.cleaned_data["coordination_result"],
-                        solved=conclude_form.cleaned_data["solved"],
-                        by=request.user,
-                    )
-                    messages.success(request, _("呈报单已办结。"))
-                    return redirect("issues:escalation", pk=slip.pk)
-            else:
-                raise PermissionDenied
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-    return render(
-        request,
-        "issues/escalation_detail.html",
-        {
-            "slip": slip,
-            "events": slip.item.events.select_related("actor"),
-            "may_instruct": may_instruct and slip.status != "concluded",
-            "may_conclude": may_conclude and slip.status != "concluded",
-            "instruction_form": instruction_form,
-            "conclude_form": conclude_form,
-        },
+    forms = {
+        "instruct": InstructionForm(initial={"instruction": slip.instruction}),
+        "conclude": ConcludeForm(),
+        **bound,
+    }
+    context = {
+        "slip": slip,
+        "actions": slip_workflow.available(request.user, slip, today=timezone.localdate()),
+        "forms": forms,
+        "events": slip.item.events.select_related("actor"),
+    }
+    return render(request, "issues/escalation_detail.html", context, status=status)
+
+
+@login_required
+def escalation_detail(request, pk):
+    return _escalation_page(request, _escalation(request, pk))
+
+
+def _escalation_action(request, pk, name, form_class):
+    slip = _escalation(request, pk)
+    if not slip_workflow.ESCALATION[name].may(request.user, slip):
+        raise PermissionDenied
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return slip, None, _escalation_page(request, slip, **{name: form})
+    return slip, form.cleaned_data, None
+
+
+@login_required
+@require_POST
+def escalation_instruct(request, pk):
+    slip, data, refused = _escalation_action(request, pk, "instruct", InstructionForm)
+    if refused:
+        return refused
+    _done(
+        request, slip, lambda: services.record_instruction(slip, by=request.user, **data), _("批示已记录。")
     )
+    return redirect("issues:escalation", pk=slip.pk)
+
+
+@login_required
+@require_POST
+def escalation_conclude(request, pk):
+    slip, data, refused = _escalation_action(request, pk, "conclude", ConcludeForm)
+    if refused:
+        return refused
+    _done(
+        request,
+        slip,
+        lambda: services.conclude_escalation(
+            slip, result=data["coordination_result"], solved=data["solved"], by=request.user
+        ),
+        _("呈报单已办结。"),
+    )
+    return redirect("issues:escalation", pk=slip.pk)
 
 
 @login_required

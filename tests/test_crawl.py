@@ -321,6 +321,10 @@ SOURCE = {
     "coordination:meeting_edit": "meeting",
     "coordination:practice": "practice", "dashboards:unit": "unit", "dashboards:cadre": "cadre",
     "dashboards:pairing": "pairing", "dashboards:evaluation_cadre": "cadre", "jobs:report_download": "report",
+    # the slips' actions are POSTs: a GET answers 405 to everyone, for every id (nothing to learn)
+    **{f"issues:slip_{a}": "slip" for a in (
+        "answer", "extension", "decide_extension", "accept", "send_back", "supervise", "progress")},
+    "issues:escalation_instruct": "escalation", "issues:escalation_conclude": "escalation",
 }  # fmt: skip
 
 
@@ -366,7 +370,7 @@ def app_urls(users, facts):
     unknown, urls = [], []
     for name, pattern in app_patterns().items():
         keys = set(pattern.pattern.converters)
-        if keys - {"pk", "pairing_id", "category"}:
+        if keys - {"pk", "pairing_id", "category", "extension"}:
             unknown.append(name)
             continue
         categories = ["high_tech", "above_size", "nonexistent"] if "category" in keys else [None]
@@ -380,6 +384,8 @@ def app_urls(users, facts):
                 kwargs = {"category": category} if category else {}
                 if pk is not None:
                     kwargs[next(iter(id_keys))] = pk
+                if "extension" in keys:
+                    kwargs["extension"] = MISSING
                 url = reverse(name, kwargs=kwargs)
                 urls.append((name, url, pk))
                 if pk in (None, ids[0]) and category in (None, "high_tech"):

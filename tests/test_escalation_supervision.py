@@ -58,16 +58,17 @@ def test_leader_instructs_and_staff_concludes(client, staff_user, leader, depart
     slip = services.escalate(office_item(), leader=leader, departments=departments, by=staff_user)
     client.login(request=HttpRequest(), username="leader", password="pw-for-tests-only")
     assert slip.serial in client.get(reverse("issues:escalations")).content.decode()
-    url = reverse("issues:escalation", args=[slip.pk])
-    client.post(url, {"action": "instruct", "instruction": "请发改、国土两局联合办理"})
-    client.post(
-        url, {"action": "conclude", "coordination_result": "x", "solved": "1"}
-    )  # not the leader's to do
+    instruct = reverse("issues:escalation_instruct", args=[slip.pk])
+    conclude = reverse("issues:escalation_conclude", args=[slip.pk])
+    client.post(instruct, {"instruction": "请发改、国土两局联合办理"})
+    assert (
+        client.post(conclude, {"coordination_result": "x", "solved": "1"}).status_code == 403
+    )  # not the leader's
     slip.refresh_from_db()
     assert slip.status == "instructed" and slip.instruction == "请发改、国土两局联合办理"
 
     client.force_login(staff_user)
-    client.post(url, {"action": "conclude", "coordination_result": "联合审批已通过", "solved": "1"})
+    client.post(conclude, {"coordination_result": "联合审批已通过", "solved": "1"})
     slip.refresh_from_db()
     assert slip.status == "concluded" and slip.item.status == S.RESOLVED
     page = client.get(reverse("issues:escalation_print", args=[slip.pk])).content.decode()
@@ -113,7 +114,7 @@ def test_staff_issues_a_supervision_slip_from_the_slip_page(client, staff_user, 
     client.force_login(staff_user)
     url = reverse("issues:slip", args=[slip.pk])
     assert "发督办单" in client.get(url).content.decode()
-    response = client.post(url, {"action": "supervise", "note": "请尽快办结"})
+    response = client.post(reverse("issues:slip_supervise", args=[slip.pk]), {"note": "请尽快办结"})
     supervision = slip.supervisions.get()
     assert response["Location"] == reverse("issues:supervision_print", args=[supervision.pk])
     client.force_login(officer_a)  # the department sees it

@@ -102,20 +102,18 @@ def test_a_referral_tells_the_department_and_the_cadre_and_every_step_after(clie
     ]
     # The officer answers on the slip page: the office must accept, the cadre hears.
     client.force_login(world["officer"])
-    client.post(
-        reverse("issues:slip", args=[slip.pk]), {"action": "answer", "measures": "约谈", "result": "已续贷"}
-    )
+    client.post(reverse("issues:slip_answer", args=[slip.pk]), {"measures": "约谈", "result": "已续贷"})
     assert notices(world["staff"]) == [f"【待确认】市金融办已反馈交办单 {slip.serial}"]
     assert notices(world["reporter"])[-1] == "您报告的问题有了办理结果（桐乡市恒新毛针织有限公司）"
     # The office returns it: the department must redo it, the cadre hears.
     client.force_login(world["staff"])
-    client.post(reverse("issues:slip", args=[slip.pk]), {"action": "send_back", "return_reason": "未附凭证"})
+    client.post(reverse("issues:slip_send_back", args=[slip.pk]), {"return_reason": "未附凭证"})
     assert notices(world["officer"])[-1] == f"【退回重办】交办单 {slip.serial}"
     assert notices(world["reporter"])[-1] == "您报告的问题已退回部门重办（桐乡市恒新毛针织有限公司）"
     client.force_login(world["officer"])
-    client.post(reverse("issues:slip", args=[slip.pk]), {"action": "answer", "result": "已续贷，附合同"})
+    client.post(reverse("issues:slip_answer", args=[slip.pk]), {"result": "已续贷，附合同"})
     client.force_login(world["staff"])
-    client.post(reverse("issues:slip", args=[slip.pk]), {"action": "accept"})
+    client.post(reverse("issues:slip_accept", args=[slip.pk]), {})
     assert notices(world["reporter"])[-1] == "您报告的问题：已解决（桐乡市恒新毛针织有限公司）"
     # Nobody is told of their own step, and a second run tells nobody again.
     assert not any("已交办" in s for s in notices(world["staff"]))
@@ -149,8 +147,8 @@ def test_an_escalation_tells_the_leader_and_an_instruction_tells_the_office(clie
     )
     client.force_login(world["leader"])
     client.post(
-        reverse("issues:escalation", args=[escalation.pk]),
-        {"action": "instruct", "instruction": "请人社局牵头"},
+        reverse("issues:escalation_instruct", args=[escalation.pk]),
+        {"instruction": "请人社局牵头"},
     )
     assert notices(world["staff"]) == [f"【领导批示】呈报单 {escalation.serial}"]
     assert item.events.get(kind="instructed").actor_name == "黄民"
@@ -164,9 +162,7 @@ def test_a_supervision_slip_tells_the_principal_leader(client, world, eager_task
     slip = services.refer(item, department=world["finance"], by=world["staff"], working_days=3)
     time_machine.move_to(datetime.datetime(2026, 12, 20, 9, tzinfo=datetime.UTC))
     client.force_login(world["staff"])  # a new day, a new session
-    response = client.post(
-        reverse("issues:slip", args=[slip.pk]), {"action": "supervise", "note": "请尽快办理"}
-    )
+    response = client.post(reverse("issues:slip_supervise", args=[slip.pk]), {"note": "请尽快办理"})
     assert response.url == reverse(
         "issues:supervision_print", args=[item.referrals.get().supervisions.get().pk]
     )
@@ -184,20 +180,16 @@ def test_the_officer_files_monthly_progress_of_an_item_referred_to_the_unit(clie
     # The referred item is the department's to see, though another unit's cadre reported it.
     assert client.get(reverse("issues:item", args=[item.pk])).status_code == 200
     assert client.get(reverse("admin:issues_issueitem_change", args=[item.pk])).status_code == 200
-    response = client.post(
-        reverse("issues:slip", args=[slip.pk]), {"action": "progress", "text": "已约谈银行"}
-    )
+    response = client.post(reverse("issues:slip_progress", args=[slip.pk]), {"text": "已约谈银行"})
     assert response.status_code == 302
-    response = client.post(
-        reverse("issues:slip", args=[slip.pk]), {"action": "progress", "text": "银行已受理"}
-    )
+    response = client.post(reverse("issues:slip_progress", args=[slip.pk]), {"text": "银行已受理"})
     entry = item.progress.get()  # one a month: the second replaces the first
     assert (entry.text, entry.by) == ("银行已受理", world["officer"])
     assert [e.comment for e in item.events.filter(kind="progress")][-1].endswith("月度进展：银行已受理")
     page = client.get(reverse("issues:slip", args=[slip.pk])).content.decode()
     assert "银行已受理" in page
     # An empty note is refused with a sentence, nothing written.
-    response = client.post(reverse("issues:slip", args=[slip.pk]), {"action": "progress", "text": " "})
+    response = client.post(reverse("issues:slip_progress", args=[slip.pk]), {"text": " "})
     assert response.status_code == 200 and item.progress.count() == 1
 
 

@@ -68,6 +68,21 @@ RULES = {
         "B": expect(SEES_ALL, others=404),
     },
     "issues:my_items": {"-": expect(WITH_CADRE)},
+    # The slips' actions are POSTs (who may take which: test_transitions).
+    **{
+        f"issues:{name}": {"A": expect(set(), others=405)}
+        for name in (
+            "slip_answer",
+            "slip_extension",
+            "slip_decide_extension",
+            "slip_accept",
+            "slip_send_back",
+            "slip_supervise",
+            "slip_progress",
+            "escalation_instruct",
+            "escalation_conclude",
+        )
+    },  # fmt: skip
     "issues:item": {
         "A": expect(SEES_ALL | {"cadre", "dept_officer"}, others=404),
         "B": expect(SEES_ALL, others=404),
@@ -146,8 +161,12 @@ def url_for(name, pattern, variant, objects):
         kwargs["category"] = "high_tech"
     if "pairing_id" in keys:
         kwargs["pairing_id"] = objects[variant]["pairing"].pk
+    if "extension" in keys:
+        kwargs["extension"] = 1
     if "pk" in keys:
         kind = name.split(":")[1]
+        kind = {"escalation_instruct": "escalation", "escalation_conclude": "escalation"}.get(kind, kind)
+        kind = "slip" if kind.startswith("slip_") and kind != "slip_print" else kind
         source = {
             "detail": "visit", "edit": "visit", "print": "visit", "xlsx": "visit",
             "slip": "slip", "slip_print": "slip", "item": "item",

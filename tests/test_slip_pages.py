@@ -42,16 +42,27 @@ def test_officer_answers_from_the_inbox_and_staff_accepts(client, officer_a, sta
     client.force_login(officer_a)
     inbox = client.get(reverse("issues:inbox")).content.decode()
     assert slip.serial in inbox
-    url = reverse("issues:slip", args=[slip.pk])
-    response = client.post(url, {"action": "answer", "measures": "协调银行", "result": ""})
-    assert response.status_code == 200 and "result" in response.context["answer"].errors  # re-displayed
-    client.post(url, {"action": "answer", "measures": "协调银行", "result": "已放贷"})
-    client.post(url, {"action": "accept"})  # an officer cannot accept
+    answer = reverse("issues:slip_answer", args=[slip.pk])
+    accept = reverse("issues:slip_accept", args=[slip.pk])
+    page = client.get(reverse("issues:slip", args=[slip.pk])).content.decode()
+    assert answer in page and accept not in page  # only the actions the officer may take are offered
+    response = client.post(answer, {"measures": "协调银行", "result": ""})
+    assert (
+        response.status_code == 200 and "result" in response.context["forms"]["answer"].errors
+    )  # re-displayed
+    client.post(answer, {"measures": "协调银行", "result": "已放贷"})
+    assert client.post(accept).status_code == 403  # an officer cannot accept
+    assert client.get(answer).status_code == 405  # actions are POSTs
     slip.refresh_from_db()
     assert slip.status == ReferralSlip.Status.ANSWERED
+    response = client.post(
+        answer, {"result": "再答一次"}, follow=True
+    )  # the table refuses, with its sentence
+    assert "该交办单当前不能反馈。" in response.content.decode()
 
     client.force_login(staff)
-    client.post(url, {"action": "accept"})
+    assert accept in client.get(reverse("issues:slip", args=[slip.pk])).content.decode()
+    client.post(accept)
     slip.refresh_from_db()
     assert slip.status == ReferralSlip.Status.ACCEPTED and slip.item.status == S.RESOLVED
     page = client.get(reverse("issues:item", args=[slip.item.pk])).content.decode()
@@ -59,13 +70,16 @@ def test_officer_answers_from_the_inbox_and_staff_accepts(client, officer_a, sta
 
 
 def test_extension_request_and_decision_through_the_page(client, officer_a, staff, slip):
-    url = reverse("issues:slip", args=[slip.pk])
     client.force_login(officer_a)
-    client.post(url, {"action": "extension", "extra_working_days": "5", "reason": "需省厅批复"})
+    client.post(
+        reverse("issues:slip_extension", args=[slip.pk]), {"extra_working_days": "5", "reason": "需省厅批复"}
+    )
     old = slip.deadline
     client.force_login(staff)
     extension = slip.extension_requests.get()
-    client.post(url, {"action": "approve", "extension": extension.pk})
+    client.post(
+        reverse("issues:slip_decide_extension", args=[slip.pk, extension.pk]), {"decision": "approve"}
+    )
     slip.refresh_from_db()
     assert slip.deadline > old and slip.working_days == services.default_working_days("funding") + 5
 
@@ -75,10 +89,7 @@ def test_another_departments_officer_gets_404(client, unit_b, slip):
     client.force_login(other)
     for name in ("issues:slip", "issues:slip_print"):
         assert client.get(reverse(name, args=[slip.pk])).status_code == 404
-    assert (
-        client.post(reverse("issues:slip", args=[slip.pk]), {"action": "answer", "result": "x"}).status_code
-        == 404
-    )
+    assert client.post(reverse("issues:slip_answer", args=[slip.pk]), {"result": "x"}).status_code == 404
     assert client.get(reverse("issues:item", args=[slip.item.pk])).status_code == 404
     assert slip.serial not in client.get(reverse("issues:inbox")).content.decode()
 

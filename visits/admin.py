@@ -46,7 +46,9 @@ class VisitAdmin(SafeExportMixin, ExportMixin, AuditedAdmin):
     list_select_related = ["enterprise__place", "cadre__unit"]
     search_fields = ["enterprise__name", "=enterprise__credit_code", "cadre__name"]
     autocomplete_fields = ["cadre", "pairing", "enterprise", "companions"]
-    readonly_fields = ["submitted_at", "created_at", "updated_at"]
+    # The status is the services': a draft is submitted by its cadre (R9
+    # checks, credits, items), never by setting a field here.
+    readonly_fields = ["status", "submitted_at", "created_at", "updated_at"]
     inlines = [VisitProblemInline]
     date_hierarchy = "visit_date"
 

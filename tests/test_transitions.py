@@ -1,0 +1,178 @@
+"""Statuses change only through their tables (issues.workflow for items,
+issues.slip_workflow for slips; visits.services for a form): the services
+refuse what a table does not allow, each action is its own POST, a page offers
+only the actions its user may take, and no admin has an editable status."""
+
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.test import RequestFactory
+from django.urls import reverse
+
+from issues import services, slip_workflow
+from issues.models import ExtensionRequest, ReferralSlip
+from tests.factories import CadreFactory, EnterpriseFactory, UnitFactory, user_with_role
+from tests.permission_world import ROLES, build_world
+
+pytestmark = pytest.mark.django_db
+RS = ReferralSlip.Status
+TODAY = datetime.date(2026, 12, 2)
+
+
+def slip_in(status, staff_user, **extra):
+    from issues.models import IssueItem
+
+    unit = UnitFactory(name="市金融办")
+    item = IssueItem.objects.create(
+        enterprise=EnterpriseFactory(),
+        reporter=CadreFactory(),
+        category="funding",
+        description="续贷",
+        status="office",
+    )
+    slip = services.refer(item, department=unit, by=staff_user, on=datetime.date(2026, 11, 2))
+    ReferralSlip.objects.filter(pk=slip.pk).update(status=status, **extra)
+    slip.refresh_from_db()
+    return slip
+
+
+@pytest.mark.parametrize(
+    "name, call",
+    [
+        ("answer", lambda s, u: services.answer(s, measures="", result="已办", by=u)),
+        (
+            "extension",
+            lambda s, u: services.request_extension(s, reason="等批复", extra_working_days=3, by=u),
+        ),
+        ("accept", lambda s, u: services.accept(s, by=u)),
+        ("send_back", lambda s, u: services.send_back(s, by=u, reason="不全")),
+        ("supervise", lambda s, u: services.supervise(s, by=u, on=datetime.date(2027, 3, 1))),
+    ],
+)
+@pytest.mark.parametrize("status", list(RS))
+def test_each_service_takes_exactly_the_moves_of_the_table(staff_user, name, call, status):
+    slip = slip_in(status, staff_user)
+    allowed = status in slip_workflow.REFERRAL[name].sources
+    if allowed:
+        call(slip, staff_user)
+    else:
+        with pytest.raises(ValidationError) as refused:
+            call(slip, staff_user)
+        assert refused.value.messages == [slip_workflow.refusal(slip, name)]
+
+
+def test_supervision_only_once_overdue(staff_user):
+    slip = slip_in(RS.ISSUED, staff_user)
+    assert not slip_workflow.may(staff_user, slip, "supervise", today=slip.deadline)
+    assert slip_workflow.may(staff_user, slip, "supervise", today=slip.deadline + datetime.timedelta(days=1))
+    assert not slip_workflow.is_overdue(slip_in(RS.ANSWERED, staff_user), datetime.date(2027, 6, 1))
+
+
+# Who may take which action on slip A of the permission world, written from
+# the rules (R12, R13, R18), not read from slip_workflow: the department's
+# officer answers, asks for time and files progress; the office decides
+# everything else; the leader the escalation is addressed to instructs.
+DEPARTMENT = {"dept_officer"}
+OFFICE = {"staff", "superuser"}
+MAY = {
+    "slip_answer": DEPARTMENT,
+    "slip_extension": DEPARTMENT,
+    "slip_progress": DEPARTMENT | OFFICE,
+    "slip_accept": OFFICE,
+    "slip_send_back": OFFICE,
+    "slip_supervise": OFFICE,
+    "slip_decide_extension": OFFICE,
+    "escalation_instruct": {"leader"} | OFFICE,
+    "escalation_conclude": OFFICE,
+}
+SEES_SLIP = {"dept_officer", "leader", "supervisor", "staff", "superuser"}
+SEES_ESCALATION = {"leader", "supervisor", "staff", "superuser"}
+
+
+def test_each_role_may_post_exactly_its_actions(client, staff_user):
+    """A role that may not see the slip gets 404, one that sees it but may not
+    act 403; one that may act gets the page back (an empty form's errors, 200)
+    or is sent on (302). Nothing changes for the refused."""
+    users, objects = build_world(staff_user)
+    slip, escalation = objects["A"]["slip"], objects["A"]["escalation"]
+    extension = ExtensionRequest.objects.create(
+        slip=slip, reason="等", extra_working_days=2, requested_by=staff_user
+    )
+    wrong = []
+    for name, allowed in MAY.items():
+        target = escalation if name.startswith("escalation") else slip
+        sees = SEES_ESCALATION if name.startswith("escalation") else SEES_SLIP
+        kwargs = {"pk": target.pk, **({"extension": extension.pk} if name == "slip_decide_extension" else {})}
+        url = reverse(f"issues:{name}", kwargs=kwargs)
+        for role in ROLES:
+            client.logout()
+            if role != "anon":
+                client.force_login(users[role])
+            status_before = type(target).objects.get(pk=target.pk).status
+            code = client.post(url, {}).status_code
+            expected = (
+                {302}
+                if role == "anon"
+                else {200, 302}
+                if role in allowed
+                else {403}
+                if role in sees
+                else {404}
+            )
+            if code not in expected:
+                wrong.append(f"{name} {role}: {code}, expected {sorted(expected)}")
+            if role not in allowed and type(target).objects.get(pk=target.pk).status != status_before:
+                wrong.append(f"{name} {role}: changed the status")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_slip_page_offers_only_the_users_actions(client, staff_user):
+    users, objects = build_world(staff_user)
+    slip = objects["A"]["slip"]
+    page_for = {}
+    for role in ("dept_officer", "staff", "supervisor", "leader"):
+        client.force_login(users[role])
+        page_for[role] = client.get(reverse("issues:slip", args=[slip.pk])).content.decode()
+    answer, accept = (
+        reverse("issues:slip_answer", args=[slip.pk]),
+        reverse("issues:slip_accept", args=[slip.pk]),
+    )
+    assert answer in page_for["dept_officer"] and accept not in page_for["dept_officer"]
+    assert answer not in page_for["staff"]  # issued: nothing to accept yet
+    for role in ("supervisor", "leader"):  # they read, they do not act
+        assert '<form method="post" action="/slips/' not in page_for[role]
+
+
+def _status_fields(model):
+    return {f.name for f in model._meta.concrete_fields if f.name in ("status", "decision")}
+
+
+def test_no_admin_lets_a_status_be_edited(staff_user):
+    """Walk every registered admin as a superuser; a field a service owns (a
+    status or a decision) is never a form field, on add or on change."""
+    root = user_with_role("liaison_staff", username="root")
+    root.is_superuser = root.is_staff = True
+    root.save()
+    build_world(staff_user)  # a row of every model with a status, to open its change form
+    request = RequestFactory().get("/admin/")
+    request.user = root
+    editable, checked = [], set()
+    for model, model_admin in admin.site._registry.items():
+        owned = _status_fields(model)
+        if not owned:
+            continue
+        for obj in (None, model.objects.first()):
+            if obj is None and not model_admin.has_add_permission(request):
+                continue
+            form = model_admin.get_form(request, obj, change=obj is not None)
+            checked.add(f"{model._meta.label}{'' if obj is None else ' (change)'}")
+            editable += [f"{model._meta.label}.{name}" for name in owned & set(form.base_fields)]
+    assert editable == []
+    assert {
+        "visits.Visit (change)",
+        "issues.IssueItem (change)",
+        "issues.ReferralSlip (change)",
+        "issues.EscalationSlip (change)",
+    } <= checked
