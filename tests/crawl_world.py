@@ -10,7 +10,7 @@ What is added, and how:
   ``cadres.services.create_pairing``) with an enterprise of the demo cadre,
   so the two share a feedback form;
 - a feedback form by the demo cadre with the second cadre as companion and
-  two problem rows (``visits.services.save_visit`` / ``submit_visit``): the
+  two problem rows (``visits.services.save_visit`` / ``tongxiang_liaison.actions.submit_feedback``): the
   issue items exist with their real creation event;
 - a situation-analysis meeting the second cadre attended, discussing items of
   enterprises he is not paired with (``coordination.services.save_meeting``);
@@ -48,6 +48,7 @@ from issues import spotchecks, workflow
 from issues.models import IssueItem, ReferralSlip, SpotCheck
 from jobs.report import build_report
 from tests.permission_world import SCRIPT
+from tongxiang_liaison.actions import submit_feedback
 from visits import services as visit_services
 from visits.models import Visit
 from visits.quarters import Quarter
@@ -205,7 +206,7 @@ def build():
         companions=[second],
         problems=[("labour", "一线操作工缺口二十人。"), ("funding", "技改贷款贴息申请进度。")],
     )
-    visit_services.submit_visit(visit, by=users["cadre"])
+    submit_feedback(visit, by=users["cadre"])
     form_items = list(IssueItem.objects.filter(visit=visit).order_by("pk"))
     assert len(form_items) == 2 and all(i.events.filter(kind="created").exists() for i in form_items)
 

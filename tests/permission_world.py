@@ -35,8 +35,8 @@ from tests.factories import (
     UnitFactory,
     user_with_role,
 )
+from tongxiang_liaison.actions import submit_feedback
 from visits.models import Visit
-from visits.services import submit_visit
 
 D = datetime.date
 
@@ -116,7 +116,7 @@ def build_world(staff_user):
             visit_date=D(2026, 8, 1),
             situation=FORMULA + SCRIPT,
         )
-        submit_visit(visit)
+        submit_feedback(visit, by=None)
 
         def item(cadre=cadre, pairing=pairing):
             return IssueItem.objects.create(

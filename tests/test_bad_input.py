@@ -111,7 +111,7 @@ def test_a_visit_dated_in_the_future_is_refused_and_the_form_keeps_the_entries(c
     pairing = PairingFactory(start_date=datetime.date(2026, 3, 27))
     client.force_login(user_with_role("cadre", cadre=pairing.cadre))
     response = client.post(
-        reverse("visits:new", args=[pairing.pk]),
+        reverse("feedback:new", args=[pairing.pk]),
         {
             "visit_date": "2099-01-01",
             "mode": "onsite",

@@ -25,8 +25,8 @@ from tests.factories import (
     UnitFactory,
     user_with_role,
 )
+from tongxiang_liaison.actions import submit_feedback
 from visits.models import ProblemRemit, Visit
-from visits.services import submit_visit
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -185,7 +185,7 @@ def test_the_feedback_form_offers_the_service_lists_of_departments_in_the_proble
     pairing = PairingFactory(start_date=D(2026, 3, 27))
     client.force_login(user_with_role("cadre", cadre=pairing.cadre))
 
-    page = client.get(reverse("visits:new", args=[pairing.pk])).content.decode()
+    page = client.get(reverse("feedback:new", args=[pairing.pk])).content.decode()
     assert 'data-category="labour"' in page and "用工招聘对接会" in page
     assert "纳税信用修复" not in page  # no remit: not offered on the form
     listing = client.get(reverse("visits:services"), {"category": "labour"}).content.decode()
@@ -201,7 +201,7 @@ def test_the_year_end_sheet_counts_quarters_items_and_spot_checks(client, staff_
         v = Visit.objects.create(
             cadre=cadre, pairing=pairing, enterprise=pairing.enterprise, visit_date=day, situation="x"
         )
-        submit_visit(v)
+        submit_feedback(v, by=None)
     for status, resolved in (("resolved", D(2026, 9, 1)), ("new", None)):
         IssueItem.objects.create(
             enterprise=pairing.enterprise,

@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.factories import CadreFactory, EnterpriseFactory, PairingFactory, PlaceFactory, UnitFactory
+from tongxiang_liaison.actions import submit_feedback
 from visits import selectors, services
 from visits.models import Visit
 from visits.quarters import Quarter
@@ -29,7 +30,7 @@ def visit(pairing, day, mode="onsite", companions=()):
         situation="x",
     )
     services.save_visit(v, companions=list(companions), problems=[])
-    return services.submit_visit(v)
+    return submit_feedback(v, by=None).visit
 
 
 @pytest.fixture

@@ -100,7 +100,7 @@ ROLES = {
     "superuser": "all",
 }
 # The page a user reads a row on, for each page that changes it.
-READ_PAGE = {"coordination:meeting_edit": "coordination:meeting", "visits:edit": "visits:detail"}
+READ_PAGE = {"coordination:meeting_edit": "coordination:meeting", "feedback:edit": "visits:detail"}
 # The list each kind of row's page is reached from.
 LIST_OF = {
     "coordination:meeting": "coordination:meetings",
@@ -313,7 +313,7 @@ def id_sources(users, facts):
 
 
 SOURCE = {
-    "visits:new": "pairing", "visits:detail": "visit", "visits:edit": "visit", "visits:print": "visit",
+    "feedback:new": "pairing", "visits:detail": "visit", "feedback:edit": "visit", "visits:print": "visit",
     "visits:xlsx": "visit", "issues:slip": "slip", "issues:slip_print": "slip", "issues:item": "item",
     "issues:escalation": "escalation", "issues:escalation_print": "escalation",
     "issues:supervision_print": "supervision", "issues:spotcheck_batch": "batch",
@@ -504,7 +504,7 @@ def test_crawl_every_url_as_every_role(crawl_world):
     for name, url, pk in urls:
         for role in ROLES:
             response = crawl.open(role, name, url)
-            if pk is not None and "?" not in url and name != "visits:new":
+            if pk is not None and "?" not in url and name != "feedback:new":
                 crawl.answers[(name, role)][pk] = response.status_code
             elif pk is None and "?" not in url:
                 list_answers[(name, role)] = response.status_code

@@ -23,9 +23,9 @@ from tests.factories import (
     UnitFactory,
     user_with_role,
 )
+from tongxiang_liaison.actions import submit_feedback
 from visits.models import Visit
 from visits.quarters import Quarter
-from visits.services import submit_visit
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -36,7 +36,7 @@ def visit(pairing, day):
     v = Visit.objects.create(
         cadre=pairing.cadre, pairing=pairing, enterprise=pairing.enterprise, visit_date=day, situation="平稳"
     )
-    submit_visit(v)
+    submit_feedback(v, by=None)
     return v
 
 

@@ -18,6 +18,7 @@ from issues.models import IssueItem
 from jobs import report
 from tabular.xlsx import content_disposition, download_name
 from tests.factories import CadreFactory, EnterpriseFactory, UnitFactory, user_with_role
+from tongxiang_liaison.actions import submit_feedback
 from visits import services as visit_services
 from visits.models import Visit
 from visits.quarters import Quarter
@@ -114,7 +115,7 @@ def world(db):
         companions=[],
         problems=[("labour", "招工难")],
     )
-    visit = visit_services.submit_visit(visit)
+    visit = submit_feedback(visit, by=None).visit
     superuser = user_with_role("liaison_staff", username="office")
     superuser.is_superuser = True
     superuser.save()

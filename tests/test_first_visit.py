@@ -14,6 +14,7 @@ from cadres.models import Pairing
 from jobs import reminders
 from jobs.models import Notice, ReminderLog
 from tests.factories import CadreFactory, EnterpriseFactory, user_with_role
+from tongxiang_liaison.actions import submit_feedback
 from visits import first_visit, selectors
 from visits import services as visit_services
 from visits.models import Visit
@@ -50,7 +51,7 @@ def visit(pairing, day):
         companions=[],
         problems=[],
     )
-    return visit_services.submit_visit(draft)
+    return submit_feedback(draft, by=None).visit
 
 
 @pytest.mark.parametrize(

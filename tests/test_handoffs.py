@@ -19,8 +19,8 @@ from tests.factories import (
     UnitFactory,
     user_with_role,
 )
+from tongxiang_liaison.actions import submit_feedback
 from visits.models import Visit, VisitProblem
-from visits.services import submit_visit
 
 pytestmark = pytest.mark.django_db
 S = IssueItem.Status
@@ -50,7 +50,7 @@ def world(staff_user):
     )
     VisitProblem.objects.create(visit=visit, category="funding", description="流动资金贷款到期续贷困难")
     VisitProblem.objects.create(visit=visit, category="labour", description="一线操作工缺口三十人")
-    submit_visit(visit, by=reporter_user)
+    submit_feedback(visit, by=reporter_user)
     return {
         "finance": finance,
         "commerce": reporter.unit,
@@ -244,7 +244,7 @@ def test_a_submitted_form_reaches_the_dashboard_at_once_and_the_page_says_how_fr
     figures.build(quarter)
     before = figures.totals_by_quarter([quarter])[quarter.label]
     client.force_login(user)
-    response = client.post(reverse("visits:new", args=[pairing.pk]), form_data())
+    response = client.post(reverse("feedback:new", args=[pairing.pk]), form_data())
     assert response.status_code == 302
     after = figures.totals_by_quarter([quarter])[quarter.label]
     assert (after.raised_in_quarter, after.visited) == (before.raised_in_quarter + 1, before.visited + 1)
@@ -268,7 +268,7 @@ def test_the_submit_confirmation_names_the_form_and_its_items(client, eager_task
     user = user_with_role("cadre", cadre=cadre, username="ye")
     pairing = PairingFactory(cadre=cadre, enterprise=EnterpriseFactory(name="桐乡市恒新毛针织有限公司"))
     client.force_login(user)
-    response = client.post(reverse("visits:new", args=[pairing.pk]), form_data(), follow=True)
+    response = client.post(reverse("feedback:new", args=[pairing.pk]), form_data(), follow=True)
     page = response.content.decode()
     assert "反馈表已提交：桐乡市恒新毛针织有限公司，2026-11-20 走访。" in page
     assert "1 个问题已列入问题清单：【用工】一线操作工招工难" in page

@@ -164,8 +164,8 @@ def test_the_statistics_figure_outranks_a_visit_form_figure():
 
 
 def test_a_submitted_feedback_form_records_its_sales_as_a_revenue_figure():
+    from tongxiang_liaison.actions import submit_feedback
     from visits.models import Visit
-    from visits.services import submit_visit
 
     pairing = PairingFactory()
     visit = Visit.objects.create(
@@ -176,7 +176,7 @@ def test_a_submitted_feedback_form_records_its_sales_as_a_revenue_figure():
         sales=Decimal("2100"),
         situation="订单平稳",
     )
-    submit_visit(visit)
+    submit_feedback(visit, by=None)
     figure = RevenueFigure.objects.get(enterprise=pairing.enterprise)
     assert (figure.year, figure.revenue, figure.source, figure.visit_id) == (2026, 2100, "visit", visit.pk)
 

@@ -136,7 +136,7 @@ def _pages(world):
     pairing = world["pairing"]
     site = [
         reverse("visits:my"),
-        reverse("visits:new", args=[pairing.pk]),
+        reverse("feedback:new", args=[pairing.pk]),
         reverse("visits:services"),
     ]
     staff = [

@@ -42,12 +42,12 @@ RULES = {
     "cadres:arrangement_xlsx": {"-": expect(REPORTS)},
     "visits:my": {"-": expect(WITH_CADRE)},
     "visits:services": {"-": expect(set(ROLES))},
-    "visits:new": {"A": expect({"cadre"}, others=404), "B": expect(set(), others=404)},
+    "feedback:new": {"A": expect({"cadre"}, others=404), "B": expect(set(), others=404)},
     "visits:detail": {
         "A": expect(SEES_ALL | {"cadre", "dept_officer"}, others=404),
         "B": expect(SEES_ALL, others=404),
     },
-    "visits:edit": {
+    "feedback:edit": {
         "A": expect(set(), others=404, cadre=302),  # submitted: the cadre is sent to the read-only page
         "B": expect(set(), others=404),
     },

@@ -25,9 +25,9 @@ from tests.factories import (
     UnitFactory,
     user_with_role,
 )
+from tongxiang_liaison.actions import submit_feedback
 from visits.models import Visit
 from visits.quarters import Quarter
-from visits.services import submit_visit
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -44,7 +44,7 @@ def city():
     visit = Visit.objects.create(
         cadre=a, pairing=p1, enterprise=p1.enterprise, visit_date=D(2026, 8, 3), situation="x"
     )
-    submit_visit(visit)
+    submit_feedback(visit, by=None)
 
     def item(cadre, category, status="new", resolved=None):
         IssueItem.objects.create(

@@ -17,8 +17,8 @@ from issues.models import IssueItem
 from jobs import delivery, reminders
 from jobs.models import Notice, ReminderLog
 from tests.factories import CadreFactory, EnterpriseFactory, PairingFactory, UnitFactory, user_with_role
+from tongxiang_liaison.actions import submit_feedback
 from visits.models import Visit
-from visits.services import submit_visit
 
 D = datetime.date
 
@@ -62,7 +62,7 @@ def city(db):
     visit = Visit.objects.create(
         cadre=busy, pairing=done, enterprise=done.enterprise, visit_date=D(2026, 11, 2), situation="x"
     )
-    submit_visit(visit)
+    submit_feedback(visit, by=None)
     retired = CadreFactory(unit=unit, name="退休干部", is_active=False)
     user_with_role("cadre", cadre=retired, username="retired")
     PairingFactory(cadre=retired, start_date=D(2026, 3, 27))

@@ -81,7 +81,7 @@ def test_a_10000_character_problem_is_refused_with_a_chinese_error_and_the_form_
 ):
     long_text = "招" * 10_000
     response = client.post(
-        reverse("visits:new", args=[cadre_pairing.pk]),
+        reverse("feedback:new", args=[cadre_pairing.pk]),
         _visit_post(**{"problems-0-description": long_text}),
     )
     assert response.status_code == 200
@@ -93,17 +93,17 @@ def test_a_10000_character_problem_is_refused_with_a_chinese_error_and_the_form_
 
 def test_a_situation_over_2000_characters_is_refused(client, cadre_pairing):
     response = client.post(
-        reverse("visits:new", args=[cadre_pairing.pk]), _visit_post(situation="产" * 2001, action="draft")
+        reverse("feedback:new", args=[cadre_pairing.pk]), _visit_post(situation="产" * 2001, action="draft")
     )
     assert response.status_code == 200
     assert "最多 2000 字，现在 2001 字，请删减后再保存。" in response.content.decode()
     assert Visit.objects.count() == 0
-    ok = client.post(reverse("visits:new", args=[cadre_pairing.pk]), _visit_post(situation="产" * 2000))
+    ok = client.post(reverse("feedback:new", args=[cadre_pairing.pk]), _visit_post(situation="产" * 2000))
     assert ok.status_code == 302 and len(Visit.objects.get().situation) == 2000
 
 
 def test_the_fields_carry_maxlength_for_the_counter(client, cadre_pairing):
-    page = client.get(reverse("visits:new", args=[cadre_pairing.pk])).content.decode()
+    page = client.get(reverse("feedback:new", args=[cadre_pairing.pk])).content.decode()
     assert 'name="situation" cols="40" rows="4" maxlength="2000"' in page
     assert 'name="problems-0-description" cols="40" rows="2" maxlength="1000"' in page
     assert "js/text-counter.js" in page

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from cadres.models import Cadre
 from issues.models import IssueItem
 from tests.factories import CadreFactory, EnterpriseFactory, PairingFactory, user_with_role
+from tongxiang_liaison.actions import correct_feedback, submit_feedback
 from visits import selectors, services
 from visits.models import Visit, VisitCredit
 from visits.quarters import Quarter
@@ -66,7 +67,7 @@ def form_data(**overrides):
 
 
 def post_form(client, pairing, **overrides):
-    return client.post(reverse("visits:new", args=[pairing.pk]), form_data(**overrides))
+    return client.post(reverse("feedback:new", args=[pairing.pk]), form_data(**overrides))
 
 
 def test_submitting_the_form_marks_the_pairing_visited_and_lists_the_problem(client, cadre_user, pairing):
@@ -131,11 +132,11 @@ def test_draft_then_submit_then_read_only(client, cadre_user, pairing):
     client.force_login(cadre_user)
     response = post_form(client, pairing, action="draft", situation="")
     visit = Visit.objects.get()
-    assert visit.status == "draft" and response["Location"] == reverse("visits:edit", args=[visit.pk])
+    assert visit.status == "draft" and response["Location"] == reverse("feedback:edit", args=[visit.pk])
     assert not VisitCredit.objects.exists() and not IssueItem.objects.exists()
 
     # Submitting needs the enterprise's situation (R9).
-    edit = reverse("visits:edit", args=[visit.pk])
+    edit = reverse("feedback:edit", args=[visit.pk])
     response = client.post(edit, form_data(situation=""))
     assert response.status_code == 200 and "situation" in response.context["form"].errors
 
@@ -190,7 +191,7 @@ def test_overdue_when_the_previous_quarter_was_missed(cadre, pairing):
     visit = Visit.objects.create(
         cadre=cadre, pairing=pairing, enterprise=pairing.enterprise, visit_date=D(2026, 8, 1), situation="x"
     )
-    services.submit_visit(visit)
+    submit_feedback(visit, by=None)
     (state,) = selectors.my_pairings(cadre, TODAY)
     assert state.state == "due" and state.days_left == Quarter(2026, 4).days_left(TODAY) == 36
 
@@ -205,7 +206,7 @@ def test_first_visit_deadline_shows_until_the_first_visit(cadre):
     visit = Visit.objects.create(
         cadre=cadre, pairing=pairing, enterprise=pairing.enterprise, visit_date=D(2026, 4, 10), situation="x"
     )
-    services.submit_visit(visit)
+    submit_feedback(visit, by=None)
     states = {s.pairing.pk: s for s in selectors.my_pairings(cadre, TODAY)}
     assert states[pairing.pk].first_visit_deadline is None
 
@@ -215,9 +216,9 @@ def test_problems_become_issue_items_once(cadre, pairing):
         cadre=cadre, pairing=pairing, enterprise=pairing.enterprise, visit_date=D(2026, 11, 2), situation="x"
     )
     services.save_visit(visit, companions=[], problems=[("funding", "贷款难"), ("market", "订单下滑")])
-    services.submit_visit(visit)
-    services.submit_visit(visit)  # twice: nothing more
-    services.correct_visit(visit)  # a staff correction: nothing more
+    submit_feedback(visit, by=None)
+    submit_feedback(visit, by=None)  # twice: nothing more
+    correct_feedback(visit, by=None)  # a staff correction: nothing more
     assert sorted(IssueItem.objects.values_list("category", flat=True)) == ["funding", "market"]
 
 
@@ -240,10 +241,10 @@ def other_visit():
 
 def test_probing_ids_of_another_cadre_gives_404(client, cadre_user, pairing, other_visit):
     client.force_login(cadre_user)
-    for name in ("detail", "edit", "print", "xlsx"):
-        assert client.get(reverse(f"visits:{name}", args=[other_visit.pk])).status_code == 404, name
-    assert client.get(reverse("visits:new", args=[other_visit.pairing.pk])).status_code == 404
-    assert client.post(reverse("visits:new", args=[other_visit.pairing.pk]), form_data()).status_code == 404
+    for name in ("visits:detail", "feedback:edit", "visits:print", "visits:xlsx"):
+        assert client.get(reverse(name, args=[other_visit.pk])).status_code == 404, name
+    assert client.get(reverse("feedback:new", args=[other_visit.pairing.pk])).status_code == 404
+    assert client.post(reverse("feedback:new", args=[other_visit.pairing.pk]), form_data()).status_code == 404
     assert client.get(reverse("visits:detail", args=[999_999])).status_code == 404
     page = client.get(reverse("visits:my")).content.decode()
     assert other_visit.enterprise.name not in page
@@ -254,7 +255,7 @@ def test_ended_pairing_cannot_be_filed_for(client, cadre_user, cadre):
         cadre=cadre, start_date=D(2026, 3, 27), ended_on=D(2026, 6, 30), ended_reason="调离"
     )
     client.force_login(cadre_user)
-    assert client.get(reverse("visits:new", args=[ended.pk])).status_code == 404
+    assert client.get(reverse("feedback:new", args=[ended.pk])).status_code == 404
 
 
 def test_staff_and_unitless_users_have_no_cadre_pages(client, staff_user):
@@ -334,7 +335,7 @@ def test_my_enterprises_with_50_pairings_stays_under_10_queries(
 def test_the_form_reads_in_english_when_switched(client, cadre_user, pairing):
     client.force_login(cadre_user)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    page = client.get(reverse("visits:new", args=[pairing.pk])).content.decode()
+    page = client.get(reverse("feedback:new", args=[pairing.pk])).content.decode()
     assert "Visit date" in page and "Save draft" in page
 
 

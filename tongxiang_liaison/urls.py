@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("cadres.urls")),
+    path("", include("tongxiang_liaison.feedback")),
     path("", include("visits.urls")),
     path("", include("issues.urls")),
     path("", include("multiplication.urls")),

@@ -64,7 +64,13 @@ class VisitAdmin(SafeExportMixin, ExportMixin, AuditedAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        services.correct_visit(form.instance, by=request.user)
+        self.corrected(request, form.instance)
+
+    def corrected(self, request, visit):
+        """A staff correction was saved: keep the counting in step (R7). The
+        site's admin (tongxiang_liaison.admin) also hands the corrected form
+        over to the issue list and the registry."""
+        services.correct_visit(visit, by=request.user)
 
 
 @admin.register(ProblemRemit)

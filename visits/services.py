@@ -1,5 +1,7 @@
 """Writes to visits. The cadre's form, the admin and any import call these,
-so the R7 counting and the hand-over to the issue list happen one way."""
+so the R7 counting happens one way. What a submitted form hands over to the
+layers above (issue-list items, a revenue figure) is done by the caller's
+action above them: :mod:`tongxiang_liaison.actions`."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -7,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import COUNTING_MODES, Visit, VisitCredit, VisitProblem
-from .signals import visit_submitted
 
 
 def refresh_credits(visit):
@@ -47,9 +48,9 @@ def save_visit(visit, *, companions, problems):
 
 @transaction.atomic
 def submit_visit(visit, *, by=None):
-    """Submit a draft: from now on it is read-only to the cadre, counts for
-    the quarter (R7) and its problems join the issue list (R11), with
-    ``by`` (the submitting login) named on each item's timeline."""
+    """Submit a draft: from now on it is read-only to the cadre and counts
+    for the quarter (R7). ``by`` is the submitting login. Submitting twice
+    does nothing the second time."""
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if visit.status == Visit.Status.SUBMITTED:
         return visit
@@ -60,7 +61,6 @@ def submit_visit(visit, *, by=None):
     visit.submitted_at = timezone.now()
     visit.save(update_fields=["status", "submitted_at", "updated_at"])
     refresh_credits(visit)
-    visit_submitted.send(sender=Visit, visit=visit, by=by)
     return visit
 
 
@@ -68,5 +68,4 @@ def submit_visit(visit, *, by=None):
 def correct_visit(visit, *, by=None):
     """After a staff correction (admin): keep the counting in step."""
     refresh_credits(visit)
-    if visit.status == Visit.Status.SUBMITTED:
-        visit_submitted.send(sender=Visit, visit=visit, by=by)
+    return visit

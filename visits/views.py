@@ -10,7 +10,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from cadres import permissions
 from cadres.models import Cadre, Pairing, Unit
@@ -45,31 +44,29 @@ def my_enterprises(request):
     )
 
 
-def _filable_pairing(request, pairing_id):
+def filable_pairing(request, pairing_id):
+    """The pairing in force a user may file a form for (their own), or 404."""
     today = timezone.localdate()
     queryset = permissions.filable_pairings(request.user, Pairing.objects.active_on(today))
     return get_object_or_404(queryset.select_related("enterprise__place", "cadre"), pk=pairing_id)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def visit_new(request, pairing_id):
-    pairing = _filable_pairing(request, pairing_id)
-    return _visit_form(request, pairing, visit=None)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def visit_edit(request, pk):
+def editable_visit(request, pk):
+    """The draft a user may go on filling, or the answer to give instead: the
+    read-only page of their own submitted form, or 404."""
     visit = get_object_or_404(selectors.visible_visits(request.user), pk=pk)
     if not permissions.can_edit_visit(request.user, visit):
         if visit.cadre_id == permissions.own_cadre_id(request.user):
-            return redirect("visits:detail", pk=visit.pk)  # submitted: read-only now
+            return None, redirect("visits:detail", pk=visit.pk)  # submitted: read-only now
         raise Http404
-    return _visit_form(request, visit.pairing, visit=visit)
+    return visit, None
 
 
-def _visit_form(request, pairing, visit):
+def visit_form(request, pairing, visit, *, submit):
+    """The feedback form (Attachment 1) on ``pairing``: save a draft, add
+    rows, or submit, where ``submit(visit, by=user)`` is the caller's action
+    (the hand-over to the layers above, :func:`tongxiang_liaison.actions.submit_feedback`)
+    and returns the confirmation to show."""
     instance = visit or None
     if request.method == "POST":
         form = VisitForm(request.POST, instance=instance, pairing=pairing)
@@ -90,37 +87,20 @@ def _visit_form(request, pairing, visit):
             try:
                 saved = services.save_visit(
                     form.save(commit=False), companions=form.cleaned_data["companions"], problems=rows
-                )
-                if action == "submit":
-                    services.submit_visit(saved, by=request.user)
-                    messages.success(request, _submitted_message(saved))
-                    return redirect("visits:detail", pk=saved.pk)
+                )  # a draft kept even when submitting it is refused below
+                said = submit(saved, by=request.user) if action == "submit" else None
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
+                if said is not None:
+                    messages.success(request, said)
+                    return redirect("visits:detail", pk=saved.pk)
                 messages.success(request, _("草稿已保存。"))
-                return redirect("visits:edit", pk=saved.pk)
+                return redirect("feedback:edit", pk=saved.pk)
     else:
         form = VisitForm(instance=instance, pairing=pairing)
         problems = problem_formset(visit=visit)
     return _render_form(request, form, problems, pairing, visit)
-
-
-def _submitted_message(visit):
-    """The confirmation names the form and the issue-list items its problem
-    rows became (one item per row, R11), so the cadre knows what to follow."""
-    said = _("反馈表已提交：%(enterprise)s，%(date)s 走访。") % {
-        "enterprise": visit.enterprise.name,
-        "date": visit.visit_date.isoformat(),
-    }
-    problems = list(visit.problems.order_by("pk"))
-    if not problems:
-        return said + _("未填写问题。")
-    named = "；".join(f"【{p.get_category_display()}】{p.description[:30]}" for p in problems)
-    return said + _("%(count)s 个问题已列入问题清单：%(items)s。可在“我的问题”中跟踪办理。") % {
-        "count": len(problems),
-        "items": named,
-    }
 
 
 def _add_errors(form, exc):

@@ -19,9 +19,9 @@ from tests.factories import (
     UnitFactory,
     user_with_role,
 )
+from tongxiang_liaison.actions import submit_feedback
 from visits.models import Visit
 from visits.quarters import Quarter
-from visits.services import submit_visit
 
 from .conftest import login
 
@@ -45,7 +45,7 @@ def city(last):
                     visit_date=last.first_day + datetime.timedelta(days=20),
                     situation="订单平稳",
                 )
-                submit_visit(visit)
+                submit_feedback(visit, by=None)
             IssueItem.objects.create(
                 enterprise=pairing.enterprise,
                 reporter=cadre,
