@@ -20,7 +20,7 @@ HEADERS = [
 ]
 # Fourteen columns on one landscape page: the description and the enterprise
 # wrap, a date fits its column.
-WIDTHS = [5, 11, 11, 27, 10, 32, 9, 9, 15, 8, 24, 14, 11, 11]
+WIDTHS = [5, 11, 11, 28, 10, 32, 9, 9, 15, 8, 24, 14, 11, 11]
 
 
 def issue_list_workbook(items):

@@ -189,7 +189,7 @@ def print_setup(ws, *, header_rows, landscape=None):
 # (or full-width mark) is one em, a Latin letter or digit a little over half.
 _WIDE_PX, _NARROW_PX = 14.7, 8.0
 _LINE_PT, _ROW_PT = 14.5, 15.0  # one more line of text; Excel's default row
-_PADDING_PX = 4
+_PADDING_PX = 3
 
 
 def text_pixels(text):

@@ -71,9 +71,10 @@ PORTRAIT = {"feedback-form"}
 
 
 @pytest.fixture(scope="module")
-def printed(django_db_setup, django_db_blocker, tmp_path_factory):
+def printed(request, django_db_blocker, tmp_path_factory):
     need(paper.SOFFICE, "needs LibreOffice to print: apt-get install libreoffice-calc-nogui")
     need(paper.PDFTOTEXT, "needs pdftotext to read the PDFs: apt-get install poppler-utils")
+    request.getfixturevalue("django_db_setup")  # only once the tools are known to be there
     folder = tmp_path_factory.mktemp("paper")
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", enterprises=60, cadres=60, stdout=io.StringIO())
