@@ -183,6 +183,7 @@ class Scope:
     unit_id: int | None
     sees_all: bool
     changes_all: bool
+    is_coordinator: bool = False
 
     @property
     def is_officer(self):
@@ -213,6 +214,7 @@ def scope_for(user):
         unit_id=cadre.unit_id if cadre else None,
         sees_all=bool(roles & {Role.LIAISON_STAFF, Role.LEADER, Role.SUPERVISOR}),
         changes_all=Role.LIAISON_STAFF in roles,
+        is_coordinator=bool(cadre and cadre.is_coordinator),
     )
     user._liaison_scope = scope
     return scope
@@ -221,7 +223,7 @@ def scope_for(user):
 def _cadre_of(user):
     from .models import Cadre
 
-    return Cadre.objects.filter(user=user, is_active=True).only("pk", "unit_id").first()
+    return Cadre.objects.filter(user=user, is_active=True).only("pk", "unit_id", "is_coordinator").first()
 
 
 def liaison_staff_users():
@@ -351,10 +353,7 @@ def can_view_meetings(user, meetings):
         return True
     if scope.cadre_id is None:
         return False
-    from .models import Cadre
-
-    coordinator = Cadre.objects.filter(pk=scope.cadre_id, is_coordinator=True).exists()
-    return coordinator or visible_meetings(user, meetings).exists()
+    return scope.is_coordinator or visible_meetings(user, meetings).exists()
 
 
 def sees_every_meeting_item(user, meeting):

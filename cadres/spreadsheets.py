@@ -2,6 +2,7 @@
 Attachment 2 arrangement table laid out like the government form (R20)."""
 
 from django.utils import timezone
+from openpyxl.styles import Alignment, Font
 
 from tabular.xlsx import (
     BODY_FONT,
@@ -10,6 +11,7 @@ from tabular.xlsx import (
     header_row,
     merge,
     new_workbook,
+    print_setup,
     put,
     simple_sheet,
     title_row,
@@ -17,6 +19,7 @@ from tabular.xlsx import (
 
 from .models import Cadre
 
+ARRANGEMENT_MARK = "附件2"
 ARRANGEMENT_TITLE = "市涉企部门(单位)走访联系企业安排表"
 ARRANGEMENT_HEADERS = [
     "序号",
@@ -30,19 +33,29 @@ ARRANGEMENT_HEADERS = [
     "企业所在镇（街道）",
 ]
 ARRANGEMENT_WIDTHS = [6, 18, 10, 10, 10, 16, 10, 36, 16]
+# The attachment's number at the top left, as on the government table (黑体).
+MARK_FONT = Font(name="黑体", size=14)
+MARK = Alignment(horizontal="left", vertical="center", wrap_text=False)
+# Rows above the table: the mark, the title, the "as of" line, the headings.
+ARRANGEMENT_HEADER_ROW = 4
 
 
 def arrangement_workbook(units, day):
     """One block per unit: the unit and its leaders merged down the block, each
-    cadre merged down their enterprises, one enterprise per row."""
+    cadre merged down their enterprises, one enterprise per row. On paper
+    (R20): ``附件2`` at the top left of the first page, the title on one line,
+    and the title, date line and headings at the top of every page."""
     wb, ws = new_workbook()
     ws.title = "附件2"
     width = len(ARRANGEMENT_HEADERS)
-    title_row(ws, ARRANGEMENT_TITLE, width)
-    put(ws, 2, 1, f"截至 {day:%Y年%m月%d日}", font=BODY_FONT, border=False)
-    merge(ws, 2, 1, 2, width)
-    header_row(ws, ARRANGEMENT_HEADERS, 3, ARRANGEMENT_WIDTHS)
-    row = 4
+    put(ws, 1, 1, ARRANGEMENT_MARK, font=MARK_FONT, alignment=MARK, border=False)
+    merge(ws, 1, 1, 1, 2)
+    ws.row_dimensions[1].height = 22
+    title_row(ws, ARRANGEMENT_TITLE, width, row=2)
+    put(ws, 3, 1, f"截至 {day:%Y年%m月%d日}", font=BODY_FONT, border=False)
+    merge(ws, 3, 1, 3, width)
+    header_row(ws, ARRANGEMENT_HEADERS, ARRANGEMENT_HEADER_ROW, ARRANGEMENT_WIDTHS)
+    row = ARRANGEMENT_HEADER_ROW + 1
     for number, arranged in enumerate(units, start=1):
         unit = arranged.unit
         unit_top = row
@@ -66,10 +79,7 @@ def arrangement_workbook(units, day):
         for column, value in leaders:
             put(ws, unit_top, column, value, alignment=CENTER, font=HEADER_FONT if column == 2 else BODY_FONT)
             merge(ws, unit_top, column, row - 1, column)
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.print_title_rows = "1:3"
-    ws.freeze_panes = "A4"
+    print_setup(ws, header_rows=(2, ARRANGEMENT_HEADER_ROW), landscape=True)
     return wb
 
 
@@ -110,11 +120,6 @@ def compliance_workbook(sections, day):
         ),
         [20, 10, 36, 10, 12, 12],
     )
-    for sheet in wb.worksheets:
-        for cells in sheet.iter_rows(min_row=3):
-            for cell in cells:
-                if cell.is_date:
-                    cell.number_format = "yyyy-mm-dd"
     return wb
 
 

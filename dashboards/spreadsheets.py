@@ -3,7 +3,7 @@ cadres, then one sheet per cadre laid out like a printed form."""
 
 from django.utils.translation import gettext as _
 
-from tabular.xlsx import header_row, new_workbook, put, sheet_title, simple_sheet, title_row
+from tabular.xlsx import header_row, new_workbook, print_setup, put, sheet_title, simple_sheet, title_row
 
 SUMMARY_HEADERS = ["干部", "职务", "结对企业", "应走访（季次）", "已走访", "走访覆盖率", "当年提出问题",
                    "已解决", "解决率", "被抽查", "抽查发现问题"]  # fmt: skip
@@ -43,7 +43,7 @@ def evaluation_workbook(unit, year, sheets):
 
 
 def _cadre_sheet(ws, unit, year, s):
-    title_row(ws, _("%(year)s 年度联系干部考评表") % {"year": year}, 4)
+    title_row(ws, _("%(year)s 年度联系干部考评表") % {"year": year}, 3)
     facts = [
         (_("姓名"), s.cadre.name),
         (_("单位"), unit.name),
@@ -64,7 +64,7 @@ def _cadre_sheet(ws, unit, year, s):
         if isinstance(value, float):
             cell.number_format = PERCENT
     row = len(facts) + 3
-    header_row(ws, [_("季度"), _("应走访"), _("已走访")], row, [22, 30, 12, 12])
+    header_row(ws, [_("季度"), _("应走访"), _("已走访")], row, [22, 30, 12])
     for offset, (quarter, due, visited) in enumerate(s.quarters, start=1):
         for column, value in enumerate((quarter.label, due, visited), start=1):
             put(ws, row + offset, column, value)
@@ -72,3 +72,4 @@ def _cadre_sheet(ws, unit, year, s):
     put(ws, row, 1, _("抽查发现"))
     put(ws, row, 2, "\n".join(s.findings) or "—")
     ws.freeze_panes = None
+    print_setup(ws, header_rows=1, landscape=False)  # a form, one cadre a page

@@ -15,7 +15,6 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from openpyxl.styles import Font
 
 from cadres.models import Cadre
 from dashboards import figures
@@ -23,7 +22,7 @@ from enterprises.models import Place
 from issues import rates
 from multiplication import selectors as doubling
 from multiplication.rules import Category
-from tabular.xlsx import header_row, merge, new_workbook, put, workbook_bytes
+from tabular.xlsx import header_row, new_workbook, print_setup, put, title_row, workbook_bytes
 from visits.models import ProblemCategory
 from visits.quarters import Quarter
 from visits.selectors import coverage_of, due_in
@@ -40,21 +39,13 @@ def _rate(value):
 def _sheet(wb, title, quarter, built, headers, rows, widths, percent_columns, first=False):
     ws = wb.active if first else wb.create_sheet(title)
     ws.title = title
-    put(
-        ws,
-        1,
-        1,
-        f"{quarter} 干部联千企 {title}（生成于 {built:%Y-%m-%d %H:%M}）",
-        font=Font(bold=True, size=14),
-        border=False,
-    )
-    merge(ws, 1, 1, 1, len(headers))
+    title_row(ws, f"{quarter} 干部联千企 {title}（生成于 {built:%Y-%m-%d %H:%M}）", len(headers))
     header_row(ws, headers, 2, widths)
     for r, values in enumerate(rows, start=3):
         for c, value in enumerate(values, start=1):
-            cell = put(ws, r, c, value)
-            if c in percent_columns and isinstance(value, float):
-                cell.number_format = PERCENT
+            percent = c in percent_columns and isinstance(value, float)
+            put(ws, r, c, value, number_format=PERCENT if percent else None)
+    print_setup(ws, header_rows=2)
     return ws
 
 

@@ -42,7 +42,7 @@ def _evidence(m):
 
 
 MEMBER_HEADERS = ["企业名称", "统一社会信用代码", "所在镇（街道）", "行业", "纳入日期", "证据", "联系干部"]
-MEMBER_WIDTHS = [36, 22, 14, 14, 12, 40, 48]
+MEMBER_WIDTHS = [28, 21, 12, 12, 11, 36, 40]
 
 
 def members_workbook(category, day, memberships):

@@ -1,22 +1,27 @@
 """Hand-laid xlsx workbooks (government tables, reports) built with openpyxl.
 
 Every value goes through :func:`tabular.cells.neutralise_formula` on its way
-into a cell: :func:`put` is the only way this module writes one.
+into a cell: :func:`put` is the only way this module writes one, and it gives
+a date a date format. :func:`print_setup` is how every sheet is laid on paper.
 """
 
+import datetime
 import re
 from copy import copy
 from io import BytesIO
 from urllib.parse import quote
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.merge import MergedCellRange
+from openpyxl.worksheet.page import PageMargins
 
 from .cells import neutralise_formula
 
@@ -29,17 +34,32 @@ BODY_FONT = Font(name="宋体", size=11)
 HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+# A title never wraps: on one line across the table, made smaller if need be.
+TITLE = Alignment(horizontal="center", vertical="center", wrap_text=False, shrink_to_fit=True)
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
-def put(ws, row, column, value, *, font=BODY_FONT, alignment=LEFT, border=True, fill=None):
+def put(
+    ws, row, column, value, *, font=BODY_FONT, alignment=LEFT, border=True, fill=None, number_format=None
+):
+    """Write one cell. A date shows as ``2026-03-27`` and a moment as
+    ``2026-03-27 09:30`` in local time (a date without a format prints as
+    ``46108``), unless ``number_format`` says otherwise."""
     if isinstance(value, Promise):  # a lazy translation (a choice label)
         value = str(value)
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:  # Excel has no time zones: the office's clock
+            value = timezone.localtime(value).replace(tzinfo=None)
+        number_format = number_format or DATETIME_FORMAT
+    elif isinstance(value, datetime.date):
+        number_format = number_format or DATE_FORMAT
     cell = ws.cell(row=row, column=column, value=neutralise_formula(value))
-    _style(cell, font, alignment, border, fill)
+    _style(cell, font, alignment, border, fill, number_format)
     return cell
 
 
-def _style(cell, font, alignment, border, fill):
+def _style(cell, font, alignment, border, fill, number_format=None):
     """Give ``cell`` a style, computing each distinct style once per workbook.
 
     Assigning font, alignment and border objects makes openpyxl hash them on
@@ -47,7 +67,7 @@ def _style(cell, font, alignment, border, fill):
     24,000 rows); copying the compact style array of the first cell styled
     the same way costs nothing."""
     styles = cell.parent.parent.__dict__.setdefault("_tabular_styles", {})
-    key = (id(font), id(alignment), border, id(fill))
+    key = (id(font), id(alignment), border, id(fill), number_format)
     prototype = styles.get(key)
     if prototype is None:
         cell.font = font
@@ -56,6 +76,8 @@ def _style(cell, font, alignment, border, fill):
             cell.border = BORDER
         if fill is not None:
             cell.fill = fill
+        if number_format:
+            cell.number_format = number_format
         styles[key] = copy(cell._style)
     else:
         cell._style = copy(prototype)
@@ -82,9 +104,10 @@ def merge(ws, top, left, bottom, right):
                 ws._cells[(row, column)] = covered
 
 
-def title_row(ws, title, width, row=1):
-    """A merged, centred title across ``width`` columns, as on a printed form."""
-    put(ws, row, 1, title, font=TITLE_FONT, alignment=CENTER, border=False)
+def title_row(ws, title, width, row=1, font=TITLE_FONT):
+    """A merged, centred title across ``width`` columns, as on a printed form:
+    on one line, never wrapped in two."""
+    put(ws, row, 1, title, font=font, alignment=TITLE, border=False)
     merge(ws, row, 1, row, width)
     ws.row_dimensions[row].height = 30
 
@@ -105,9 +128,119 @@ def simple_sheet(ws, title, headers, rows, widths=None):
     for r, values in enumerate(rows, start=3):
         for c, value in enumerate(values, start=1):
             put(ws, r, c, value)
+    print_setup(ws, header_rows=2)
+
+
+# On paper. Widths are in Excel's units (characters of the default font, 7
+# pixels at 96 dpi, plus 5 pixels of padding per column); A4 less the margins
+# below holds this many pixels across.
+_MARGINS = {"left": 0.4, "right": 0.4, "top": 0.6, "bottom": 0.7, "header": 0.3, "footer": 0.3}
+_A4_MM = (210, 297)
+_DEFAULT_WIDTH = 8.43
+
+
+def _printable_pixels(paper_mm):
+    inches = paper_mm / 25.4 - _MARGINS["left"] - _MARGINS["right"]
+    return inches * 96
+
+
+def table_pixels(ws):
+    """How wide the sheet's columns are, in pixels at 96 dpi."""
+    total = 0
+    for column in range(1, ws.max_column + 1):
+        dimension = ws.column_dimensions.get(get_column_letter(column))
+        width = dimension.width if dimension is not None and dimension.customWidth else _DEFAULT_WIDTH
+        total += width * 7 + 5
+    return total
+
+
+def print_setup(ws, *, header_rows, landscape=None):
+    """Lay ``ws`` on A4 as the office prints it, the one place these rules live.
+
+    - A4, landscape when the columns are wider than a portrait page
+      (``landscape=None``), or as the caller says;
+    - fit to one page wide and as many pages tall as it takes
+      (``fitToWidth=1``, ``fitToHeight=0``): no column ever goes to a page of
+      its own;
+    - ``header_rows`` (rows 1 to N, or a ``(first, last)`` pair) repeated at
+      the top of every page: the title and the column headings;
+    - centred across the page, narrow margins, "page N of M" in the footer.
+
+    Call it once the sheet is laid out (its widths set)."""
+    first, last = header_rows if isinstance(header_rows, tuple) else (1, header_rows)
+    if landscape is None:
+        landscape = table_pixels(ws) > _printable_pixels(_A4_MM[0])
+    setup = ws.page_setup
+    setup.paperSize = ws.PAPERSIZE_A4
+    setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    setup.fitToWidth = 1
+    setup.fitToHeight = 0
     ws.print_options.horizontalCentered = True
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.print_title_rows = "1:2"
+    ws.page_margins = PageMargins(**_MARGINS)
+    if last >= first:
+        ws.print_title_rows = f"{first}:{last}"
+    ws.oddFooter.center.text = _("第 &P 页，共 &N 页")
+    ws.oddFooter.center.size = 9
+    fit_row_heights(ws)
+
+
+# Glyph widths of an 11-point font in pixels at 96 dpi: a Chinese character
+# (or full-width mark) is one em, a Latin letter or digit a little over half.
+_WIDE_PX, _NARROW_PX = 14.7, 8.0
+_LINE_PT, _ROW_PT = 14.5, 15.0  # one more line of text; Excel's default row
+_PADDING_PX = 3
+
+
+def text_pixels(text):
+    """About how wide ``text`` prints. Characters of three or four bytes in
+    UTF-8 (CJK, full-width punctuation) are the wide ones; counting them
+    through ``encode`` keeps this fast on a city-wide table."""
+    wide = (len(text.encode("utf-8")) - len(text)) // 2
+    return wide * _WIDE_PX + (len(text) - wide) * _NARROW_PX
+
+
+def _lines(text, pixels):
+    usable = max(pixels - _PADDING_PX, _WIDE_PX)
+    return sum(max(1, -(-int(text_pixels(part)) // int(usable))) for part in text.split("\n"))
+
+
+def fit_row_heights(ws):
+    """Give each row the height its wrapped text needs.
+
+    Excel grows a row without a stored height to fit wrapped text when it
+    shows the sheet; LibreOffice (and so a PDF made from the file) does not,
+    and prints every row one line tall, the second line of a cell over the
+    row below. So the height is worked out here, from each cell's text and
+    its column's width (a block merged across a row counts as one wide cell;
+    a block merged down several rows is left alone). Rows already given a
+    height (titles, a form's fixed rows) keep it."""
+    column_px = {}
+    for column in range(1, ws.max_column + 1):
+        dimension = ws.column_dimensions.get(get_column_letter(column))
+        width = dimension.width if dimension is not None and dimension.customWidth else _DEFAULT_WIDTH
+        column_px[column] = width * 7 + 5
+    spans, tall = {}, set()
+    for block in ws.merged_cells.ranges:
+        if block.min_row == block.max_row:
+            spans[(block.min_row, block.min_col)] = sum(
+                column_px.get(c, 0) for c in range(block.min_col, block.max_col + 1)
+            )
+        else:
+            tall.add((block.min_row, block.min_col))
+    fixed = {row for row, dimension in ws.row_dimensions.items() if dimension.ht is not None}
+    needed = {}
+    for (row, column), cell in ws._cells.items():
+        value = cell._value
+        if not isinstance(value, str) or row in fixed or isinstance(cell, MergedCell):
+            continue
+        if (row, column) in tall:
+            continue
+        lines = _lines(value, spans.get((row, column)) or column_px.get(column, 64))
+        if lines > needed.get(row, 1):
+            needed[row] = lines
+    for row, lines in needed.items():
+        ws.row_dimensions[row].height = _ROW_PT + _LINE_PT * (lines - 1)
 
 
 _NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")

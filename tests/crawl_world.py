@@ -44,7 +44,7 @@ from cadres.permissions import GROUP_NAMES, Role
 from coordination import services as meeting_services
 from coordination.models import GoodPractice, Meeting
 from issues import services as issue_services
-from issues import spotchecks, workflow
+from issues import slip_workflow, spotchecks, workflow
 from issues.models import IssueItem, ReferralSlip, SpotCheck
 from jobs.report import build_report
 from tests.permission_world import SCRIPT
@@ -225,7 +225,7 @@ def build():
         .exclude(status__in=[ReferralSlip.Status.ANSWERED, ReferralSlip.Status.ACCEPTED])
         .order_by("pk")
     )
-    referral = next((s for s in overdue if s.is_open), None)
+    referral = next((s for s in overdue if s.status in slip_workflow.OPEN_REFERRAL), None)
     if referral is None:
         item = IssueItem.objects.filter(status=IssueItem.Status.OFFICE).order_by("pk").first()
         referral = issue_services.refer(

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from cadres.spreadsheets import ARRANGEMENT_HEADERS, ARRANGEMENT_TITLE
+from cadres.spreadsheets import ARRANGEMENT_HEADERS, ARRANGEMENT_MARK, ARRANGEMENT_TITLE
 from tabular.cells import neutralise_formula
 from tabular.formats import SafeCSV, SafeXLSX, neutralised
 from tabular.xlsx import sheet_title
@@ -95,14 +95,15 @@ def test_attachment2_layout(client, staff_user):
     assert response.status_code == 200
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert sheet["A1"].value == ARRANGEMENT_TITLE
-    assert [c.value for c in sheet[3]] == ARRANGEMENT_HEADERS
+    assert sheet["A1"].value == ARRANGEMENT_MARK  # 附件2, top left as on the government table
+    assert sheet["A2"].value == ARRANGEMENT_TITLE
+    assert [c.value for c in sheet[4]] == ARRANGEMENT_HEADERS
     merged = {str(r) for r in sheet.merged_cells.ranges}
-    assert "B4:B6" in merged  # the unit spans its three enterprise rows
-    assert "E4:E5" in merged  # the bureau leader spans two enterprises
-    assert sheet["B4"].value == "市经信局" and sheet["C4"].value == "局长甲"
-    assert [sheet[f"H{r}"].value for r in (4, 5, 6)] == ["A 企业", "B 企业", "C 企业"]
-    assert sheet["F6"].value == "'=科长"  # neutralised here too
+    assert "B5:B7" in merged  # the unit spans its three enterprise rows
+    assert "E5:E6" in merged  # the bureau leader spans two enterprises
+    assert sheet["B5"].value == "市经信局" and sheet["C5"].value == "局长甲"
+    assert [sheet[f"H{r}"].value for r in (5, 6, 7)] == ["A 企业", "B 企业", "C 企业"]
+    assert sheet["F7"].value == "'=科长"  # neutralised here too
 
 
 def test_compliance_export_is_a_workbook_with_three_sheets(client, staff_user):

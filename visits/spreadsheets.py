@@ -1,7 +1,17 @@
 """Workbooks of the visits layer: one feedback form laid out like Attachment 1,
 and the coverage report."""
 
-from tabular.xlsx import CENTER, HEADER_FONT, header_row, merge, new_workbook, put, simple_sheet, title_row
+from tabular.xlsx import (
+    CENTER,
+    HEADER_FONT,
+    header_row,
+    merge,
+    new_workbook,
+    print_setup,
+    put,
+    simple_sheet,
+    title_row,
+)
 
 FORM_TITLE = "“干部联千企、服务助转型”活动情况反馈表"
 
@@ -47,9 +57,8 @@ def visit_workbook(visit):
         put(ws, row, 2, value1)
         put(ws, row, 3, label2, font=HEADER_FONT, alignment=CENTER)
         put(ws, row, 4, value2)
-        if hasattr(value2, "year"):
-            ws.cell(row=row, column=4).number_format = "yyyy-mm-dd"
         row += 1
+    free_text = range(row, row + 4)
     for label, text in (
         ("企业发展现状", visit.situation),
         ("迫切需要提供的服务", visit.urgent_services),
@@ -59,7 +68,6 @@ def visit_workbook(visit):
         put(ws, row, 1, label, font=HEADER_FONT, alignment=CENTER)
         put(ws, row, 2, text)
         merge(ws, row, 2, row, 4)
-        ws.row_dimensions[row].height = max(30, 15 * (1 + len(text or "") // 40))
         row += 1
     row += 1
     put(ws, row, 1, "发现的主要问题", font=HEADER_FONT, border=False)
@@ -73,7 +81,9 @@ def visit_workbook(visit):
         put(ws, row, 2, problem.get_category_display())
         put(ws, row, 3, problem.description)
         merge(ws, row, 3, row, 4)
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    print_setup(ws, header_rows=1, landscape=False)  # a form: portrait, like Attachment 1
+    for free in free_text:  # room to read, or to write on a printed blank
+        ws.row_dimensions[free].height = max(30, ws.row_dimensions[free].height or 0)
     return wb
 
 
