@@ -178,7 +178,7 @@ class PairingResource(AllOrNothingResource):
         for r in plan.rows:
             p = r.instance
             ranges.setdefault((p.cadre_id, p.enterprise_id), []).append(
-                (f"row{r.number}", p.start_date, p.ended_on or p.end_date)
+                (f"row{r.number}", p.start_date, p.last_day)
             )
         areas = {}
         for cadre_id, place_id in AreaAssignment.objects.filter(cadre_id__in=cadre_ids).values_list(

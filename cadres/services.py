@@ -27,7 +27,7 @@ def pairing_conflicts(pairing, *, others, area_place_ids):
     Pure, so the admin form (one query) and the import (bulk-loaded) share it.
     """
     errors = {}
-    last = pairing.ended_on or pairing.end_date or term_end(pairing.start_date)
+    last = pairing.last_day or term_end(pairing.start_date)
     for start, other_last in others:
         if start <= last and pairing.start_date <= other_last:
             errors["start_date"] = overlap_message(start, other_last)

@@ -5,19 +5,13 @@
 from django.db.models import Exists, OuterRef, Prefetch
 
 from cadres.models import Cadre, CoordinatorRegion
+from issues import workflow
 from issues.models import IssueItem
 from visits.quarters import Quarter
 
 from .models import GoodPractice, Meeting
 
-OPEN_ITEM_STATUSES = [
-    IssueItem.Status.NEW,
-    IssueItem.Status.CONTACT,
-    IssueItem.Status.UNIT,
-    IssueItem.Status.OFFICE,
-    IssueItem.Status.REFERRED,
-    IssueItem.Status.ESCALATED,
-]
+OPEN_ITEM_STATUSES = workflow.OPEN  # the issue list's own definition
 ITEM_CHOICES_LIMIT = 300
 
 

@@ -128,11 +128,24 @@ class Satisfaction:
         return self.satisfied / self.responses if self.responses else None
 
 
-def _satisfaction_counts():
+def happy_answers():
+    """The answers that count as satisfied: 满意 and 基本满意 (R15)."""
     from .models import SpotCheck
 
-    happy = [SpotCheck.Satisfaction.SATISFIED, SpotCheck.Satisfaction.BASICALLY]
-    return {"responses": Count("pk"), "satisfied": Count("pk", filter=Q(satisfaction__in=happy))}
+    return (SpotCheck.Satisfaction.SATISFIED, SpotCheck.Satisfaction.BASICALLY)
+
+
+def satisfaction_of(checks) -> Satisfaction:
+    """The satisfaction of checks already in memory (a batch's notice): the
+    same rule as the aggregates below."""
+    answered = [c for c in checks if c.satisfaction]
+    return Satisfaction(
+        responses=len(answered), satisfied=sum(c.satisfaction in happy_answers() for c in answered)
+    )
+
+
+def _satisfaction_counts():
+    return {"responses": Count("pk"), "satisfied": Count("pk", filter=Q(satisfaction__in=happy_answers()))}
 
 
 def _checks(quarter: Quarter):

@@ -141,16 +141,16 @@ def notice_figures(batch):
     checks = list(batch.checks.select_related("cadre__unit", "enterprise__place", "item"))
     done = [c for c in checks if c.is_done]
     answered = [c for c in done if c.satisfaction]
-    happy = [c for c in answered if c.satisfaction in ("satisfied", "basically")]
+    satisfaction = rates.satisfaction_of(done)
     unconfirmed = [c for c in done if c.visit_confirmed is False]
     return {
         "checks": checks,
         "done": len(done),
         "unconfirmed": unconfirmed,
-        "satisfaction_rate": len(happy) / len(answered) if answered else None,
-        "happy": len(happy),
-        "answered": len(answered),
-        "dissatisfied": [c for c in answered if c.satisfaction == "dissatisfied"],
+        "satisfaction_rate": satisfaction.rate,
+        "happy": satisfaction.satisfied,
+        "answered": satisfaction.responses,
+        "dissatisfied": [c for c in answered if c.satisfaction == SpotCheck.Satisfaction.DISSATISFIED],
         "withdrawn_unsolved": [c for c in done if c.item_id and c.problem_solved_confirmed is False],
     }
 

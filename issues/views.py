@@ -213,12 +213,17 @@ def my_items(request):
     cadre_id = permissions.own_cadre_id(request.user)
     if cadre_id is None:
         raise PermissionDenied
+    today = timezone.localdate()
     items = list(selectors.reported_by(cadre_id))
+    for item in items:  # the latest slip of each, and whether it is overdue (slip_workflow's rule)
+        item.slip = next(iter(item.referrals.all()), None)
+        item.slip_overdue = item.slip is not None and slip_workflow.is_overdue(item.slip, today)
+        item.escalation = next(iter(item.escalations.all()), None)
     open_count = sum(item.status in workflow.OPEN for item in items)
     return render(
         request,
         "issues/my_items.html",
-        {"items": items, "open_count": open_count, "today": timezone.localdate()},
+        {"items": items, "open_count": open_count, "closed": workflow.CLOSED - {workflow.S.RESOLVED}},
     )
 
 

@@ -36,6 +36,7 @@ from django.utils import timezone
 from cadres.models import Cadre, Pairing, Unit
 from cadres.permissions import GROUP_NAMES, Role, liaison_staff_users
 from coordination.models import Meeting
+from issues import slip_workflow
 from issues.models import ReferralSlip
 from issues.selectors import OPEN_SLIP
 from issues.workdays import add_working_days
@@ -286,7 +287,7 @@ def slip_messages(today: datetime.date) -> list[Message]:
     staff = list(liaison_staff_users()) if slips else []
     messages = []
     for slip in slips:
-        stage = "overdue" if slip.deadline < today else "due_soon"
+        stage = "overdue" if slip_workflow.is_overdue(slip, today) else "due_soon"
         text = (
             f"{slip.serial}：{slip.item.enterprise.name}，{slip.item.description}\n"
             f"办理期限：{slip.deadline:%Y-%m-%d}"
