@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from tongxiang_liaison.envvars import env_bool, env_float, env_int, env_list, env_str
+from tongxiang_liaison.envvars import (
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_month_day,
+    env_str,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "TONGXIANG_TEST_VARIABLE"
@@ -119,6 +127,29 @@ def test_a_list_default_is_not_shared(setenv):
     assert default == ["a"]
 
 
+def test_a_choice_is_read_without_case_and_refused_outside_its_list(setenv):
+    levels = ("DEBUG", "INFO", "WARNING")
+    assert env_choice(NAME, "INFO", levels) == "INFO"
+    setenv(" warning ")
+    assert env_choice(NAME, "INFO", levels) == "WARNING"
+    setenv("LOUD")
+    with pytest.raises(ImproperlyConfigured, match="DEBUG/INFO/WARNING"):
+        env_choice(NAME, "INFO", levels)
+
+
+@pytest.mark.parametrize("value, expected", [("04-15", "04-15"), ("4-5", "04-05"), (" 12-31 ", "12-31")])
+def test_a_month_day(setenv, value, expected):
+    setenv(value)
+    assert env_month_day(NAME, "01-01") == expected
+
+
+@pytest.mark.parametrize("value", ["4/15", "04-31", "02-29", "13-01", "04", "04-15-2026", "april"])
+def test_a_bad_month_day_is_refused(setenv, value):
+    setenv(value)
+    with pytest.raises(ImproperlyConfigured, match="04-15"):
+        env_month_day(NAME, "04-15")
+
+
 def _start_django(env):
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
     return subprocess.run(
@@ -141,8 +172,16 @@ def test_the_settings_keep_their_defaults():
     assert _start_django(clean).stdout.strip() == "25 False ['localhost', '127.0.0.1']"
 
 
-@pytest.mark.parametrize("variable, value", [("EMAIL_PORT", "twenty-five"), ("AXES_FAILURE_LIMIT", "5x"),
-                                             ("EMAIL_USE_TLS", "maybe")])  # fmt: skip
+BAD = [
+    ("EMAIL_PORT", "twenty-five"),
+    ("AXES_FAILURE_LIMIT", "5x"),
+    ("EMAIL_USE_TLS", "maybe"),
+    ("CAMPAIGN_FIRST_VISIT_DEADLINE", "4/15"),
+    ("LOG_LEVEL", "LOUD"),
+]
+
+
+@pytest.mark.parametrize("variable, value", BAD)
 def test_a_bad_value_stops_the_start_naming_the_variable(variable, value):
     result = _start_django({variable: value})
     assert result.returncode != 0
@@ -151,7 +190,7 @@ def test_a_bad_value_stops_the_start_naming_the_variable(variable, value):
 
 def test_the_settings_read_every_variable_through_the_typed_readers():
     tree = ast.parse((ROOT / "tongxiang_liaison" / "settings.py").read_text(encoding="utf-8"))
-    readers = {"env_str", "env_int", "env_bool", "env_list", "env_float"}
+    readers = {"env_str", "env_int", "env_bool", "env_list", "env_float", "env_choice", "env_month_day"}
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
     assert {c.func.id for c in calls} & readers
     # no hand parsing: no int()/float() or os.environ in the settings module

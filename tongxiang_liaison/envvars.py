@@ -13,6 +13,7 @@ around items and empty items dropped.
 Kept free of Django settings so the settings module can import it first.
 """
 
+import datetime
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -85,3 +86,34 @@ def env_list(name, default):
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_choice(name, default, choices):
+    """One of ``choices`` (compared without case, returned as spelled in
+    ``choices``); ``default`` when unset or empty."""
+    value = _raw(name)
+    if value is None:
+        return default
+    by_key = {choice.lower(): choice for choice in choices}
+    try:
+        return by_key[value.strip().lower()]
+    except KeyError:
+        listed = "/".join(choices)
+        raise _bad(name, value, (f"{listed} 之一", f"one of {listed}")) from None
+
+
+def env_month_day(name, default):
+    """A day of the year as ``MM-DD`` (``04-15``), one that every year has
+    (not ``02-29``); returned as written, zero-padded. ``default`` when unset
+    or empty."""
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        month, day = (int(part, 10) for part in value.strip().split("-"))
+        datetime.date(2023, month, day)  # a year without 29 February
+    except ValueError:
+        raise _bad(
+            name, value, ("每年都有的月-日，如 04-15", "a month-day every year has, like 04-15")
+        ) from None
+    return f"{month:02d}-{day:02d}"

@@ -2,7 +2,8 @@
 production comes from environment variables; the defaults are safe for a demo.
 
 Every variable is read through :mod:`tongxiang_liaison.envvars` (``env_str``,
-``env_int``, ``env_bool``, ``env_list``, ``env_float``): unset or empty gives the
+``env_int``, ``env_bool``, ``env_list``, ``env_float``, ``env_choice``,
+``env_month_day``): unset or empty gives the
 default below; a value that is not of the variable's type (``EMAIL_PORT=abc``,
 ``DEBUG=maybe``) stops the start with a message naming the variable and value.
 Booleans are ``1/true/yes/on`` or ``0/false/no/off``; lists are comma-separated.
@@ -34,7 +35,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from tongxiang_liaison.envvars import env_bool, env_int, env_list, env_str
+from tongxiang_liaison.envvars import env_bool, env_choice, env_int, env_list, env_month_day, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -255,7 +256,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 *
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 20)
 
 # Campaign rules that the office may tune (R5, R8).
-CAMPAIGN_FIRST_VISIT_DEADLINE = env_str("CAMPAIGN_FIRST_VISIT_DEADLINE", "04-15")
+CAMPAIGN_FIRST_VISIT_DEADLINE = env_month_day("CAMPAIGN_FIRST_VISIT_DEADLINE", "04-15")
 # A pairing begun on or after that deadline has this many calendar days (visits.first_visit).
 FIRST_VISIT_DAYS_AFTER_START = env_int("FIRST_VISIT_DAYS_AFTER_START", 30)
 # A compliance-page warning horizon for pairings whose 3-year term ends (R5).
@@ -275,12 +276,13 @@ if not DEBUG:
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", LOG_LEVELS)},
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
 
