@@ -315,6 +315,17 @@ def changeable_doubling_plans(user, queryset):
     return _scoped(user, queryset, write=True, unit="owner_id")
 
 
+def can_delete_doubling_plan(user, plan):
+    """R17: approving a plan freezes its baseline, and the plan stays on the
+    record: an approved plan is deleted by nobody, superusers included. A
+    draft may be deleted by those who may change it
+    (:func:`changeable_doubling_plans`); the table-level delete right comes
+    from the role's group permissions (liaison staff only)."""
+    if plan.is_approved:
+        return False
+    return changeable_doubling_plans(user, type(plan).objects.filter(pk=plan.pk)).exists()
+
+
 def can_approve_doubling_plans(user):
     """Approving a plan freezes its baseline: the liaison office's call."""
     return scope_for(user).changes_all
@@ -391,6 +402,18 @@ def can_view_unit_dashboard(user, unit_id):
 def can_browse_service_lists(user):
     """R10: every department's service list is open to every role."""
     return bool(scope_for(user).roles)
+
+
+def can_view_good_practices(user):
+    """R19: the good-practices page is open to every role (what each sees of
+    it: :func:`visible_good_practices`)."""
+    return bool(scope_for(user).roles)
+
+
+def can_use_admin(user):
+    """The admin site: active staff logins (liaison staff, information
+    officers, superusers), as Django's admin itself admits them."""
+    return bool(user.is_active and user.is_staff)
 
 
 def visible_visits(user, queryset):

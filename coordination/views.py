@@ -174,6 +174,8 @@ def meeting_detail(request, pk):
 
 @login_required
 def practices(request):
+    if not permissions.can_view_good_practices(request.user):
+        raise PermissionDenied
     queryset = permissions.visible_good_practices(request.user, GoodPractice.objects.all())
     kind = request.GET.get("kind", "")
     if kind in GoodPractice.Kind.values:

@@ -65,7 +65,11 @@ def _user_of(cadre):
 
 
 def _item_text(item):
-    return f"{item.enterprise.name}：{item.get_category_display()}，{item.description[:200]}"
+    return _("%(enterprise)s：%(category)s，%(description)s") % {
+        "enterprise": item.enterprise.name,
+        "category": item.get_category_display(),
+        "description": item.description[:200],
+    }
 
 
 def messages_for(event, staff) -> list[Message]:
@@ -126,7 +130,7 @@ def messages_for(event, staff) -> list[Message]:
             reporter,
             "reporter",
             subject % {"enterprise": item.enterprise.name, "status": item.Status(event.to_status).label},
-            f"{text}\n{by}：{event.comment}".strip(),
+            (text + "\n" + _("%(by)s：%(comment)s") % {"by": by, "comment": event.comment}).strip(),
             mine,
         )
     if event.kind == K.RETURNED:
@@ -134,7 +138,7 @@ def messages_for(event, staff) -> list[Message]:
             officer,
             "department",
             _("【退回重办】交办单 %(serial)s") % {"serial": slip.serial},
-            f"{text}\n{_('退回原因')}：{event.comment}\n{deadline}",
+            text + "\n" + _("退回原因：%(reason)s") % {"reason": event.comment} + f"\n{deadline}",
             slip_link,
         )
     if event.kind == K.EXTENSION_DECIDED:

@@ -21,6 +21,12 @@ before it, 30 days after the start for later ones, none for a renewal). From
 one message per deadline listing the pairings not yet visited; the claim key's
 period is the deadline (``2026-04-15``), so each pairing is reminded once
 whatever the number of runs (:func:`first_visit_messages`).
+
+Every subject and body is a translatable string with named placeholders,
+rendered in the active language by the ``*_messages`` builders; the
+``send_*`` entry points (the tasks, the commands) build them in the site's
+language (``settings.LANGUAGE_CODE``), whatever language the request or
+worker that runs them happens to have active.
 """
 
 import datetime
@@ -31,7 +37,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cadres.models import Cadre, Pairing, Unit
 from cadres.permissions import GROUP_NAMES, Role, liaison_staff_users
@@ -49,7 +57,31 @@ from .delivery import Message
 from .models import ReminderLog
 
 OFFICER_STAGES = ("d7", "overdue")
-STAGE_NAMES = {"d30": "季末前30天", "d7": "季末前7天", "overdue": "季度已过", "first_visit": "首次走访"}
+STAGE_NAMES = {
+    "d30": gettext_lazy("季末前30天"),
+    "d7": gettext_lazy("季末前7天"),
+    "overdue": gettext_lazy("季度已过"),
+    "first_visit": gettext_lazy("首次走访"),
+}
+
+
+def _month_day(day: datetime.date) -> str:
+    """``12月31日`` (``12/31`` in English): a deadline within the year."""
+    return _("%(month)s月%(day)s日") % {"month": f"{day:%m}", "day": f"{day:%d}"}
+
+
+def _in_town(enterprise, town) -> str:
+    """An enterprise with its town: ``企业（濮院镇）``."""
+    return _("%(enterprise)s（%(town)s）") % {"enterprise": enterprise, "town": town}
+
+
+def _bullets(lines) -> str:
+    return "\n".join(f"· {line}" for line in lines)
+
+
+def _joined(names) -> str:
+    """Names in a run: ``甲、乙`` (``甲, 乙`` in English)."""
+    return _("、").join(names)
 
 
 @dataclass(frozen=True)
@@ -114,7 +146,7 @@ def visit_messages(today: datetime.date) -> list[Message]:
     for stage in visit_stages(today):
         by_cadre = defaultdict(list)
         for cadre_id, enterprise, town in _unvisited(stage):
-            by_cadre[cadre_id].append(f"{enterprise}（{town}）")
+            by_cadre[cadre_id].append(_in_town(enterprise, town))
         if not by_cadre:
             continue
         cadres = {
@@ -167,7 +199,7 @@ def first_visit_messages(today: datetime.date) -> list[Message]:
         told = claimed[(user_id, f"{deadline:%Y-%m-%d}")]
         if any(at >= entered and timezone.localdate(at) >= start for at in told):
             continue
-        groups[(deadline, cadre_id, user_id)].append(f"{enterprise}（{town}）")
+        groups[(deadline, cadre_id, user_id)].append(_in_town(enterprise, town))
     cadres = {
         c.pk: c
         for c in Cadre.objects.filter(pk__in={key[1] for key in groups}, is_active=True).select_related(
@@ -185,10 +217,20 @@ def first_visit_messages(today: datetime.date) -> list[Message]:
 
 def _subject(stage: Stage, count: int) -> str:
     if stage.name == "first_visit":
-        return f"【提醒】{count} 家联系企业须在 {stage.deadline:%m月%d日} 前完成首次走访"
+        return _("【提醒】%(count)s 家联系企业须在 %(deadline)s 前完成首次走访") % {
+            "count": count,
+            "deadline": _month_day(stage.deadline),
+        }
     if stage.name == "overdue":
-        return f"【逾期】{stage.period} 有 {count} 家联系企业未走访"
-    return f"【提醒】{stage.period} 还有 {count} 家联系企业未走访（{STAGE_NAMES[stage.name]}）"
+        return _("【逾期】%(quarter)s 有 %(count)s 家联系企业未走访") % {
+            "quarter": stage.period,
+            "count": count,
+        }
+    return _("【提醒】%(quarter)s 还有 %(count)s 家联系企业未走访（%(stage)s）") % {
+        "quarter": stage.period,
+        "count": count,
+        "stage": STAGE_NAMES[stage.name],
+    }
 
 
 def _cadre_messages(stage, by_cadre, cadres, today):
@@ -198,13 +240,18 @@ def _cadre_messages(stage, by_cadre, cadres, today):
         if cadre is None or cadre.user_id is None or not cadre.user.is_active:
             continue  # no login to notify; the unit's digest still names them
         if stage.name == "first_visit":
-            intro = f"按照要求，以下联系企业须在 {stage.deadline:%m月%d日} 前完成首次走访："
+            intro = _("按照要求，以下联系企业须在 %(deadline)s 前完成首次走访：") % {
+                "deadline": _month_day(stage.deadline)
+            }
         elif stage.name == "overdue":
-            intro = f"{stage.period} 已结束，以下联系企业本季度没有上门走访或座谈记录："
+            intro = _("%(quarter)s 已结束，以下联系企业本季度没有上门走访或座谈记录：") % {
+                "quarter": stage.period
+            }
         else:
-            intro = (
-                f"{stage.period} 将于 {stage.quarter.last_day:%m月%d日} 结束，以下联系企业本季度尚未走访："
-            )
+            intro = _("%(quarter)s 将于 %(last_day)s 结束，以下联系企业本季度尚未走访：") % {
+                "quarter": stage.period,
+                "last_day": _month_day(stage.quarter.last_day),
+            }
         messages.append(
             Message(
                 recipient_id=cadre.user_id,
@@ -212,7 +259,7 @@ def _cadre_messages(stage, by_cadre, cadres, today):
                 period=stage.period,
                 stage=stage.name,
                 subject=_subject(stage, len(enterprises)),
-                body=f"{cadre.name}同志：\n{intro}\n" + "\n".join(f"· {e}" for e in enterprises),
+                body=_("%(name)s同志：") % {"name": cadre.name} + f"\n{intro}\n" + _bullets(enterprises),
                 link=reverse("visits:my"),
                 email=cadre.user.email or cadre.email,
             )
@@ -232,17 +279,28 @@ def _officer_digests(stage, by_cadre, cadres):
     messages = []
     for unit in units:
         officer = unit.information_officer
-        lines = [f"· {name}：{'、'.join(enterprises)}" for name, enterprises in sorted(per_unit[unit.pk])]
+        lines = [
+            _("%(name)s：%(enterprises)s") % {"name": name, "enterprises": _joined(enterprises)}
+            for name, enterprises in sorted(per_unit[unit.pk])
+        ]
         messages.append(
             Message(
                 recipient_id=officer.user_id,
                 kind="visit_unit",
                 period=stage.period,
                 stage=stage.name,
-                subject=(
-                    f"【{STAGE_NAMES[stage.name]}】{unit.name} {stage.period} 未走访汇总（{len(lines)} 人）"
-                ),
-                body=f"{unit.name}信息员：\n本单位以下联系人尚有企业未走访：\n" + "\n".join(lines),
+                subject=_("【%(stage)s】%(unit)s %(quarter)s 未走访汇总（%(count)s 人）")
+                % {
+                    "stage": STAGE_NAMES[stage.name],
+                    "unit": unit.name,
+                    "quarter": stage.period,
+                    "count": len(lines),
+                },
+                body=_("%(unit)s信息员：") % {"unit": unit.name}
+                + "\n"
+                + _("本单位以下联系人尚有企业未走访：")
+                + "\n"
+                + _bullets(lines),
                 link=reverse("visits:coverage") + f"?quarter={stage.period}",
                 email=officer.user.email or officer.email,
             )
@@ -256,8 +314,14 @@ def _city_digest(stage, by_cadre, cadres):
         cadre = cadres.get(cadre_id)
         if cadre is not None:
             per_unit[cadre.unit.name] += len(enterprises)
-    body = f"{stage.period} 全市未走访结对 {sum(per_unit.values())} 对，按单位：\n" + "\n".join(
-        f"· {name}：{count} 对" for name, count in sorted(per_unit.items(), key=lambda kv: -kv[1])
+    body = (
+        _("%(quarter)s 全市未走访结对 %(count)s 对，按单位：")
+        % {"quarter": stage.period, "count": sum(per_unit.values())}
+        + "\n"
+        + _bullets(
+            _("%(unit)s：%(count)s 对") % {"unit": name, "count": count}
+            for name, count in sorted(per_unit.items(), key=lambda kv: -kv[1])
+        )
     )
     return [
         Message(
@@ -265,7 +329,7 @@ def _city_digest(stage, by_cadre, cadres):
             kind="visit_city",
             period=stage.period,
             stage=stage.name,
-            subject=f"【逾期】{stage.period} 全市走访未完成情况",
+            subject=_("【逾期】%(quarter)s 全市走访未完成情况") % {"quarter": stage.period},
             body=body,
             link=reverse("visits:coverage") + f"?quarter={stage.period}",
             email=user.email,
@@ -289,8 +353,14 @@ def slip_messages(today: datetime.date) -> list[Message]:
     for slip in slips:
         stage = "overdue" if slip_workflow.is_overdue(slip, today) else "due_soon"
         text = (
-            f"{slip.serial}：{slip.item.enterprise.name}，{slip.item.description}\n"
-            f"办理期限：{slip.deadline:%Y-%m-%d}"
+            _("%(serial)s：%(enterprise)s，%(description)s")
+            % {
+                "serial": slip.serial,
+                "enterprise": slip.item.enterprise.name,
+                "description": slip.item.description,
+            }
+            + "\n"
+            + _("办理期限：%(deadline)s") % {"deadline": f"{slip.deadline:%Y-%m-%d}"}
         )
         officer = slip.department.information_officer
         if officer is not None and officer.user_id and officer.user.is_active:
@@ -300,7 +370,12 @@ def slip_messages(today: datetime.date) -> list[Message]:
                     kind="slip",
                     period=slip.serial,
                     stage=stage,
-                    subject=f"【{'已逾期' if stage == 'overdue' else '即将到期'}】交办单 {slip.serial}",
+                    subject=(
+                        _("【已逾期】交办单 %(serial)s")
+                        if stage == "overdue"
+                        else _("【即将到期】交办单 %(serial)s")
+                    )
+                    % {"serial": slip.serial},
                     body=text,
                     link=reverse("issues:slip", args=[slip.pk]),
                     email=officer.user.email or officer.email,
@@ -313,7 +388,8 @@ def slip_messages(today: datetime.date) -> list[Message]:
                     kind="slip",
                     period=slip.serial,
                     stage="overdue",
-                    subject=f"【已逾期】{slip.department.name} 交办单 {slip.serial}",
+                    subject=_("【已逾期】%(unit)s 交办单 %(serial)s")
+                    % {"unit": slip.department.name, "serial": slip.serial},
                     body=text,
                     link=reverse("issues:slip", args=[slip.pk]),
                     email=user.email,
@@ -338,11 +414,13 @@ def run(messages) -> RunResult:
 
 
 def send_visit_reminders(today: datetime.date) -> RunResult:
-    return run(visit_messages(today))
+    with translation.override(settings.LANGUAGE_CODE):
+        return run(visit_messages(today))
 
 
 def send_slip_reminders(today: datetime.date) -> RunResult:
-    return run(slip_messages(today))
+    with translation.override(settings.LANGUAGE_CODE):
+        return run(slip_messages(today))
 
 
 def meeting_messages(today: datetime.date) -> list[Message]:
@@ -369,26 +447,29 @@ def meeting_messages(today: datetime.date) -> list[Message]:
             kind="meeting",
             period=quarter.label,
             stage="d15",
-            subject=f"【提醒】{quarter} 联企服务形势分析会尚未召开",
-            body=(
-                f"{cadre.name}同志：本季度（{last_day} 结束）您负责的区域尚未召开"
+            subject=_("【提醒】%(quarter)s 联企服务形势分析会尚未召开") % {"quarter": quarter.label},
+            body=_(
+                "%(name)s同志：本季度（%(last_day)s 结束）您负责的区域尚未召开"
                 "联企服务形势分析会，请及时召集并记录。"
-            ),
+            )
+            % {"name": cadre.name, "last_day": last_day},
             link=link,
             email=cadre.user.email or cadre.email,
         )
         for cadre in pending
         if cadre.user_id and cadre.user.is_active
     ]
-    names = "、".join(cadre.name for cadre in pending)
+    names = _joined(cadre.name for cadre in pending)
     messages += [
         Message(
             recipient_id=user.pk,
             kind="meeting_city",
             period=quarter.label,
             stage="d15",
-            subject=f"{quarter} 尚未召开形势分析会的区域总协调人：{len(pending)} 位",
-            body=f"截至 {today:%Y-%m-%d}，{names} 本季度尚未召开联企服务形势分析会。",
+            subject=_("%(quarter)s 尚未召开形势分析会的区域总协调人：%(count)s 位")
+            % {"quarter": quarter.label, "count": len(pending)},
+            body=_("截至 %(today)s，%(names)s 本季度尚未召开联企服务形势分析会。")
+            % {"today": f"{today:%Y-%m-%d}", "names": names},
             link=link,
             email=user.email,
         )
@@ -398,7 +479,8 @@ def meeting_messages(today: datetime.date) -> list[Message]:
 
 
 def send_meeting_reminders(today: datetime.date) -> RunResult:
-    return run(meeting_messages(today))
+    with translation.override(settings.LANGUAGE_CODE):
+        return run(meeting_messages(today))
 
 
 def report_messages(report) -> list[Message]:
@@ -413,10 +495,16 @@ def report_messages(report) -> list[Message]:
             kind="report",
             period=f"{report.quarter}#{report.pk}",
             stage="ready",
-            subject=f"{report.quarter} 联企问题解决率季度报表已生成",
-            body=f"{report.quarter} 季度报表已生成，可在系统中下载。",
+            subject=_("%(quarter)s 联企问题解决率季度报表已生成") % {"quarter": report.quarter},
+            body=_("%(quarter)s 季度报表已生成，可在系统中下载。") % {"quarter": report.quarter},
             link=link,
             email=user.email,
         )
         for user in leaders
     ]
+
+
+def send_report_ready(report) -> RunResult:
+    """Tell the leaders, in the site's language, that ``report`` is ready."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return run(report_messages(report))

@@ -5,6 +5,10 @@ Every figure comes from the functions the pages use (:func:`visits.selectors.cov
 digit. The workbook is written to a temporary file beside its final place and
 moved there, and the :class:`QuarterlyReport` row is saved in one transaction:
 a worker killed mid-build leaves neither a half file nor a half record.
+
+Sheet names, titles and headers are translatable; :func:`build_report` writes
+the workbook in the site's language (``settings.LANGUAGE_CODE``), whatever the
+language of the request or worker that builds it.
 """
 
 import os
@@ -14,7 +18,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from cadres.models import Cadre
 from dashboards import figures
@@ -39,7 +44,12 @@ def _rate(value):
 def _sheet(wb, title, quarter, built, headers, rows, widths, percent_columns, first=False):
     ws = wb.active if first else wb.create_sheet(title)
     ws.title = title
-    title_row(ws, f"{quarter} 干部联千企 {title}（生成于 {built:%Y-%m-%d %H:%M}）", len(headers))
+    title_row(
+        ws,
+        _("%(quarter)s 干部联千企 %(title)s（生成于 %(built)s）")
+        % {"quarter": quarter, "title": title, "built": f"{built:%Y-%m-%d %H:%M}"},
+        len(headers),
+    )
     header_row(ws, headers, 2, widths)
     for r, values in enumerate(rows, start=3):
         for c, value in enumerate(values, start=1):
@@ -52,7 +62,7 @@ def _sheet(wb, title, quarter, built, headers, rows, widths, percent_columns, fi
 def build_workbook(quarter: Quarter, built=None):
     built = built or timezone.localtime()
     due = due_in(quarter)
-    wb, _ = new_workbook()
+    wb, _first_sheet = new_workbook()
 
     units = {r.pk: r for r in coverage_of(due, "unit")}
     unit_rates = rates.figures_by(quarter, "unit")
@@ -63,20 +73,20 @@ def build_workbook(quarter: Quarter, built=None):
     order = list(names)
     _sheet(
         wb,
-        "按单位汇总",
+        _("按单位汇总"),
         quarter,
         built,
         [
-            "单位",
-            "应走访结对",
-            "已走访",
-            "覆盖率",
-            "当年提出问题",
-            "已解决",
-            "解决率",
-            "本季提出",
-            "本季解决",
-            "交办单按时办结率",
+            _("单位"),
+            _("应走访结对"),
+            _("已走访"),
+            _("覆盖率"),
+            _("当年提出问题"),
+            _("已解决"),
+            _("解决率"),
+            _("本季提出"),
+            _("本季解决"),
+            _("交办单按时办结率"),
         ],
         (
             (
@@ -106,10 +116,19 @@ def build_workbook(quarter: Quarter, built=None):
     }
     _sheet(
         wb,
-        "按干部（年终考评依据）",
+        _("按干部（年终考评依据）"),
         quarter,
         built,
-        ["单位", "姓名", "职级", "应走访结对", "已走访", "当年提出问题", "已解决", "解决率"],
+        [
+            _("单位"),
+            _("姓名"),
+            _("职级"),
+            _("应走访结对"),
+            _("已走访"),
+            _("当年提出问题"),
+            _("已解决"),
+            _("解决率"),
+        ],
         (
             (
                 c.unit.name,
@@ -130,10 +149,10 @@ def build_workbook(quarter: Quarter, built=None):
     by_category = rates.figures_by(quarter, "category")
     _sheet(
         wb,
-        "按问题类别",
+        _("按问题类别"),
         quarter,
         built,
-        ["问题类别", "当年提出", "已解决", "解决率", "本季提出", "本季解决"],
+        [_("问题类别"), _("当年提出"), _("已解决"), _("解决率"), _("本季提出"), _("本季解决")],
         (
             (
                 label,
@@ -153,10 +172,18 @@ def build_workbook(quarter: Quarter, built=None):
     town_rates = rates.figures_by(quarter, "place")
     _sheet(
         wb,
-        "按镇街",
+        _("按镇街"),
         quarter,
         built,
-        ["镇（街道）", "应走访结对", "已走访", "覆盖率", "当年提出问题", "已解决", "解决率"],
+        [
+            _("镇（街道）"),
+            _("应走访结对"),
+            _("已走访"),
+            _("覆盖率"),
+            _("当年提出问题"),
+            _("已解决"),
+            _("解决率"),
+        ],
         (
             (
                 place.name,
@@ -206,20 +233,20 @@ def _doubling_sheet(wb, quarter, built):
             )
     _sheet(
         wb,
-        "六大倍增",
+        _("六大倍增"),
         quarter,
         built,
         [
-            "类别",
-            "上季末",
-            "本季末",
-            "本季增加",
-            "倍增计划",
-            "责任部门",
-            "基数",
-            "目标数",
-            "完成进度",
-            "每季度还需增加",
+            _("类别"),
+            _("上季末"),
+            _("本季末"),
+            _("本季增加"),
+            _("倍增计划"),
+            _("责任部门"),
+            _("基数"),
+            _("目标数"),
+            _("完成进度"),
+            _("每季度还需增加"),
         ],
         rows,
         [14, 10, 10, 10, 24, 16, 8, 8, 10, 14],
@@ -232,7 +259,8 @@ def build_report(quarter: Quarter, *, by_id=None) -> QuarterlyReport:
     The dashboard's cells of the quarter are recounted first, so the
     dashboard shows the figures of the report just built."""
     figures.build(quarter)
-    content = workbook_bytes(build_workbook(quarter))
+    with translation.override(settings.LANGUAGE_CODE):
+        content = workbook_bytes(build_workbook(quarter))
     name = f"reports/{quarter}-{timezone.localtime():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}.xlsx"
     final = Path(settings.MEDIA_ROOT) / name
     final.parent.mkdir(parents=True, exist_ok=True)

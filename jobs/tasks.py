@@ -84,7 +84,7 @@ def build_quarterly_report(self, quarter=None, user_id=None):
 
     q = Quarter.parse(quarter) if quarter else Quarter.of(timezone.localdate()).previous()
     built = report.build_report(q, by_id=user_id)
-    reminders.run(reminders.report_messages(built))
+    reminders.send_report_ready(built)
     return {"report": built.pk, "quarter": built.quarter, "size": built.size}
 
 

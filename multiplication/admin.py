@@ -227,7 +227,13 @@ class DoublingPlanAdmin(AuditedAdmin):
     def has_delete_permission(self, request, obj=None):
         if not super().has_delete_permission(request, obj):
             return False
-        return obj is None or not obj.is_approved
+        return obj is None or permissions.can_delete_doubling_plan(request.user, obj)
+
+    def delete_model(self, request, obj):
+        services.delete_plans([obj], request.user)
+
+    def delete_queryset(self, request, queryset):
+        services.delete_plans(queryset, request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "owner":

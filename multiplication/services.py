@@ -13,11 +13,13 @@ members missing from the list leave, their period ending the day before.
 import datetime
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from cadres import permissions
 
 from . import selectors
 from .models import (
@@ -297,3 +299,23 @@ def approve_plan(plan, user):
     plan.approved_by = user
     plan.save()
     return plan
+
+
+@transaction.atomic
+def delete_plans(plans, user):
+    """Delete draft plans (and their town split) that ``user`` may delete;
+    refuse the whole batch, deleting nothing, if any is approved or not the
+    user's to delete (:func:`cadres.permissions.can_delete_doubling_plan`)."""
+    plans = list(DoublingPlan.objects.select_for_update().filter(pk__in=[plan.pk for plan in plans]))
+    refused = [plan for plan in plans if not permissions.can_delete_doubling_plan(user, plan)]
+    if refused:
+        approved = [plan.title for plan in refused if plan.is_approved]
+        others = [plan.title for plan in refused if not plan.is_approved]
+        raise PermissionDenied(
+            _("已批准的倍增计划不能删除：%(titles)s") % {"titles": "、".join(approved)}
+            if approved
+            else _("无权删除以下倍增计划：%(titles)s") % {"titles": "、".join(others)}
+        )
+    for plan in plans:
+        plan.delete()
+    return len(plans)

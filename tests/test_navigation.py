@@ -1,6 +1,7 @@
 """Each role sees the links to its own pages, and only those."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from tests.factories import CadreFactory, user_with_role
@@ -29,3 +30,48 @@ def test_links_by_role(staff_user, officer_a):
     assert reports <= urls(leader) and reverse("admin:index") not in urls(leader)
     assert {reverse("dashboards:dashboard"), reverse("coordination:meetings")} <= urls(leader)
     assert reverse("dashboards:dashboard") in urls(officer_a)  # their unit's page
+
+
+def test_a_supervisor_is_shown_the_escalations_page_they_may_open(client):
+    supervisor = user_with_role("supervisor")
+    assert reverse("issues:escalations") in urls(supervisor)
+    client.force_login(supervisor)
+    assert client.get(reverse("issues:escalations")).status_code == 200
+
+
+def test_every_link_asks_a_permission_function():
+    from cadres import permissions
+    from tongxiang_liaison import navigation
+
+    for name, _label, _help, allowed in navigation.LINKS:
+        target = getattr(allowed, "__wrapped__", allowed)
+        assert target.__module__ in {permissions.__name__, navigation.__name__}, name
+        reverse(name)  # every link names a page
+
+
+def test_the_links_are_exactly_the_pages_each_role_may_open(client, staff_user):
+    """Navigation == permission: for every role of the permission world, and
+    a login with no role and a leader with no cadre record, each page of the
+    navigation is linked if and only if it opens for that login (200, maybe
+    after a redirect, but not to a login page)."""
+    from tests.permission_world import build_world
+    from tongxiang_liaison.navigation import LINKS
+
+    users, _objects = build_world(staff_user)
+    users["no_role"] = get_user_model().objects.create_user("nobody", password="x")
+    users["leader_without_cadre"] = user_with_role("leader", username="leader2")
+    users["officer_without_group_staff"] = get_user_model().objects.create_user("clerk", is_staff=True)
+    logins = (reverse("login"), reverse("admin:login"))
+    disagree = []
+    for role, user in users.items():
+        shown = urls(user)
+        client.force_login(user)
+        for name, *_rest in LINKS:
+            url = reverse(name)
+            answer = client.get(url, follow=True)  # an officer's dashboard is their unit's page
+            landed = answer.redirect_chain[-1][0] if answer.redirect_chain else url
+            opens = answer.status_code == 200 and not landed.startswith(logins)
+            if opens != (url in shown):
+                state = "opens but is not linked" if opens else "is refused but linked"
+                disagree.append(f"{role} {name}: {state}")
+    assert disagree == []

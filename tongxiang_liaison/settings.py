@@ -1,6 +1,13 @@
 """The one settings module. Everything that differs between a laptop demo and
 production comes from environment variables; the defaults are safe for a demo.
 
+Every variable is read through :mod:`tongxiang_liaison.envvars` (``env_str``,
+``env_int``, ``env_bool``, ``env_list``, ``env_float``, ``env_choice``,
+``env_month_day``): unset or empty gives the
+default below; a value that is not of the variable's type (``EMAIL_PORT=abc``,
+``DEBUG=maybe``) stops the start with a message naming the variable and value.
+Booleans are ``1/true/yes/on`` or ``0/false/no/off``; lists are comma-separated.
+
 Variables (all optional unless noted):
 
 - ``DEBUG``: ``1`` for the laptop demo. Off by default.
@@ -23,34 +30,19 @@ Variables (all optional unless noted):
 """
 
 import datetime
-import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from tongxiang_liaison.envvars import env_bool, env_choice, env_int, env_list, env_month_day, env_str
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env(name, default=None):
-    value = os.environ.get(name)
-    return default if value in (None, "") else value
-
-
-def env_bool(name, default=False):
-    value = env(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name, default):
-    return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_bool("DEBUG", False)
 
-SECRET_KEY = env("SECRET_KEY")
+SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -60,8 +52,8 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-laptop-demo-key-never-use-in-production"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -114,11 +106,11 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "30")))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "tongxiang_liaison.views.client_ip"
-PROXY_COUNT = int(env("PROXY_COUNT", "0"))
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tongxiang_liaison.views.locked_out"
 AXES_VERBOSE = False
@@ -150,8 +142,8 @@ WSGI_APPLICATION = "tongxiang_liaison.wsgi.application"
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")),
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -181,7 +173,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -196,24 +188,24 @@ STORAGES = {
 # Static files are served by the app itself (closed government intranet, no CDN).
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 # Email: console in the demo, SMTP in production.
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(env("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
-EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))  # for the file-based backend
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "市联络办 <lianluoban@localhost>")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))  # for the file-based backend
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "市联络办 <lianluoban@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: eager without a broker so the laptop demo needs no Redis.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL")
-CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -224,16 +216,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # How long Redis keeps a task taken by a worker that vanished before handing
 # it to another; longer than the longest task (CELERY_TASK_TIME_LIMIT).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 # Reminder rows a dead worker left "sending" are sent again after this long.
-STALE_SENDING_MINUTES = int(env("STALE_SENDING_MINUTES", "15"))
+STALE_SENDING_MINUTES = env_int("STALE_SENDING_MINUTES", 15)
 # A change to a quarter's figures is recounted this many seconds later, the
 # writes of that time together (at once in the eager laptop demo).
-DASHBOARD_RECOUNT_DELAY_SECONDS = int(env("DASHBOARD_RECOUNT_DELAY_SECONDS", "60"))
+DASHBOARD_RECOUNT_DELAY_SECONDS = env_int("DASHBOARD_RECOUNT_DELAY_SECONDS", 60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_TIME_LIMIT = int(env("CELERY_TASK_TIME_LIMIT", "1800"))
-CELERY_TASK_SOFT_TIME_LIMIT = int(env("CELERY_TASK_SOFT_TIME_LIMIT", "1700"))
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1800)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 1700)
 # django-celery-beat's scheduler (times set in the admin) that keeps a run the
 # broker refuses and sends it when Redis is back (jobs.beat).
 CELERY_BEAT_SCHEDULER = "jobs.beat:Scheduler"
@@ -243,11 +235,11 @@ CELERY_BEAT_SCHEDULER = "jobs.beat:Scheduler"
 # ends, for OVERDUE_REMINDER_WINDOW_DAYS; the first-visit stage (R8) runs this
 # many days before the first-visit deadline.
 VISIT_REMINDER_DAYS_BEFORE = {"d30": 30, "d7": 7}
-OVERDUE_REMINDER_WINDOW_DAYS = int(env("OVERDUE_REMINDER_WINDOW_DAYS", "15"))
-FIRST_VISIT_REMINDER_DAYS_BEFORE = int(env("FIRST_VISIT_REMINDER_DAYS_BEFORE", "14"))
+OVERDUE_REMINDER_WINDOW_DAYS = env_int("OVERDUE_REMINDER_WINDOW_DAYS", 15)
+FIRST_VISIT_REMINDER_DAYS_BEFORE = env_int("FIRST_VISIT_REMINDER_DAYS_BEFORE", 14)
 # Where the liaison office's digests go besides its staff's in-app notices.
-LIAISON_OFFICE_EMAIL = env("LIAISON_OFFICE_EMAIL", "")
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+LIAISON_OFFICE_EMAIL = env_str("LIAISON_OFFICE_EMAIL", "")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # django-import-export: our formats neutralise formula injection; the uploaded
 # file waits between preview and confirm in media storage, not a process-local
@@ -259,16 +251,16 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_SKIP_ADMIN_ACTION_EXPORT_UI = False
 # Blank lines are skipped by our importer itself, so row numbers stay those of the sheet.
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = False
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("DATA_UPLOAD_MAX_MEMORY_SIZE", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 # The largest spreadsheet an import accepts (a city's enterprise register is ~5 MB).
-IMPORT_MAX_UPLOAD_MB = int(env("IMPORT_MAX_UPLOAD_MB", "20"))
+IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 20)
 
 # Campaign rules that the office may tune (R5, R8).
-CAMPAIGN_FIRST_VISIT_DEADLINE = env("CAMPAIGN_FIRST_VISIT_DEADLINE", "04-15")
+CAMPAIGN_FIRST_VISIT_DEADLINE = env_month_day("CAMPAIGN_FIRST_VISIT_DEADLINE", "04-15")
 # A pairing begun on or after that deadline has this many calendar days (visits.first_visit).
-FIRST_VISIT_DAYS_AFTER_START = int(env("FIRST_VISIT_DAYS_AFTER_START", "30"))
+FIRST_VISIT_DAYS_AFTER_START = env_int("FIRST_VISIT_DAYS_AFTER_START", 30)
 # A compliance-page warning horizon for pairings whose 3-year term ends (R5).
-PAIRING_RENEWAL_WARNING_DAYS = int(env("PAIRING_RENEWAL_WARNING_DAYS", "90"))
+PAIRING_RENEWAL_WARNING_DAYS = env_int("PAIRING_RENEWAL_WARNING_DAYS", 90)
 
 if not DEBUG:
     # Production is served over HTTPS behind a reverse proxy that sets
@@ -277,19 +269,20 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 3600)))
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", LOG_LEVELS)},
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
 
@@ -298,18 +291,18 @@ LOGGING = {
 # office looks for candidates, and how many days ahead an expiring high-tech
 # certificate is flagged.
 DOUBLING_REVENUE_THRESHOLDS = {
-    "above_size": int(env("DOUBLING_ABOVE_SIZE_THRESHOLD", "2000")),
-    "billion": int(env("DOUBLING_BILLION_THRESHOLD", "10000")),
+    "above_size": env_int("DOUBLING_ABOVE_SIZE_THRESHOLD", 2000),
+    "billion": env_int("DOUBLING_BILLION_THRESHOLD", 10000),
 }
 DOUBLING_CANDIDATE_FLOORS = {
-    "above_size": int(env("DOUBLING_ABOVE_SIZE_CANDIDATE_FLOOR", "1500")),
-    "billion": int(env("DOUBLING_BILLION_CANDIDATE_FLOOR", "8000")),
+    "above_size": env_int("DOUBLING_ABOVE_SIZE_CANDIDATE_FLOOR", 1500),
+    "billion": env_int("DOUBLING_BILLION_CANDIDATE_FLOOR", 8000),
 }
-DOUBLING_CERTIFICATE_WARNING_DAYS = int(env("DOUBLING_CERTIFICATE_WARNING_DAYS", "183"))
+DOUBLING_CERTIFICATE_WARNING_DAYS = env_int("DOUBLING_CERTIFICATE_WARNING_DAYS", 183)
 
 # R2: coordinators who have not held the quarter's situation-analysis meeting
 # are reminded from this many days before the quarter ends.
-MEETING_REMINDER_DAYS_BEFORE = int(env("MEETING_REMINDER_DAYS_BEFORE", "15"))
+MEETING_REMINDER_DAYS_BEFORE = env_int("MEETING_REMINDER_DAYS_BEFORE", 15)
 
 # Referral slips (R13): default time limit in working days per problem category
 # (R11), editable on each slip.

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         built = report.build_report(q)
-        reminders.run(reminders.report_messages(built))
+        reminders.send_report_ready(built)
         if output:
             shutil.copyfile(built.file.path, output)
         self.stdout.write(
