@@ -7,11 +7,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from issues import services as issue_services
+from tabular.history import records_history_by
 
 from .models import MeetingItem
 
 
 @transaction.atomic
+@records_history_by()
 def save_meeting(meeting, *, places, attendees, items, by):
     """Validate and save a meeting with its towns, attendees and items; the
     decisions already written on items that stay are kept."""
@@ -39,6 +41,7 @@ def record_decision(meeting_item, decision):
 
 
 @transaction.atomic
+@records_history_by()
 def escalate_from_meeting(meeting_item, *, leader, departments, request, by):
     """The meeting decided to take an item to a city leader: an escalation
     slip (呈报单) issued by the issue list's own rule, noted on the item."""

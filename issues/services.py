@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.models import Unit
+from tabular.history import records_history_by
 
 from . import slip_workflow, workflow
 from .models import (
@@ -332,3 +333,14 @@ def mark_handed_off(events):
 def mark_all_handed_off():
     """For the demo and imports of past records: their events are history."""
     IssueEvent.objects.filter(handed_off=False).update(handed_off=True)
+
+
+# -- The change history names who acted (issue 14, step 4) --------------------
+# Each service here that takes ``by`` runs with it as the history's user
+# (tabular.history), so the rows it writes name that user inside a request or
+# outside one (a job, an import, a command, the demo).
+for _service in (
+    items_from_visit, refer, answer, accept, send_back, request_extension, decide_extension,
+    escalate, record_instruction, conclude_escalation, supervise, add_progress,
+):  # fmt: skip
+    globals()[_service.__name__] = records_history_by()(_service)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.models import Cadre
+from tabular.history import records_history_by
 
 from .models import IssueEvent, IssueItem
 
@@ -122,3 +123,10 @@ def record_creation(item, *, by=None, cadre=None, comment=""):
     """The first line of an item's timeline: who put it on the list (the
     reporting cadre for an item from a form, the user who entered it)."""
     return record(item, IssueEvent.Kind.CREATED, by=by, cadre=cadre, comment=comment)
+
+
+# -- The change history names who acted (issue 14, step 4) --------------------
+# Each service here that takes ``by`` runs with it as the history's user
+# (tabular.history), so the rows it writes name that user inside a request or
+# outside one (a job, an import, a command, the demo).
+move = records_history_by()(move)

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from tabular.history import records_history_by
+
 from . import selectors
 from .models import (
     DoublingPlan,
@@ -81,7 +83,8 @@ def validate_membership(membership):
         raise ValidationError({"started_on": problem})
 
 
-def save_membership(membership):
+@records_history_by()
+def save_membership(membership, *, by=None):
     validate_membership(membership)
     membership.save()
     return membership
@@ -213,6 +216,7 @@ def _set_evidence(membership, evidence):
 
 
 @transaction.atomic
+@records_history_by("user")
 def apply_list_change(change, user=None):
     """Write a planned list change, all of it or none of it."""
     problem = list_date_problem(change.category, change.effective_on)
@@ -276,6 +280,7 @@ def plan_derivation(category, year, effective_on=None):
 
 
 @transaction.atomic
+@records_history_by("user")
 def approve_plan(plan, user):
     """Count the baseline on the baseline date, for the city and each town of
     the split, and freeze it (R17). Targets left empty become twice the

@@ -27,10 +27,7 @@ def test_each_change_records_who_and_when_and_the_admin_shows_it(client, staff_u
     slip = services.refer(item, department=department, by=staff_user)
 
     client.force_login(officer)
-    client.post(
-        reverse("issues:slip", args=[slip.pk]),
-        {"action": "answer", "measures": "约谈银行", "result": "已续贷"},
-    )
+    client.post(reverse("issues:slip_answer", args=[slip.pk]), {"measures": "约谈银行", "result": "已续贷"})
     slip.refresh_from_db()
     assert slip.status == ReferralSlip.Status.ANSWERED
     latest = slip.history.latest()
@@ -39,7 +36,7 @@ def test_each_change_records_who_and_when_and_the_admin_shows_it(client, staff_u
     staff_user.is_staff = True
     staff_user.save()
     client.force_login(staff_user)
-    client.post(reverse("issues:slip", args=[slip.pk]), {"action": "accept"})
+    client.post(reverse("issues:slip_accept", args=[slip.pk]))
     assert item.history.latest().history_user == staff_user
     assert [h.status for h in item.history.order_by("history_date")][-2:] == ["referred", "resolved"]
 

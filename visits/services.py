@@ -5,6 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from tabular.history import records_history_by
 
 from .models import COUNTING_MODES, Visit, VisitCredit, VisitProblem
 from .signals import visit_submitted
@@ -26,10 +29,11 @@ def refresh_credits(visit):
 
 
 @transaction.atomic
-def save_visit(visit, *, companions, problems):
+def save_visit(visit, *, companions, problems, by=None):
     """Save a draft (new or edited) with its companions and problem rows.
 
-    ``problems``: ``(category, description)`` pairs, replacing the old rows."""
+    ``problems``: ``(category, description)`` pairs, replacing the old rows
+    (each row's history keeps both). ``by``: the user the history names."""
     if visit.pk and Visit.objects.filter(pk=visit.pk, status=Visit.Status.SUBMITTED).exists():
         raise ValidationError(_("反馈表已提交，不能再修改。"))
     visit.enterprise_id = visit.pairing.enterprise_id
@@ -38,9 +42,12 @@ def save_visit(visit, *, companions, problems):
     visit.save()
     visit.companions.set([c for c in companions if c.pk != visit.cadre_id])
     visit.problems.all().delete()
-    VisitProblem.objects.bulk_create(
-        VisitProblem(visit=visit, category=category, description=description)
-        for category, description in problems
+    bulk_create_with_history(  # the new rows' history, as the deleted rows' (issue 14.4)
+        [
+            VisitProblem(visit=visit, category=category, description=description)
+            for category, description in problems
+        ],
+        VisitProblem,
     )
     return visit
 
@@ -70,3 +77,11 @@ def correct_visit(visit, *, by=None):
     refresh_credits(visit)
     if visit.status == Visit.Status.SUBMITTED:
         visit_submitted.send(sender=Visit, visit=visit, by=by)
+
+
+# -- The change history names who acted (issue 14, step 4) --------------------
+# Each service here that takes ``by`` runs with it as the history's user
+# (tabular.history), so the rows it writes name that user inside a request or
+# outside one (a job, an import, a command, the demo).
+for _service in (save_visit, submit_visit, correct_visit):
+    globals()[_service.__name__] = records_history_by()(_service)

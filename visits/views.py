@@ -89,7 +89,10 @@ def _visit_form(request, pairing, visit):
             ]
             try:
                 saved = services.save_visit(
-                    form.save(commit=False), companions=form.cleaned_data["companions"], problems=rows
+                    form.save(commit=False),
+                    companions=form.cleaned_data["companions"],
+                    problems=rows,
+                    by=request.user,
                 )
                 if action == "submit":
                     services.submit_visit(saved, by=request.user)
