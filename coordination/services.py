@@ -5,6 +5,7 @@ decision through the issue list's own service (R13)."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from issues import services as issue_services
 from tabular.history import records_history_by
@@ -28,13 +29,14 @@ def save_meeting(meeting, *, places, attendees, items, by):
         escalation__isnull=True
     ).delete()
     present = set(MeetingItem.objects.filter(meeting=meeting).values_list("item_id", flat=True))
-    MeetingItem.objects.bulk_create(
-        MeetingItem(meeting=meeting, item_id=pk) for pk in sorted(wanted - present)
+    bulk_create_with_history(  # each item's history, naming ``by`` (issue 14.4)
+        [MeetingItem(meeting=meeting, item_id=pk) for pk in sorted(wanted - present)], MeetingItem
     )
     return meeting
 
 
-def record_decision(meeting_item, decision):
+@records_history_by()
+def record_decision(meeting_item, decision, *, by=None):
     meeting_item.decision = decision.strip()
     meeting_item.save(update_fields=["decision"])
     return meeting_item

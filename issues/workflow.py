@@ -129,4 +129,4 @@ def record_creation(item, *, by=None, cadre=None, comment=""):
 # Each service here that takes ``by`` runs with it as the history's user
 # (tabular.history), so the rows it writes name that user inside a request or
 # outside one (a job, an import, a command, the demo).
-move = records_history_by()(move)
+move, record, record_creation = (records_history_by()(f) for f in (move, record, record_creation))
