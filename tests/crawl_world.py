@@ -224,7 +224,7 @@ def build():
         .exclude(status__in=[ReferralSlip.Status.ANSWERED, ReferralSlip.Status.ACCEPTED])
         .order_by("pk")
     )
-    referral = next((s for s in overdue if s.is_open), None)
+    referral = overdue.first()  # open: neither answered nor accepted
     if referral is None:
         item = IssueItem.objects.filter(status=IssueItem.Status.OFFICE).order_by("pk").first()
         referral = issue_services.refer(
