@@ -58,6 +58,7 @@ TITLES = {
     Cadre.Rank.GENERAL: ["科员", "办事员"],
 }
 DEMO_PASSWORD = "Tongxiang-2026"
+OFFICE_LOGIN = "lianluoban"  # the liaison office's demo login: it issues the demo slips
 
 
 @dataclass
@@ -312,7 +313,7 @@ def ensure_demo_logins():
     # A middle-level cadre where there is one; a small demo may have none.
     cadre = department_cadres.filter(rank=Cadre.Rank.MIDDLE).first() or department_cadres.first()
     leader = Cadre.objects.filter(rank=Cadre.Rank.CITY_LEADER).select_related("unit").order_by("pk").first()
-    login("lianluoban", Role.LIAISON_STAFF, staff=True, name="陈晓燕")
+    login(OFFICE_LOGIN, Role.LIAISON_STAFF, staff=True, name="陈晓燕")
     login("xinxiyuan", Role.UNIT_OFFICER, cadre=officer, staff=True)
     login("ganbu", Role.CADRE, cadre=cadre)
     login("lingdao", Role.LEADER, cadre=leader)

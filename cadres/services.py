@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tabular.history import records_history_by
+
 from .models import AreaAssignment, Pairing
 from .term import term_end
 
@@ -60,7 +62,8 @@ def validate_pairing(pairing):
 
 
 @transaction.atomic
-def create_pairing(*, cadre, enterprise, kind, start_date, end_date=None):
+@records_history_by()
+def create_pairing(*, cadre, enterprise, kind, start_date, end_date=None, by=None):
     pairing = Pairing(
         cadre=cadre,
         enterprise=enterprise,
@@ -74,7 +77,8 @@ def create_pairing(*, cadre, enterprise, kind, start_date, end_date=None):
 
 
 @transaction.atomic
-def end_pairing(pairing, *, ended_on: datetime.date, reason: str):
+@records_history_by()
+def end_pairing(pairing, *, ended_on: datetime.date, reason: str, by=None):
     pairing.ended_on = ended_on
     pairing.ended_reason = reason
     validate_pairing(pairing)
@@ -83,11 +87,15 @@ def end_pairing(pairing, *, ended_on: datetime.date, reason: str):
 
 
 @transaction.atomic
-def renew_pairing(pairing):
-    """A new 3-year term beginning the day after this one's last day (R5)."""
+@records_history_by()
+def renew_pairing(pairing, *, by=None):
+    """A new 3-year term beginning the day after this one's last day (R5).
+
+    ``by``, here and above: the user named in the change history."""
     return create_pairing(
         cadre=pairing.cadre,
         enterprise=pairing.enterprise,
         kind=pairing.kind,
         start_date=pairing.last_day + datetime.timedelta(days=1),
+        by=by,
     )

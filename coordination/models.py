@@ -98,6 +98,8 @@ class MeetingItem(models.Model):
         related_name="+",
     )
 
+    history = HistoricalRecords(verbose_name=_("研究的问题修改记录"))
+
     class Meta:
         verbose_name = _("研究的问题")
         verbose_name_plural = _("研究的问题")

@@ -5,13 +5,16 @@ decision through the issue list's own service (R13)."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from issues import services as issue_services
+from tabular.history import records_history_by
 
 from .models import MeetingItem
 
 
 @transaction.atomic
+@records_history_by()
 def save_meeting(meeting, *, places, attendees, items, by):
     """Validate and save a meeting with its towns, attendees and items; the
     decisions already written on items that stay are kept."""
@@ -26,19 +29,21 @@ def save_meeting(meeting, *, places, attendees, items, by):
         escalation__isnull=True
     ).delete()
     present = set(MeetingItem.objects.filter(meeting=meeting).values_list("item_id", flat=True))
-    MeetingItem.objects.bulk_create(
-        MeetingItem(meeting=meeting, item_id=pk) for pk in sorted(wanted - present)
+    bulk_create_with_history(  # each item's history, naming ``by`` (issue 14.4)
+        [MeetingItem(meeting=meeting, item_id=pk) for pk in sorted(wanted - present)], MeetingItem
     )
     return meeting
 
 
-def record_decision(meeting_item, decision):
+@records_history_by()
+def record_decision(meeting_item, decision, *, by=None):
     meeting_item.decision = decision.strip()
     meeting_item.save(update_fields=["decision"])
     return meeting_item
 
 
 @transaction.atomic
+@records_history_by()
 def escalate_from_meeting(meeting_item, *, leader, departments, request, by):
     """The meeting decided to take an item to a city leader: an escalation
     slip (呈报单) issued by the issue list's own rule, noted on the item."""

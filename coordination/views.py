@@ -149,7 +149,7 @@ def meeting_detail(request, pk):
         else:
             form = DecisionForm(request.POST, prefix=f"d{row.pk}")
             if form.is_valid():
-                services.record_decision(row, form.cleaned_data["decision"])
+                services.record_decision(row, form.cleaned_data["decision"], by=request.user)
                 return redirect("coordination:meeting", meeting.pk)
             decision_forms[row.pk] = form  # shown again with its error (too long, empty)
     entries = [

@@ -379,7 +379,7 @@ class EscalationSlipAdmin(AuditedAdmin):
 
 
 @admin.register(SupervisionSlip)
-class SupervisionSlipAdmin(admin.ModelAdmin):
+class SupervisionSlipAdmin(AuditedAdmin):
     list_display = ["serial", "referral", "addressee", "issued_on"]
     list_select_related = ["referral", "addressee"]
     search_fields = ["serial", "referral__serial"]

@@ -339,6 +339,8 @@ class SupervisionSlip(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("督办人"), on_delete=models.PROTECT, related_name="+"
     )
 
+    history = HistoricalRecords(verbose_name=_("督办单修改记录"))
+
     class Meta:
         verbose_name = _("督办单")
         verbose_name_plural = _("督办单")

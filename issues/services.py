@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.models import Unit
+from tabular.history import records_history_by
 
 from . import slip_workflow, workflow
 from .models import (
@@ -31,6 +32,7 @@ SERIAL_FORMATS = {
 }
 
 
+@records_history_by()
 @transaction.atomic
 def items_from_visit(visit, *, by=None):
     """Each problem row of a submitted form becomes one issue-list item (R11),
@@ -87,6 +89,7 @@ def default_working_days(category: str) -> int:
     return limits.get(category, limits["default"])
 
 
+@records_history_by()
 @transaction.atomic
 def refer(item, *, department: Unit, by, working_days=None, requirement="", on: datetime.date | None = None):
     """Issue a referral slip (交办单, R13): the item goes to one department."""
@@ -121,6 +124,7 @@ def refer(item, *, department: Unit, by, working_days=None, requirement="", on: 
     return slip
 
 
+@records_history_by()
 @transaction.atomic
 def answer(slip, *, measures: str, result: str, by, on: datetime.date | None = None):
     """The department records what it did and the result (``on``: the local
@@ -137,6 +141,7 @@ def answer(slip, *, measures: str, result: str, by, on: datetime.date | None = N
     return slip
 
 
+@records_history_by()
 @transaction.atomic
 def accept(slip, *, by, comment="", on: datetime.date | None = None):
     """The office accepts the department's result: the item is resolved."""
@@ -156,6 +161,7 @@ def accept(slip, *, by, comment="", on: datetime.date | None = None):
     return slip
 
 
+@records_history_by()
 @transaction.atomic
 def send_back(slip, *, by, reason: str):
     """The office returns an unsatisfactory result to the department."""
@@ -169,6 +175,7 @@ def send_back(slip, *, by, reason: str):
     return slip
 
 
+@records_history_by()
 @transaction.atomic
 def request_extension(slip, *, reason: str, extra_working_days: int, by):
     slip = ReferralSlip.objects.select_for_update().get(pk=slip.pk)
@@ -193,6 +200,7 @@ def request_extension(slip, *, reason: str, extra_working_days: int, by):
     return request
 
 
+@records_history_by()
 @transaction.atomic
 def decide_extension(request, *, approve: bool, by):
     request = ExtensionRequest.objects.select_for_update().select_related("slip").get(pk=request.pk)
@@ -214,6 +222,7 @@ def decide_extension(request, *, approve: bool, by):
     return request
 
 
+@records_history_by()
 @transaction.atomic
 def escalate(item, *, leader, departments, by, request="", on: datetime.date | None = None):
     """Issue an escalation slip (呈报单, R13) to the city leader in charge."""
@@ -240,6 +249,7 @@ def escalate(item, *, leader, departments, by, request="", on: datetime.date | N
     return slip
 
 
+@records_history_by()
 @transaction.atomic
 def record_instruction(slip, *, instruction: str, by):
     """The leader's instruction (批示), entered by the leader or by staff."""
@@ -254,6 +264,7 @@ def record_instruction(slip, *, instruction: str, by):
     return slip
 
 
+@records_history_by()
 @transaction.atomic
 def conclude_escalation(slip, *, result: str, solved: bool, by):
     """Record the coordination result and close the item: resolved, or
@@ -273,6 +284,7 @@ def conclude_escalation(slip, *, result: str, solved: bool, by):
     return slip
 
 
+@records_history_by()
 @transaction.atomic
 def supervise(referral, *, by, note="", on: datetime.date | None = None):
     """Issue a supervision slip (督办单) on an overdue referral slip, to the
@@ -298,6 +310,7 @@ def supervise(referral, *, by, note="", on: datetime.date | None = None):
     return supervision
 
 
+@records_history_by()
 @transaction.atomic
 def add_progress(item, *, text: str, by, month: datetime.date | None = None):
     """A monthly progress note (月度进展) on an open item, by the office or

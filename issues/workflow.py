@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.models import Cadre
+from tabular.history import records_history_by
 
 from .models import IssueEvent, IssueItem
 
@@ -65,6 +66,7 @@ def actor_name(user, *, cadre=None) -> str:
     return (user.get_full_name() or user.get_username())[:100]
 
 
+@records_history_by()
 def record(item, kind, *, by, cadre=None, comment="", referral=None, escalation=None, from_status=None):
     """Write one line of ``item``'s timeline: the one place events are made.
 
@@ -85,6 +87,7 @@ def record(item, kind, *, by, cadre=None, comment="", referral=None, escalation=
     )
 
 
+@records_history_by()
 @transaction.atomic
 def move(
     item, to_status, *, by, comment="", reason="", enterprise_confirmed=False, on=None, referral=None,
@@ -118,6 +121,7 @@ def move(
     return item
 
 
+@records_history_by()
 def record_creation(item, *, by=None, cadre=None, comment=""):
     """The first line of an item's timeline: who put it on the list (the
     reporting cadre for an item from a form, the user who entered it)."""

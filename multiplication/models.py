@@ -322,6 +322,8 @@ class PlanTownTarget(models.Model):
         _("目标数"), null=True, blank=True, help_text=_("留空则为基数的两倍。")
     )
 
+    history = HistoricalRecords(verbose_name=_("分镇目标修改记录"))
+
     class Meta:
         verbose_name = _("分镇目标")
         verbose_name_plural = _("分镇目标")

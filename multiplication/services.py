@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cadres import permissions
+from tabular.history import records_history_by
 
 from . import selectors
 from .models import (
@@ -83,7 +84,8 @@ def validate_membership(membership):
         raise ValidationError({"started_on": problem})
 
 
-def save_membership(membership):
+@records_history_by()
+def save_membership(membership, *, by=None):
     validate_membership(membership)
     membership.save()
     return membership
@@ -215,6 +217,7 @@ def _set_evidence(membership, evidence):
 
 
 @transaction.atomic
+@records_history_by("user")
 def apply_list_change(change, user=None):
     """Write a planned list change, all of it or none of it."""
     problem = list_date_problem(change.category, change.effective_on)
@@ -278,6 +281,7 @@ def plan_derivation(category, year, effective_on=None):
 
 
 @transaction.atomic
+@records_history_by("user")
 def approve_plan(plan, user):
     """Count the baseline on the baseline date, for the city and each town of
     the split, and freeze it (R17). Targets left empty become twice the
@@ -301,6 +305,7 @@ def approve_plan(plan, user):
     return plan
 
 
+@records_history_by("user")
 @transaction.atomic
 def delete_plans(plans, user):
     """Delete draft plans (and their town split) that ``user`` may delete;

@@ -15,7 +15,9 @@ preview/confirm screens but replaces ``import_data``:
 3. if any row fails, nothing is written and every failure is reported with its
    sheet row number, column header and reason (in Chinese, with English);
 4. otherwise new rows are inserted with ``bulk_create`` and changed rows saved
-   with ``bulk_update``, in one transaction.
+   with ``bulk_update``, in one transaction; for a model that keeps a change
+   history, ``bulk_create_with_history`` / ``bulk_update_with_history``, each
+   row's history naming the importing user.
 
 Subclasses declare ``natural_key`` (the attributes that identify a row),
 ``lookup_fields`` (foreign keys written as a natural key of the related model)
@@ -33,8 +35,10 @@ from django.utils import timezone
 from import_export import resources
 from import_export.exceptions import ImportError as ImportExportError
 from import_export.results import Error, RowResult
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .cells import clean_text, compact_code, is_blank, restore_neutralised
+from .history import is_audited
 
 HEADER_ROWS = 1
 LOOKUP_CHUNK = 5000
@@ -409,7 +413,10 @@ class AllOrNothingResource(resources.ModelResource):
         new = [r.instance for r in plan.rows if r.import_type == RowResult.IMPORT_TYPE_NEW]
         changed = [r for r in plan.rows if r.import_type == RowResult.IMPORT_TYPE_UPDATE]
         if new:
-            model._default_manager.bulk_create(new, batch_size=self.batch_size)
+            if is_audited(model):  # a history row per row, naming the importer
+                bulk_create_with_history(new, model, batch_size=self.batch_size, default_user=self.user)
+            else:
+                model._default_manager.bulk_create(new, batch_size=self.batch_size)
         if changed:
             fields = sorted({a for r in changed for a in r.values})
             if any(f.name == "updated_at" for f in model._meta.concrete_fields):
@@ -417,9 +424,13 @@ class AllOrNothingResource(resources.ModelResource):
                 for r in changed:
                     r.instance.updated_at = now
                 fields.append("updated_at")
-            model._default_manager.bulk_update(
-                [r.instance for r in changed], fields, batch_size=self.batch_size
-            )
+            rows = [r.instance for r in changed]
+            if is_audited(model):
+                bulk_update_with_history(
+                    rows, model, fields, batch_size=self.batch_size, default_user=self.user
+                )
+            else:
+                model._default_manager.bulk_update(rows, fields, batch_size=self.batch_size)
 
     def report_invalid(self, plan, result):
         for number in sorted(plan.errors):

@@ -20,6 +20,7 @@ from django.db import DatabaseError, transaction
 
 from issues import services as issue_services
 from multiplication import services as registry_services
+from tabular.history import records_history_by
 from visits import services as visit_services
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class HandedOver:
     revenue: object = None  # the registry's revenue figure from its 销售, if any
 
 
+@records_history_by()
 @transaction.atomic
 def submit_feedback(visit, *, by) -> HandedOver:
     """A cadre submits a feedback form.
@@ -51,6 +53,7 @@ def submit_feedback(visit, *, by) -> HandedOver:
     return _hand_over(visit, by=by)
 
 
+@records_history_by()
 @transaction.atomic
 def correct_feedback(visit, *, by) -> HandedOver:
     """Liaison staff corrected a form in the admin: keep its counting (R7),

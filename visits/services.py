@@ -7,6 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from tabular.history import records_history_by
 
 from .models import COUNTING_MODES, Visit, VisitCredit, VisitProblem
 
@@ -26,11 +29,13 @@ def refresh_credits(visit):
     )
 
 
+@records_history_by()
 @transaction.atomic
-def save_visit(visit, *, companions, problems):
+def save_visit(visit, *, companions, problems, by=None):
     """Save a draft (new or edited) with its companions and problem rows.
 
-    ``problems``: ``(category, description)`` pairs, replacing the old rows."""
+    ``problems``: ``(category, description)`` pairs, replacing the old rows
+    (each row's history keeps both). ``by``: the user the history names."""
     if visit.pk and Visit.objects.filter(pk=visit.pk, status=Visit.Status.SUBMITTED).exists():
         raise ValidationError(_("反馈表已提交，不能再修改。"))
     visit.enterprise_id = visit.pairing.enterprise_id
@@ -39,13 +44,17 @@ def save_visit(visit, *, companions, problems):
     visit.save()
     visit.companions.set([c for c in companions if c.pk != visit.cadre_id])
     visit.problems.all().delete()
-    VisitProblem.objects.bulk_create(
-        VisitProblem(visit=visit, category=category, description=description)
-        for category, description in problems
+    bulk_create_with_history(  # the new rows' history, as the deleted rows' (issue 14.4)
+        [
+            VisitProblem(visit=visit, category=category, description=description)
+            for category, description in problems
+        ],
+        VisitProblem,
     )
     return visit
 
 
+@records_history_by()
 @transaction.atomic
 def submit_visit(visit, *, by=None):
     """Submit a draft: from now on it is read-only to the cadre and counts
@@ -64,6 +73,7 @@ def submit_visit(visit, *, by=None):
     return visit
 
 
+@records_history_by()
 @transaction.atomic
 def correct_visit(visit, *, by=None):
     """After a staff correction (admin): keep the counting in step."""

@@ -86,7 +86,10 @@ def visit_form(request, pairing, visit, *, submit):
             ]
             try:
                 saved = services.save_visit(
-                    form.save(commit=False), companions=form.cleaned_data["companions"], problems=rows
+                    form.save(commit=False),
+                    companions=form.cleaned_data["companions"],
+                    problems=rows,
+                    by=request.user,
                 )  # a draft kept even when submitting it is refused below
                 said = submit(saved, by=request.user) if action == "submit" else None
             except ValidationError as exc:

@@ -5,16 +5,18 @@ only (re)sets the demo logins."""
 
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from cadres.demo import DEMO_PASSWORD, DemoBuilder, ensure_demo_logins
+from cadres.demo import DEMO_PASSWORD, OFFICE_LOGIN, DemoBuilder, ensure_demo_logins
 from coordination.demo import build_coordination
 from dashboards import figures
 from enterprises.models import Enterprise
 from issues.demo import build_issues
 from issues.services import mark_all_handed_off
 from multiplication.demo import build_registry
+from tabular.history import acting_as
 from visits.demo import build_visits
 from visits.quarters import Quarter, recent
 
@@ -50,11 +52,13 @@ class Command(BaseCommand):
             wanted = counts["pairings"] * 4 if visits is None else visits
             counts["visits"] = build_visits(wanted, seed=seed, today=today)
             ensure_demo_logins()  # the office's login issues the demo slips
-            counts["issues"] = build_issues(
-                issues if issues is not None else counts["pairings"] // 3, seed=seed, today=today
-            )
-            counts["memberships"] = build_registry(seed=seed, today=today)
-            counts["meetings"] = build_coordination(seed=seed, today=today)
+            # ... and is named in the change history of all the demo writes after this.
+            with acting_as(get_user_model().objects.get(username=OFFICE_LOGIN)):
+                counts["issues"] = build_issues(
+                    issues if issues is not None else counts["pairings"] // 3, seed=seed, today=today
+                )
+                counts["memberships"] = build_registry(seed=seed, today=today)
+                counts["meetings"] = build_coordination(seed=seed, today=today)
             mark_all_handed_off()  # the demo's past steps are history: nobody is told of them now
             for quarter in recent(Quarter.of(today), 8):  # the dashboard's trend
                 figures.build(quarter)
