@@ -9,13 +9,17 @@ desktop opens it without mojibake, and comes in as UTF-8 or GB18030 (a superset
 of GBK, what Excel saves as "CSV" on a Chinese system).
 """
 
+import csv
+import io
 from io import BytesIO
 
 from import_export.formats import base_formats
 from tablib import Dataset
 
+from . import limits
 from .cells import neutralise_formula
-from .uploads import check_size, check_xlsx_container, reject_formulas
+from .sheet import SCAN_ROWS, locate_header
+from .uploads import UploadRejected, check_size, check_xlsx_container, reject_formulas
 
 
 def neutralised(dataset):
@@ -27,29 +31,80 @@ def neutralised(dataset):
     return safe
 
 
+def dataset_from_rows(rows):
+    """A :class:`tablib.Dataset` from a sheet's rows (lists of values), read
+    once: the header found below any title, note or blank row
+    (:func:`tabular.sheet.locate_header`), every later row kept (blank ones too,
+    so numbering stays the sheet's), at most ``IMPORT_MAX_ROWS`` data rows.
+
+    The dataset carries ``first_row_number`` (the sheet row of its first data
+    row), ``header_row_number`` and ``notes`` (the text above the header)."""
+    rows = iter(rows)
+    top = []
+    for row in rows:
+        top.append(list(row))
+        if len(top) >= SCAN_ROWS:
+            break
+    dataset = Dataset()
+    dataset.first_row_number, dataset.header_row_number, dataset.notes = 2, 1, []
+    if not top:
+        return dataset
+    located = locate_header(top)
+    header = top[located.header_index]
+    width = len(header)
+    while width and (header[width - 1] is None or str(header[width - 1]).strip() == ""):
+        width -= 1
+    headers = []
+    for column, value in enumerate(header[:width], start=1):
+        text = "" if value is None else str(value).strip()
+        headers.append(text or f"（第{column}列无表头）")
+    dataset.headers = headers
+    dataset.header_row_number = located.header_index + 1
+    dataset.first_row_number = located.header_index + 2
+    dataset.notes = located.notes
+    limit = limits.max_rows()
+
+    def data_rows():
+        yield from top[located.header_index + 1 :]
+        yield from rows
+
+    for count, row in enumerate(data_rows(), start=1):
+        if count > limit:
+            raise limits.too_many_rows()
+        row = list(row)
+        if len(row) < width:
+            row.extend([None] * (width - len(row)))
+        dataset.append(row[:width])
+    # Trailing blank rows (a sheet's formatted but empty area) are no rows.
+    while len(dataset) and all(v is None or str(v).strip() == "" for v in dataset[-1]):
+        del dataset[-1]
+    return dataset
+
+
 class SafeXLSX(base_formats.XLSX):
     def create_dataset(self, in_stream):
         """The first sheet's values, in one pass; refused whole if the file
-        is not a real xlsx, carries macros, or has formula cells (see
-        :mod:`tabular.uploads`)."""
+        is not a real xlsx, carries macros, unpacks beyond the limit, or has
+        formula cells (see :mod:`tabular.uploads`)."""
         import openpyxl
 
         check_xlsx_container(in_stream)
         book = openpyxl.load_workbook(BytesIO(in_stream), read_only=True, data_only=False)
-        dataset, formulas = Dataset(), []
-        rows = book.active.iter_rows()
-        header = next(rows, None)
-        if header is None:
-            return dataset
-        dataset.headers = [cell.value for cell in header]
-        for number, row in enumerate(rows, start=2):
-            values = []
-            for column, cell in enumerate(row, start=1):
-                if cell.data_type == "f":
-                    formulas.append((number, column, str(cell.value)[:40]))
-                values.append(cell.value)
-            dataset.append(values)
-        book.close()
+        formulas = []
+
+        def values():
+            for number, row in enumerate(book.active.iter_rows(), start=1):
+                cells = []
+                for column, cell in enumerate(row, start=1):
+                    if cell.data_type == "f":
+                        formulas.append((number, column, str(cell.value)[:40]))
+                    cells.append(cell.value)
+                yield cells
+
+        try:
+            dataset = dataset_from_rows(values())
+        finally:
+            book.close()
         reject_formulas(formulas)
         return dataset
 
@@ -59,6 +114,22 @@ class SafeXLSX(base_formats.XLSX):
 
 class CSVEncodingError(ValueError):
     pass
+
+
+def reject_nul(text):
+    """A NUL character reaches no database (PostgreSQL refuses it in text)."""
+    at = text.find("\x00")
+    if at < 0:
+        return
+    line = text.count("\n", 0, at) + 1
+    start = text.rfind("\n", 0, at) + 1
+    column = len(next(csv.reader([text[start:at] + "x"]), [""]))
+    raise UploadRejected(
+        f"第 {line} 行第 {column} 列含有空字符（NUL，\\0），文件可能已损坏或不是文本格式的 CSV，"
+        "未写入任何数据。"
+        "请在 Excel 中打开后另存为“CSV UTF-8（逗号分隔）”再导入。"
+        f" / Row {line}, column {column} contains a NUL character; nothing was written."
+    )
 
 
 class SafeCSV(base_formats.CSV):
@@ -74,7 +145,10 @@ class SafeCSV(base_formats.CSV):
     def create_dataset(self, in_stream, **kwargs):
         if isinstance(in_stream, bytes):
             check_size(len(in_stream))
-            for encoding in self.ENCODINGS:
+            encodings = self.ENCODINGS
+            if in_stream.startswith((b"\xff\xfe", b"\xfe\xff")):
+                encodings = ("utf-16",)  # Excel's "Unicode text"
+            for encoding in encodings:
                 try:
                     in_stream = in_stream.decode(encoding)
                     break
@@ -85,7 +159,10 @@ class SafeCSV(base_formats.CSV):
                     "无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码。"
                     " / The CSV file is neither UTF-8 nor GBK."
                 )
-        return base_formats.TablibFormat.create_dataset(self, in_stream, **kwargs)
+        reject_nul(in_stream)
+        if in_stream.startswith("\ufeff"):
+            in_stream = in_stream[1:]
+        return dataset_from_rows(csv.reader(io.StringIO(in_stream, newline="")))
 
     def export_data(self, dataset, **kwargs):
         text = base_formats.TablibFormat.export_data(self, neutralised(dataset), **kwargs)

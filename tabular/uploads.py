@@ -40,11 +40,16 @@ def check_xlsx_container(data: bytes):
         )
     with zipfile.ZipFile(buffer) as archive:
         names = set(archive.namelist())
+        unpacked = sum(info.file_size for info in archive.infolist())
         types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
     if "xl/workbook.xml" not in names:
         raise UploadRejected(
             "这不是有效的 xlsx 文件：缺少工作簿。 / Not a valid xlsx file: no workbook inside."
         )
+    from .limits import max_unpacked_bytes, too_large_unpacked
+
+    if unpacked > max_unpacked_bytes():
+        raise too_large_unpacked(unpacked)
     if "xl/vbaProject.bin" in names or b"macroEnabled" in types:
         raise UploadRejected(
             "文件含有宏（VBA），为安全起见不予导入。请另存为不含宏的“Excel 工作簿（*.xlsx）”。"
