@@ -5,6 +5,7 @@ name. What a user may import is scoped by :mod:`cadres.permissions`."""
 from import_export import fields, widgets
 
 from enterprises.models import Enterprise, Place
+from enterprises.resources import PlaceNames
 from tabular.bulk_import import AllOrNothingResource
 from tabular.widgets import ChineseDateWidget, ChoiceLabelWidget, YesNoWidget
 
@@ -51,6 +52,9 @@ class UnitResource(AllOrNothingResource):
 
     def changeable(self, queryset, user):
         return permissions.changeable_units(user, queryset)
+
+    def lookup_aliases(self, attribute):
+        return PlaceNames() if attribute == "place" else {}
 
     def existing_queryset(self):
         return Unit.objects.select_related(
@@ -100,6 +104,9 @@ class CadreResource(AllOrNothingResource):
     def lookup_queryset(self, attribute, model, user):
         # A cadre may be placed only in a unit the importer manages.
         return permissions.managed_units(user, Unit.objects.all())
+
+    def lookup_aliases(self, attribute):
+        return UnitNames() if attribute == "unit" else {}
 
     def normalise_cell(self, column, value):
         value = super().normalise_cell(column, value)
@@ -196,3 +203,28 @@ class PairingResource(AllOrNothingResource):
                 p, others=others, area_place_ids=areas.get(p.cadre_id, set())
             ).items():
                 plan.add_error(r.number, self._column_of(attribute), message)
+
+
+class UnitNames(dict):
+    """A unit as the office writes it: 桐乡市经信局 or 经信局 for 市经信局,
+    桐乡市乌镇镇人民政府 for 乌镇镇人民政府 — a leading 桐乡市 / 桐乡 / 市 is
+    not part of what identifies it."""
+
+    def __init__(self):
+        super().__init__()
+        by_core = {}
+        for name in Unit.objects.values_list("name", flat=True):
+            by_core.setdefault(_unit_core(name), set()).add(name)
+        self.update({core: names.pop() for core, names in by_core.items() if len(names) == 1})
+
+    def get(self, key, default=None):
+        if not isinstance(key, str):
+            return key
+        return super().get(_unit_core(key), key)
+
+
+def _unit_core(name):
+    for prefix in ("浙江省桐乡市", "桐乡市", "桐乡", "市"):
+        if name.startswith(prefix) and len(name) > len(prefix) + 1:
+            return name[len(prefix) :]
+    return name

@@ -1,7 +1,9 @@
 """Admin behaviour shared by every changelist that imports or exports a sheet."""
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
@@ -86,3 +88,54 @@ class SpreadsheetAdmin(SafeExportMixin, ImportExportModelAdmin):
                 "无法读取文件：请确认所选格式与文件一致（xlsx 或 csv），且文件未损坏。"
                 " / The file could not be read: check it matches the chosen format.",
             )
+
+    # -- confirm tells the truth ---------------------------------------------
+
+    def process_import(self, request, **kwargs):
+        """The confirm step. The file is read and checked again; if anything
+        fails now (the data changed since the preview, a row refused by the
+        database), nothing was written and the page says so, row by row —
+        never "导入成功"."""
+        try:
+            return super().process_import(request, **kwargs)
+        except (UploadRejected, CSVEncodingError) as exc:
+            return self._confirm_failed(request, None, str(exc))
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            return self._confirm_failed(request, result, None)
+        return super().process_result(result, request)
+
+    def _confirm_failed(self, request, result, reason):
+        messages.error(
+            request,
+            "导入未完成，未写入任何数据：" + (reason or "确认时校验未通过，原因见下。请改正文件后重新上传。"),
+        )
+        form = self.get_import_form_class(request)(
+            self.get_import_formats(),
+            self.get_import_resource_classes(request),
+            initial=self.get_import_form_initial(request),
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "导入",
+            "form": form,
+            "opts": self.model._meta,
+            "result": result,
+            "confirm_failed": True,
+            "import_error_display": self.import_error_display,
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context, status=200)
+
+    def add_success_message(self, result, request):
+        totals = result.totals
+        skipped = len(getattr(result, "total_rows_skipped", []) or [])
+        message = (
+            f"已导入{self.model._meta.verbose_name_plural}：新增 {totals['new']} 条，"
+            f"更新 {totals['update']} 条，{totals['skip']} 条没有变化"
+        )
+        if skipped:
+            message += f"，跳过合计行 {skipped} 行"
+        messages.success(request, message + "。")

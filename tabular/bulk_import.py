@@ -242,8 +242,9 @@ class AllOrNothingResource(resources.ModelResource):
         by_attribute = {}
         for f in self.get_import_fields():
             known.setdefault(header_key(f.column_name), (f.column_name, not f.readonly))
+            if f.attribute:
+                by_attribute[f.attribute] = (f.column_name, not f.readonly)
             if f.attribute and not f.readonly:
-                by_attribute[f.attribute] = f.column_name
                 try:
                     verbose = str(model._meta.get_field(f.attribute).verbose_name)
                 except Exception:
@@ -252,7 +253,7 @@ class AllOrNothingResource(resources.ModelResource):
                     known.setdefault(header_key(verbose), (f.column_name, True))
         for alias, attribute in self.header_aliases.items():
             if attribute in by_attribute:
-                known.setdefault(header_key(alias), (by_attribute[attribute], True))
+                known.setdefault(header_key(alias), by_attribute[attribute])
         self._known_headers = known
         return known
 
@@ -490,7 +491,8 @@ class AllOrNothingResource(resources.ModelResource):
                     value = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
             if f.attribute in getattr(self, "_factors", {}) and value is not None:
                 factor, unit = self._factors[f.attribute]
-                value = (Decimal(value) * factor).quantize(CENT, rounding=ROUND_HALF_UP)
+                if factor != 1:
+                    value = (Decimal(value) * factor).quantize(CENT, rounding=ROUND_HALF_UP)
                 if value > self.money_ceiling:
                     plan.add_error(
                         number,
