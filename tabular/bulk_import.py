@@ -265,6 +265,9 @@ class AllOrNothingResource(resources.ModelResource):
             text = clean_text(header) if isinstance(header, str) else ("" if header is None else str(header))
             parsed = parse_header(text)
             match = known.get(parsed.key)
+            if match is None and parsed.key.endswith(")") and "(" in parsed.key:
+                # 从业人员(人), 职工人数(个): a unit we need not read.
+                match = known.get(parsed.key[: parsed.key.rindex("(")])
             if match is None:
                 mapped.columns.append(text)
                 if text:
@@ -461,11 +464,10 @@ class AllOrNothingResource(resources.ModelResource):
             year = header_map.years.get(f.column_name)
             target = self.header_year_attributes.get(f.attribute)
             if year and target and target not in present:
-                self._header_years[target] = year
+                self._header_years[target] = (year, f.attribute)
 
     def _parse_row(self, number, row, fields, lookups, plan):
         values = dict(self.fixed_values())
-        values.update(getattr(self, "_header_years", {}))
         model = self._meta.model
         for f in fields:
             raw = row.get(f.column_name)
@@ -503,6 +505,9 @@ class AllOrNothingResource(resources.ModelResource):
                     )
                     continue
             values[f.attribute] = value
+        for target, (year, money) in getattr(self, "_header_years", {}).items():
+            # 2025年营业收入: the year of the figure, where there is one.
+            values[target] = year if values.get(money) is not None else None
         return values
 
     def lookup_aliases(self, attribute):
