@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 
@@ -109,7 +110,8 @@ class SpreadsheetAdmin(SafeExportMixin, ImportExportModelAdmin):
     def _confirm_failed(self, request, result, reason):
         messages.error(
             request,
-            "导入未完成，未写入任何数据：" + (reason or "确认时校验未通过，原因见下。请改正文件后重新上传。"),
+            _("导入未完成，未写入任何数据：%(reason)s")
+            % {"reason": reason or _("确认时校验未通过，原因见下。请改正文件后重新上传。")},
         )
         form = self.get_import_form_class(request)(
             self.get_import_formats(),
@@ -118,7 +120,7 @@ class SpreadsheetAdmin(SafeExportMixin, ImportExportModelAdmin):
         )
         context = {
             **self.admin_site.each_context(request),
-            "title": "导入",
+            "title": _("导入"),
             "form": form,
             "opts": self.model._meta,
             "result": result,
@@ -132,10 +134,18 @@ class SpreadsheetAdmin(SafeExportMixin, ImportExportModelAdmin):
     def add_success_message(self, result, request):
         totals = result.totals
         skipped = len(getattr(result, "total_rows_skipped", []) or [])
-        message = (
-            f"已导入{self.model._meta.verbose_name_plural}：新增 {totals['new']} 条，"
-            f"更新 {totals['update']} 条，{totals['skip']} 条没有变化"
-        )
+        values = {
+            "register": self.model._meta.verbose_name_plural,
+            "new": totals["new"],
+            "update": totals["update"],
+            "skip": totals["skip"],
+            "totals": skipped,
+        }
         if skipped:
-            message += f"，跳过合计行 {skipped} 行"
-        messages.success(request, message + "。")
+            message = _(
+                "已导入%(register)s：新增 %(new)s 条，更新 %(update)s 条，%(skip)s 条没有变化，"
+                "跳过合计行 %(totals)s 行。"
+            )
+        else:
+            message = _("已导入%(register)s：新增 %(new)s 条，更新 %(update)s 条，%(skip)s 条没有变化。")
+        messages.success(request, message % values)

@@ -145,10 +145,7 @@ class SafeCSV(base_formats.CSV):
     def create_dataset(self, in_stream, **kwargs):
         if isinstance(in_stream, bytes):
             check_size(len(in_stream))
-            encodings = self.ENCODINGS
-            if in_stream.startswith((b"\xff\xfe", b"\xfe\xff")):
-                encodings = ("utf-16",)  # Excel's "Unicode text"
-            for encoding in encodings:
+            for encoding in self.ENCODINGS:
                 try:
                     in_stream = in_stream.decode(encoding)
                     break

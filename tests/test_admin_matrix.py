@@ -37,6 +37,7 @@ from django_celery_beat.models import (
 )
 
 from cadres.models import CoordinatorRegion
+from enterprises.models import PlaceAlias
 from cadres.permissions import ALL, GROUP_NAMES, ROLE_PERMISSIONS, Role
 from issues.models import CalendarDay, ExtensionRequest
 from jobs.models import Notice, PendingTask, ReminderLog
@@ -233,6 +234,7 @@ def admin_rows(world):
             )
         },
         "enterprises.place": {"-": a["place"]},
+        "enterprises.placealias": {"-": PlaceAlias.objects.create(name="别名甲", place=a["place"])},
         "enterprises.enterprise": {"-": a["pairing"].enterprise},
         "cadres.unit": pair("unit"),
         "cadres.cadre": pair("cadre"),
