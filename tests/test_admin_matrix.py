@@ -37,8 +37,8 @@ from django_celery_beat.models import (
 )
 
 from cadres.models import CoordinatorRegion
-from enterprises.models import PlaceAlias
 from cadres.permissions import ALL, GROUP_NAMES, ROLE_PERMISSIONS, Role
+from enterprises.models import PlaceAlias
 from issues.models import CalendarDay, ExtensionRequest
 from jobs.models import Notice, PendingTask, ReminderLog
 from multiplication.models import CategoryRemit, DoublingPlan, RevenueFigure
