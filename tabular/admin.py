@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 
-from .formats import CSVEncodingError, SafeCSV, SafeXLSX
+from .formats import CSVEncodingError, SafeCSV, SafeODS, SafeXLS, SafeXLSX
 from .paging import EstimatedCountPaginator
 from .uploads import UploadRejected, check_size
 from .xlsx import content_disposition, download_name
@@ -78,6 +78,8 @@ class SpreadsheetAdmin(SafeExportMixin, ImportExportModelAdmin):
 
     import_template_name = "admin/tabular/import.html"
     import_form_class = SafeImportForm
+    # Exports stay xlsx and csv; imports also read what offices still save.
+    import_formats = [SafeXLSX, SafeCSV, SafeXLS, SafeODS]
 
     def add_data_read_fail_error_to_form(self, form, e):
         """Say why the file could not be read, in the user's words."""
@@ -86,7 +88,7 @@ class SpreadsheetAdmin(SafeExportMixin, ImportExportModelAdmin):
         else:
             form.add_error(
                 "import_file",
-                "无法读取文件：请确认所选格式与文件一致（xlsx 或 csv），且文件未损坏。"
+                "无法读取文件：请确认所选格式与文件一致（xlsx、csv、xls 或 ods），且文件未损坏。"
                 " / The file could not be read: check it matches the chosen format.",
             )
 

@@ -161,6 +161,93 @@ def enterprise_register_xlsx(count=60):
     return OfficeFile("企业名册.xlsx", content, [_expected(r) for r in records])
 
 
+def _sheet_rows(title, note, headers, rows):
+    """The cells of the register's sheet, row by row (None for blank)."""
+    width = len(headers)
+    yield [title] + [None] * (width - 1)
+    yield [note] + [None] * (width - 2) + ["单位：万元"]
+    yield [None] * width
+    yield list(headers)
+    for row in rows:
+        yield [float(v) if isinstance(v, Decimal) else v for v in row]
+
+
+def enterprise_register_xls(count=30):
+    """The register saved as Excel 97–2003 (.xls), title merged across."""
+    import xlwt
+
+    records = register_records(count, seed=11)
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("企业名册")
+    for r, row in enumerate(
+        _sheet_rows("2025年企业名册", "填报单位：经信局", REGISTER_HEADERS, _register_rows(records))
+    ):
+        if r == 0:
+            sheet.write_merge(0, 0, 0, len(REGISTER_HEADERS) - 1, row[0])
+            continue
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return OfficeFile("企业名册.xls", buffer.getvalue(), [_expected(r) for r in records])
+
+
+def _ods_cell(value):
+    from xml.sax.saxutils import escape
+
+    if value is None:
+        return "<table:table-cell/>"
+    if isinstance(value, int | float):
+        opening = f'<table:table-cell office:value-type="float" office:value="{value}">'
+        return f"{opening}<text:p>{value}</text:p></table:table-cell>"
+    opening = '<table:table-cell office:value-type="string">'
+    return f"{opening}<text:p>{escape(str(value))}</text:p></table:table-cell>"
+
+
+def enterprise_register_ods(count=30):
+    """The register as LibreOffice or WPS saves it (.ods), title merged across."""
+    records = register_records(count, seed=13)
+    rows = list(_sheet_rows("2025年企业名册", "填报单位：经信局", REGISTER_HEADERS, _register_rows(records)))
+    width = len(REGISTER_HEADERS)
+    xml_rows = [
+        "<table:table-row>"
+        f'<table:table-cell office:value-type="string" table:number-columns-spanned="{width}">'
+        f"<text:p>{rows[0][0]}</text:p></table:table-cell>"
+        f'<table:covered-table-cell table:number-columns-repeated="{width - 1}"/></table:table-row>'
+    ]
+    xml_rows += [
+        "<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>" for row in rows[1:]
+    ]
+    # LibreOffice ends a sheet with a huge run of blank rows.
+    xml_rows.append(
+        '<table:table-row table:number-rows-repeated="1048000"><table:table-cell/></table:table-row>'
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="企业名册">'
+        + "".join(xml_rows)
+        + "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
+        ' manifest:version="1.2"><manifest:file-entry manifest:full-path="/"'
+        ' manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return OfficeFile("企业名册.ods", buffer.getvalue(), [_expected(r) for r in records])
+
+
 def _csv(headers, rows, title):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -250,6 +337,8 @@ def corpus():
     records = register_records(60)
     return [
         enterprise_register_xlsx(),
+        enterprise_register_xls(),
+        enterprise_register_ods(),
         enterprise_register_csv("gbk"),
         enterprise_register_csv("utf-8-sig"),
         above_size_list(records),

@@ -21,7 +21,7 @@ from tests.office_files import PLACES, above_size_list, register_records
 
 pytestmark = pytest.mark.django_db
 
-XLSX, CSV = "0", "1"
+XLSX, CSV, XLS, ODS = "0", "1", "2", "3"
 ENTERPRISE_FIELDS = [
     "name",
     "place",
@@ -87,8 +87,10 @@ def check_register(expected):
         (office_files.enterprise_register_xlsx, XLSX),
         (lambda: office_files.enterprise_register_csv("gbk"), CSV),
         (lambda: office_files.enterprise_register_csv("utf-8-sig"), CSV),
+        (office_files.enterprise_register_xls, XLS),
+        (office_files.enterprise_register_ods, ODS),
     ],
-    ids=["xlsx", "gbk-csv", "utf8-bom-csv"],
+    ids=["xlsx", "gbk-csv", "utf8-bom-csv", "xls", "ods"],
 )
 def test_the_register_as_circulated_goes_in_cell_by_cell(office, places, build, fmt):
     item = build()
@@ -411,3 +413,22 @@ def test_every_export_imports_back_as_no_change(office, staff_user, model, path,
     confirm(office, model, preview)
     after = [{k: v for k, v in r.items() if k != "updated_at"} for r in queryset.order_by("pk").values()]
     assert after == before
+
+
+@pytest.mark.parametrize(
+    "build, fmt, message",
+    [
+        (office_files.enterprise_register_xls, XLSX, "这不是有效的 xlsx 文件（可能是改了扩展名的 xls"),
+        (office_files.enterprise_register_xlsx, XLS, "这不是有效的 xls 文件"),
+        (
+            office_files.enterprise_register_xls,
+            CSV,
+            "这是 Excel / WPS 表格文件（xls），不是 CSV：请在“格式”中选择 xls",
+        ),
+    ],
+    ids=["xls-as-xlsx", "xlsx-as-xls", "xls-as-csv"],
+)
+def test_a_file_in_another_format_than_chosen_is_named(office, places, build, fmt, message):
+    text = page(upload(office, "enterprises_enterprise", build(), fmt))
+    assert message in text
+    assert Enterprise.objects.count() == 0
