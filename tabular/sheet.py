@@ -36,6 +36,7 @@ _UNIT_NOTE = re.compile(r"(?:^|[\s,，;；])(?:金额)?单位[:：]\s*(元|千�
 _YEAR_PREFIX = re.compile(r"^((?:19|20)\d{2})年(?:度)?")
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 _TOTAL = re.compile(r"^(合计|小计|总计|总合计|累计)[:：]?$")
+_TOTAL_FIRST = ("合", "小", "总", "累")
 
 
 def _text(value):
@@ -88,8 +89,9 @@ def sheet_unit(notes):
 def is_total_row(values):
     """A 合计 / 小计 / 总计 row: one of its first cells says so."""
     for value in list(values)[:4]:
-        text = _SPACES.sub("", _text(value))
-        if _TOTAL.match(text):
+        if not isinstance(value, str) or not value.strip().startswith(_TOTAL_FIRST):
+            continue
+        if _TOTAL.match(_SPACES.sub("", _text(value))):
             return True
     return False
 
