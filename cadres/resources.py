@@ -44,6 +44,7 @@ class UnitResource(AllOrNothingResource):
         "information_officer": "mobile",
     }
     compact_attributes = ("mobile",)
+    template_example = {"name": "市经信局", "kind": "涉企部门"}
 
     class Meta:
         model = Unit
@@ -82,6 +83,17 @@ class CadreResource(AllOrNothingResource):
     natural_key = ("mobile",)
     lookup_fields = {"unit": "name"}
     compact_attributes = ("mobile",)
+    template_example = {
+        "name": "王五",
+        "unit": "市经信局",
+        "rank": "中层",
+        "title": "科长",
+        "is_leadership_member": "否",
+        "is_coordinator": "否",
+        "mobile": "13900000001",
+        "email": "",
+        "is_active": "是",
+    }
 
     class Meta:
         model = Cadre
@@ -139,6 +151,12 @@ class PairingResource(AllOrNothingResource):
     ended_reason = fields.Field(attribute="ended_reason", column_name="提前结束原因")
 
     natural_key = ("cadre", "enterprise", "start_date")
+    template_example = {
+        "cadre": "13900000001",
+        "enterprise": "913304831234567887",
+        "kind": "部门联系",
+        "start_date": "2026-03-27",
+    }
     lookup_fields = {"cadre": "mobile", "enterprise": "credit_code"}
     compact_attributes = ("mobile", "credit_code")
 

@@ -71,6 +71,19 @@ class EnterpriseResource(AllOrNothingResource):
     }
     money_attributes = ("annual_revenue",)
     header_year_attributes = {"annual_revenue": "revenue_year"}
+    template_example = {
+        "name": "桐乡市示例纺织有限公司",
+        "credit_code": "913304831234567887",
+        "place": "濮院镇",
+        "address": "濮院镇工业园区1号",
+        "industry": "毛衫",
+        "legal_representative": "张三",
+        "contact_name": "李四",
+        "contact_phone": "13900000000",
+        "employees": 120,
+        "annual_revenue": 2500,
+        "revenue_year": 2025,
+    }
 
     class Meta:
         model = Enterprise
@@ -113,6 +126,7 @@ class PlaceResource(AllOrNothingResource):
     kind = fields.Field(attribute="kind", column_name="类型", widget=ChoiceLabelWidget(Place.Kind.choices))
 
     natural_key = ("name",)
+    template_example = {"name": "濮院镇", "kind": "镇"}
 
     class Meta:
         model = Place

@@ -85,6 +85,7 @@ class CategoryListResource(AllOrNothingResource):
         "镇(街道)": "enterprise__place__name",
     }
     money_attributes = ("revenue",)
+    template_example = {"enterprise": "913304831234567887", "revenue": 2500}
     # Missing enterprises: "" (list them and ask), "add" (add them to the
     # register first), "skip" (import the list without them).
     MISSING_CHOICES = ("", "add", "skip")

@@ -3,16 +3,19 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 
 from .formats import CSVEncodingError, SafeCSV, SafeODS, SafeXLS, SafeXLSX
+from .import_template import template_workbook
 from .paging import EstimatedCountPaginator
 from .uploads import UploadRejected, check_size
-from .xlsx import content_disposition, download_name
+from .xlsx import XLSX_CONTENT_TYPE, content_disposition, download_name
 
 
 class SafeExportMixin:
@@ -91,6 +94,27 @@ class SpreadsheetAdmin(SafeExportMixin, ImportExportModelAdmin):
                 "无法读取文件：请确认所选格式与文件一致（xlsx、csv、xls 或 ods），且文件未损坏。"
                 " / The file could not be read: check it matches the chosen format.",
             )
+
+    # -- a template per import kind ------------------------------------------
+
+    def get_urls(self):
+        name = f"{self.model._meta.app_label}_{self.model._meta.model_name}_import_template"
+        view = self.admin_site.admin_view(self.import_template_view)
+        return [path("import/template/", view, name=name), *super().get_urls()]
+
+    def import_template_view(self, request):
+        """The columns this import reads, an example row and a sheet of notes."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        resource_class = self.get_import_resource_classes(request)[0]
+        resource = resource_class(**self.get_import_resource_kwargs(request))
+        title = f"{self.model._meta.verbose_name_plural}导入模板"
+        response = HttpResponse(template_workbook(resource, title), content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition(
+            download_name(title, ext="xlsx"),
+            download_name(f"{self.model._meta.model_name}-template", ext="xlsx"),
+        )
+        return response
 
     # -- confirm tells the truth ---------------------------------------------
 

@@ -140,7 +140,7 @@ def answer(role, label, view, variant="-", method="GET"):
         return INDEX if not sees else 200 if reads else 403
     if view == "export":
         return 200 if "view" in rights else 403
-    if view in ("import", "process_import"):
+    if view in ("import", "process_import", "import_template"):
         return 200 if "add" in rights else 403
     raise AssertionError(view)
 
@@ -175,6 +175,7 @@ MODEL_VIEWS = {
     "export",
     "import",
     "process_import",
+    "import_template",
 }
 # Pages a model admin adds, with who may open them.
 EXTRA_PAGES = {
@@ -346,7 +347,7 @@ def test_each_role_gets_the_expected_answer_on_every_model_page(client, world):
         label = model._meta.label_lower
         if name in EXTRA_PAGES:
             continue
-        if view in ("changelist", "add", "export", "import"):
+        if view in ("changelist", "add", "export", "import", "import_template"):
             url = reverse(f"admin:{name}")
             checker.check(url, lambda role, label=label, view=view: answer(role, label, view), label=view)
             continue

@@ -432,3 +432,37 @@ def test_a_file_in_another_format_than_chosen_is_named(office, places, build, fm
     text = page(upload(office, "enterprises_enterprise", build(), fmt))
     assert message in text
     assert Enterprise.objects.count() == 0
+
+
+# -- a template per import kind ---------------------------------------------------
+
+
+@pytest.mark.parametrize("model", [r[0] for r in ROUND_TRIPS])
+def test_each_import_kind_offers_a_template_with_notes(office, model):
+    from openpyxl import load_workbook
+
+    assert reverse(f"admin:{model}_import_template") in page(office.get(reverse(f"admin:{model}_import")))
+    response = office.get(reverse(f"admin:{model}_import_template"))
+    assert response.status_code == 200
+    assert "filename*=UTF-8''" in response["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    headers = [c.value for c in book["导入模板"][1]]
+    example = [c.value for c in book["导入模板"][2]]
+    notes = {row[0]: row[1:] for row in book["填写说明"].iter_rows(min_row=2, values_only=True) if row[1]}
+    assert headers and any(example)
+    assert set(headers) == set(notes)
+    assert all(required in ("必填", "选填") for required, _note in notes.values())
+
+
+def test_the_enterprise_template_imports_as_it_is(office):
+    Place.objects.create(name="濮院镇", kind="town")
+    content = office.get(reverse("admin:enterprises_enterprise_import_template")).content
+    preview = upload(office, "enterprises_enterprise", _file(content, "企业导入模板.xlsx"), XLSX)
+    assert "将新增 1 行，更新 0 行，0 行没有变化。" in page(preview)
+    confirm(office, "enterprises_enterprise", preview)
+    enterprise = Enterprise.objects.get()
+    assert (enterprise.name, enterprise.annual_revenue, enterprise.contact_phone) == (
+        "桐乡市示例纺织有限公司",
+        Decimal("2500"),
+        "13900000000",
+    )
