@@ -3,9 +3,9 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
@@ -14,6 +14,7 @@ from import_export.forms import ImportForm
 from .formats import CSVEncodingError, SafeCSV, SafeODS, SafeXLS, SafeXLSX
 from .import_template import template_workbook
 from .paging import EstimatedCountPaginator
+from .sheet import header_key
 from .uploads import UploadRejected, check_size
 from .xlsx import XLSX_CONTENT_TYPE, content_disposition, download_name
 
@@ -98,9 +99,55 @@ class SpreadsheetAdmin(SafeExportMixin, ImportExportModelAdmin):
     # -- a template per import kind ------------------------------------------
 
     def get_urls(self):
-        name = f"{self.model._meta.app_label}_{self.model._meta.model_name}_import_template"
-        view = self.admin_site.admin_view(self.import_template_view)
-        return [path("import/template/", view, name=name), *super().get_urls()]
+        prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
+        template = self.admin_site.admin_view(self.import_template_view)
+        columns = self.admin_site.admin_view(self.import_columns_view)
+        return [
+            path("import/template/", template, name=f"{prefix}_import_template"),
+            path("import/columns/", columns, name=f"{prefix}_import_columns"),
+            *super().get_urls(),
+        ]
+
+    # -- columns the import did not know: staff map them, once per kind ------
+
+    def _column_map_key(self):
+        return f"import_columns:{self.model._meta.label_lower}"
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        resource_kwargs = super().get_import_resource_kwargs(request, **kwargs)
+        resource_kwargs["column_map"] = dict(request.session.get(self._column_map_key(), {}))
+        return resource_kwargs
+
+    def import_columns_view(self, request):
+        """Remember, for this import kind, which of our columns an unknown
+        header means (or that it is to be ignored); the next upload of a file
+        with that header reads it so."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse(f"admin:{self._prefix()}_import"))
+        resource = self.get_import_resource_classes(request)[0](**self.get_import_resource_kwargs(request))
+        allowed = {f.column_name for f in resource.get_import_fields() if not f.readonly}
+        remembered = dict(request.session.get(self._column_map_key(), {}))
+        chosen = []
+        for header, column in zip(
+            request.POST.getlist("header"), request.POST.getlist("column"), strict=False
+        ):
+            key = header_key(header)
+            if not key or (column and column not in allowed):
+                continue
+            remembered[key] = column
+            chosen.append(f"{header} → {column or _('忽略')}")
+        request.session[self._column_map_key()] = remembered
+        if chosen:
+            messages.success(
+                request,
+                _("已记住列的对应关系：%(chosen)s。请重新上传文件。") % {"chosen": "；".join(chosen)},
+            )
+        return HttpResponseRedirect(reverse(f"admin:{self._prefix()}_import"))
+
+    def _prefix(self):
+        return f"{self.model._meta.app_label}_{self.model._meta.model_name}"
 
     def import_template_view(self, request):
         """The columns this import reads, an example row and a sheet of notes."""

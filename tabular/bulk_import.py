@@ -89,6 +89,8 @@ class HeaderMap:
 
     columns: list
     ignored: list = field(default_factory=list)  # headers nothing matched
+    chosen_ignored: list = field(default_factory=list)  # staff chose to ignore them
+    choices: list = field(default_factory=list)  # the columns an unknown header may be mapped to
     reference: list = field(default_factory=list)  # shown by our export, not imported
     renamed: list = field(default_factory=list)  # (file header, our column)
     units: dict = field(default_factory=dict)  # column → unit named in the header
@@ -114,9 +116,12 @@ class AllOrNothingResource(resources.ModelResource):
     preview_rows = 1000
     batch_size = 1000
 
-    def __init__(self, user=None, **kwargs):
+    def __init__(self, user=None, column_map=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
+        # {normalised header: our column, or "" to ignore}: what staff chose
+        # for headers the import did not know (remembered per import kind).
+        self.column_map = column_map or {}
 
     # -- hooks ---------------------------------------------------------------
 
@@ -181,6 +186,7 @@ class AllOrNothingResource(resources.ModelResource):
         result.total_rows = len(dataset)
 
         header_map = self.map_headers(dataset.headers or [])
+        header_map.choices = [f.column_name for f in self.get_import_fields() if not f.readonly]
         self.header_map = header_map
         result.header_map = header_map
         self.sheet_unit = sheet_unit(getattr(dataset, "notes", []))
@@ -254,6 +260,10 @@ class AllOrNothingResource(resources.ModelResource):
         for alias, attribute in self.header_aliases.items():
             if attribute in by_attribute:
                 known.setdefault(header_key(alias), by_attribute[attribute])
+        columns = {column for column, _imported in by_attribute.values()}
+        for key, column in self.column_map.items():
+            if column in columns and key not in known:
+                known[key] = next(v for v in by_attribute.values() if v[0] == column)
         self._known_headers = known
         return known
 
@@ -270,7 +280,9 @@ class AllOrNothingResource(resources.ModelResource):
                 match = known.get(parsed.key[: parsed.key.rindex("(")])
             if match is None:
                 mapped.columns.append(text)
-                if text:
+                if text and self.column_map.get(parsed.key) == "":
+                    mapped.chosen_ignored.append(text)
+                elif text:
                     mapped.ignored.append(text)
                 continue
             column, imported = match

@@ -176,6 +176,7 @@ MODEL_VIEWS = {
     "import",
     "process_import",
     "import_template",
+    "import_columns",
 }
 # Pages a model admin adds, with who may open them.
 EXTRA_PAGES = {
@@ -350,6 +351,16 @@ def test_each_role_gets_the_expected_answer_on_every_model_page(client, world):
         if view in ("changelist", "add", "export", "import", "import_template"):
             url = reverse(f"admin:{name}")
             checker.check(url, lambda role, label=label, view=view: answer(role, label, view), label=view)
+            continue
+        if view == "import_columns":
+            # POST only; what was chosen is remembered, then back to the import page.
+            url, back = reverse(f"admin:{name}"), reverse(f"admin:{name.removesuffix('_columns')}")
+
+            def columns(role, label=label, back=back):
+                want = answer(role, label, "import")
+                return f"302 {back}" if want == 200 else want
+
+            checker.check(url, columns, method="POST")
             continue
         if view == "process_import":
             url = reverse(f"admin:{name}")

@@ -466,3 +466,27 @@ def test_the_enterprise_template_imports_as_it_is(office):
         Decimal("2500"),
         "13900000000",
     )
+
+
+def test_an_unknown_header_is_mapped_once_and_remembered(office, places):
+    headers = ["企业名称", "统一社会信用代码", "所在镇（街道）", "对接人", "档案号"]
+    rows = [["甲公司", office_files.code(1), "乌镇", "赵六", "A-1"]]
+    item = _file(office_files._xlsx("名册", "", headers, rows))
+    text = page(upload(office, "enterprises_enterprise", item, XLSX))
+    assert "以下列无法识别，不会导入：对接人、档案号" in text
+    assert reverse("admin:enterprises_enterprise_import_columns") in text
+
+    response = office.post(
+        reverse("admin:enterprises_enterprise_import_columns"),
+        {"header": ["对接人", "档案号"], "column": ["企业联系人", ""]},
+        follow=True,
+    )
+    assert "已记住列的对应关系：对接人 → 企业联系人；档案号 → 忽略。请重新上传文件。" in page(response)
+    preview = upload(office, "enterprises_enterprise", item, XLSX)
+    text = page(preview)
+    assert "对接人 → 企业联系人" in text and "以下列按您的选择忽略：档案号" in text
+    assert "以下列无法识别" not in text
+    confirm(office, "enterprises_enterprise", preview)
+    assert Enterprise.objects.get().contact_name == "赵六"
+    # Another import kind does not inherit the choice.
+    assert "对接人" not in str(office.session.get("import_columns:cadres.cadre", {}))
