@@ -351,9 +351,11 @@ class AllOrNothingResource(resources.ModelResource):
 
         rows = []
         first = getattr(dataset, "first_row_number", HEADER_ROWS + 1)
+        # A dataset rebuilt from another layout (Attachment 2) names its rows.
+        numbers = getattr(dataset, "row_numbers", None)
         self._prepare_units(fields, plan)
         for index, values in enumerate(dataset):
-            number = first + index
+            number = numbers[index] if numbers else first + index
             row = {h: self.normalise_cell(h, v) for h, v in zip(headers, values, strict=False)}
             if all(is_blank(v) for v in row.values()):
                 continue

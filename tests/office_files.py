@@ -357,3 +357,52 @@ if __name__ == "__main__":  # pragma: no cover
     for item in corpus():
         (target / item.name).write_bytes(item.content)
         print(target / item.name, len(item.content), "bytes", datetime.date.today())
+
+
+ARRANGEMENT_HEADERS = [
+    "序号",
+    "单位",
+    "第一责任人",
+    "分管领导",
+    "联系人",
+    "职务",
+    "职级",
+    "联系企业",
+    "企业所在镇（街道）",
+    "开始日期",
+]
+
+
+def attachment2_xlsx(blocks):
+    """Attachment 2 as circulated: a title, a 截至 line, then per unit a block
+    with the unit (and its leaders) merged down, per cadre their name merged
+    down their rows, a row per cell of enterprises (several in one cell,
+    separated by 、 or a new line), dates in the forms the office writes.
+
+    ``blocks``: [(unit, [(cadre, [(enterprises cell, date cell)])])]."""
+    wb = Workbook()
+    ws = wb.active
+    width = len(ARRANGEMENT_HEADERS)
+    ws.append(["市涉企部门(单位)走访联系企业安排表"] + [None] * (width - 1))
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws.append(["截至 2026年03月27日"] + [None] * (width - 1))
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    ws.append(ARRANGEMENT_HEADERS)
+    row = 4
+    for number, (unit, cadres) in enumerate(blocks, start=1):
+        unit_top = row
+        for cadre, cells in cadres:
+            cadre_top = row
+            for enterprises, date in cells:
+                ws.cell(row=row, column=8, value=enterprises)
+                ws.cell(row=row, column=10, value=date)
+                row += 1
+            for column, value in ((5, cadre), (6, "科长"), (7, "中层")):
+                ws.cell(row=cadre_top, column=column, value=value)
+                ws.merge_cells(start_row=cadre_top, start_column=column, end_row=row - 1, end_column=column)
+        for column, value in ((1, number), (2, unit), (3, "某局长"), (4, "某副局长")):
+            ws.cell(row=unit_top, column=column, value=value)
+            ws.merge_cells(start_row=unit_top, start_column=column, end_row=row - 1, end_column=column)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return OfficeFile("附件2.xlsx", buffer.getvalue())

@@ -490,3 +490,69 @@ def test_an_unknown_header_is_mapped_once_and_remembered(office, places):
     assert Enterprise.objects.get().contact_name == "赵六"
     # Another import kind does not inherit the choice.
     assert "对接人" not in str(office.session.get("import_columns:cadres.cadre", {}))
+
+
+# -- Attachment 2 in its own layout -------------------------------------------------
+
+
+def test_attachment2_as_circulated_imports_its_pairings(office, places):
+    from cadres.models import Pairing
+    from tests.factories import CadreFactory, EnterpriseFactory, UnitFactory
+
+    jingxin, shangwu = UnitFactory(name="市经信局"), UnitFactory(name="市商务局")
+    zhang = CadreFactory(unit=jingxin, name="张三", mobile="13900000001")
+    li = CadreFactory(unit=jingxin, name="李四", mobile="13900000002")
+    wang = CadreFactory(unit=shangwu, name="王五", mobile="13900000003")
+    CadreFactory(unit=jingxin, name="王五", mobile="13900000004")  # same name, other unit
+    firms = {n: EnterpriseFactory(name=f"桐乡市附件{n}有限公司", place=places["乌镇镇"]) for n in range(6)}
+    item = office_files.attachment2_xlsx(
+        [
+            (
+                "桐乡市经信局",  # the city written in front
+                [
+                    ("张三", [("桐乡市附件0有限公司、桐乡市附件1有限公司", datetime.datetime(2026, 3, 27))]),
+                    (
+                        "李四",
+                        [
+                            ("桐乡市附件2有限公司\n桐乡市附件3有限公司", "2026.3.27"),
+                            ("桐乡市附件4有限公司", 46108),
+                        ],
+                    ),
+                ],
+            ),
+            ("市商务局", [("王五", [("桐乡市附件5有限公司", "2026年4月1日")])]),
+        ]
+    )
+    preview = upload(office, "cadres_pairing", item, XLSX, resource="1")
+    assert "将新增 6 行，更新 0 行，0 行没有变化。" in page(preview), page(preview)[-2000:]
+    confirm(office, "cadres_pairing", preview)
+    got = sorted(
+        (p.cadre.mobile, p.enterprise.name, p.start_date, p.kind)
+        for p in Pairing.objects.select_related("cadre", "enterprise")
+    )
+    march, april = datetime.date(2026, 3, 27), datetime.date(2026, 4, 1)
+    assert got == sorted(
+        [
+            (zhang.mobile, firms[0].name, march, "department"),
+            (zhang.mobile, firms[1].name, march, "department"),
+            (li.mobile, firms[2].name, march, "department"),
+            (li.mobile, firms[3].name, march, "department"),
+            (li.mobile, firms[4].name, march, "department"),
+            (wang.mobile, firms[5].name, april, "department"),
+        ]
+    )
+
+
+def test_attachment2_names_the_row_of_an_unknown_enterprise_or_cadre(office, places):
+    from cadres.models import Pairing
+    from tests.factories import CadreFactory, UnitFactory
+
+    unit = UnitFactory(name="市经信局")
+    CadreFactory(unit=unit, name="张三", mobile="13900000001")
+    item = office_files.attachment2_xlsx(
+        [("市经信局", [("张三", [("不存在的公司", "2026-03-27")]), ("赵六", [("另一家公司", "2026-03-27")])])]
+    )
+    text = page(upload(office, "cadres_pairing", item, XLSX, resource="1"))
+    assert "第 4 行「联系企业」列：“不存在的公司”：企业库中没有这家企业。" in text
+    assert "第 5 行「联系人」列：市经信局没有名为“赵六”的在册干部。" in text
+    assert Pairing.objects.count() == 0
