@@ -6,6 +6,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 from import_export import fields, widgets
 from tablib import Dataset
 
@@ -169,7 +170,7 @@ class PairingResource(AllOrNothingResource):
 
     @classmethod
     def get_display_name(cls):
-        return "结对联系（干部手机号、企业信用代码）"
+        return gettext("结对联系（干部手机号、企业信用代码）")
 
     class Meta:
         model = Pairing
@@ -281,7 +282,7 @@ class ArrangementResource(PairingResource):
 
     @classmethod
     def get_display_name(cls):
-        return "附件2（走访联系企业安排表）"
+        return gettext("附件2（走访联系企业安排表）")
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
         converted, problems = self.convert(dataset)
