@@ -666,7 +666,9 @@ class AllOrNothingResource(resources.ModelResource):
                 continue
             row_result.instance = planned.instance
             row_result.add_instance_info(planned.instance)
-            row_result.diff = [self._diff_cell(f, planned) for f in fields]
+            # The diff is shown by the preview only; after a confirm the rows
+            # serve the admin's log (a diff per row would cost ~1 KB each).
+            row_result.diff = [self._diff_cell(f, planned) for f in fields] if dry_run else []
             result.append_row_result(row_result)
 
     def _diff_cell(self, f, planned):
