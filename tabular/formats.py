@@ -72,6 +72,9 @@ def dataset_from_rows(rows):
         if count > limit:
             raise limits.too_many_rows()
         row = list(row)
+        for column, value in enumerate(row, start=1):
+            if isinstance(value, str) and "\x00" in value:
+                raise nul_in_cell(located.header_index + 1 + count, column)
         if len(row) < width:
             row.extend([None] * (width - len(row)))
         dataset.append(row[:width])
@@ -228,6 +231,14 @@ class SafeODS(ReadOnlyFormat):
 
 class CSVEncodingError(ValueError):
     pass
+
+
+def nul_in_cell(row, column):
+    return UploadRejected(
+        f"第 {row} 行第 {column} 列含有空字符（NUL，\\0），文件可能已损坏，未写入任何数据。"
+        "请删除该单元格的内容后重新输入，另存再导入。"
+        f" / Row {row}, column {column} contains a NUL character; nothing was written."
+    )
 
 
 def reject_nul(text):

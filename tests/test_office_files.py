@@ -556,3 +556,20 @@ def test_attachment2_names_the_row_of_an_unknown_enterprise_or_cadre(office, pla
     assert "第 4 行「联系企业」列：“不存在的公司”：企业库中没有这家企业。" in text
     assert "第 5 行「联系人」列：市经信局没有名为“赵六”的在册干部。" in text
     assert Pairing.objects.count() == 0
+
+
+def test_a_nul_inside_an_xls_cell_is_refused_before_the_database(office, places):
+    """PostgreSQL refuses NUL in text; an .xls (binary) can carry one."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("名册")
+    for column, value in enumerate(["企业名称", "统一社会信用代码", "所在镇（街道）"]):
+        sheet.write(0, column, value)
+    for column, value in enumerate(["某\x00公司", office_files.code(1), "乌镇"]):
+        sheet.write(1, column, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    text = page(upload(office, "enterprises_enterprise", _file(buffer.getvalue(), "x.xls"), XLS))
+    assert "第 2 行第 1 列含有空字符（NUL" in text
+    assert Enterprise.objects.count() == 0
