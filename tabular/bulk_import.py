@@ -64,6 +64,7 @@ class ImportPlan:
     errors: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
     raw_rows: dict = field(default_factory=dict)
     total_rows: list = field(default_factory=list)  # 合计 / 小计 rows skipped
+    headers: list = field(default_factory=list)
 
     def add_error(self, number, column, message):
         self.errors[number][column].append(message)
@@ -363,7 +364,9 @@ class AllOrNothingResource(resources.ModelResource):
                 plan.total_rows.append(number)
                 continue
             rows.append((number, row))
-            plan.raw_rows[number] = row
+            # The sheet's own row (shared with the dataset), shown if it fails.
+            plan.raw_rows[number] = values
+        plan.headers = headers
 
         # Pass 1: parse cells (foreign keys through dictionaries loaded once).
         lookups = self._load_lookups(fields, rows, user, plan)
@@ -388,6 +391,9 @@ class AllOrNothingResource(resources.ModelResource):
                 continue
             seen_keys[key] = number
             parsed.append((number, values, key))
+        # The normalised cells are parsed now; free them before the instances
+        # are built (a 100,000-row file's dicts are ~100 MB).
+        del rows, lookups
 
         # Pass 2: existing rows, only among those the user may change.
         existing, forbidden = self.load_existing({key for _, _, key in parsed}, user)
@@ -649,7 +655,7 @@ class AllOrNothingResource(resources.ModelResource):
                 column: [row_message(number, column, reason) for reason in reasons]
                 for column, reasons in plan.errors[number].items()
             }
-            raw = plan.raw_rows.get(number, {})
+            raw = dict(zip(plan.headers, plan.raw_rows.get(number, ()), strict=False))
             shown = {h: _display(raw.get(h)) for h in headers}
             result.append_invalid_row(number, shown, ValidationError(per_column))
 
