@@ -96,6 +96,14 @@ def is_total_row(values):
     return False
 
 
+_NOTE = re.compile(r"[:：]|^(截至|截止|填报|制表|注)")
+
+
+def _is_note(value):
+    """``填报单位：经信局``, ``单位：万元``, ``截至2026年3月``: a note, not a header."""
+    return bool(_NOTE.search(to_halfwidth(_text(value))))
+
+
 @dataclass
 class Located:
     header_index: int  # 0-based index of the header row in the rows read
@@ -110,10 +118,11 @@ def locate_header(rows):
     counts = []
     for row in rows[:SCAN_ROWS]:
         filled = [v for v in row if _text(v) != ""]
-        counts.append((len(filled), all(isinstance(v, str) for v in filled)))
+        all_text = all(isinstance(v, str) for v in filled)
+        counts.append((len(filled), all_text and not all(_is_note(v) for v in filled)))
     widest = max((c for c, _ in counts), default=0)
-    for index, (count, all_text) in enumerate(counts):
-        if count >= 2 and all_text and count >= 0.6 * widest:
+    for index, (count, header_like) in enumerate(counts):
+        if count >= 2 and header_like and count >= 0.6 * widest:
             notes = [" ".join(_text(v) for v in rows[i] if _text(v)) for i in range(index)]
             return Located(index, [n for n in notes if n])
     return Located(0, [])

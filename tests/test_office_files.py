@@ -573,3 +573,14 @@ def test_a_nul_inside_an_xls_cell_is_refused_before_the_database(office, places)
     text = page(upload(office, "enterprises_enterprise", _file(buffer.getvalue(), "x.xls"), XLS))
     assert "第 2 行第 1 列含有空字符（NUL" in text
     assert Enterprise.objects.count() == 0
+
+
+def test_a_file_without_the_required_columns_names_the_row_taken_for_the_header(office, places):
+    content = office_files._xlsx(
+        "名册", "填报单位：经信局", ["单位详细名称", "所在镇(街道)", "联系电话"], [["甲", "乌镇", "1"]]
+    )
+    text = page(upload(office, "enterprises_enterprise", _file(content), XLSX))
+    assert "文件缺少必需的列：统一社会信用代码。第 4 行被当作表头，" in text
+    assert "其中的列是：企业名称、所在镇（街道）、企业联系电话。" in text
+    assert "[" not in text.split("文件缺少必需的列")[1][:200]  # a sentence, not a Python list
+    assert Enterprise.objects.count() == 0
