@@ -17,7 +17,7 @@ from tabular.admin import SpreadsheetAdmin
 from . import permissions, selectors, services, views
 from .forms import MobileField
 from .models import AreaAssignment, Cadre, CoordinatorRegion, Pairing, ServiceItem, Unit
-from .resources import CadreResource, PairingResource, UnitResource
+from .resources import ArrangementResource, CadreResource, PairingResource, UnitResource
 
 
 class ChangeDisplay(HistoricalRecordContextHelper):
@@ -240,7 +240,7 @@ class PairingAdmin(ScopedAdminMixin, SpreadsheetAdmin, AuditedAdmin):
     visible = staticmethod(permissions.visible_pairings)
     changeable = staticmethod(permissions.changeable_pairings)
     form = PairingForm
-    resource_classes = [PairingResource]
+    resource_classes = [PairingResource, ArrangementResource]
     list_display = ["cadre", "enterprise", "kind", "start_date", "end_date", "ended_on", "enterprise_place"]
     list_filter = [ActiveOnTodayFilter, "kind", "cadre__unit__kind", "enterprise__place", PairingUnitFilter]
     list_select_related = ["cadre__unit", "enterprise__place"]

@@ -49,6 +49,7 @@ EDIT = ("view", "add", "change")
 ROLE_PERMISSIONS = {
     Role.LIAISON_STAFF: {
         "enterprises.place": ALL,
+        "enterprises.placealias": ALL,
         "enterprises.enterprise": ALL,
         "cadres.unit": ALL,
         "cadres.cadre": ALL,

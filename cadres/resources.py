@@ -2,10 +2,19 @@
 its name, a cadre by mobile number, an enterprise by credit code, a place by
 name. What a user may import is scoped by :mod:`cadres.permissions`."""
 
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
 from import_export import fields, widgets
+from tablib import Dataset
 
 from enterprises.models import Enterprise, Place
-from tabular.bulk_import import AllOrNothingResource
+from enterprises.resources import PlaceNames
+from tabular.bulk_import import LISTED_ERROR_ROWS, AllOrNothingResource, row_message
+from tabular.cells import clean_text, compact_code, is_blank
+from tabular.sheet import header_key, is_total_row
 from tabular.widgets import ChineseDateWidget, ChoiceLabelWidget, YesNoWidget
 
 from . import permissions
@@ -43,6 +52,7 @@ class UnitResource(AllOrNothingResource):
         "information_officer": "mobile",
     }
     compact_attributes = ("mobile",)
+    template_example = {"name": "市经信局", "kind": "涉企部门"}
 
     class Meta:
         model = Unit
@@ -51,6 +61,9 @@ class UnitResource(AllOrNothingResource):
 
     def changeable(self, queryset, user):
         return permissions.changeable_units(user, queryset)
+
+    def lookup_aliases(self, attribute):
+        return PlaceNames() if attribute == "place" else {}
 
     def existing_queryset(self):
         return Unit.objects.select_related(
@@ -78,6 +91,17 @@ class CadreResource(AllOrNothingResource):
     natural_key = ("mobile",)
     lookup_fields = {"unit": "name"}
     compact_attributes = ("mobile",)
+    template_example = {
+        "name": "王五",
+        "unit": "市经信局",
+        "rank": "中层",
+        "title": "科长",
+        "is_leadership_member": "否",
+        "is_coordinator": "否",
+        "mobile": "13900000001",
+        "email": "",
+        "is_active": "是",
+    }
 
     class Meta:
         model = Cadre
@@ -100,6 +124,9 @@ class CadreResource(AllOrNothingResource):
     def lookup_queryset(self, attribute, model, user):
         # A cadre may be placed only in a unit the importer manages.
         return permissions.managed_units(user, Unit.objects.all())
+
+    def lookup_aliases(self, attribute):
+        return UnitNames() if attribute == "unit" else {}
 
     def normalise_cell(self, column, value):
         value = super().normalise_cell(column, value)
@@ -132,8 +159,18 @@ class PairingResource(AllOrNothingResource):
     ended_reason = fields.Field(attribute="ended_reason", column_name="提前结束原因")
 
     natural_key = ("cadre", "enterprise", "start_date")
+    template_example = {
+        "cadre": "13900000001",
+        "enterprise": "913304831234567887",
+        "kind": "部门联系",
+        "start_date": "2026-03-27",
+    }
     lookup_fields = {"cadre": "mobile", "enterprise": "credit_code"}
     compact_attributes = ("mobile", "credit_code")
+
+    @classmethod
+    def get_display_name(cls):
+        return gettext("结对联系（干部手机号、企业信用代码）")
 
     class Meta:
         model = Pairing
@@ -196,3 +233,160 @@ class PairingResource(AllOrNothingResource):
                 p, others=others, area_place_ids=areas.get(p.cadre_id, set())
             ).items():
                 plan.add_error(r.number, self._column_of(attribute), message)
+
+
+class UnitNames(dict):
+    """A unit as the office writes it: 桐乡市经信局 or 经信局 for 市经信局,
+    桐乡市乌镇镇人民政府 for 乌镇镇人民政府 — a leading 桐乡市 / 桐乡 / 市 is
+    not part of what identifies it."""
+
+    def __init__(self):
+        super().__init__()
+        by_core = {}
+        for name in Unit.objects.values_list("name", flat=True):
+            by_core.setdefault(_unit_core(name), set()).add(name)
+        self.update({core: names.pop() for core, names in by_core.items() if len(names) == 1})
+
+    def get(self, key, default=None):
+        if not isinstance(key, str):
+            return key
+        return super().get(_unit_core(key), key)
+
+
+def _unit_core(name):
+    for prefix in ("浙江省桐乡市", "桐乡市", "桐乡", "市"):
+        if name.startswith(prefix) and len(name) > len(prefix) + 1:
+            return name[len(prefix) :]
+    return name
+
+
+class ArrangementResource(PairingResource):
+    """Attachment 2 as circulated (市涉企部门(单位)走访联系企业安排表, R20):
+    the unit merged down its cadres, each cadre by name merged down their
+    enterprises, several enterprises in a cell (separated by 、，；or new
+    lines), an enterprise by its name, a start date written any way the
+    office writes one (or the import's default). Each row becomes pairing
+    rows of :class:`PairingResource`, checked and written the same way;
+    messages name the sheet's own rows."""
+
+    ARRANGEMENT_COLUMNS = {
+        "unit": ("单位", "单位名称", "部门", "部门(单位)", "市涉企部门(单位)"),
+        "cadre_name": ("联系人", "联系干部", "干部姓名", "姓名", "联系领导"),
+        "mobile": ("联系人手机号", "手机号", "手机", "联系电话"),
+        "enterprises": ("联系企业", "联系企业名称", "企业名称", "结对企业"),
+        "start_date": ("开始日期", "联系时间", "结对日期", "开始时间"),
+        "kind": ("联系类型",),
+    }
+    SEPARATORS = re.compile(r"[、，,；;\n\r]+")
+    DEFAULT_KIND = "部门联系"
+
+    @classmethod
+    def get_display_name(cls):
+        return gettext("附件2（走访联系企业安排表）")
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+        converted, problems = self.convert(dataset)
+        if problems:
+            result = self.get_result_class()()
+            result.diff_headers = self.get_diff_headers()
+            for number, column, reason in problems[:LISTED_ERROR_ROWS]:
+                result.append_invalid_row(
+                    number, {}, ValidationError({column: [row_message(number, column, reason)]})
+                )
+                result.totals["invalid"] += 1
+            result.more_error_rows = max(0, len(problems) - LISTED_ERROR_ROWS)
+            return result
+        return super().import_data(converted, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+
+    def _positions(self, headers):
+        keys = [header_key(h) for h in headers]
+        found = {}
+        for name, candidates in self.ARRANGEMENT_COLUMNS.items():
+            for candidate in candidates:
+                key = header_key(candidate)
+                if key in keys:
+                    found[name] = keys.index(key)
+                    break
+        return found
+
+    def convert(self, dataset):
+        """``(pairing dataset, [(row, column, reason)])``."""
+        at = self._positions(dataset.headers or [])
+        missing = [
+            self.ARRANGEMENT_COLUMNS[c][0] for c in ("unit", "cadre_name", "enterprises") if c not in at
+        ]
+        if missing:
+            number = getattr(dataset, "header_row_number", 1)
+            return None, [
+                (number, "单位", f"附件2缺少“{'、'.join(missing)}”列（第 {number} 行被当作表头）。")
+            ]
+        first = getattr(dataset, "first_row_number", 2)
+        units = {u.name: u for u in permissions.managed_units(self.user, Unit.objects.all())}
+        unit_names = UnitNames()
+        cadres = {}
+        for cadre in Cadre.objects.filter(unit__in=list(units.values())).only("name", "mobile", "unit_id"):
+            cadres.setdefault((cadre.unit_id, cadre.name), []).append(cadre.mobile)
+        names = {}
+        for code, name in Enterprise.objects.values_list("credit_code", "name"):
+            names.setdefault(name, []).append(code)
+        out = Dataset(headers=["干部手机号", "企业统一社会信用代码", "联系类型", "开始日期"])
+        out.row_numbers, problems = [], []
+        unit_text = cadre_text = None
+
+        def cell(row, name):
+            index = at.get(name)
+            value = row[index] if index is not None and index < len(row) else None
+            return None if is_blank(value) else clean_text(value) if isinstance(value, str) else value
+
+        for index, row in enumerate(dataset):
+            number = first + index
+            if all(is_blank(v) for v in row) or is_total_row(row):
+                continue
+            # Merged cells are blank below their first row: fill them down.
+            if cell(row, "unit") is not None:
+                unit_text, cadre_text = cell(row, "unit"), None
+            if cell(row, "cadre_name") is not None:
+                cadre_text = cell(row, "cadre_name")
+            enterprises = cell(row, "enterprises")
+            if enterprises is None:
+                continue
+            unit = units.get(unit_names.get(unit_text)) if unit_text else None
+            if unit is None:
+                problems.append(
+                    (number, "单位", f"找不到单位“{unit_text or ''}”，或不在您有权管理的范围内。")
+                )
+                continue
+            mobile = cell(row, "mobile")
+            mobiles = cadres.get((unit.pk, cadre_text), [])
+            if mobile is not None:
+                mobile = compact_code(mobile).replace("-", "")
+            elif len(mobiles) == 1:
+                mobile = mobiles[0]
+            elif not mobiles:
+                problems.append((number, "联系人", f"{unit.name}没有名为“{cadre_text or ''}”的在册干部。"))
+                continue
+            else:
+                problems.append(
+                    (
+                        number,
+                        "联系人",
+                        f"{unit.name}有 {len(mobiles)} 位名为“{cadre_text}”的干部，请加“手机号”列注明。",
+                    )
+                )
+                continue
+            for name in (n.strip() for n in self.SEPARATORS.split(str(enterprises))):
+                if not name:
+                    continue
+                codes = names.get(name, [])
+                if len(codes) != 1:
+                    reason = "企业库中没有这家企业" if not codes else f"企业库中有 {len(codes)} 家同名企业"
+                    problems.append((number, "联系企业", f"“{name}”：{reason}。"))
+                    continue
+                start = cell(row, "start_date") or self.default_start
+                out.append([mobile, codes[0], cell(row, "kind") or self.DEFAULT_KIND, start])
+                out.row_numbers.append(number)
+        return out, problems
+
+    def __init__(self, user=None, default_start=None, **kwargs):
+        super().__init__(user=user, **kwargs)
+        self.default_start = default_start or timezone.localdate()

@@ -4,13 +4,30 @@ from django.utils.translation import gettext_lazy as _
 from tabular.admin import SpreadsheetAdmin
 
 from .forms import CreditCodeField
-from .models import Enterprise, Place
+from .models import Enterprise, Place, PlaceAlias
 from .resources import EnterpriseResource, PlaceResource
+
+
+class PlaceAliasInline(admin.TabularInline):
+    """Other names the office writes for the place; imports accept them."""
+
+    model = PlaceAlias
+    extra = 1
+
+
+@admin.register(PlaceAlias)
+class PlaceAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "place"]
+    list_select_related = ["place"]
+    list_filter = ["place"]
+    search_fields = ["name", "place__name"]
+    autocomplete_fields = ["place"]
 
 
 @admin.register(Place)
 class PlaceAdmin(SpreadsheetAdmin):
     resource_classes = [PlaceResource]
+    inlines = [PlaceAliasInline]
     list_display = ["name", "kind", "sort_order"]
     list_filter = ["kind"]
     search_fields = ["name"]

@@ -90,3 +90,20 @@ class Enterprise(models.Model):
 
     def clean(self):
         self.credit_code = normalise_credit_code(self.credit_code)
+
+
+class PlaceAlias(models.Model):
+    """Another name the office writes for a place (乌镇 for 乌镇镇, 开发区 for
+    桐乡经济开发区). Imports also accept, without an entry here, a leading
+    桐乡市 and the name without its 镇 / 街道 (see :mod:`enterprises.aliases`)."""
+
+    name = models.CharField(_("别名"), max_length=50, unique=True)
+    place = models.ForeignKey(Place, verbose_name=_("地点"), on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta:
+        verbose_name = _("地点别名")
+        verbose_name_plural = _("地点别名")
+        ordering = ["place__sort_order", "name"]
+
+    def __str__(self):
+        return f"{self.name} → {self.place.name}"

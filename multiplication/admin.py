@@ -86,6 +86,18 @@ class MembershipAdmin(SpreadsheetAdmin, AuditedAdmin):
             resource_kwargs.update(form.list_kwargs())
         return resource_kwargs
 
+    def import_action(self, request, **kwargs):
+        """When the preview lists enterprises missing from the register, the
+        confirm form asks which way to go (add them, or leave them out)."""
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        result, confirm_form = context.get("result"), context.get("confirm_form")
+        if confirm_form is not None and getattr(result, "missing_enterprises", None):
+            chosen = getattr(result, "missing_choice", "")
+            confirm_form.fields["missing"].required = True
+            confirm_form.initial["missing"] = chosen or None
+        return response
+
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)
         if import_form is not None:

@@ -54,20 +54,33 @@ class ListParameters:
             "category": data.get("category"),
             "year": data.get("year"),
             "effective_on": data.get("effective_on"),
+            "missing": data.get("missing") or "",
         }
+
+
+MISSING_LABEL = _("名单中不在企业库的企业")
+MISSING_CHOICES = [("add", _("加入企业库（按名单上的企业名称和所在镇）")), ("skip", _("不导入这些企业"))]
 
 
 class CategoryListImportForm(ListParameters, SafeImportForm):
     category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
     year = _year_field()
     effective_on = _effective_field()
-    field_order = ["category", "year", "effective_on", "resource", "import_file", "format"]
+    missing = forms.ChoiceField(
+        label=MISSING_LABEL,
+        choices=[("", _("先在预览中列出，再选择")), *MISSING_CHOICES],
+        required=False,
+    )
+    field_order = ["category", "year", "effective_on", "missing", "resource", "import_file", "format"]
 
 
 class CategoryListConfirmForm(ListParameters, ConfirmImportForm):
     category = forms.ChoiceField(choices=Category.choices, widget=forms.HiddenInput)
     year = forms.IntegerField(widget=forms.HiddenInput)
     effective_on = forms.DateField(widget=forms.HiddenInput)
+    missing = forms.ChoiceField(
+        label=MISSING_LABEL, choices=MISSING_CHOICES, required=False, widget=forms.RadioSelect
+    )
 
 
 class DerivationForm(ListParameters, forms.Form):

@@ -11,13 +11,20 @@ list); confirming applies the list through
 derivation uses.
 """
 
+import statistics
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from import_export import fields, widgets
 from import_export.results import Error
 
-from enterprises.models import Enterprise
+from enterprises import services as enterprise_services
+from enterprises.credit_code import validate_credit_code
+from enterprises.models import Enterprise, Place
+from enterprises.resources import PlaceNames
 from tabular.bulk_import import AllOrNothingResource
-from tabular.cells import is_blank
+from tabular.cells import clean_text, compact_code, is_blank
 from tabular.widgets import ChineseDateWidget, ChineseDecimalWidget, ChoiceLabelWidget
 
 from . import selectors, services
@@ -66,6 +73,22 @@ class CategoryListResource(AllOrNothingResource):
     natural_key = ("enterprise",)
     lookup_fields = {"enterprise": "credit_code"}
     compact_attributes = ("credit_code", "stock_code")
+    header_aliases = {
+        "信用代码": "enterprise",
+        "社会信用代码": "enterprise",
+        "营业收入": "revenue",
+        "主营业务收入": "revenue",
+        "工业总产值": "revenue",
+        "单位详细名称": "enterprise__name",
+        "单位名称": "enterprise__name",
+        "所在镇": "enterprise__place__name",
+        "镇(街道)": "enterprise__place__name",
+    }
+    money_attributes = ("revenue",)
+    template_example = {"enterprise": "913304831234567887", "revenue": 2500}
+    # Missing enterprises: "" (list them and ask), "add" (add them to the
+    # register first), "skip" (import the list without them).
+    MISSING_CHOICES = ("", "add", "skip")
 
     class Meta:
         model = Membership
@@ -79,8 +102,10 @@ class CategoryListResource(AllOrNothingResource):
         )
         import_id_fields = ("credit_code",)
 
-    def __init__(self, user=None, category=None, year=None, effective_on=None, **kwargs):
+    def __init__(self, user=None, category=None, year=None, effective_on=None, missing="", **kwargs):
         super().__init__(user=user, **kwargs)
+        self.missing_choice = missing or ""
+        self.missing = []
         self.category = category
         self.year = year
         self.effective_on = effective_on
@@ -121,6 +146,8 @@ class CategoryListResource(AllOrNothingResource):
                         f"（请确认单位是万元）。 / Below the {threshold} (10k yuan) threshold;"
                         " check the unit is 万元.",
                     )
+        if plan.ok and self.category in REVENUE_CATEGORIES:
+            self.check_unit_against_register(plan)
         if not plan.ok:
             return
         entries = {
@@ -128,6 +155,31 @@ class CategoryListResource(AllOrNothingResource):
             for row in plan.rows
         }
         self.change = services.plan_list_change(self.category, self.effective_on, entries, year=self.year)
+
+    def check_unit_against_register(self, plan):
+        """Figures in 千元 (or 元) under a 万元 header: the list's revenues
+        run about 10 (or 10,000) times the register's for the same enterprises."""
+        ids = [r.instance.enterprise_id for r in plan.rows if r.instance.revenue]
+        register = dict(
+            Enterprise.objects.filter(pk__in=ids, annual_revenue__gt=0).values_list("pk", "annual_revenue")
+        )
+        ratios = [
+            r.instance.revenue / register[r.instance.enterprise_id]
+            for r in plan.rows
+            if r.instance.revenue and r.instance.enterprise_id in register
+        ]
+        if len(ratios) < 3:
+            return
+        median = statistics.median(ratios)
+        for low, high, unit in ((Decimal(5), Decimal(20), "千元"), (Decimal(5000), Decimal(20000), "元")):
+            if low <= median <= high:
+                plan.add_error(
+                    0,
+                    "营业收入（万元）",
+                    f"名单的营业收入普遍约为企业库登记数的 {median:.0f} 倍，看起来是以{unit}填写的，"
+                    f"却按万元读取。请把表头改为“营业收入（{unit}）”或换算为万元后再导入，未写入任何数据。"
+                    f" / The figures run about {median:.0f}x the register's: they look like {unit}.",
+                )
 
     def write(self, plan):
         services.apply_list_change(self.change, user=self.user)
@@ -141,14 +193,97 @@ class CategoryListResource(AllOrNothingResource):
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
         problem = self.list_problem(dataset)
+        if not problem:
+            self.missing = self.missing_rows(dataset)
+            problem = self.missing_problem(dry_run)
         if problem:
             result = self.get_result_class()()
             result.diff_headers = self.get_diff_headers()
             result.append_base_error(Error(ValidationError(problem)))
+            result.missing_enterprises = self.missing
             return result
-        result = super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+        if self.missing and self.missing_choice == "add" and not dry_run:
+            with transaction.atomic():
+                enterprise_services.add_enterprises([m["enterprise"] for m in self.missing])
+                result = super().import_data(dataset, dry_run=False, raise_errors=raise_errors, **kwargs)
+                if result.has_errors() or result.has_validation_errors():
+                    transaction.set_rollback(True)
+        else:
+            for entry in self.missing:
+                dataset[entry["index"]] = [None] * dataset.width
+            result = super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
         result.list_change = self.change
+        result.missing_enterprises = self.missing
+        result.missing_choice = self.missing_choice
         return result
+
+    def missing_rows(self, dataset):
+        """Rows whose credit code is well-formed but absent from the register,
+        with what adding them would take (name and place from the list)."""
+        columns = self.map_headers(dataset.headers or []).columns
+        position = {c: i for i, c in enumerate(columns)}
+        code_at = position.get("统一社会信用代码")
+        if code_at is None:
+            return []
+        codes = {}
+        for index, row in enumerate(dataset):
+            code = compact_code(row[code_at]) if not is_blank(row[code_at]) else ""
+            try:
+                validate_credit_code(code)
+            except ValidationError:
+                continue
+            codes.setdefault(code, index)
+        known = set(
+            Enterprise.objects.filter(credit_code__in=list(codes)).values_list("credit_code", flat=True)
+        )
+        places = PlaceNames()
+
+        place_by_name = {p.name: p for p in Place.objects.all()}
+        first = getattr(dataset, "first_row_number", 2)
+        missing = []
+        for code, index in codes.items():
+            if code in known:
+                continue
+            row = dataset[index]
+
+            def cell(column, row=row):
+                at = position.get(column)
+                return clean_text(row[at]) if at is not None and not is_blank(row[at]) else ""
+
+            name, place_text = cell("企业名称"), cell("所在镇（街道）")
+            place = place_by_name.get(places.get(place_text)) if place_text else None
+            entry = {"index": index, "number": first + index, "code": code, "name": name, "place": place_text}
+            entry["problem"] = (
+                "缺少企业名称" if not name else "" if place else f"所在镇（街道）“{place_text}”无法识别"
+            )
+            entry["enterprise"] = {"credit_code": code, "name": name, "place": place}
+            missing.append(entry)
+        return missing
+
+    def missing_problem(self, dry_run):
+        if not self.missing:
+            return ""
+        listed = "；".join(
+            f"第 {m['number']} 行 {m['name'] or '（无名称）'}（{m['code']}）" for m in self.missing[:20]
+        )
+        more = f" 等 {len(self.missing)} 家" if len(self.missing) > 20 else ""
+        if self.missing_choice == "add":
+            bad = [m for m in self.missing if m["problem"]]
+            if bad:
+                return (
+                    "以下企业不在企业库中，无法加入企业库："
+                    + "；".join(f"第 {m['number']} 行{m['problem']}" for m in bad[:20])
+                    + "。名单需有“企业名称”和“所在镇（街道）”列才能加入企业库；也可选择“不导入这些企业”。"
+                    " / These enterprises cannot be added to the register: name or town missing."
+                )
+            return ""
+        if self.missing_choice == "" and not dry_run:
+            return (
+                f"名单中有 {len(self.missing)} 家企业不在企业库中：{listed}{more}。"
+                "请选择“加入企业库”或“不导入这些企业”后再确认，未写入任何数据。"
+                " / Some enterprises are not in the register; choose to add them or leave them out."
+            )
+        return ""
 
     def list_problem(self, dataset):
         if not self.category or not self.effective_on:

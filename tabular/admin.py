@@ -1,15 +1,22 @@
 """Admin behaviour shared by every changelist that imports or exports a sheet."""
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 
-from .formats import CSVEncodingError, SafeCSV, SafeXLSX
+from .formats import CSVEncodingError, SafeCSV, SafeODS, SafeXLS, SafeXLSX
+from .import_template import template_workbook
 from .paging import EstimatedCountPaginator
+from .sheet import header_key
 from .uploads import UploadRejected, check_size
-from .xlsx import content_disposition, download_name
+from .xlsx import XLSX_CONTENT_TYPE, content_disposition, download_name
 
 
 class SafeExportMixin:
@@ -75,6 +82,8 @@ class SpreadsheetAdmin(SafeExportMixin, ImportExportModelAdmin):
 
     import_template_name = "admin/tabular/import.html"
     import_form_class = SafeImportForm
+    # Exports stay xlsx and csv; imports also read what offices still save.
+    import_formats = [SafeXLSX, SafeCSV, SafeXLS, SafeODS]
 
     def add_data_read_fail_error_to_form(self, form, e):
         """Say why the file could not be read, in the user's words."""
@@ -83,6 +92,133 @@ class SpreadsheetAdmin(SafeExportMixin, ImportExportModelAdmin):
         else:
             form.add_error(
                 "import_file",
-                "无法读取文件：请确认所选格式与文件一致（xlsx 或 csv），且文件未损坏。"
+                "无法读取文件：请确认所选格式与文件一致（xlsx、csv、xls 或 ods），且文件未损坏。"
                 " / The file could not be read: check it matches the chosen format.",
             )
+
+    # -- a template per import kind ------------------------------------------
+
+    def get_urls(self):
+        prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
+        template = self.admin_site.admin_view(self.import_template_view)
+        columns = self.admin_site.admin_view(self.import_columns_view)
+        return [
+            path("import/template/", template, name=f"{prefix}_import_template"),
+            path("import/columns/", columns, name=f"{prefix}_import_columns"),
+            *super().get_urls(),
+        ]
+
+    # -- columns the import did not know: staff map them, once per kind ------
+
+    def _column_map_key(self):
+        return f"import_columns:{self.model._meta.label_lower}"
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        resource_kwargs = super().get_import_resource_kwargs(request, **kwargs)
+        resource_kwargs["column_map"] = dict(request.session.get(self._column_map_key(), {}))
+        return resource_kwargs
+
+    def import_columns_view(self, request):
+        """Remember, for this import kind, which of our columns an unknown
+        header means (or that it is to be ignored); the next upload of a file
+        with that header reads it so."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse(f"admin:{self._prefix()}_import"))
+        resource = self.get_import_resource_classes(request)[0](**self.get_import_resource_kwargs(request))
+        allowed = {f.column_name for f in resource.get_import_fields() if not f.readonly}
+        remembered = dict(request.session.get(self._column_map_key(), {}))
+        chosen = []
+        for header, column in zip(
+            request.POST.getlist("header"), request.POST.getlist("column"), strict=False
+        ):
+            key = header_key(header)
+            if not key or (column and column not in allowed):
+                continue
+            remembered[key] = column
+            chosen.append(f"{header} → {column or _('忽略')}")
+        request.session[self._column_map_key()] = remembered
+        if chosen:
+            messages.success(
+                request,
+                _("已记住列的对应关系：%(chosen)s。请重新上传文件。") % {"chosen": "；".join(chosen)},
+            )
+        return HttpResponseRedirect(reverse(f"admin:{self._prefix()}_import"))
+
+    def _prefix(self):
+        return f"{self.model._meta.app_label}_{self.model._meta.model_name}"
+
+    def import_template_view(self, request):
+        """The columns this import reads, an example row and a sheet of notes."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        resource_class = self.get_import_resource_classes(request)[0]
+        resource = resource_class(**self.get_import_resource_kwargs(request))
+        title = f"{self.model._meta.verbose_name_plural}导入模板"
+        response = HttpResponse(template_workbook(resource, title), content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition(
+            download_name(title, ext="xlsx"),
+            download_name(f"{self.model._meta.model_name}-template", ext="xlsx"),
+        )
+        return response
+
+    # -- confirm tells the truth ---------------------------------------------
+
+    def process_import(self, request, **kwargs):
+        """The confirm step. The file is read and checked again; if anything
+        fails now (the data changed since the preview, a row refused by the
+        database), nothing was written and the page says so, row by row —
+        never "导入成功"."""
+        try:
+            return super().process_import(request, **kwargs)
+        except (UploadRejected, CSVEncodingError) as exc:
+            return self._confirm_failed(request, None, str(exc))
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            return self._confirm_failed(request, result, None)
+        return super().process_result(result, request)
+
+    def _confirm_failed(self, request, result, reason):
+        messages.error(
+            request,
+            _("导入未完成，未写入任何数据：%(reason)s")
+            % {"reason": reason or _("确认时校验未通过，原因见下。请改正文件后重新上传。")},
+        )
+        form = self.get_import_form_class(request)(
+            self.get_import_formats(),
+            self.get_import_resource_classes(request),
+            initial=self.get_import_form_initial(request),
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("导入"),
+            "form": form,
+            "opts": self.model._meta,
+            "result": result,
+            "confirm_failed": True,
+            "import_error_display": self.import_error_display,
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context, status=200)
+
+    def add_success_message(self, result, request):
+        totals = result.totals
+        skipped = len(getattr(result, "total_rows_skipped", []) or [])
+        values = {
+            "register": self.model._meta.verbose_name_plural,
+            "new": totals["new"],
+            "update": totals["update"],
+            "skip": totals["skip"],
+            "totals": skipped,
+        }
+        if skipped:
+            message = _(
+                "已导入%(register)s：新增 %(new)s 条，更新 %(update)s 条，%(skip)s 条没有变化，"
+                "跳过合计行 %(totals)s 行。"
+            )
+        else:
+            message = _("已导入%(register)s：新增 %(new)s 条，更新 %(update)s 条，%(skip)s 条没有变化。")
+        messages.success(request, message % values)

@@ -27,10 +27,11 @@ and ``compact_attributes`` (codes and phone numbers), and may override
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import ForeignKey
+from django.db.models import CharField, ForeignKey, TextField
 from django.utils import timezone
 from import_export import resources
 from import_export.exceptions import ImportError as ImportExportError
@@ -39,9 +40,17 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from .cells import clean_text, compact_code, is_blank, restore_neutralised
 from .history import is_audited
+from .sheet import UNITS, header_key, is_total_row, parse_header, sheet_unit
 
 HEADER_ROWS = 1
+# The "row" of an error about the whole file (a column's unit, say).
+NON_FIELD_ERRORS_ROW = 0
 LOOKUP_CHUNK = 5000
+# Rows listed with their errors; the rest are counted.
+LISTED_ERROR_ROWS = 50
+# Valid values listed in an "unknown name" message when there are few.
+LISTED_CHOICES = 40
+CENT = Decimal("0.01")
 
 
 @dataclass
@@ -58,6 +67,8 @@ class ImportPlan:
     rows: list = field(default_factory=list)
     errors: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
     raw_rows: dict = field(default_factory=dict)
+    total_rows: list = field(default_factory=list)  # 合计 / 小计 rows skipped
+    headers: list = field(default_factory=list)
 
     def add_error(self, number, column, message):
         self.errors[number][column].append(message)
@@ -68,22 +79,54 @@ class ImportPlan:
 
 
 def row_message(number, column, reason):
+    if number == NON_FIELD_ERRORS_ROW:
+        return f"「{column}」列：{reason}"
     if column == NON_FIELD_ERRORS:
         return f"第 {number} 行：{reason}"
     return f"第 {number} 行「{column}」列：{reason}"
+
+
+@dataclass
+class HeaderMap:
+    """How a file's header row was read: each column's canonical name (or the
+    file's own text for a column that is ignored), units and years found in
+    headers, and what the preview tells the user about it."""
+
+    columns: list
+    ignored: list = field(default_factory=list)  # headers nothing matched
+    chosen_ignored: list = field(default_factory=list)  # staff chose to ignore them
+    choices: list = field(default_factory=list)  # the columns an unknown header may be mapped to
+    reference: list = field(default_factory=list)  # shown by our export, not imported
+    renamed: list = field(default_factory=list)  # (file header, our column)
+    units: dict = field(default_factory=dict)  # column → unit named in the header
+    years: dict = field(default_factory=dict)  # column → year prefixed to the header
+    problems: list = field(default_factory=list)
 
 
 class AllOrNothingResource(resources.ModelResource):
     natural_key = ()
     lookup_fields = {}
     compact_attributes = ()
+    # Other wordings of a column: {"联系电话": "contact_phone"} (matched after
+    # normalising width, spaces, brackets, a leading year and a unit).
+    header_aliases = {}
+    # Money attributes, stored in 万元; the header's or the sheet's unit converts.
+    money_attributes = ()
+    # Above this (in 万元, i.e. 1,000 亿元) a figure is refused as implausible.
+    money_ceiling = Decimal("10000000")
+    # {money attribute: year attribute}: 2025年营业收入 fills the year when the
+    # file has no column for it.
+    header_year_attributes = {}
     use_fast_path = True
     preview_rows = 1000
     batch_size = 1000
 
-    def __init__(self, user=None, **kwargs):
+    def __init__(self, user=None, column_map=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
+        # {normalised header: our column, or "" to ignore}: what staff chose
+        # for headers the import did not know (remembered per import kind).
+        self.column_map = column_map or {}
 
     # -- hooks ---------------------------------------------------------------
 
@@ -147,12 +190,16 @@ class AllOrNothingResource(resources.ModelResource):
         result.diff_headers = self.get_diff_headers()
         result.total_rows = len(dataset)
 
-        missing = self.missing_columns(dataset.headers or [])
-        if missing:
-            error = ValidationError(
-                f"文件缺少必需的列：{'、'.join(missing)}。未写入任何数据。"
-                f" / Required columns missing: {', '.join(missing)}. Nothing was written."
-            )
+        header_map = self.map_headers(dataset.headers or [])
+        header_map.choices = [f.column_name for f in self.get_import_fields() if not f.readonly]
+        self.header_map = header_map
+        result.header_map = header_map
+        self.sheet_unit = sheet_unit(getattr(dataset, "notes", []))
+        if dataset.headers:
+            dataset.headers = header_map.columns
+        problem = "；".join(header_map.problems) or self.file_problem(dataset, header_map)
+        if problem:
+            error = ValidationError(problem)
             if raise_errors:
                 raise ImportExportError(error)
             result.append_base_error(Error(error))
@@ -182,6 +229,86 @@ class AllOrNothingResource(resources.ModelResource):
 
         self.report_rows(plan, result, dry_run)
         return result
+
+    def file_problem(self, dataset, header_map):
+        """A reason to refuse the whole file before reading its rows, in a
+        plain sentence that says which row was taken for the header."""
+        missing = self.missing_columns(header_map.columns)
+        if not missing:
+            return ""
+        number = getattr(dataset, "header_row_number", 1)
+        found = "、".join(h for h in (dataset.headers or []) if h) or "（空）"
+        return (
+            f"文件缺少必需的列：{'、'.join(missing)}。第 {number} 行被当作表头，其中的列是：{found}。"
+            "请确认表头行包含这些列（列名可带单位或年份，如“2025年营业收入（万元）”），未写入任何数据。"
+            f" / Required columns missing: {', '.join(missing)}. Nothing was written."
+        )
+
+    def known_headers(self):
+        """{normalised header: (canonical column name, imported?)}."""
+        if hasattr(self, "_known_headers"):
+            return self._known_headers
+        model = self._meta.model
+        known = {}
+        by_attribute = {}
+        for f in self.get_import_fields():
+            known.setdefault(header_key(f.column_name), (f.column_name, not f.readonly))
+            if f.attribute:
+                by_attribute[f.attribute] = (f.column_name, not f.readonly)
+            if f.attribute and not f.readonly:
+                try:
+                    verbose = str(model._meta.get_field(f.attribute).verbose_name)
+                except Exception:
+                    verbose = None
+                if verbose:
+                    known.setdefault(header_key(verbose), (f.column_name, True))
+        for alias, attribute in self.header_aliases.items():
+            if attribute in by_attribute:
+                known.setdefault(header_key(alias), by_attribute[attribute])
+        columns = {column for column, _imported in by_attribute.values()}
+        for key, column in self.column_map.items():
+            if column in columns and key not in known:
+                known[key] = next(v for v in by_attribute.values() if v[0] == column)
+        self._known_headers = known
+        return known
+
+    def map_headers(self, headers):
+        known = self.known_headers()
+        mapped = HeaderMap(columns=[])
+        taken = {}
+        for header in headers:
+            text = clean_text(header) if isinstance(header, str) else ("" if header is None else str(header))
+            parsed = parse_header(text)
+            match = known.get(parsed.key)
+            if match is None and parsed.key.endswith(")") and "(" in parsed.key:
+                # 从业人员(人), 职工人数(个): a unit we need not read.
+                match = known.get(parsed.key[: parsed.key.rindex("(")])
+            if match is None:
+                mapped.columns.append(text)
+                if text and self.column_map.get(parsed.key) == "":
+                    mapped.chosen_ignored.append(text)
+                elif text:
+                    mapped.ignored.append(text)
+                continue
+            column, imported = match
+            if column in taken:
+                mapped.problems.append(
+                    f"「{taken[column]}」和「{text}」两列都对应“{column}”，请删去其中一列后再导入，未写入任何数据。"
+                    f" / Two columns both mean “{column}”; remove one."
+                )
+                mapped.columns.append(text)
+                continue
+            taken[column] = text
+            mapped.columns.append(column)
+            if not imported:
+                mapped.reference.append(text)
+            elif text != column:
+                mapped.renamed.append((text, column))
+            if parsed.unit:
+                mapped.units[column] = parsed.unit
+            if parsed.year:
+                mapped.years[column] = parsed.year
+        return mapped
 
     def import_fields_present(self, headers):
         present = set(headers)
@@ -228,13 +355,22 @@ class AllOrNothingResource(resources.ModelResource):
         plan = ImportPlan()
 
         rows = []
-        for index, values in enumerate(dataset, start=1):
-            number = index + HEADER_ROWS
+        first = getattr(dataset, "first_row_number", HEADER_ROWS + 1)
+        # A dataset rebuilt from another layout (Attachment 2) names its rows.
+        numbers = getattr(dataset, "row_numbers", None)
+        self._prepare_units(fields, plan)
+        for index, values in enumerate(dataset):
+            number = numbers[index] if numbers else first + index
             row = {h: self.normalise_cell(h, v) for h, v in zip(headers, values, strict=False)}
             if all(is_blank(v) for v in row.values()):
                 continue
+            if is_total_row(values):
+                plan.total_rows.append(number)
+                continue
             rows.append((number, row))
-            plan.raw_rows[number] = row
+            # The sheet's own row (shared with the dataset), shown if it fails.
+            plan.raw_rows[number] = values
+        plan.headers = headers
 
         # Pass 1: parse cells (foreign keys through dictionaries loaded once).
         lookups = self._load_lookups(fields, rows, user, plan)
@@ -259,6 +395,9 @@ class AllOrNothingResource(resources.ModelResource):
                 continue
             seen_keys[key] = number
             parsed.append((number, values, key))
+        # The normalised cells are parsed now; free them before the instances
+        # are built (a 100,000-row file's dicts are ~100 MB).
+        del rows, lookups
 
         # Pass 2: existing rows, only among those the user may change.
         existing, forbidden = self.load_existing({key for _, _, key in parsed}, user)
@@ -326,19 +465,86 @@ class AllOrNothingResource(resources.ModelResource):
             self.check_rows(plan, user)
         return plan
 
+    def _prepare_units(self, fields, plan):
+        """Each money column's factor to 万元, from its header's unit or else
+        the sheet's ``单位：X`` note; a header and a note that disagree refuse
+        the file (the figures' unit is then unknown)."""
+        self._factors, self._header_years = {}, {}
+        header_map = getattr(self, "header_map", None) or HeaderMap(columns=[])
+        present = {f.attribute for f in fields}
+        for f in fields:
+            if f.attribute not in self.money_attributes:
+                continue
+            unit = header_map.units.get(f.column_name)
+            note = getattr(self, "sheet_unit", None)
+            if unit and note and unit != note:
+                plan.add_error(
+                    NON_FIELD_ERRORS_ROW,
+                    f.column_name,
+                    f"表头写的单位是{unit}，表格上方注明“单位：{note}”，两者不一致，无法确定金额的单位。"
+                    f"请改正其中之一后再导入。 / The header says {unit} but the note says {note}.",
+                )
+            self._factors[f.attribute] = (UNITS[unit or note or "万元"], unit or note or "万元")
+            year = header_map.years.get(f.column_name)
+            target = self.header_year_attributes.get(f.attribute)
+            if year and target and target not in present:
+                self._header_years[target] = (year, f.attribute)
+
     def _parse_row(self, number, row, fields, lookups, plan):
         values = dict(self.fixed_values())
+        model = self._meta.model
         for f in fields:
             raw = row.get(f.column_name)
             if f.attribute in self.lookup_fields:
                 # Unknown values were reported by _load_lookups.
-                values[f.attribute] = None if is_blank(raw) else lookups[f.attribute].get(raw)
+                canonical = self._canonical(f, raw)
+                values[f.attribute] = None if is_blank(raw) else lookups[f.attribute].get(canonical)
                 continue
             try:
-                values[f.attribute] = f.widget.clean(raw, row=row)
+                value = f.widget.clean(raw, row=row)
             except (ValueError, ValidationError) as exc:
                 plan.add_error(number, f.column_name, _reason(exc))
+                continue
+            try:
+                model_field = model._meta.get_field(f.attribute)
+            except Exception:
+                model_field = None
+            if isinstance(model_field, CharField | TextField):
+                # A blank cell is an empty text, never NULL (text columns are NOT NULL).
+                if value is None:
+                    value = "" if not model_field.null else None
+                elif not isinstance(value, str):
+                    value = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+            if f.attribute in getattr(self, "_factors", {}) and value is not None:
+                factor, unit = self._factors[f.attribute]
+                if factor != 1:
+                    value = (Decimal(value) * factor).quantize(CENT, rounding=ROUND_HALF_UP)
+                if value > self.money_ceiling:
+                    plan.add_error(
+                        number,
+                        f.column_name,
+                        f"“{raw}”{unit}折合 {value} 万元（约 {value / 10000:.0f} 亿元），不合常理，"
+                        "请确认金额和单位（元、千元、万元）。"
+                        f" / {raw} {unit} is implausibly large; check the unit.",
+                    )
+                    continue
+            values[f.attribute] = value
+        for target, (year, money) in getattr(self, "_header_years", {}).items():
+            # 2025年营业收入: the year of the figure, where there is one.
+            values[target] = year if values.get(money) is not None else None
         return values
+
+    def lookup_aliases(self, attribute):
+        """{another name: the name the lookup matches} for a foreign-key
+        column (a place's short form, say). Default: none."""
+        return {}
+
+    def _canonical(self, f, raw):
+        if not hasattr(self, "_alias_cache"):
+            self._alias_cache = {}
+        if f.attribute not in self._alias_cache:
+            self._alias_cache[f.attribute] = self.lookup_aliases(f.attribute)
+        return self._alias_cache[f.attribute].get(raw, raw)
 
     def key_of(self, values):
         return tuple(_comparable(values.get(a)) for a in self.natural_key)
@@ -382,7 +588,7 @@ class AllOrNothingResource(resources.ModelResource):
                 continue
             match = self.lookup_fields[f.attribute]
             related = model._meta.get_field(f.attribute).related_model
-            wanted = {row.get(f.column_name) for _, row in rows} - {None, ""}
+            wanted = {self._canonical(f, row.get(f.column_name)) for _, row in rows} - {None, ""}
             found = {}
             for chunk in _chunks(sorted(wanted, key=str), LOOKUP_CHUNK):
                 queryset = self.lookup_queryset(f.attribute, related, user).filter(**{f"{match}__in": chunk})
@@ -394,8 +600,17 @@ class AllOrNothingResource(resources.ModelResource):
                     related._default_manager.filter(**{f"{match}__in": chunk}).values_list(match, flat=True)
                 )
             label = str(related._meta.verbose_name)
+            choices = ""
+            if unknown - outside:
+                names = list(
+                    self.lookup_queryset(f.attribute, related, user).values_list(match, flat=True)[
+                        : LISTED_CHOICES + 1
+                    ]
+                )
+                if names and len(names) <= LISTED_CHOICES:
+                    choices = f"可填：{'、'.join(str(n) for n in names)}。"
             for number, row in rows:
-                value = row.get(f.column_name)
+                value = self._canonical(f, row.get(f.column_name))
                 if value in unknown:
                     if value in outside:
                         reason = (
@@ -403,7 +618,10 @@ class AllOrNothingResource(resources.ModelResource):
                             f" / {label} “{value}” is outside what you may use."
                         )
                     else:
-                        reason = f"找不到{label}“{value}”。 / No {label} “{value}” found."
+                        reason = (
+                            f"找不到{label}“{row.get(f.column_name)}”。{choices}"
+                            f" / No {label} “{value}” found."
+                        )
                     plan.add_error(number, f.column_name, reason)
             lookups[f.attribute] = found
         return lookups
@@ -433,16 +651,28 @@ class AllOrNothingResource(resources.ModelResource):
                 model._default_manager.bulk_update(rows, fields, batch_size=self.batch_size)
 
     def report_invalid(self, plan, result):
-        for number in sorted(plan.errors):
+        """Every failing row counted; the first :data:`LISTED_ERROR_ROWS`
+        listed (their cells under the preview's own headers), the rest summed
+        up in ``result.more_error_rows``."""
+        headers = result.diff_headers
+        numbers = sorted(plan.errors)
+        result.more_error_rows = max(0, len(numbers) - LISTED_ERROR_ROWS)
+        result.total_rows_skipped = plan.total_rows
+        for number in numbers:
+            result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
+            if number not in numbers[:LISTED_ERROR_ROWS]:
+                continue
             per_column = {
                 column: [row_message(number, column, reason) for reason in reasons]
                 for column, reasons in plan.errors[number].items()
             }
-            result.append_invalid_row(number, plan.raw_rows.get(number, {}), ValidationError(per_column))
-            result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
+            raw = dict(zip(plan.headers, plan.raw_rows.get(number, ()), strict=False))
+            shown = {h: _display(raw.get(h)) for h in headers}
+            result.append_invalid_row(number, shown, ValidationError(per_column))
 
     def report_rows(self, plan, result, dry_run):
         fields = self.get_import_fields()
+        result.total_rows_skipped = plan.total_rows
         for shown, planned in enumerate(plan.rows):
             row_result = self.get_row_result_class()()
             row_result.import_type = planned.import_type
@@ -453,16 +683,48 @@ class AllOrNothingResource(resources.ModelResource):
                 continue
             row_result.instance = planned.instance
             row_result.add_instance_info(planned.instance)
-            row_result.diff = [self._diff_cell(f, planned) for f in fields]
+            # The diff is shown by the preview only; after a confirm the rows
+            # serve the admin's log (a diff per row would cost ~1 KB each).
+            row_result.diff = [self._diff_cell(f, planned) for f in fields] if dry_run else []
             result.append_row_result(row_result)
 
     def _diff_cell(self, f, planned):
-        value = planned.values.get(f.attribute, getattr(planned.instance, f.attribute, ""))
-        shown = _display(value)
+        if f.attribute in planned.values:
+            value = planned.values[f.attribute]
+        else:
+            value = _follow(planned.instance, f.attribute)
+        shown = self._shown(f, value)
         if f.attribute in planned.changes:
             old, _new = planned.changes[f.attribute]
-            return f"{_display(old)} → {shown}"
+            if f.attribute in self.lookup_fields and old is not None:
+                related = self._meta.model._meta.get_field(f.attribute).related_model
+                old_obj = related._default_manager.filter(pk=old).first()
+                old = getattr(old_obj, self.lookup_fields[f.attribute], old) if old_obj else old
+            return f"{self._shown(f, old)} → {shown}"
         return shown
+
+    def _shown(self, f, value):
+        """A cell as the sheet writes it: a foreign key by the natural key the
+        column takes (the credit code, not the company's name), a choice by
+        its label."""
+        if f.attribute in self.lookup_fields and hasattr(value, "pk"):
+            value = getattr(value, self.lookup_fields[f.attribute])
+        elif hasattr(f.widget, "choices") and isinstance(value, str):
+            value = f.widget.render(value)
+        return _display(value)
+
+
+def _follow(instance, attribute):
+    """``enterprise__name`` or ``get_category_display`` on an instance."""
+    value = instance
+    for part in (attribute or "").split("__"):
+        if value is None:
+            return None
+        try:
+            value = getattr(value, part)
+        except Exception:
+            return None
+    return value() if callable(value) else value
 
 
 def _reason(exc):

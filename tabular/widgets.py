@@ -33,6 +33,10 @@ def parse_chinese_date(value):
         return value.date()
     if isinstance(value, datetime.date):
         return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and 20000 <= value <= 80000:
+        # An Excel date serial (days since 1899-12-30), as a cell formatted as
+        # a number shows a date: 46108 is 2026-03-27.
+        return datetime.date(1899, 12, 30) + datetime.timedelta(days=int(value))
     text = to_halfwidth(clean_text(str(value)))
     if text == "":
         return None

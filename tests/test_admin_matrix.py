@@ -38,6 +38,7 @@ from django_celery_beat.models import (
 
 from cadres.models import CoordinatorRegion
 from cadres.permissions import ALL, GROUP_NAMES, ROLE_PERMISSIONS, Role
+from enterprises.models import PlaceAlias
 from issues.models import CalendarDay, ExtensionRequest
 from jobs.models import Notice, PendingTask, ReminderLog
 from multiplication.models import CategoryRemit, DoublingPlan, RevenueFigure
@@ -139,7 +140,7 @@ def answer(role, label, view, variant="-", method="GET"):
         return INDEX if not sees else 200 if reads else 403
     if view == "export":
         return 200 if "view" in rights else 403
-    if view in ("import", "process_import"):
+    if view in ("import", "process_import", "import_template"):
         return 200 if "add" in rights else 403
     raise AssertionError(view)
 
@@ -174,6 +175,8 @@ MODEL_VIEWS = {
     "export",
     "import",
     "process_import",
+    "import_template",
+    "import_columns",
 }
 # Pages a model admin adds, with who may open them.
 EXTRA_PAGES = {
@@ -233,6 +236,7 @@ def admin_rows(world):
             )
         },
         "enterprises.place": {"-": a["place"]},
+        "enterprises.placealias": {"-": PlaceAlias.objects.create(name="别名甲", place=a["place"])},
         "enterprises.enterprise": {"-": a["pairing"].enterprise},
         "cadres.unit": pair("unit"),
         "cadres.cadre": pair("cadre"),
@@ -344,9 +348,19 @@ def test_each_role_gets_the_expected_answer_on_every_model_page(client, world):
         label = model._meta.label_lower
         if name in EXTRA_PAGES:
             continue
-        if view in ("changelist", "add", "export", "import"):
+        if view in ("changelist", "add", "export", "import", "import_template"):
             url = reverse(f"admin:{name}")
             checker.check(url, lambda role, label=label, view=view: answer(role, label, view), label=view)
+            continue
+        if view == "import_columns":
+            # POST only; what was chosen is remembered, then back to the import page.
+            url, back = reverse(f"admin:{name}"), reverse(f"admin:{name.removesuffix('_columns')}")
+
+            def columns(role, label=label, back=back):
+                want = answer(role, label, "import")
+                return f"302 {back}" if want == 200 else want
+
+            checker.check(url, columns, method="POST")
             continue
         if view == "process_import":
             url = reverse(f"admin:{name}")

@@ -185,7 +185,7 @@ def test_cadre_import_with_an_unknown_unit_writes_nothing(staff_user, unit_a):
     result = CadreResource(user=staff_user).import_data(dataset(CADRE_HEADERS, rows))
     assert Cadre.objects.count() == 0
     assert errors_of(result) == [
-        "第 3 行「所在单位」列：找不到单位“市不存在局”。 / No 单位 “市不存在局” found."
+        "第 3 行「所在单位」列：找不到单位“市不存在局”。可填：市经信局。 / No 单位 “市不存在局” found."
     ]
 
 

@@ -254,6 +254,10 @@ IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = False
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 # The largest spreadsheet an import accepts (a city's enterprise register is ~5 MB).
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 20)
+# Bounds checked while a file streams (tabular.limits): data rows per file, and
+# what an xlsx may unpack to (a 5,000-row register unpacks to about 3 MB).
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100000)
+IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 200)
 
 # Campaign rules that the office may tune (R5, R8).
 CAMPAIGN_FIRST_VISIT_DEADLINE = env_month_day("CAMPAIGN_FIRST_VISIT_DEADLINE", "04-15")
