@@ -1,17 +1,61 @@
-"""factory_boy factories: test data made in the test that needs it."""
+"""factory_boy factories: test data made in the test that needs it, one per
+model of our apps (tests/test_factories.py holds them to it).
+
+Rows are made the way the product makes them: a feedback form through
+``visits.services``, an issue-list item with the creation line of its
+timeline and walked along the escalation path by ``issues.workflow``, every
+slip through ``issues.services``, the dashboards' cells by counting, a
+reminder by claiming it. A factory never writes a row the product could not."""
 
 import datetime
+import decimal
 import itertools
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
 
 from cadres.demo import demo_credit_code
-from cadres.models import AreaAssignment, Cadre, Pairing, ServiceItem, Unit
+from cadres.models import AreaAssignment, Cadre, CoordinatorRegion, Pairing, ServiceItem, Unit
 from cadres.permissions import GROUP_NAMES, Role
 from cadres.term import term_end
+from coordination import services as coordination_services
+from coordination.models import GoodPractice, Meeting, MeetingItem
+from dashboards import figures
+from dashboards.models import CadreCell, FigureBuild, FigureCell, QuarterChange
 from enterprises.models import Enterprise, Place
+from issues import services as issue_services
+from issues import spotchecks, workflow
+from issues.models import (
+    CalendarDay,
+    EscalationSlip,
+    ExtensionRequest,
+    IssueEvent,
+    IssueItem,
+    ProgressEntry,
+    ReferralSlip,
+    SerialCounter,
+    SpotCheck,
+    SpotCheckBatch,
+    SupervisionSlip,
+)
+from jobs import delivery, queue, report
+from jobs.models import Notice, PendingTask, QuarterlyReport, ReminderLog
+from multiplication import services as multiplication_services
+from multiplication.models import (
+    CategoryRemit,
+    DoublingPlan,
+    Membership,
+    PlanTownTarget,
+    RevenueFigure,
+    RevenueSource,
+)
+from multiplication.rules import Category
+from visits import services as visit_services
+from visits.models import ProblemCategory, ProblemRemit, Visit, VisitCredit, VisitMode, VisitProblem
+from visits.quarters import Quarter
 
 _mobiles = itertools.count(13800000000)
 
@@ -114,3 +158,676 @@ def user_with_role(role, *, cadre=None, staff=None, username=None):
         cadre.user = user
         cadre.save(update_fields=["user"])
     return user
+
+
+# -- the office's login --------------------------------------------------------
+
+
+def office_login():
+    """The liaison office's login that takes the office's steps in factories
+    (moves, slips) when the test does not name one: a liaison-staff user, as
+    the admin's move and refer buttons require."""
+    return user_with_role("liaison_staff", username="lianluoban")
+
+
+# -- visits --------------------------------------------------------------------
+
+
+class ProblemRemitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProblemRemit
+        django_get_or_create = ("unit", "category")
+
+    unit = factory.SubFactory(UnitFactory)
+    category = ProblemCategory.FUNDING
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    """A feedback form saved the way the cadre's page saves it
+    (:func:`visits.services.save_visit`), and submitted through
+    :func:`visits.services.submit_visit` with ``submit=True`` (its problems then
+    join the issue list, its 销售 the registry, as after a real submission).
+
+    ``problems``: ``(category, description)`` pairs; ``companions``: cadres;
+    ``by``: the submitting login (the cadre's own by default)."""
+
+    class Meta:
+        model = Visit
+
+    pairing = factory.SubFactory(PairingFactory)
+    visit_date = factory.LazyAttribute(lambda o: o.pairing.start_date)
+    mode = VisitMode.ONSITE
+    met_head = True
+    situation = "订单饱满，生产正常。"
+    problems = ()
+    companions = ()
+    submit = False
+    by = None
+
+    @classmethod
+    def _create(cls, model_class, *args, problems=(), companions=(), submit=False, by=None, **kwargs):
+        visit = visit_services.save_visit(
+            model_class(*args, **kwargs), companions=list(companions), problems=list(problems)
+        )
+        if submit:
+            visit = visit_services.submit_visit(visit, by=by)
+        return visit
+
+
+def submitted_visit(pairing, day, **fields):
+    """A form filed and submitted for ``pairing`` on ``day``."""
+    return VisitFactory(pairing=pairing, visit_date=day, submit=True, **fields)
+
+
+class VisitProblemFactory(factory.django.DjangoModelFactory):
+    """One more problem row on a draft form, through the form's own save
+    (the rows already there are kept)."""
+
+    class Meta:
+        model = VisitProblem
+
+    visit = factory.SubFactory(VisitFactory)
+    category = ProblemCategory.LABOUR
+    description = factory.Sequence(lambda n: f"一线操作工缺口{n}人")
+
+    @classmethod
+    def _create(cls, model_class, visit, category, description):
+        rows = [(p.category, p.description) for p in visit.problems.all()]
+        visit_services.save_visit(
+            visit, companions=list(visit.companions.all()), problems=[*rows, (category, description)]
+        )
+        return visit.problems.order_by("pk").last()
+
+
+class VisitCreditFactory(factory.django.DjangoModelFactory):
+    """The filer's credit of a submitted on-site visit: credits are written
+    only by :func:`visits.services.refresh_credits`."""
+
+    class Meta:
+        model = VisitCredit
+
+    visit = factory.SubFactory(VisitFactory, submit=True)
+
+    @classmethod
+    def _create(cls, model_class, visit):
+        return visit.credits.get(cadre_id=visit.cadre_id)
+
+
+# -- the issue list -------------------------------------------------------------
+
+S = IssueItem.Status
+
+# The moves that take a new item to a status along the escalation path (R13, R14).
+PATHS = {
+    S.NEW: (),
+    S.CONTACT: (S.CONTACT,),
+    S.UNIT: (S.CONTACT, S.UNIT),
+    S.OFFICE: (S.CONTACT, S.UNIT, S.OFFICE),
+    S.REFERRED: (S.CONTACT, S.UNIT, S.OFFICE, S.REFERRED),
+    S.ESCALATED: (S.CONTACT, S.UNIT, S.OFFICE, S.ESCALATED),
+    S.RESOLVED: (S.CONTACT, S.RESOLVED),
+    S.UNSOLVABLE: (S.CONTACT, S.UNIT, S.OFFICE, S.REFERRED, S.UNSOLVABLE),
+    S.WITHDRAWN: (S.WITHDRAWN,),
+}
+
+
+class IssueItemFactory(factory.django.DjangoModelFactory):
+    """An issue-list item as a submitted form leaves it (the timeline's first
+    line names the reporting cadre, :func:`issues.workflow.record_creation`,
+    as ``issues.demo`` writes them), then walked to ``status`` along the
+    escalation path by the office (``by``, :func:`office_login` by default):
+    every move through :func:`issues.workflow.move`, a 交办单 or 呈报单 through
+    :mod:`issues.services`. ``resolved_on`` is the day a resolved item was
+    resolved; ``closing_reason`` the reason of a withdrawn or unsolvable one.
+    The walk's events are marked told (``handed_off``), as the demo marks its
+    past records: a test's own steps are what the hand-off job tells."""
+
+    class Meta:
+        model = IssueItem
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    reporter = factory.SubFactory(CadreFactory)
+    category = ProblemCategory.FUNDING
+    description = factory.Sequence(lambda n: f"流动资金缺口{n}")
+    status = S.NEW
+    resolved_on = None
+    closing_reason = ""
+    by = None
+    handed_off = True
+
+    @classmethod
+    def _create(
+        cls, model_class, *args, status=S.NEW, resolved_on=None, closing_reason="", by=None, handed_off=True,
+        **kwargs,
+    ):  # fmt: skip
+        item = model_class.objects.create(*args, **kwargs)
+        workflow.record_creation(item, by=getattr(item.reporter, "user", None), cadre=item.reporter,
+                                 comment="走访反馈表提交")  # fmt: skip
+        path = PATHS[S(status)]
+        if path:
+            by = by or office_login()
+        for step in path:
+            if step == S.REFERRED:
+                item = issue_services.refer(item, department=DepartmentFactory(), by=by).item
+            elif step == S.ESCALATED:
+                leader, departments = CityLeaderFactory(), [DepartmentFactory(), DepartmentFactory()]
+                item = issue_services.escalate(item, leader=leader, departments=departments, by=by).item
+            else:
+                item = workflow.move(
+                    item, step, by=by, comment="办理", on=resolved_on,
+                    reason=closing_reason or "企业已另行解决", enterprise_confirmed=step == S.WITHDRAWN,
+                )  # fmt: skip
+        if handed_off:
+            issue_services.mark_handed_off(item.events.all())
+        return item
+
+
+DepartmentFactory = UnitFactory  # a 涉企部门: the kind slips are referred to
+
+
+def office_item(**kwargs):
+    """An item the liaison office has taken on (联络办受理): ready to be referred or escalated."""
+    return IssueItemFactory(status=S.OFFICE, **kwargs)
+
+
+class IssueEventFactory(factory.django.DjangoModelFactory):
+    """A line of an item's timeline: a move by the office (``to_status``,
+    联系人办理 by default) through :func:`issues.workflow.move`."""
+
+    class Meta:
+        model = IssueEvent
+
+    item = factory.SubFactory(IssueItemFactory)
+    to_status = S.CONTACT
+    comment = "请联系人先办"
+    by = factory.LazyFunction(office_login)
+
+    @classmethod
+    def _create(cls, model_class, item, to_status, comment, by):
+        item = workflow.move(item, to_status, by=by, comment=comment)
+        return item.events.order_by("pk").last()
+
+
+class CalendarDayFactory(factory.django.DjangoModelFactory):
+    """A holiday entered by staff (far in the future, not to move the
+    working days of other tests)."""
+
+    class Meta:
+        model = CalendarDay
+        django_get_or_create = ("day",)
+
+    day = factory.Sequence(lambda n: datetime.date(2099, 1, 1) + datetime.timedelta(days=n))
+    is_workday = False
+    note = "测试假日"
+
+
+class SerialCounterFactory(factory.django.DjangoModelFactory):
+    """A counter as :func:`issues.services.next_serial` leaves it after
+    numbering one slip of ``kind`` in ``year``."""
+
+    class Meta:
+        model = SerialCounter
+
+    kind = "交"
+    year = factory.Sequence(lambda n: 2090 + n % 9)
+
+    @classmethod
+    def _create(cls, model_class, kind, year):
+        with transaction.atomic():
+            issue_services.next_serial(kind, year)
+        return model_class.objects.get(kind=kind, year=year)
+
+
+class ReferralSlipFactory(factory.django.DjangoModelFactory):
+    """A 交办单 issued by :func:`issues.services.refer` on an item the office
+    took on, then taken to ``status`` by the services: answered by the
+    department, accepted or sent back by the office."""
+
+    class Meta:
+        model = ReferralSlip
+
+    item = factory.SubFactory(IssueItemFactory, status=S.OFFICE)
+    department = factory.SubFactory(DepartmentFactory)
+    by = factory.LazyFunction(office_login)
+    working_days = None
+    requirement = ""
+    issued_on = None
+    status = ReferralSlip.Status.ISSUED
+
+    @classmethod
+    def _create(cls, model_class, item, department, by, working_days, requirement, issued_on, status):
+        slip = issue_services.refer(
+            item,
+            department=department,
+            by=by,
+            working_days=working_days,
+            requirement=requirement,
+            on=issued_on,
+        )
+        if status != ReferralSlip.Status.ISSUED:
+            issue_services.answer(slip, measures="约谈合作银行", result="已续贷", by=by)
+        if status == ReferralSlip.Status.ACCEPTED:
+            issue_services.accept(slip, by=by)
+        elif status == ReferralSlip.Status.RETURNED:
+            issue_services.send_back(slip, by=by, reason="未实际解决")
+        slip.refresh_from_db()
+        return slip
+
+
+class ExtensionRequestFactory(factory.django.DjangoModelFactory):
+    """A department's request for more time, through :func:`issues.services.request_extension`."""
+
+    class Meta:
+        model = ExtensionRequest
+
+    slip = factory.SubFactory(ReferralSlipFactory)
+    reason = "需省厅批复"
+    extra_working_days = 5
+    requested_by = factory.LazyFunction(office_login)
+
+    @classmethod
+    def _create(cls, model_class, slip, reason, extra_working_days, requested_by):
+        return issue_services.request_extension(
+            slip, reason=reason, extra_working_days=extra_working_days, by=requested_by
+        )
+
+
+class EscalationSlipFactory(factory.django.DjangoModelFactory):
+    """A 呈报单 to a city leader through :func:`issues.services.escalate`."""
+
+    class Meta:
+        model = EscalationSlip
+
+    item = factory.SubFactory(IssueItemFactory, status=S.OFFICE)
+    leader = factory.SubFactory(CityLeaderFactory)
+    departments = factory.LazyFunction(lambda: [DepartmentFactory(), DepartmentFactory()])
+    by = factory.LazyFunction(office_login)
+    request = "涉及多个部门，请领导协调"
+
+    @classmethod
+    def _create(cls, model_class, item, leader, departments, by, request):
+        return issue_services.escalate(item, leader=leader, departments=departments, by=by, request=request)
+
+
+class SupervisionSlipFactory(factory.django.DjangoModelFactory):
+    """A 督办单 on a referral slip past its deadline, through
+    :func:`issues.services.supervise`, issued today."""
+
+    class Meta:
+        model = SupervisionSlip
+
+    referral = factory.SubFactory(
+        ReferralSlipFactory,
+        issued_on=factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(60)),
+    )
+    by = factory.LazyFunction(office_login)
+    note = "请抓紧办理"
+
+    @classmethod
+    def _create(cls, model_class, referral, by, note):
+        return issue_services.supervise(referral, by=by, note=note)
+
+
+class ProgressEntryFactory(factory.django.DjangoModelFactory):
+    """A monthly progress note through :func:`issues.services.add_progress`."""
+
+    class Meta:
+        model = ProgressEntry
+
+    item = factory.SubFactory(IssueItemFactory, status=S.REFERRED)
+    text = "银行已受理"
+    by = factory.LazyFunction(office_login)
+    month = None
+
+    @classmethod
+    def _create(cls, model_class, item, text, by, month):
+        return issue_services.add_progress(item, text=text, by=by, month=month)
+
+
+class SpotCheckBatchFactory(factory.django.DjangoModelFactory):
+    """A round of spot checks drawn by :func:`issues.spotchecks.create_batch`
+    for a quarter that has begun (this one by default)."""
+
+    class Meta:
+        model = SpotCheckBatch
+
+    quarter = factory.LazyFunction(lambda: Quarter.of(timezone.localdate()))
+    sample_size = 5
+    seed = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"第{n}批抽查")
+    created_by = factory.LazyFunction(office_login)
+
+    @classmethod
+    def _create(cls, model_class, quarter, sample_size, seed, title, created_by):
+        if isinstance(quarter, str):
+            quarter = Quarter.parse(quarter)
+        return spotchecks.create_batch(
+            quarter=quarter, size=sample_size, seed=seed, title=title, by=created_by
+        )
+
+
+class SpotCheckFactory(factory.django.DjangoModelFactory):
+    """The check of a pairing due this quarter, drawn into a batch by
+    :func:`issues.spotchecks.create_batch` (the sample takes every due
+    pairing, so it takes this one)."""
+
+    class Meta:
+        model = SpotCheck
+
+    pairing = factory.SubFactory(PairingFactory)
+    created_by = factory.LazyFunction(office_login)
+
+    @classmethod
+    def _create(cls, model_class, pairing, created_by):
+        quarter = Quarter.of(timezone.localdate())
+        batch = spotchecks.create_batch(
+            quarter=quarter, size=Pairing.objects.count(), seed=1, title="抽查", by=created_by
+        )
+        return batch.checks.get(cadre_id=pairing.cadre_id, enterprise_id=pairing.enterprise_id)
+
+
+# -- the six-doubling registry ---------------------------------------------------
+
+
+class RevenueFigureFactory(factory.django.DjangoModelFactory):
+    """An annual revenue figure through :func:`multiplication.services.record_revenue`."""
+
+    class Meta:
+        model = RevenueFigure
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    year = 2025
+    revenue = decimal.Decimal("25000.00")
+    source = RevenueSource.MANUAL
+
+    @classmethod
+    def _create(cls, model_class, enterprise, year, revenue, source):
+        return multiplication_services.record_revenue(enterprise.pk, year, revenue, source)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """A period in a category with its evidence, through
+    :func:`multiplication.services.save_membership` (validation, no overlap).
+    The default is a 股份制 membership; give the evidence of another category."""
+
+    class Meta:
+        model = Membership
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    category = Category.JOINT_STOCK
+    started_on = datetime.date(2025, 1, 1)
+    converted_on = factory.LazyAttribute(
+        lambda o: o.started_on if o.category == Category.JOINT_STOCK else None
+    )
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return multiplication_services.save_membership(model_class(*args, **kwargs))
+
+
+class CategoryRemitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CategoryRemit
+        django_get_or_create = ("unit", "category")
+
+    unit = factory.SubFactory(DepartmentFactory)
+    category = Category.HIGH_TECH
+
+
+class DoublingPlanFactory(factory.django.DjangoModelFactory):
+    """A department's plan for a category in its remit (the remit is given
+    when missing), validated as the admin validates it; ``approve=True``
+    approves it through :func:`multiplication.services.approve_plan`."""
+
+    class Meta:
+        model = DoublingPlan
+
+    category = Category.HIGH_TECH
+    owner = factory.SubFactory(DepartmentFactory)
+    title = factory.Sequence(lambda n: f"高新技术企业倍增计划{n}")
+    baseline_date = datetime.date(2025, 12, 31)
+    target_date = datetime.date(2028, 12, 31)
+    approve = False
+
+    @classmethod
+    def _create(cls, model_class, *args, approve=False, **kwargs):
+        plan = model_class(*args, **kwargs)
+        CategoryRemitFactory(unit=plan.owner, category=plan.category)
+        plan.full_clean()
+        plan.save()
+        if approve:
+            plan = multiplication_services.approve_plan(plan, office_login())
+        return plan
+
+
+class PlanTownTargetFactory(factory.django.DjangoModelFactory):
+    """A town's share of a draft plan (its baseline is frozen on approval)."""
+
+    class Meta:
+        model = PlanTownTarget
+
+    plan = factory.SubFactory(DoublingPlanFactory)
+    place = factory.SubFactory(PlaceFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        target = model_class(*args, **kwargs)
+        target.full_clean()
+        target.save()
+        return target
+
+
+# -- coordination ----------------------------------------------------------------
+
+
+class CoordinatorRegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CoordinatorRegion
+
+    cadre = factory.SubFactory(CityLeaderFactory, is_coordinator=True)
+    place = factory.SubFactory(PlaceFactory, name=factory.Sequence(lambda n: f"协调区测试镇{n}"))
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A situation-analysis meeting recorded through
+    :func:`coordination.services.save_meeting` (held today by default)."""
+
+    class Meta:
+        model = Meeting
+
+    coordinator = factory.LazyFunction(lambda: CoordinatorRegionFactory().cadre)
+    held_on = factory.LazyFunction(timezone.localdate)
+    topics = "四季度毛衫订单形势"
+    places = ()
+    attendees = ()
+    items = ()
+    by = factory.LazyFunction(office_login)
+
+    @classmethod
+    def _create(cls, model_class, *args, places=(), attendees=(), items=(), by=None, **kwargs):
+        return coordination_services.save_meeting(
+            model_class(*args, **kwargs), places=list(places), attendees=list(attendees), items=list(items),
+            by=by,
+        )  # fmt: skip
+
+
+class MeetingItemFactory(factory.django.DjangoModelFactory):
+    """An item a meeting discussed, put on it through :func:`coordination.services.save_meeting`."""
+
+    class Meta:
+        model = MeetingItem
+
+    meeting = factory.SubFactory(MeetingFactory)
+    item = factory.SubFactory(IssueItemFactory, status=S.OFFICE)
+
+    @classmethod
+    def _create(cls, model_class, meeting, item):
+        items = [*meeting.items.all(), item]
+        coordination_services.save_meeting(
+            meeting, places=list(meeting.places.all()), attendees=list(meeting.attendees.all()), items=items,
+            by=meeting.recorded_by,
+        )  # fmt: skip
+        return model_class.objects.get(meeting=meeting, item=item)
+
+
+class GoodPracticeFactory(factory.django.DjangoModelFactory):
+    """A good practice entered by the office (published today by default)."""
+
+    class Meta:
+        model = GoodPractice
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"毛衫企业用工互助{n}")
+    summary = "镇里牵头组织企业间调剂用工。"
+    body = "濮院镇组织毛衫企业在淡旺季之间互相调剂一线工人。"
+    published_on = factory.LazyFunction(timezone.localdate)
+    author = factory.LazyFunction(office_login)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        practice = model_class(*args, **kwargs)
+        practice.full_clean()
+        practice.save()
+        return practice
+
+
+# -- the dashboards' counts ------------------------------------------------------
+
+
+def _counted_quarter(pairing):
+    """Count this quarter into cells (:func:`dashboards.figures.build`)
+    after marking a change, as a write does (:func:`dashboards.figures.mark_changed`)."""
+    quarter = Quarter.of(timezone.localdate())
+    figures.mark_changed([quarter])
+    figures.build(quarter)
+    return quarter
+
+
+class FigureBuildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FigureBuild
+
+    pairing = factory.SubFactory(PairingFactory)
+
+    @classmethod
+    def _create(cls, model_class, pairing):
+        return model_class.objects.get(quarter=_counted_quarter(pairing).label)
+
+
+class QuarterChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuarterChange
+
+    pairing = factory.SubFactory(PairingFactory)
+
+    @classmethod
+    def _create(cls, model_class, pairing):
+        return model_class.objects.get(quarter=_counted_quarter(pairing).label)
+
+
+class FigureCellFactory(factory.django.DjangoModelFactory):
+    """The cell of a due pairing's unit and town in this quarter's count."""
+
+    class Meta:
+        model = FigureCell
+
+    pairing = factory.SubFactory(PairingFactory)
+
+    @classmethod
+    def _create(cls, model_class, pairing):
+        quarter = _counted_quarter(pairing)
+        return model_class.objects.get(
+            quarter=quarter.label, unit=pairing.cadre.unit, place=pairing.enterprise.place, category=""
+        )
+
+
+class CadreCellFactory(factory.django.DjangoModelFactory):
+    """The cell of a due pairing's cadre and town in this quarter's count."""
+
+    class Meta:
+        model = CadreCell
+
+    pairing = factory.SubFactory(PairingFactory)
+
+    @classmethod
+    def _create(cls, model_class, pairing):
+        quarter = _counted_quarter(pairing)
+        return model_class.objects.get(
+            quarter=quarter.label, cadre=pairing.cadre, place=pairing.enterprise.place
+        )
+
+
+# -- jobs ------------------------------------------------------------------------
+
+
+class ReminderLogFactory(factory.django.DjangoModelFactory):
+    """A message claimed by :func:`jobs.delivery.claim`; ``deliver=True``
+    sends it (in-app only when it has no email) through :func:`jobs.delivery.deliver`."""
+
+    class Meta:
+        model = ReminderLog
+
+    recipient = factory.SubFactory(UserFactory)
+    kind = "visit"
+    period = "2026Q4"
+    stage = factory.Sequence(lambda n: f"stage{n}")
+    subject = "【走访提醒】本季度尚有 1 家联系企业未走访"
+    body = "请尽快走访。"
+    link = ""
+    email = ""
+    deliver = False
+
+    @classmethod
+    def _create(cls, model_class, recipient, deliver=False, **fields):
+        (pk,) = delivery.claim([delivery.Message(recipient_id=recipient.pk, **fields)])
+        if deliver:
+            delivery.deliver([pk])
+        return model_class.objects.get(pk=pk)
+
+
+class NoticeFactory(factory.django.DjangoModelFactory):
+    """An in-app notice, left by delivering a claimed reminder."""
+
+    class Meta:
+        model = Notice
+
+    reminder = factory.SubFactory(ReminderLogFactory)
+
+    @classmethod
+    def _create(cls, model_class, reminder):
+        delivery.deliver([reminder.pk])
+        return model_class.objects.get(reminder=reminder)
+
+
+class QuarterlyReportFactory(factory.django.DjangoModelFactory):
+    """A built report, through :func:`jobs.report.build_report` (the test's
+    MEDIA_ROOT is a temporary directory)."""
+
+    class Meta:
+        model = QuarterlyReport
+
+    quarter = factory.LazyFunction(lambda: Quarter.of(timezone.localdate()))
+    built_by = factory.LazyFunction(office_login)
+
+    @classmethod
+    def _create(cls, model_class, quarter, built_by):
+        if isinstance(quarter, str):
+            quarter = Quarter.parse(quarter)
+        return report.build_report(quarter, by_id=built_by.pk if built_by else None)
+
+
+class PendingTaskFactory(factory.django.DjangoModelFactory):
+    """A task the broker refused, kept by :func:`jobs.queue.keep`."""
+
+    class Meta:
+        model = PendingTask
+
+    task = "jobs.build_quarterly_report"
+    args = factory.Sequence(lambda n: [f"2026Q{n % 4 + 1}", n])
+    kwargs = factory.LazyFunction(dict)
+    error = "Error 111 connecting to 127.0.0.1:6379. Connection refused."
+
+    @classmethod
+    def _create(cls, model_class, task, args, kwargs, error):
+        queue.keep(task, args, kwargs, error=error)
+        return model_class.objects.filter(task=task).order_by("-pk").first()
