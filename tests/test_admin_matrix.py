@@ -43,7 +43,7 @@ from issues.models import CalendarDay, ExtensionRequest
 from jobs.models import Notice, PendingTask, ReminderLog
 from multiplication.models import CategoryRemit, DoublingPlan, RevenueFigure
 from tests.factories import AreaAssignmentFactory, ServiceItemFactory
-from tests.permission_world import ROLES, build_world, unsafe_content
+from tests.permission_world import ROLES, RoleClients, build_world, unsafe_content
 from visits.models import ProblemRemit, Visit
 
 pytestmark = pytest.mark.django_db
@@ -317,17 +317,15 @@ class Checker:
     """Asks each role in turn and collects every wrong answer."""
 
     def __init__(self, client, users):
-        self.client, self.users, self.wrong = client, users, []
+        self.clients, self.wrong = RoleClients(client, users), []
 
     def check(self, url, expected, method="GET", label=""):
         for role in ROLES:
             want = expected(role) if callable(expected) else expected[role]
             if want is None:
                 continue
-            self.client.logout()
-            if role != "anon":
-                self.client.force_login(self.users[role])
-            response = self.client.post(url, {}) if method == "POST" else self.client.get(url)
+            client = self.clients[role]
+            response = client.post(url, {}) if method == "POST" else client.get(url)
             got = outcome(response)
             if got != want:
                 self.wrong.append(f"{method} {url} {label} {role}: got {got}, expected {want}")

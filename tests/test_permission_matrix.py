@@ -8,7 +8,7 @@ described in :mod:`tests.permission_world`; the admin is checked in
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.permission_world import ROLES, build_world, carries_payload, unsafe_content
+from tests.permission_world import ROLES, RoleClients, build_world, carries_payload, unsafe_content
 
 pytestmark = pytest.mark.django_db
 
@@ -187,16 +187,14 @@ def test_each_role_gets_the_expected_answer_on_every_url(client, world):
     """And no page lets the script through, no export the formula (the
     world's text fields carry both)."""
     users, objects = world
+    clients = RoleClients(client, users)
     urls = app_urls()
     wrong, exports_with_payload = [], set()
     for name, variants in RULES.items():
         for variant, codes in variants.items():
             url = url_for(name, urls[name], variant, objects)
             for role in ROLES:
-                client.logout()
-                if role != "anon":
-                    client.force_login(users[role])
-                response = client.get(url)
+                response = clients[role].get(url)
                 if response.status_code != codes[role]:
                     wrong.append(
                         f"{name} [{variant}] {role}: got {response.status_code}, expected {codes[role]}"
