@@ -25,7 +25,7 @@ from coordination import services as coordination_services
 from coordination.models import GoodPractice, Meeting, MeetingItem
 from dashboards import figures
 from dashboards.models import CadreCell, FigureBuild, FigureCell, QuarterChange
-from enterprises.models import Enterprise, Place
+from enterprises.models import Enterprise, Place, PlaceAlias
 from issues import services as issue_services
 from issues import spotchecks, workflow
 from issues.models import (
@@ -53,6 +53,7 @@ from multiplication.models import (
     RevenueSource,
 )
 from multiplication.rules import Category
+from tongxiang_liaison import actions
 from visits import services as visit_services
 from visits.models import ProblemCategory, ProblemRemit, Visit, VisitCredit, VisitMode, VisitProblem
 from visits.quarters import Quarter
@@ -67,6 +68,17 @@ class PlaceFactory(factory.django.DjangoModelFactory):
 
     name = factory.Iterator(["濮院镇", "乌镇镇", "崇福镇", "梧桐街道", "洲泉镇", "屠甸镇"])
     kind = Place.Kind.TOWN
+
+
+class PlaceAliasFactory(factory.django.DjangoModelFactory):
+    """Another name the office writes for a place (staff enter these in the admin)."""
+
+    class Meta:
+        model = PlaceAlias
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"别名{n}")
+    place = factory.SubFactory(PlaceFactory)
 
 
 class EnterpriseFactory(factory.django.DjangoModelFactory):
@@ -184,9 +196,10 @@ class ProblemRemitFactory(factory.django.DjangoModelFactory):
 
 class VisitFactory(factory.django.DjangoModelFactory):
     """A feedback form saved the way the cadre's page saves it
-    (:func:`visits.services.save_visit`), and submitted through
-    :func:`visits.services.submit_visit` with ``submit=True`` (its problems then
-    join the issue list, its 销售 the registry, as after a real submission).
+    (:func:`visits.services.save_visit`), and submitted through the hand-over
+    :func:`tongxiang_liaison.actions.submit_feedback` with ``submit=True`` (its
+    problems then join the issue list, its 销售 the registry, as after a real
+    submission).
 
     ``problems``: ``(category, description)`` pairs; ``companions``: cadres;
     ``by``: the submitting login (the cadre's own by default)."""
@@ -207,10 +220,10 @@ class VisitFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, problems=(), companions=(), submit=False, by=None, **kwargs):
         visit = visit_services.save_visit(
-            model_class(*args, **kwargs), companions=list(companions), problems=list(problems)
+            model_class(*args, **kwargs), companions=list(companions), problems=list(problems), by=by
         )
         if submit:
-            visit = visit_services.submit_visit(visit, by=by)
+            visit = actions.submit_feedback(visit, by=by).visit
         return visit
 
 
