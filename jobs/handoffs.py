@@ -130,7 +130,9 @@ def messages_for(event, staff) -> list[Message]:
             reporter,
             "reporter",
             subject % {"enterprise": item.enterprise.name, "status": item.Status(event.to_status).label},
-            (text + "\n" + _("%(by)s：%(comment)s") % {"by": by, "comment": event.comment}).strip(),
+            text
+            + "\n"
+            + (_("%(by)s：%(comment)s") % {"by": by, "comment": event.comment} if event.comment else by),
             mine,
         )
     if event.kind == K.RETURNED:
