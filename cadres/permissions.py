@@ -227,6 +227,14 @@ def _cadre_of(user):
     return Cadre.objects.filter(user=user, is_active=True).only("pk", "unit_id", "is_coordinator").first()
 
 
+def report_recipients():
+    """The active logins told that a quarterly report is ready (R16): the
+    leaders, who may download it (:func:`can_download_quarterly_reports`)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(groups__name=GROUP_NAMES[Role.LEADER], is_active=True).distinct()
+
+
 def liaison_staff_users():
     """The active logins that act as liaison staff (the group, and superusers):
     those told of what the office must act on next."""
@@ -506,7 +514,7 @@ def can_edit_visit(user, visit):
     """Only the filing cadre, and only while the form is a draft; after that,
     liaison staff correct it in the admin, with history."""
     cadre_id = scope_for(user).cadre_id
-    return cadre_id is not None and visit.cadre_id == cadre_id and visit.status == "draft"
+    return cadre_id is not None and visit.cadre_id == cadre_id and visit.is_open_to_its_cadre
 
 
 # -- pages ----------------------------------------------------------------

@@ -34,15 +34,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cadres import permissions
 from cadres.models import Cadre, Pairing, Unit
-from cadres.permissions import GROUP_NAMES, Role, liaison_staff_users
+from cadres.permissions import liaison_staff_users
 from coordination.models import Meeting
 from issues import slip_workflow
 from issues.models import ReferralSlip
@@ -485,9 +485,7 @@ def send_meeting_reminders(today: datetime.date) -> RunResult:
 
 def report_messages(report) -> list[Message]:
     """Leaders are told when a quarterly report is ready (R16)."""
-    leaders = (
-        get_user_model().objects.filter(groups__name=GROUP_NAMES[Role.LEADER], is_active=True).distinct()
-    )
+    leaders = permissions.report_recipients()
     link = reverse("jobs:reports")
     return [
         Message(

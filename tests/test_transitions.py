@@ -176,3 +176,20 @@ def test_no_admin_lets_a_status_be_edited(staff_user):
         "issues.ReferralSlip (change)",
         "issues.EscalationSlip (change)",
     } <= checked
+
+
+def test_a_feedback_form_is_a_draft_until_submitted_once():
+    """Visit's table: DRAFT → DRAFT (saved again), DRAFT → SUBMITTED; nothing
+    leaves SUBMITTED — its cadre can no longer save it (R9)."""
+    from tests.factories import VisitFactory
+    from visits import services as visit_services
+    from visits.models import Visit
+
+    assert Visit.TRANSITIONS[Visit.Status.SUBMITTED] == frozenset()
+    draft = VisitFactory()
+    assert draft.is_open_to_its_cadre
+    visit_services.save_visit(draft, companions=[], problems=[("funding", "续贷")])
+    submitted = VisitFactory(submit=True)
+    assert not submitted.is_open_to_its_cadre
+    with pytest.raises(ValidationError):
+        visit_services.save_visit(submitted, companions=[], problems=[])

@@ -51,6 +51,11 @@ class Visit(models.Model):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")
 
+    # The form's life (R9), as a table: a draft is saved again and again, then
+    # submitted once (visits.services); a submitted form is read-only to its
+    # cadre, corrected only by staff in the admin, and never a draft again.
+    TRANSITIONS = {Status.DRAFT: frozenset({Status.DRAFT, Status.SUBMITTED}), Status.SUBMITTED: frozenset()}
+
     cadre = models.ForeignKey(
         Cadre, verbose_name=_("填报干部"), on_delete=models.PROTECT, related_name="visits"
     )
@@ -99,6 +104,11 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.enterprise} {self.visit_date:%Y-%m-%d}"
+
+    @property
+    def is_open_to_its_cadre(self):
+        """Its cadre may still save it (a draft): the table's DRAFT → DRAFT."""
+        return self.Status.DRAFT in self.TRANSITIONS[self.status]
 
     @property
     def is_submitted(self):

@@ -36,7 +36,8 @@ def save_visit(visit, *, companions, problems, by=None):
 
     ``problems``: ``(category, description)`` pairs, replacing the old rows
     (each row's history keeps both). ``by``: the user the history names."""
-    if visit.pk and Visit.objects.filter(pk=visit.pk, status=Visit.Status.SUBMITTED).exists():
+    stored = Visit.objects.filter(pk=visit.pk).values_list("status", flat=True).first() if visit.pk else None
+    if stored is not None and Visit.Status.DRAFT not in Visit.TRANSITIONS[stored]:
         raise ValidationError(_("反馈表已提交，不能再修改。"))
     visit.enterprise_id = visit.pairing.enterprise_id
     visit.cadre_id = visit.pairing.cadre_id
@@ -61,8 +62,8 @@ def submit_visit(visit, *, by=None):
     for the quarter (R7). ``by`` is the submitting login. Submitting twice
     does nothing the second time."""
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
-    if visit.status == Visit.Status.SUBMITTED:
-        return visit
+    if Visit.Status.SUBMITTED not in Visit.TRANSITIONS[visit.status]:
+        return visit  # submitted already: submitting again does nothing
     if not visit.situation.strip():
         raise ValidationError({"situation": _("提交前请填写企业发展现状。")})
     visit.full_clean()
