@@ -185,6 +185,7 @@ class Scope:
     sees_all: bool
     changes_all: bool
     is_coordinator: bool = False
+    cadre_name: str = ""
 
     @property
     def is_officer(self):
@@ -216,6 +217,7 @@ def scope_for(user):
         sees_all=bool(roles & {Role.LIAISON_STAFF, Role.LEADER, Role.SUPERVISOR}),
         changes_all=Role.LIAISON_STAFF in roles,
         is_coordinator=bool(cadre and cadre.is_coordinator),
+        cadre_name=cadre.name if cadre else "",
     )
     user._liaison_scope = scope
     return scope
@@ -224,7 +226,11 @@ def scope_for(user):
 def _cadre_of(user):
     from .models import Cadre
 
-    return Cadre.objects.filter(user=user, is_active=True).only("pk", "unit_id", "is_coordinator").first()
+    return (
+        Cadre.objects.filter(user=user, is_active=True)
+        .only("pk", "unit_id", "is_coordinator", "name")
+        .first()
+    )
 
 
 def report_recipients():

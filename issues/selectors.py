@@ -3,15 +3,13 @@
 import datetime
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from cadres import permissions
 
-from . import slip_workflow
-from .models import EscalationSlip, IssueItem, ReferralSlip
+from . import slip_workflow, workflow
+from .models import EscalationSlip, IssueEvent, IssueItem, ProgressEntry, ReferralSlip
 from .workdays import add_working_days
-
-OPEN_SLIP = slip_workflow.OPEN_REFERRAL  # the deadline runs: issued, or returned to be redone
 
 
 def slips_for(user):
@@ -26,7 +24,7 @@ def inbox(user, today: datetime.date):
     those answered and waiting for the office."""
     soon = add_working_days(today, settings.REFERRAL_DUE_SOON_WORKING_DAYS)
     slips = slips_for(user).order_by("deadline", "number")
-    open_slips = slips.filter(status__in=OPEN_SLIP)
+    open_slips = slips.filter(status__in=slip_workflow.OPEN_REFERRAL)
     return {
         "overdue": open_slips.filter(deadline__lt=today),
         "due_soon": open_slips.filter(deadline__range=(today, soon)),
@@ -43,10 +41,11 @@ def items_for(user):
 
 
 def overdue_q(today: datetime.date, prefix: str = "") -> Q:
-    """Items with an open referral slip past its deadline."""
+    """Items with an overdue referral slip: the filter form of
+    :func:`slip_workflow.is_overdue` (open, its deadline past)."""
     return Q(
         **{
-            f"{prefix}referrals__status__in": OPEN_SLIP,
+            f"{prefix}referrals__status__in": slip_workflow.OPEN_REFERRAL,
             f"{prefix}referrals__deadline__lt": today,
         }
     )
@@ -67,8 +66,6 @@ PROGRESS_AFTER_DAYS = 30
 def needing_progress(today: datetime.date):
     """Open items reported more than a month ago with no progress entry for
     this month: they owe one until they are closed (销号)."""
-    from . import workflow
-    from .models import ProgressEntry
 
     this_month = today.replace(day=1)
     reported = ProgressEntry.objects.filter(month=this_month).values("item_id")
@@ -81,8 +78,6 @@ def events_to_hand_off(limit: int):
     """Timeline events nobody has been told of yet, oldest first, with what
     the notices name; row-locked (skipping rows another run holds), so call
     inside the transaction that marks them (:func:`services.mark_handed_off`)."""
-    from .models import IssueEvent
-
     return list(
         IssueEvent.objects.filter(handed_off=False)
         .select_for_update(skip_locked=True, of=("self",))
@@ -99,16 +94,12 @@ def events_to_hand_off(limit: int):
 
 
 def has_events_to_hand_off() -> bool:
-    from .models import IssueEvent
-
     return IssueEvent.objects.filter(handed_off=False).exists()
 
 
 def reported_by(cadre_id: int):
     """A cadre's own problems (我的问题), newest first, each with its slips:
     three queries whatever their number."""
-    from django.db.models import Prefetch
-
     return (
         IssueItem.objects.filter(reporter_id=cadre_id)
         .select_related("enterprise__place", "visit")

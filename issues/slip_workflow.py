@@ -181,6 +181,13 @@ def may(user, slip, name, *, today: datetime.date) -> bool:
     return action.allowed(slip, today) and action.may(user, slip)
 
 
+def may_act(user, slip, name) -> bool:
+    """The user is one who may take this action (whatever the slip's status:
+    a status the table does not allow is refused by the service, with its
+    sentence)."""
+    return _table(slip)[name].may(user, slip)
+
+
 def available(user, slip, *, today: datetime.date) -> frozenset:
     """The names of the actions the user may take on the slip now: what the
     slip page offers."""

@@ -22,7 +22,7 @@ from .forms import (
     ReturnForm,
     SuperviseForm,
 )
-from .models import ExtensionRequest, SupervisionSlip
+from .models import ExtensionRequest, ReferralSlip, SupervisionSlip
 
 
 @login_required
@@ -69,136 +69,127 @@ def slip_detail(request, pk):
     return _slip_page(request, _slip(request, pk))
 
 
-def _slip_action(request, pk, name, form_class=None):
-    """The common shape of one action on a referral slip: the slip the user
-    may see (else 404), the action the user may take (else 403), a valid form
-    (else the page again with its errors). Returns ``(slip, data)`` or an
-    answer to give back at once."""
-    slip = _slip(request, pk)
-    action = slip_workflow.REFERRAL[name]
-    if not action.may(request.user, slip):
+def _act(request, slip, name, do, success, *, form_class=None, page, then=None):
+    """One action on a slip, in one shape for every action view: the action
+    the user may take (else 403: the table's ``may``), a valid form (else the
+    page again with its errors), then the service — its refusal, the table's
+    sentence, is shown on the page — and on to the slip's page (or ``then``
+    of what the service made)."""
+    if not slip_workflow.may_act(request.user, slip, name):
         raise PermissionDenied
-    form = form_class(request.POST) if form_class else None
-    if form is not None and not form.is_valid():
-        return None, _slip_page(request, slip, **{name: form})
-    return slip, (form.cleaned_data if form is not None else {})
-
-
-def _done(request, slip, do, success):
-    """Run the service; its refusal (the table's sentence) is shown on the page."""
+    data = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            return page(request, slip, **{name: form})
+        data = form.cleaned_data
+    back = redirect("issues:slip" if isinstance(slip, ReferralSlip) else "issues:escalation", pk=slip.pk)
     try:
-        outcome = do()
+        outcome = do(data)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
-        return redirect("issues:slip", pk=slip.pk)
-    messages.success(request, success if isinstance(success, str) else success(outcome))
-    return outcome
+        return back
+    messages.success(request, success(outcome) if callable(success) else success)
+    return then(outcome) if then else back
 
 
 @login_required
 @require_POST
 def slip_answer(request, pk):
-    slip, data = _slip_action(request, pk, "answer", AnswerForm)
-    if slip is None:
-        return data
-    _done(
-        request, slip, lambda: services.answer(slip, by=request.user, **data), _("办理结果已反馈市联络办。")
+    slip = _slip(request, pk)
+
+    def do(data):
+        return services.answer(slip, by=request.user, **data)
+
+    return _act(
+        request, slip, "answer", do, _("办理结果已反馈市联络办。"), form_class=AnswerForm, page=_slip_page
     )
-    return redirect("issues:slip", pk=slip.pk)
 
 
 @login_required
 @require_POST
 def slip_extension(request, pk):
-    slip, data = _slip_action(request, pk, "extension", ExtensionForm)
-    if slip is None:
-        return data
-    _done(
-        request,
-        slip,
-        lambda: services.request_extension(slip, by=request.user, **data),
-        _("延期申请已提交。"),
+    slip = _slip(request, pk)
+
+    def do(data):
+        return services.request_extension(slip, by=request.user, **data)
+
+    return _act(
+        request, slip, "extension", do, _("延期申请已提交。"), form_class=ExtensionForm, page=_slip_page
     )
-    return redirect("issues:slip", pk=slip.pk)
 
 
 @login_required
 @require_POST
 def slip_decide_extension(request, pk, extension):
-    slip, _data = _slip_action(request, pk, "decide_extension")
-    request_ = get_object_or_404(ExtensionRequest, pk=extension, slip=slip)
+    slip = _slip(request, pk)
+    pending = get_object_or_404(ExtensionRequest, pk=extension, slip=slip)
     approve = request.POST.get("decision") == "approve"
-    _done(
+    return _act(
         request,
         slip,
-        lambda: services.decide_extension(request_, approve=approve, by=request.user),
+        "decide_extension",
+        lambda data: services.decide_extension(pending, approve=approve, by=request.user),
         _("延期申请已处理。"),
+        page=_slip_page,
     )
-    return redirect("issues:slip", pk=slip.pk)
 
 
 @login_required
 @require_POST
 def slip_accept(request, pk):
-    slip, _data = _slip_action(request, pk, "accept")
+    slip = _slip(request, pk)
     comment = request.POST.get("comment", "")
-    _done(
+    return _act(
         request,
         slip,
-        lambda: services.accept(slip, by=request.user, comment=comment),
+        "accept",
+        lambda data: services.accept(slip, by=request.user, comment=comment),
         _("交办单已办结，问题已解决。"),
+        page=_slip_page,
     )
-    return redirect("issues:slip", pk=slip.pk)
 
 
 @login_required
 @require_POST
 def slip_send_back(request, pk):
-    slip, data = _slip_action(request, pk, "send_back", ReturnForm)
-    if slip is None:
-        return data
-    reason = data["return_reason"]
-    _done(
-        request,
-        slip,
-        lambda: services.send_back(slip, by=request.user, reason=reason),
-        _("已退回承办部门重办。"),
+    slip = _slip(request, pk)
+
+    def do(data):
+        return services.send_back(slip, by=request.user, reason=data["return_reason"])
+
+    return _act(
+        request, slip, "send_back", do, _("已退回承办部门重办。"), form_class=ReturnForm, page=_slip_page
     )
-    return redirect("issues:slip", pk=slip.pk)
 
 
 @login_required
 @require_POST
 def slip_supervise(request, pk):
-    slip, data = _slip_action(request, pk, "supervise", SuperviseForm)
-    if slip is None:
-        return data
-    note = data["note"]
-    outcome = _done(
+    slip = _slip(request, pk)
+    return _act(
         request,
         slip,
-        lambda: services.supervise(slip, by=request.user, note=note),
+        "supervise",
+        lambda data: services.supervise(slip, by=request.user, note=data["note"]),
         lambda supervision: _("已生成督办单 %(serial)s。") % {"serial": supervision.serial},
+        form_class=SuperviseForm,
+        page=_slip_page,
+        then=lambda supervision: redirect("issues:supervision_print", pk=supervision.pk),
     )
-    if not isinstance(outcome, SupervisionSlip):
-        return outcome
-    return redirect("issues:supervision_print", pk=outcome.pk)
 
 
 @login_required
 @require_POST
 def slip_progress(request, pk):
-    slip, data = _slip_action(request, pk, "progress", ProgressForm)
-    if slip is None:
-        return data
-    text = data["text"]
-    _done(
-        request,
-        slip,
-        lambda: services.add_progress(slip.item, text=text, by=request.user),
-        _("本月进展已填报。"),
+    slip = _slip(request, pk)
+
+    def do(data):
+        return services.add_progress(slip.item, text=data["text"], by=request.user)
+
+    return _act(
+        request, slip, "progress", do, _("本月进展已填报。"), form_class=ProgressForm, page=_slip_page
     )
-    return redirect("issues:slip", pk=slip.pk)
 
 
 @login_required
@@ -276,43 +267,32 @@ def escalation_detail(request, pk):
     return _escalation_page(request, _escalation(request, pk))
 
 
-def _escalation_action(request, pk, name, form_class):
-    slip = _escalation(request, pk)
-    if not slip_workflow.ESCALATION[name].may(request.user, slip):
-        raise PermissionDenied
-    form = form_class(request.POST)
-    if not form.is_valid():
-        return slip, None, _escalation_page(request, slip, **{name: form})
-    return slip, form.cleaned_data, None
-
-
 @login_required
 @require_POST
 def escalation_instruct(request, pk):
-    slip, data, refused = _escalation_action(request, pk, "instruct", InstructionForm)
-    if refused:
-        return refused
-    _done(
-        request, slip, lambda: services.record_instruction(slip, by=request.user, **data), _("批示已记录。")
+    slip = _escalation(request, pk)
+
+    def do(data):
+        return services.record_instruction(slip, by=request.user, **data)
+
+    return _act(
+        request, slip, "instruct", do, _("批示已记录。"), form_class=InstructionForm, page=_escalation_page
     )
-    return redirect("issues:escalation", pk=slip.pk)
 
 
 @login_required
 @require_POST
 def escalation_conclude(request, pk):
-    slip, data, refused = _escalation_action(request, pk, "conclude", ConcludeForm)
-    if refused:
-        return refused
-    _done(
-        request,
-        slip,
-        lambda: services.conclude_escalation(
+    slip = _escalation(request, pk)
+
+    def do(data):
+        return services.conclude_escalation(
             slip, result=data["coordination_result"], solved=data["solved"], by=request.user
-        ),
-        _("呈报单已办结。"),
+        )
+
+    return _act(
+        request, slip, "conclude", do, _("呈报单已办结。"), form_class=ConcludeForm, page=_escalation_page
     )
-    return redirect("issues:escalation", pk=slip.pk)
 
 
 @login_required

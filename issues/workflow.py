@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cadres.models import Cadre
+from cadres import permissions
 from tabular.history import records_history_by
 
 from .models import IssueEvent, IssueItem
@@ -57,13 +57,12 @@ def actor_name(user, *, cadre=None) -> str:
     """The name a timeline shows for who acted: the cadre's name when a cadre
     acted (an item from their form) or the login is a cadre's, else the
     user's full name or login."""
-    if cadre is None and user is not None:
-        cadre = Cadre.objects.filter(user=user, is_active=True).only("name").first()
     if cadre is not None:
         return cadre.name[:100]
     if user is None:
         return ""
-    return (user.get_full_name() or user.get_username())[:100]
+    # The login's own cadre, from the scope already resolved for the request.
+    return (permissions.scope_for(user).cadre_name or user.get_full_name() or user.get_username())[:100]
 
 
 @records_history_by()

@@ -32,6 +32,8 @@ instruction recorded (批示)          the liaison office
 Nobody is told of their own step.
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -54,14 +56,21 @@ K = IssueEvent.Kind
 S = IssueItem.Status
 
 
+@dataclass(frozen=True)
+class Contact:
+    """Whom to tell: a login, and the address to write to."""
+
+    user_id: int
+    email: str
+
+
 def _user_of(cadre):
-    """A cadre's active login, with the address to write to (the login's, else
+    """A cadre's active login with the address to write to (the login's, else
     the cadre record's), or None."""
     user = getattr(cadre, "user", None) if cadre is not None else None
     if user is None or not user.is_active:
         return None
-    user.notice_email = user.email or cadre.email
-    return user
+    return Contact(user.pk, user.email or cadre.email)
 
 
 def _item_text(item):
@@ -78,19 +87,19 @@ def messages_for(event, staff) -> list[Message]:
     slip, escalation = event.referral, event.escalation
     out = []
 
-    def tell(user, stage, subject, body, link):
-        if user is None or user.pk == event.actor_id:
+    def tell(contact, stage, subject, body, link):
+        if contact is None or contact.user_id == event.actor_id:
             return
         out.append(
             Message(
-                recipient_id=user.pk,
+                recipient_id=contact.user_id,
                 kind=KIND,
                 period=f"E{event.pk}",
                 stage=stage,
                 subject=subject[:200],
                 body=body,
                 link=link,
-                email=getattr(user, "notice_email", user.email),
+                email=contact.email,
             )
         )
 
@@ -165,9 +174,9 @@ def messages_for(event, staff) -> list[Message]:
         serial = slip.serial if slip else escalation.serial
         unit = slip.department.name if slip else ""
         link = slip_link or reverse("issues:escalation", args=[escalation.pk])
-        for user in staff:
+        for contact in staff:
             tell(
-                user,
+                contact,
                 "office",
                 office_subject % {"unit": unit, "serial": serial},
                 f"{text}\n{event.comment}",
@@ -190,7 +199,7 @@ def dispatch(limit=BATCH) -> set:
                 events = issue_selectors.events_to_hand_off(limit)
                 if not events:
                     break
-                staff = list(liaison_staff_users())
+                staff = [Contact(user.pk, user.email) for user in liaison_staff_users()]
                 messages = [m for event in events for m in messages_for(event, staff)]
                 delivery.claim(messages)
                 issue_services.mark_handed_off(events)

@@ -46,7 +46,6 @@ from cadres.permissions import liaison_staff_users
 from coordination.models import Meeting
 from issues import slip_workflow
 from issues.models import ReferralSlip
-from issues.selectors import OPEN_SLIP
 from issues.workdays import add_working_days
 from visits import first_visit
 from visits.quarters import Quarter
@@ -344,7 +343,7 @@ def slip_messages(today: datetime.date) -> list[Message]:
     ones to the liaison office too. Once per slip and stage."""
     soon = add_working_days(today, settings.REFERRAL_DUE_SOON_WORKING_DAYS)
     slips = (
-        ReferralSlip.objects.filter(status__in=OPEN_SLIP, deadline__lte=soon)
+        ReferralSlip.objects.filter(status__in=slip_workflow.OPEN_REFERRAL, deadline__lte=soon)
         .select_related("item__enterprise", "department__information_officer__user")
         .order_by("deadline", "number")
     )

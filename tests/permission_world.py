@@ -16,6 +16,7 @@ import io
 
 from django.core.files.base import ContentFile
 from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
 from openpyxl import load_workbook
 
 from cadres.models import CoordinatorRegion
@@ -186,3 +187,19 @@ def build_world(staff_user):
     report.file.save("reports/2026Q3-test.xlsx", ContentFile(workbook_bytes(new_workbook()[0])), save=True)
     objects["A"]["report"] = report
     return users, objects
+
+
+def app_urls():
+    """``{name: pattern}`` of every named URL of the app (the admin's aside),
+    walked from the URL conf: what the matrix and the crawl both cover."""
+
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue
+                yield from walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield f"{namespace}:{pattern.name}" if namespace else pattern.name, pattern
+
+    return dict(walk(get_resolver().url_patterns))

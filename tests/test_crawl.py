@@ -67,7 +67,7 @@ from collections import defaultdict
 import pytest
 from django.contrib.admin import site
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -83,6 +83,7 @@ from issues.models import (
 )
 from jobs.models import QuarterlyReport
 from tests import crawl_world as world_module
+from tests.permission_world import app_urls as url_patterns
 from tests.permission_world import body_of, unsafe_content
 from visits.models import Visit
 from visits.quarters import Quarter
@@ -247,19 +248,6 @@ def text_of(response):
 # -- the URLs -------------------------------------------------------------------
 
 
-def app_patterns():
-    def walk(patterns, namespace=None):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                if pattern.namespace == "admin":
-                    continue
-                yield from walk(pattern.url_patterns, pattern.namespace or namespace)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                yield f"{namespace}:{pattern.name}" if namespace else pattern.name, pattern
-
-    return dict(walk(get_resolver().url_patterns))
-
-
 def sample(queryset, tied=(), n=SAMPLE):
     """The ids tied to the crawl's users, then ``n`` spread evenly over the rest."""
     ids = list(queryset.order_by("pk").values_list("pk", flat=True))
@@ -368,7 +356,7 @@ def app_urls(users, facts):
     """Every pattern of the URL conf: ``(name, url, the pattern's existing-id flag)``."""
     sources, variants = id_sources(users, facts), query_variants(users, facts)
     unknown, urls = [], []
-    for name, pattern in app_patterns().items():
+    for name, pattern in url_patterns().items():
         keys = set(pattern.pattern.converters)
         if keys - {"pk", "pairing_id", "category", "extension"}:
             unknown.append(name)
@@ -527,7 +515,7 @@ def test_crawl_every_url_as_every_role(crawl_world):
         )  # fmt: skip
     elapsed = time.perf_counter() - started
     print(
-        f"\ncrawl: {len(app_patterns())} URL patterns, {len(urls)} app URLs, {len(admin)} admin URLs, "
+        f"\ncrawl: {len(url_patterns())} URL patterns, {len(urls)} app URLs, {len(admin)} admin URLs, "
         f"{len(ROLES)} users, {crawl.requests} requests, {len(crawl.exports)} exports read "
         f"({dict(crawl.exports_by)}), {elapsed:.0f} s; names and enterprises each user must not see: "
         f"{ {role: (len(f.names), len(f.enterprises)) for role, f in crawl.finders.items()} }"

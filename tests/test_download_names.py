@@ -5,7 +5,6 @@ starts with ``-`` and none has an empty part."""
 import ast
 import datetime
 import re
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -18,24 +17,14 @@ from issues.models import IssueItem
 from jobs import report
 from tabular.xlsx import content_disposition, download_name
 from tests.factories import CadreFactory, EnterpriseFactory, UnitFactory, user_with_role
+from tests.project import PACKAGES, ROOT
 from tongxiang_liaison.actions import submit_feedback
 from visits import services as visit_services
 from visits.models import Visit
 from visits.quarters import Quarter
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parent.parent
-APPS = [
-    "tabular",
-    "enterprises",
-    "cadres",
-    "visits",
-    "issues",
-    "multiplication",
-    "coordination",
-    "dashboards",
-    "jobs",
-]
+APPS = PACKAGES
 
 
 def names(header: str) -> tuple[str, str]:

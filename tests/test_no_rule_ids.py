@@ -23,11 +23,11 @@ from tests.factories import (
     ServiceItemFactory,
     user_with_role,
 )
+from tests.project import PACKAGES
 
 RULE_ID = re.compile(r"(?<![A-Za-z0-9_])R\d{1,2}(?![0-9])")
 BASE = Path(settings.BASE_DIR)
-APPS = ("cadres", "coordination", "dashboards", "enterprises", "issues", "jobs", "multiplication", "tabular",
-        "tongxiang_liaison", "visits")  # fmt: skip
+APPS = PACKAGES
 GETTEXT = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy"}
 
 

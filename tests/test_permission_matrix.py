@@ -6,9 +6,9 @@ described in :mod:`tests.permission_world`; the admin is checked in
 """
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
-from tests.permission_world import ROLES, RoleClients, build_world, carries_payload, unsafe_content
+from tests.permission_world import ROLES, RoleClients, app_urls, build_world, carries_payload, unsafe_content
 
 pytestmark = pytest.mark.django_db
 
@@ -129,19 +129,6 @@ RULES = {
     "jobs:reports": {"-": expect({"leader", "staff", "superuser"})},
     "jobs:report_download": {"A": expect({"leader", "staff", "superuser"})},
 }
-
-
-def app_urls():
-    def walk(patterns, namespace=None):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                if pattern.namespace == "admin":
-                    continue
-                yield from walk(pattern.url_patterns, pattern.namespace or namespace)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                yield f"{namespace}:{pattern.name}" if namespace else pattern.name, pattern
-
-    return dict(walk(get_resolver().url_patterns))
 
 
 def test_every_url_has_a_rule():

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from django.conf import settings
 
+from tests.project import PACKAGES
+
 BASE = Path(settings.BASE_DIR)
 RULES = BASE / "docs" / "RULES.md"
 RULE_ID = re.compile(r"(?<![A-Za-z0-9_])R(\d{1,2})(?![0-9])")
-APPS = ("cadres", "coordination", "dashboards", "enterprises", "issues", "jobs", "multiplication", "tabular",
-        "tongxiang_liaison", "visits")  # fmt: skip
+APPS = PACKAGES
 SOURCES = (*APPS, "tests", "bench")
 
 
