@@ -1,6 +1,6 @@
 """Demo issue-list items, moved along their path through the real services,
 so a demo shows items at every stage, slips in a department's inbox, overdue
-ones, and a timeline on each."""
+ones, escalations to the city leaders (some instructed), and a timeline on each."""
 
 import datetime
 import random
@@ -8,7 +8,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from cadres.models import Unit
+from cadres.models import Cadre, Unit
 from visits.models import ProblemCategory, Visit
 
 from . import services, workflow
@@ -36,13 +36,14 @@ def build_issues(count: int, *, seed: int, today: datetime.date) -> int:
     office = get_user_model().objects.filter(is_superuser=False, is_staff=True).order_by("pk").first()
     office = office or get_user_model().objects.get_or_create(username="lianluoban")[0]
     departments = list(Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).order_by("sort_order"))
+    leaders = list(Cadre.objects.filter(rank=Cadre.Rank.CITY_LEADER).select_related("user").order_by("pk"))
     economy = next((d for d in departments if d.name == "市经信局"), departments[0] if departments else None)
     visits = list(
         Visit.objects.filter(status=Visit.Status.SUBMITTED, visit_date__year=today.year)
         .order_by("pk")
         .values_list("pk", "enterprise_id", "cadre_id", "visit_date")[: count * 3]
     )
-    made = 0
+    made = escalated = 0
     for pk, enterprise_id, cadre_id, day in rng.sample(visits, min(count, len(visits))):
         category = rng.choice(ProblemCategory.values)
         item = IssueItem.objects.create(
@@ -80,6 +81,26 @@ def build_issues(count: int, *, seed: int, today: datetime.date) -> int:
             continue
         workflow.move(item, S.OFFICE, by=office, comment="上报市联络办")
         if stage < 0.58 or not departments:
+            continue
+        if stage < 0.66 and leaders and len(departments) >= 2:
+            # A problem for several departments goes to a city leader (R13);
+            # half of them carry the leader's instruction already.
+            # Every third to the first city leader (the demo's 领导 login), so
+            # the leader's page has slips to instruct.
+            leader = leaders[0] if escalated % 3 == 0 else leaders[escalated % len(leaders)]
+            escalated += 1
+            escalation = services.escalate(
+                item,
+                leader=leader,
+                departments=rng.sample(departments, 2),
+                by=office,
+                request="涉及多个部门，请市领导协调。",
+                on=min(day + datetime.timedelta(days=rng.randint(5, 20)), today),
+            )
+            if rng.random() < 0.5 and leader.user is not None:
+                services.record_instruction(
+                    escalation, instruction="请相关部门联合办理，两周内反馈。", by=leader.user
+                )
             continue
         department = economy if rng.random() < 0.3 else rng.choice(departments)
         issued = min(day + datetime.timedelta(days=rng.randint(5, 30)), today)

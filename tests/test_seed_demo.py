@@ -12,7 +12,7 @@ from coordination.models import GoodPractice, Meeting
 from dashboards.models import CadreCell, FigureCell
 from enterprises.credit_code import is_valid_credit_code
 from enterprises.models import Enterprise
-from issues.models import IssueItem, ReferralSlip, SerialCounter
+from issues.models import EscalationSlip, IssueItem, ReferralSlip, SerialCounter
 from multiplication import services as registry
 from multiplication.models import DoublingPlan, Membership
 from visits.models import Visit
@@ -54,6 +54,7 @@ def wipe():
     DoublingPlan.objects.all().delete()
     Membership.objects.all().delete()
     ReferralSlip.objects.all().delete()
+    EscalationSlip.objects.all().delete()
     SerialCounter.objects.all().delete()  # numbers are never reused in real life; a fresh city here
     IssueItem.objects.all().delete()
     Visit.objects.all().delete()
