@@ -1,6 +1,7 @@
 """Every permission decision of the system, in one module.
 
-Roles are Django groups, installed by a data migration from ``ROLE_PERMISSIONS``:
+Roles are Django groups, installed after every ``migrate`` from ``ROLE_PERMISSIONS``
+(:func:`install_role_groups`):
 
 - 联络办工作人员 (liaison staff): all data, read and write;
 - 单位信息员 (unit information officer, R12): their own unit's cadres, pairings
@@ -143,31 +144,37 @@ ROLE_PERMISSIONS = {
 ADMIN_ROLES = {Role.LIAISON_STAFF, Role.UNIT_OFFICER}
 
 
-def install_role_groups(apps):
-    """For data migrations: make sure every model's permissions exist (they are
-    normally created only after all migrations), then sync the groups. Each
-    app that adds models calls this from a migration of its own."""
+def install_role_groups(sender=None, using="default", **kwargs):
+    """Give the role groups exactly ``ROLE_PERMISSIONS``, after ``migrate``
+    (and after a test's flush), from this one table: connected to
+    ``post_migrate`` by ``CadresConfig.ready``, never called by a migration, so
+    a change to the table reaches every database at its next ``migrate``.
+
+    ``post_migrate`` is sent once per app; the groups are synced on the last
+    app's signal, when every app's permissions exist. Safe to run again."""
+    from django.apps import apps as global_apps
     from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
 
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
-    sync_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    configs = [config for config in global_apps.get_app_configs() if config.models_module is not None]
+    if sender is not None and sender.label != configs[-1].label:
+        return
+    for config in configs:
+        create_permissions(config, verbosity=0, using=using)
+    sync_role_groups(Group.objects.db_manager(using), Permission.objects.db_manager(using))
 
 
-def sync_role_groups(Group, Permission):
-    """Create the role groups and give them exactly the permissions above.
-
-    Takes the model classes so a migration can pass its historical models.
-    Safe to run again: later migrations call it after adding models."""
+def sync_role_groups(groups, permissions):
+    """Create the role groups and give them exactly the permissions above
+    (``groups`` and ``permissions``: the managers of the database at hand).
+    Safe to run again."""
     for role, models in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=GROUP_NAMES[role])
+        group, _created = groups.get_or_create(name=GROUP_NAMES[role])
         wanted = []
         for label, actions in models.items():
             app_label, model = label.split(".")
             wanted.extend(
-                Permission.objects.filter(
+                permissions.filter(
                     content_type__app_label=app_label,
                     codename__in=[f"{action}_{model}" for action in actions],
                 )

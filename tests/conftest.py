@@ -84,13 +84,11 @@ def staff_user(db):
 @pytest.fixture
 def role_groups(transactional_db):
     """Transactional tests (live server, workers) flush the database between
-    tests, taking the groups the data migration installed; put them back the
-    way the migrations do."""
-    from django.apps import apps
-
+    tests; the flush sends ``post_migrate``, which installs the role groups
+    again. Installing them here once more costs little and states the need."""
     from cadres.permissions import install_role_groups
 
-    install_role_groups(apps)
+    install_role_groups()
 
 
 @pytest.fixture

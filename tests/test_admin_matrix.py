@@ -211,7 +211,7 @@ def admin_rows(world):
     return {
         "auth.group": {"-": Group.objects.get(name=GROUP_NAMES[Role.CADRE])},
         "auth.user": {"-": users["cadre"]},
-        "django_celery_beat.periodictask": {"-": PeriodicTask.objects.first()},  # jobs 0002
+        "django_celery_beat.periodictask": {"-": PeriodicTask.objects.first()},  # jobs.schedules
         "django_celery_beat.crontabschedule": {"-": CrontabSchedule.objects.first()},
         "django_celery_beat.clockedschedule": {
             "-": ClockedSchedule.objects.create(clocked_time=timezone.now())

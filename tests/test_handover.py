@@ -92,11 +92,15 @@ def test_a_staff_correction_in_the_admin_hands_over_a_new_problem_row(client, ca
 
 
 def test_no_domain_signals_remain():
-    """The layers call each other explicitly; grep finds no Signal of ours."""
+    """The layers call each other explicitly; grep finds no Signal of ours.
+    The one framework signal connected, ``post_migrate``, installs the role
+    groups and schedules after ``migrate``: database setup, not a domain step."""
     found = subprocess.run(
         ["grep", "-rn", "--include=*.py", "-E", r"Signal\(|\.connect\(", *APPS],
         cwd=ROOT,
         capture_output=True,
         text=True,
     ).stdout
-    assert found == ""
+    lines = [line for line in found.splitlines() if "post_migrate.connect(" not in line]
+    assert lines == []
+    assert len(found.splitlines()) == 2  # cadres: role groups; jobs: schedules
