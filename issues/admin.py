@@ -379,10 +379,14 @@ class EscalationSlipAdmin(AuditedAdmin):
 
 @admin.register(SupervisionSlip)
 class SupervisionSlipAdmin(AuditedAdmin):
+    """A supervision slip has no life of its own (see :mod:`issues.slip_workflow`):
+    issued once by ``services.supervise`` from an overdue referral slip's page,
+    then a record, shown here and edited by nobody."""
+
     list_display = ["serial", "referral", "addressee", "issued_on"]
     list_select_related = ["referral", "addressee"]
     search_fields = ["serial", "referral__serial"]
-    readonly_fields = ["serial", "year", "number", "referral", "addressee", "issued_by", "issued_on"]
+    readonly_fields = ["serial", "year", "number", "referral", "addressee", "issued_by", "issued_on", "note"]
 
     def has_add_permission(self, request):
         return False  # issued from an overdue referral slip

@@ -22,6 +22,13 @@ Escalation slip::
     已呈报 ──instruct──▶ 已批示 ──conclude──▶ 已协调办结
        └──────────────── conclude ───────────────┘
     instruct again while 已批示 amends the 批示.
+
+Supervision slip (督办单, R18): no life of its own, so no table. It is made
+once, by the referral slip's ``supervise`` action above (``services.supervise``,
+only while the referral slip is open and overdue), addressed to the
+department's principal leader, and is a record from then on: nobody answers
+or closes it (the department answers the referral slip), it has no status,
+and its admin shows every field read-only and adds none.
 """
 
 import datetime

@@ -178,6 +178,25 @@ def test_no_admin_lets_a_status_be_edited(staff_user):
     } <= checked
 
 
+def test_a_supervision_slip_has_no_life_of_its_own(staff_user):
+    """R18: a supervision slip is made once, by the overdue referral slip's
+    ``supervise`` action, then is a record: no status to move, nothing the
+    admin edits or adds (issues.slip_workflow, module docstring)."""
+    from issues.models import SupervisionSlip
+
+    assert not _status_fields(SupervisionSlip)
+    slip = slip_in(RS.ISSUED, staff_user)
+    supervision = services.supervise(
+        slip, by=staff_user, note="请局长过问", on=slip.deadline + datetime.timedelta(1)
+    )
+    request = RequestFactory().get("/admin/")
+    request.user = user_with_role("liaison_staff", username="root")
+    request.user.is_superuser = True
+    model_admin = admin.site._registry[SupervisionSlip]
+    assert not model_admin.has_add_permission(request)
+    assert list(model_admin.get_form(request, supervision, change=True).base_fields) == []
+
+
 def test_a_feedback_form_is_a_draft_until_submitted_once():
     """Visit's table: DRAFT → DRAFT (saved again), DRAFT → SUBMITTED; nothing
     leaves SUBMITTED — its cadre can no longer save it (R9)."""
