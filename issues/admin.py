@@ -243,7 +243,14 @@ class IssueItemAdmin(AuditedAdmin):
         }
         return TemplateResponse(request, "admin/issues/item_action.html", context)
 
-    @admin.action(description=gettext_lazy("联络办受理所选问题（单位协调 → 联络办受理）"))
+    def has_move_permission(self, request):
+        """The path's moves, bulk 受理 included, are the office's (``issues.access``):
+        an officer, who reads the list, is neither offered nor allowed the action."""
+        return access.can_move_items(request.user)
+
+    @admin.action(
+        description=gettext_lazy("联络办受理所选问题（单位协调 → 联络办受理）"), permissions=["move"]
+    )
     def take_to_office(self, request, queryset):
         moved = 0
         for item in queryset.filter(status=IssueItem.Status.UNIT):
