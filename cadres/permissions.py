@@ -1,4 +1,4 @@
-"""Every permission decision of the system, in one module.
+"""Roles, the scope of a login, and who may see or change the cadres' own rows.
 
 Roles are Django groups, installed after every ``migrate`` from ``ROLE_PERMISSIONS``
 (:func:`install_role_groups`):
@@ -13,10 +13,18 @@ Roles are Django groups, installed after every ``migrate`` from ``ROLE_PERMISSIO
 - 督查人员 (supervisor, R15): read access to pairings for spot checks.
 
 A user's unit is the unit of the cadre linked to their login. Superusers act
-as liaison staff. Object scoping (which rows) is decided here too, by the
-``visible_*`` (read) and ``changeable_*`` (write) functions; model-level
-rights (which tables) come from the group permissions below. Apps above
-``cadres`` build their own scopes from :func:`scope_for`.
+as liaison staff. Model-level rights (which tables) come from the group
+permissions below; object scoping (which rows) from the ``visible_*`` (read)
+and ``changeable_*`` (write) functions.
+
+This module knows the scope (:func:`scope_for` and the primitives built on
+it: staff, leader, supervisor, an officer's unit, a cadre) and the rows of
+``cadres``. It reads no field of the apps above it: each of them owns the
+access rules of its own rows in its ``access.py``, beside its views
+(``visits.access``, ``issues.access``, ``multiplication.access``,
+``coordination.access``, ``dashboards.access``, ``jobs.access``), built
+from these primitives and :func:`scoped`. Every permission decision asks
+one of these modules.
 """
 
 from dataclasses import dataclass
@@ -240,12 +248,12 @@ def _cadre_of(user):
     )
 
 
-def report_recipients():
-    """The active logins told that a quarterly report is ready (R16): the
-    leaders, who may download it (:func:`can_download_quarterly_reports`)."""
+def role_members(role):
+    """The active logins of a role's group (superusers are not in one): those
+    an app tells of its news by role (e.g. ``jobs.access.report_recipients``)."""
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.filter(groups__name=GROUP_NAMES[Role.LEADER], is_active=True).distinct()
+    return get_user_model().objects.filter(groups__name=GROUP_NAMES[role], is_active=True).distinct()
 
 
 def liaison_staff_users():
@@ -262,22 +270,75 @@ def liaison_staff_users():
     )
 
 
+# -- the scope's primitives -------------------------------------------------
+#
+# What the access rules of every app (``visits.access``, ``issues.access``,
+# ``multiplication.access``, ``coordination.access``, ``dashboards.access``,
+# ``jobs.access``) are built from: who the user is, never what the rows of
+# those apps hold, which each app reads itself, beside its views.
+
+
 def has_role(user, role):
     return role in scope_for(user).roles
 
 
 def is_liaison_staff(user):
+    """Reads and writes everything: liaison staff, superusers."""
     return scope_for(user).changes_all
 
 
-# -- rows a user may see or change ------------------------------------------
-#
-# One rule, applied per table: who reads or writes everything, the unit an
-# information officer is confined to (by the lookup from the row to its unit),
-# and, for reading, the cadre a cadre is confined to.
+def sees_whole_city(user):
+    """Reads everything (staff, leaders, supervisors); also: city-wide totals
+    beside a unit table."""
+    return scope_for(user).sees_all
 
 
-def _scoped(user, queryset, *, write, unit=None, cadre=None):
+def is_cadre(user):
+    return scope_for(user).cadre_id is not None
+
+
+def own_cadre_id(user):
+    """The cadre record behind a login, or None."""
+    return scope_for(user).cadre_id
+
+
+def own_unit_id(user):
+    """The unit of the cadre behind a login (an officer's unit), or None."""
+    return scope_for(user).unit_id
+
+
+def is_officer_of(user, unit_id):
+    """The information officer of this unit (R12)."""
+    scope = scope_for(user)
+    return scope.is_officer and scope.unit_id == unit_id
+
+
+def is_own_cadre(user, cadre_id):
+    """The login is this cadre's."""
+    own = scope_for(user).cadre_id
+    return own is not None and own == cadre_id
+
+
+def can_use_admin(user):
+    """The admin site: active staff logins (liaison staff, information
+    officers, superusers), as Django's admin itself admits them."""
+    return bool(user.is_active and user.is_staff)
+
+
+def can_view_reports(user):
+    """Unit-level reports (结对合规, coverage, rates): liaison staff, leaders
+    and supervisors city-wide; a unit's information officer for their unit."""
+    scope = scope_for(user)
+    return scope.sees_all or scope.is_officer
+
+
+def scoped(user, queryset, *, write=False, unit=None, cadre=None):
+    """The one rule of row scoping, for any app's table: those who read (or,
+    ``write``, change) everything get every row; an information officer the
+    rows of their unit, by ``unit``, the lookup from the row to its unit; for
+    reading, a cadre the rows of their own, by ``cadre``, the lookup from the
+    row to its cadre; anybody else none. The lookups are the calling app's,
+    written beside its models."""
     scope = scope_for(user)
     if scope.changes_all if write else scope.sees_all:
         return queryset
@@ -288,16 +349,19 @@ def _scoped(user, queryset, *, write, unit=None, cadre=None):
     return queryset.none()
 
 
+# -- cadres' own rows ---------------------------------------------------------
+
+
 def visible_units(user, queryset):
-    return _scoped(user, queryset, write=False, unit="pk", cadre="cadres")
+    return scoped(user, queryset, unit="pk", cadre="cadres")
 
 
 def visible_cadres(user, queryset):
-    return _scoped(user, queryset, write=False, unit="unit_id", cadre="pk")
+    return scoped(user, queryset, unit="unit_id", cadre="pk")
 
 
 def visible_pairings(user, queryset):
-    return _scoped(user, queryset, write=False, unit="cadre__unit_id", cadre="cadre_id")
+    return scoped(user, queryset, unit="cadre__unit_id", cadre="cadre_id")
 
 
 def visible_service_items(user, queryset):
@@ -310,256 +374,39 @@ def visible_assignments(user, queryset):
     return queryset if scope_for(user).roles else queryset.none()
 
 
+def enterprises_to_cover(user, queryset):
+    """Of enterprises nobody links (结对合规): all for those who see the whole
+    city; for a town's officer those in the place their unit governs; a
+    department's officer has none of their own to cover."""
+    scope = scope_for(user)
+    if scope.sees_all:
+        return queryset
+    if scope.is_officer:
+        return queryset.filter(place__government__id=scope.unit_id)
+    return queryset.none()
+
+
 def changeable_units(user, queryset):
-    return _scoped(user, queryset, write=True)
+    return scoped(user, queryset, write=True)
 
 
 def managed_units(user, queryset):
-    """Units whose cadres and service list the user may add to or edit."""
-    return _scoped(user, queryset, write=True, unit="pk")
+    """Units whose cadres, service list (and plans) the user may add to or edit."""
+    return scoped(user, queryset, write=True, unit="pk")
 
 
 def changeable_cadres(user, queryset):
-    return _scoped(user, queryset, write=True, unit="unit_id")
+    return scoped(user, queryset, write=True, unit="unit_id")
 
 
 def changeable_pairings(user, queryset):
-    return _scoped(user, queryset, write=True, unit="cadre__unit_id")
+    return scoped(user, queryset, write=True, unit="cadre__unit_id")
 
 
 def changeable_service_items(user, queryset):
-    return _scoped(user, queryset, write=True, unit="unit_id")
-
-
-def changeable_doubling_plans(user, queryset):
-    """R17: a department's officer edits only the plans their unit owns;
-    liaison staff edit every plan."""
-    return _scoped(user, queryset, write=True, unit="owner_id")
-
-
-def can_delete_doubling_plan(user, plan):
-    """R17: approving a plan freezes its baseline, and the plan stays on the
-    record: an approved plan is deleted by nobody, superusers included. A
-    draft may be deleted by those who may change it
-    (:func:`changeable_doubling_plans`); the table-level delete right comes
-    from the role's group permissions (liaison staff only)."""
-    if plan.is_approved:
-        return False
-    return changeable_doubling_plans(user, type(plan).objects.filter(pk=plan.pk)).exists()
-
-
-def can_approve_doubling_plans(user):
-    """Approving a plan freezes its baseline: the liaison office's call."""
-    return scope_for(user).changes_all
-
-
-def can_view_doubling(user):
-    """The six-doubling registry pages (R17): those who see unit reports."""
-    return can_view_reports(user)
-
-
-def can_record_meeting(user, coordinator_id):
-    """R2: a coordinator records their own region's meetings; liaison staff
-    may record any."""
-    scope = scope_for(user)
-    return scope.changes_all or (scope.cadre_id is not None and scope.cadre_id == coordinator_id)
-
-
-def visible_meetings(user, queryset):
-    """Meetings: all for staff, leaders and supervisors; a cadre sees the
-    meetings they convened or attended."""
-    scope = scope_for(user)
-    if scope.sees_all:
-        return queryset
-    if scope.cadre_id is not None:
-        return queryset.filter(Q(coordinator_id=scope.cadre_id) | Q(attendees=scope.cadre_id)).distinct()
-    return queryset.none()
-
-
-def can_view_meetings(user, meetings):
-    """The meetings page (R2): those who see every meeting; a coordinator,
-    and a cadre who attended or convened one of ``meetings``, who list the
-    meetings they may open (:func:`visible_meetings`), so the list and the
-    meeting pages agree."""
-    scope = scope_for(user)
-    if scope.sees_all:
-        return True
-    if scope.cadre_id is None:
-        return False
-    return scope.is_coordinator or visible_meetings(user, meetings).exists()
-
-
-def sees_every_meeting_item(user, meeting):
-    """On a meeting's page: its recorder (the coordinator, staff) and those
-    who see every meeting read every item it discussed; an attendee reads
-    only the items :func:`visible_issue_items` lets them see."""
-    return scope_for(user).sees_all or can_record_meeting(user, meeting.coordinator_id)
-
-
-def visible_good_practices(user, queryset):
-    """R19: published stories are for everyone with a role; drafts for staff."""
-    scope = scope_for(user)
-    if scope.changes_all:
-        return queryset
-    if scope.roles:
-        return queryset.filter(published_on__isnull=False)
-    return queryset.none()
-
-
-def can_view_dashboard(user):
-    """The quarterly dashboard: staff, leaders and supervisors city-wide; a
-    unit's information officer sees their unit's page. Read-only for all but
-    staff, who may ask for a recount."""
-    scope = scope_for(user)
-    return scope.sees_all or scope.is_officer
-
-
-def can_view_unit_dashboard(user, unit_id):
-    """A unit's dashboard and its cadres' pages: those who see the whole city,
-    and the unit's own information officer."""
-    scope = scope_for(user)
-    return scope.sees_all or (scope.is_officer and scope.unit_id == unit_id)
+    return scoped(user, queryset, write=True, unit="unit_id")
 
 
 def can_browse_service_lists(user):
     """R10: every department's service list is open to every role."""
     return bool(scope_for(user).roles)
-
-
-def can_view_good_practices(user):
-    """R19: the good-practices page is open to every role (what each sees of
-    it: :func:`visible_good_practices`)."""
-    return bool(scope_for(user).roles)
-
-
-def can_use_admin(user):
-    """The admin site: active staff logins (liaison staff, information
-    officers, superusers), as Django's admin itself admits them."""
-    return bool(user.is_active and user.is_staff)
-
-
-def visible_visits(user, queryset):
-    """Feedback forms: all for staff, leaders and supervisors; a unit's forms
-    for its officer; for a cadre, the forms they filed or joined."""
-    scope = scope_for(user)
-    if scope.sees_all:
-        return queryset
-    if scope.is_officer:
-        return queryset.filter(cadre__unit_id=scope.unit_id)
-    if scope.cadre_id is not None:
-        return queryset.filter(Q(cadre_id=scope.cadre_id) | Q(companions=scope.cadre_id)).distinct()
-    return queryset.none()
-
-
-def visible_issue_items(user, queryset):
-    """Issue-list items: all for staff, leaders and supervisors; for a unit's
-    officer, those reported by its cadres and those referred to the unit (it
-    handles them, R13); a cadre's own for the cadre."""
-    scope = scope_for(user)
-    if scope.is_officer and not scope.sees_all:
-        mine = Q(reporter__unit_id=scope.unit_id) | Q(referrals__department_id=scope.unit_id)
-        return queryset.filter(pk__in=queryset.model.objects.filter(mine).values("pk"))
-    return _scoped(user, queryset, write=False, unit="reporter__unit_id", cadre="reporter_id")
-
-
-def can_report_progress(user, slip):
-    """Monthly progress on a referred item: the handling department's officer
-    and the liaison office."""
-    return scope_for(user).changes_all or can_answer_slip(user, slip)
-
-
-def visible_referral_slips(user, queryset):
-    """Referral slips: all for staff, leaders and supervisors; a department's
-    officer sees the slips addressed to their unit (R12, R13)."""
-    return _scoped(user, queryset, write=False, unit="department_id")
-
-
-def visible_escalation_slips(user, queryset):
-    """Escalation slips: all for staff and supervisors; a city leader sees
-    those addressed to them (R13)."""
-    scope = scope_for(user)
-    if scope.changes_all or Role.SUPERVISOR in scope.roles:
-        return queryset
-    if Role.LEADER in scope.roles and scope.cadre_id is not None:
-        return queryset.filter(leader_id=scope.cadre_id)
-    return queryset.none()
-
-
-def can_instruct(user, slip):
-    """The leader the slip is addressed to, or liaison staff entering it."""
-    scope = scope_for(user)
-    return scope.changes_all or (scope.cadre_id is not None and slip.leader_id == scope.cadre_id)
-
-
-def can_download_quarterly_reports(user):
-    """The quarterly report (R16): liaison staff and leaders."""
-    scope = scope_for(user)
-    return scope.changes_all or Role.LEADER in scope.roles
-
-
-def can_run_spot_checks(user):
-    """R15: the supervising office (督查人员) draws samples and records
-    checks; liaison staff may too."""
-    scope = scope_for(user)
-    return scope.changes_all or Role.SUPERVISOR in scope.roles
-
-
-def can_answer_slip(user, slip):
-    """The information officer of the department the slip is addressed to."""
-    scope = scope_for(user)
-    return scope.is_officer and slip.department_id == scope.unit_id
-
-
-def can_decide_slips(user):
-    """Accepting, returning, extending: the liaison office (R13)."""
-    return scope_for(user).changes_all
-
-
-def filable_pairings(user, queryset):
-    """The pairings a user may file a feedback form for: their own, as a cadre."""
-    scope = scope_for(user)
-    if scope.cadre_id is None:
-        return queryset.none()
-    return queryset.filter(cadre_id=scope.cadre_id)
-
-
-def can_edit_visit(user, visit):
-    """Only the filing cadre, and only while the form is a draft; after that,
-    liaison staff correct it in the admin, with history."""
-    cadre_id = scope_for(user).cadre_id
-    return cadre_id is not None and visit.cadre_id == cadre_id and visit.is_open_to_its_cadre
-
-
-# -- pages ----------------------------------------------------------------
-
-
-def can_view_reports(user):
-    """Unit-level reports (结对合规, coverage): liaison staff, leaders and
-    supervisors city-wide; a unit's information officer for their unit."""
-    scope = scope_for(user)
-    return scope.sees_all or scope.is_officer
-
-
-def is_cadre(user):
-    return scope_for(user).cadre_id is not None
-
-
-def own_cadre_id(user):
-    """The cadre record behind a login, or None."""
-    return scope_for(user).cadre_id
-
-
-def can_view_slip_inbox(user):
-    """The slips page: a department's officer, and those who see everything."""
-    return can_view_reports(user)
-
-
-def can_view_escalations(user):
-    """The escalations page: staff and supervisors (all), leaders (their own)."""
-    scope = scope_for(user)
-    return scope.changes_all or bool(scope.roles & {Role.LEADER, Role.SUPERVISOR})
-
-
-def sees_whole_city(user):
-    """City-wide totals beside a unit table: for those who see every unit."""
-    return scope_for(user).sees_all

@@ -106,12 +106,7 @@ def enterprises_without_active_pairing(user, day: datetime.date):
         .select_related("place")
         .order_by("place__sort_order", "place__name", "name")
     )
-    scope = permissions.scope_for(user)
-    if scope.sees_all:
-        return queryset
-    if scope.is_officer:
-        return queryset.filter(place__government__id=scope.unit_id)
-    return queryset.none()
+    return permissions.enterprises_to_cover(user, queryset)
 
 
 def pairings_ending_soon(user, day: datetime.date, days: int):

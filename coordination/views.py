@@ -1,6 +1,6 @@
 """Pages of the coordination layer: the quarter's situation-analysis
 meetings (R2), recording one, its decisions and escalations; and the good
-practices (R19). Decisions come from :mod:`cadres.permissions`."""
+practices (R19). Decisions come from :mod:`coordination.access`."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from cadres import permissions
 from cadres.models import Cadre
+from issues import access as issue_access
 from issues.models import IssueItem
 from visits.quarters import Quarter, requested
 
-from . import selectors, services
+from . import access, selectors, services
 from .forms import DecisionForm, EscalateForm, MeetingForm
 from .models import GoodPractice, Meeting, MeetingItem
 
@@ -25,20 +26,18 @@ def _quarter(request):
 
 @login_required
 def meetings(request):
-    if not permissions.can_view_meetings(request.user, Meeting.objects.all()):
+    if not access.can_view_meetings(request.user):
         raise PermissionDenied
     quarter = _quarter(request)
-    coordinators = selectors.coordinators(quarter)
-    if not permissions.sees_whole_city(request.user):  # a coordinator or an attendee: their own
-        coordinators = coordinators.filter(pk=permissions.own_cadre_id(request.user))
+    coordinators = list(access.listed_coordinators(request.user, selectors.coordinators(quarter)))
     context = {
         "quarter": quarter,
         "previous": quarter.previous(),
         "next": quarter.next() if quarter < Quarter.of(timezone.localdate()) else None,
         "coordinators": coordinators,
-        "meetings": permissions.visible_meetings(request.user, selectors.meetings_in(quarter)),
-        "own_cadre": permissions.own_cadre_id(request.user),
-        "is_staff": permissions.is_liaison_staff(request.user),
+        "meetings": access.visible_meetings(request.user, selectors.meetings_in(quarter)),
+        "records_for": {c.pk for c in coordinators if access.can_record_meeting(request.user, c.pk)},
+        "chooses_coordinator": access.can_record_any_meeting(request.user),
     }
     return render(request, "coordination/meetings.html", context)
 
@@ -67,7 +66,7 @@ def _save(request, form):
 
 @login_required
 def meeting_new(request):
-    staff = permissions.is_liaison_staff(request.user)
+    staff = access.can_record_any_meeting(request.user)
     asked = request.GET.get("coordinator", "")
     if staff:
         coordinator_id = int(asked) if asked.isdigit() else None  # a wrong id: choose on the form
@@ -78,7 +77,7 @@ def meeting_new(request):
     )
     if coordinator is None and not staff:
         raise PermissionDenied
-    if coordinator is not None and not permissions.can_record_meeting(request.user, coordinator.pk):
+    if coordinator is not None and not access.can_record_meeting(request.user, coordinator.pk):
         raise PermissionDenied
     initial = {"coordinator": coordinator, "held_on": timezone.localdate()}
     form = MeetingForm(
@@ -86,7 +85,7 @@ def meeting_new(request):
     )
     if request.method == "POST" and form.is_valid():
         chosen = form.cleaned_data["coordinator"]
-        if not permissions.can_record_meeting(request.user, chosen.pk):
+        if not access.can_record_meeting(request.user, chosen.pk):
             raise PermissionDenied
         meeting = _save(request, form)
         if meeting is not None:
@@ -97,8 +96,8 @@ def meeting_new(request):
 
 @login_required
 def meeting_edit(request, pk):
-    meeting = get_object_or_404(permissions.visible_meetings(request.user, Meeting.objects.all()), pk=pk)
-    if not permissions.can_record_meeting(request.user, meeting.coordinator_id):
+    meeting = get_object_or_404(access.visible_meetings(request.user, Meeting.objects.all()), pk=pk)
+    if not access.can_record_meeting(request.user, meeting.coordinator_id):
         raise PermissionDenied
     form = MeetingForm(request.POST or None, instance=meeting, can_choose_coordinator=False)
     if request.method == "POST" and form.is_valid() and _save(request, form) is not None:
@@ -110,17 +109,17 @@ def meeting_edit(request, pk):
 @login_required
 def meeting_detail(request, pk):
     meeting = get_object_or_404(
-        permissions.visible_meetings(request.user, Meeting.objects.select_related("coordinator")), pk=pk
+        access.visible_meetings(request.user, Meeting.objects.select_related("coordinator")), pk=pk
     )
-    can_record = permissions.can_record_meeting(request.user, meeting.coordinator_id)
+    can_record = access.can_record_meeting(request.user, meeting.coordinator_id)
     rows = (
         MeetingItem.objects.filter(meeting=meeting)
         .select_related("item__enterprise", "escalation__leader")
         .order_by("pk")
     )
     hidden = 0
-    if not permissions.sees_every_meeting_item(request.user, meeting):
-        visible = permissions.visible_issue_items(request.user, IssueItem.objects.all())
+    if not access.sees_every_meeting_item(request.user, meeting):
+        visible = issue_access.visible_issue_items(request.user, IssueItem.objects.all())
         all_rows = rows.count()
         rows = rows.filter(item__in=visible)
         hidden = all_rows - rows.count()
@@ -174,9 +173,9 @@ def meeting_detail(request, pk):
 
 @login_required
 def practices(request):
-    if not permissions.can_view_good_practices(request.user):
+    if not access.can_view_good_practices(request.user):
         raise PermissionDenied
-    queryset = permissions.visible_good_practices(request.user, GoodPractice.objects.all())
+    queryset = access.visible_good_practices(request.user, GoodPractice.objects.all())
     kind = request.GET.get("kind", "")
     if kind in GoodPractice.Kind.values:
         queryset = queryset.filter(kind=kind)
@@ -191,7 +190,7 @@ def practices(request):
 @login_required
 def practice_detail(request, pk):
     practice = get_object_or_404(
-        permissions.visible_good_practices(request.user, GoodPractice.objects.all()), pk=pk
+        access.visible_good_practices(request.user, GoodPractice.objects.all()), pk=pk
     )
     context = {
         "practice": practice,

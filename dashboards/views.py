@@ -2,7 +2,7 @@
 city (or a leader's 包片 towns, or a coordinator's region) → unit → cadre →
 pairing. Read-only: the only write is staff asking for a recount. Figures
 come from :mod:`dashboards.figures` (the quarterly report's functions),
-decisions from :mod:`cadres.permissions`."""
+decisions from :mod:`dashboards.access`."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,7 +23,7 @@ from visits.models import ProblemCategory, Visit
 from visits.quarters import Quarter, recent, requested
 from visits.selectors import due_in
 
-from . import charts, figures, selectors
+from . import access, charts, figures, selectors
 from . import evaluation as evaluation_rows
 from .spreadsheets import evaluation_workbook
 from .templatetags.dashboard import percent
@@ -99,11 +99,12 @@ def _scope_query(area):
 @login_required
 def dashboard(request):
     user = request.user
-    if not permissions.can_view_dashboard(user):
+    if not access.can_view_dashboard(user):
         raise PermissionDenied
     if not permissions.sees_whole_city(user):  # an information officer: their unit's page
-        unit_id = permissions.scope_for(user).unit_id
-        return redirect(reverse("dashboards:unit", args=[unit_id]) + f"?{request.GET.urlencode()}")
+        return redirect(
+            reverse("dashboards:unit", args=[permissions.own_unit_id(user)]) + f"?{request.GET.urlencode()}"
+        )
     quarter = _quarter(request)
     area = _area(request)
     places = area.place_ids
@@ -143,7 +144,7 @@ def dashboard(request):
         "meetings": selectors.meetings(quarter, places),
         "practices": selectors.latest_practices(),
         "fresh": figures.freshness(quarter),
-        "can_refresh": permissions.is_liaison_staff(user),
+        "can_refresh": access.can_recount(user),
         "own_areas": selectors.own_areas(permissions.own_cadre_id(user)),
     }
     return render(request, "dashboards/dashboard.html", context)
@@ -151,7 +152,7 @@ def dashboard(request):
 
 def _require_unit_pages(user):
     """The unit, cadre and pairing pages: 403 to a role that sees none."""
-    if not permissions.can_view_dashboard(user):
+    if not access.can_view_dashboard(user):
         raise PermissionDenied
 
 
@@ -159,7 +160,7 @@ def _require_unit(user, unit_id):
     """A unit outside the user's, or a cadre or pairing of one, answers 404,
     the same as an id that does not exist: the page does not tell which ids
     exist."""
-    if not permissions.can_view_unit_dashboard(user, unit_id):
+    if not access.can_view_unit_dashboard(user, unit_id):
         raise Http404
 
 
@@ -240,7 +241,7 @@ def pairing(request, pk):
 @require_POST
 def refresh(request):
     """Staff recount a quarter now rather than waiting for the scheduled job."""
-    if not permissions.is_liaison_staff(request.user):
+    if not access.can_recount(request.user):
         raise PermissionDenied
     quarter = _quarter(request)
     build = figures.build(quarter)
@@ -260,7 +261,7 @@ def _year(request):
 def _evaluation_unit(request):
     """The unit asked for, or the officer's own; checked against permissions."""
     value = request.GET.get("unit", "")
-    unit_id = int(value) if value.isdigit() else permissions.scope_for(request.user).unit_id
+    unit_id = int(value) if value.isdigit() else permissions.own_unit_id(request.user)
     if unit_id is None:
         return None
     _require_unit(request.user, unit_id)
@@ -270,7 +271,7 @@ def _evaluation_unit(request):
 @login_required
 def evaluation(request):
     """R16: each cadre's year for the unit's annual evaluation."""
-    if not permissions.can_view_dashboard(request.user):
+    if not access.can_view_dashboard(request.user):
         raise PermissionDenied
     year = _year(request)
     unit = _evaluation_unit(request)
@@ -289,7 +290,7 @@ def evaluation(request):
 
 @login_required
 def evaluation_xlsx(request):
-    if not permissions.can_view_dashboard(request.user):
+    if not access.can_view_dashboard(request.user):
         raise PermissionDenied
     year = _year(request)
     unit = _evaluation_unit(request)

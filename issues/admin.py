@@ -11,12 +11,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cadres import permissions
 from cadres.admin import AuditedAdmin
 from tabular.xlsx import download_name, xlsx_response
 from visits.quarters import Quarter, recent
 
-from . import selectors, services, workflow
+from . import access, selectors, services, workflow
 from .forms import EscalateForm, MoveForm, ReferForm
 from .models import (
     CalendarDay,
@@ -136,7 +135,7 @@ class IssueItemAdmin(AuditedAdmin):
         return obj.description[:40]
 
     def get_queryset(self, request):
-        return permissions.visible_issue_items(request.user, super().get_queryset(request))
+        return access.visible_issue_items(request.user, super().get_queryset(request))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -173,7 +172,7 @@ class IssueItemAdmin(AuditedAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
-        if not permissions.is_liaison_staff(request.user):
+        if not access.can_move_items(request.user):
             return super().change_view(request, object_id, form_url, extra_context)
         extra_context["workflow_links"] = format_html(
             '<a class="button" href="{}">{}</a> '
@@ -189,7 +188,7 @@ class IssueItemAdmin(AuditedAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _item(self, request, pk):
-        if not permissions.is_liaison_staff(request.user):
+        if not access.can_move_items(request.user):
             raise PermissionDenied
         return get_object_or_404(self.get_queryset(request), pk=pk)
 
@@ -244,7 +243,14 @@ class IssueItemAdmin(AuditedAdmin):
         }
         return TemplateResponse(request, "admin/issues/item_action.html", context)
 
-    @admin.action(description=gettext_lazy("联络办受理所选问题（单位协调 → 联络办受理）"))
+    def has_move_permission(self, request):
+        """The path's moves, bulk 受理 included, are the office's (``issues.access``):
+        an officer, who reads the list, is neither offered nor allowed the action."""
+        return access.can_move_items(request.user)
+
+    @admin.action(
+        description=gettext_lazy("联络办受理所选问题（单位协调 → 联络办受理）"), permissions=["move"]
+    )
     def take_to_office(self, request, queryset):
         moved = 0
         for item in queryset.filter(status=IssueItem.Status.UNIT):
@@ -309,7 +315,7 @@ class ReferralSlipAdmin(AuditedAdmin):
         return obj.item.enterprise.name
 
     def get_queryset(self, request):
-        return permissions.visible_referral_slips(request.user, super().get_queryset(request))
+        return access.visible_referral_slips(request.user, super().get_queryset(request))
 
     def has_add_permission(self, request):
         return False  # slips are issued from an item (交办给部门), which numbers them
@@ -372,7 +378,7 @@ class EscalationSlipAdmin(AuditedAdmin):
     ]
 
     def get_queryset(self, request):
-        return permissions.visible_escalation_slips(request.user, super().get_queryset(request))
+        return access.visible_escalation_slips(request.user, super().get_queryset(request))
 
     def has_add_permission(self, request):
         return False  # issued from an item (呈报市级领导), which numbers them
@@ -380,10 +386,14 @@ class EscalationSlipAdmin(AuditedAdmin):
 
 @admin.register(SupervisionSlip)
 class SupervisionSlipAdmin(AuditedAdmin):
+    """A supervision slip has no life of its own (see :mod:`issues.slip_workflow`):
+    issued once by ``services.supervise`` from an overdue referral slip's page,
+    then a record, shown here and edited by nobody."""
+
     list_display = ["serial", "referral", "addressee", "issued_on"]
     list_select_related = ["referral", "addressee"]
     search_fields = ["serial", "referral__serial"]
-    readonly_fields = ["serial", "year", "number", "referral", "addressee", "issued_by", "issued_on"]
+    readonly_fields = ["serial", "year", "number", "referral", "addressee", "issued_by", "issued_on", "note"]
 
     def has_add_permission(self, request):
         return False  # issued from an overdue referral slip

@@ -5,15 +5,13 @@ import datetime
 from django.conf import settings
 from django.db.models import Prefetch, Q
 
-from cadres import permissions
-
-from . import slip_workflow, workflow
-from .models import EscalationSlip, IssueEvent, IssueItem, ProgressEntry, ReferralSlip
+from . import access, slip_workflow, workflow
+from .models import EscalationSlip, IssueEvent, IssueItem, ProgressEntry, ReferralSlip, SupervisionSlip
 from .workdays import add_working_days
 
 
 def slips_for(user):
-    return permissions.visible_referral_slips(
+    return access.visible_referral_slips(
         user, ReferralSlip.objects.select_related("item__enterprise__place", "department")
     )
 
@@ -34,8 +32,17 @@ def inbox(user, today: datetime.date):
     }
 
 
+def supervisions_for(user):
+    return access.visible_supervision_slips(
+        user,
+        SupervisionSlip.objects.select_related(
+            "referral__item__enterprise", "referral__department", "addressee"
+        ),
+    )
+
+
 def items_for(user):
-    return permissions.visible_issue_items(
+    return access.visible_issue_items(
         user, IssueItem.objects.select_related("enterprise__place", "reporter__unit")
     )
 
@@ -52,7 +59,7 @@ def overdue_q(today: datetime.date, prefix: str = "") -> Q:
 
 
 def escalations_for(user):
-    return permissions.visible_escalation_slips(
+    return access.visible_escalation_slips(
         user,
         EscalationSlip.objects.select_related("item__enterprise__place", "leader__unit").prefetch_related(
             "departments"

@@ -3,7 +3,7 @@ in one table (R13, R18), as :mod:`issues.workflow` keeps an item's.
 
 Each row is an action: the statuses it may be taken from, the status it leads
 to (None: the slip stays where it is, e.g. a progress note), who may take it
-(a function of :mod:`cadres.permissions`) and any further condition (a
+(a function of :mod:`issues.access`) and any further condition (a
 supervision slip only once the deadline has passed). The services refuse an
 action the table does not allow (:func:`check`); the pages show only the
 actions :func:`available` to the user, each posting to its own view.
@@ -22,6 +22,13 @@ Escalation slip::
     已呈报 ──instruct──▶ 已批示 ──conclude──▶ 已协调办结
        └──────────────── conclude ───────────────┘
     instruct again while 已批示 amends the 批示.
+
+Supervision slip (督办单, R18): no life of its own, so no table. It is made
+once, by the referral slip's ``supervise`` action above (``services.supervise``,
+only while the referral slip is open and overdue), addressed to the
+department's principal leader, and is a record from then on: nobody answers
+or closes it (the department answers the referral slip), it has no status,
+and its admin shows every field read-only and adds none.
 """
 
 import datetime
@@ -32,8 +39,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cadres import permissions
-
+from . import access
 from .models import EscalationSlip, ReferralSlip
 
 RS = ReferralSlip.Status
@@ -41,7 +47,7 @@ ES = EscalationSlip.Status
 
 
 def _office(user, slip):
-    return permissions.can_decide_slips(user)
+    return access.can_decide_slips(user)
 
 
 def is_overdue(slip, today) -> bool:
@@ -83,7 +89,7 @@ REFERRAL = {
             gettext_lazy("反馈办理结果"),
             OPEN_REFERRAL,
             RS.ANSWERED,
-            permissions.can_answer_slip,
+            access.can_answer_slip,
             refusal=gettext_lazy("该交办单当前不能反馈。"),
         ),
         Action(
@@ -91,7 +97,7 @@ REFERRAL = {
             gettext_lazy("申请延期"),
             OPEN_REFERRAL,
             None,
-            permissions.can_answer_slip,
+            access.can_answer_slip,
             refusal=gettext_lazy("该交办单当前不能申请延期。"),
         ),
         Action(
@@ -133,7 +139,7 @@ REFERRAL = {
             gettext_lazy("填报月度进展"),
             UNFINISHED_REFERRAL,
             None,
-            permissions.can_report_progress,
+            access.can_report_progress,
             refusal=gettext_lazy("问题已办结，不再填报月度进展。"),
         ),
     )
@@ -147,7 +153,7 @@ ESCALATION = {
             gettext_lazy("记录批示"),
             frozenset({ES.ISSUED, ES.INSTRUCTED}),
             ES.INSTRUCTED,
-            permissions.can_instruct,
+            access.can_instruct,
             refusal=gettext_lazy("该呈报单已办结。"),
         ),
         Action(

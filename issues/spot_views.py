@@ -16,7 +16,7 @@ from tabular import inputs
 from tabular.xlsx import download_name, xlsx_response
 from visits.quarters import Quarter, requested
 
-from . import rates, spotchecks
+from . import access, rates, spotchecks
 from .models import SpotCheck, SpotCheckBatch
 from .spreadsheets import notice_workbook
 
@@ -67,7 +67,7 @@ class SummaryForm(inputs.TextLimits, forms.Form):
 
 
 def _require(user):
-    if not permissions.can_run_spot_checks(user):
+    if not access.can_run_spot_checks(user):
         raise PermissionDenied
 
 
@@ -180,7 +180,7 @@ def notice(request, pk):
 @login_required
 def rate_table(request):
     """联企问题解决率 per unit for a quarter, with the satisfaction rate beside it."""
-    if not permissions.can_view_reports(request.user):
+    if not access.can_view_rates(request.user):
         raise PermissionDenied
     quarter = requested(request.GET.get("quarter"), Quarter.of(timezone.localdate()))
     units = {u.pk: u for u in permissions.visible_units(request.user, Unit.objects.all())}

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cadres import permissions
 
-from . import selectors, services, slip_workflow, workflow
+from . import access, selectors, services, slip_workflow, workflow
 from .forms import (
     AnswerForm,
     ConcludeForm,
@@ -22,12 +22,12 @@ from .forms import (
     ReturnForm,
     SuperviseForm,
 )
-from .models import ExtensionRequest, ReferralSlip, SupervisionSlip
+from .models import ExtensionRequest, ReferralSlip
 
 
 @login_required
 def inbox(request):
-    if not permissions.can_view_slip_inbox(request.user):
+    if not access.can_view_slip_inbox(request.user):
         raise PermissionDenied
     sections = selectors.inbox(request.user, timezone.localdate())
     return render(request, "issues/inbox.html", {**sections, "today": timezone.localdate()})
@@ -201,9 +201,9 @@ def slip_print(request, pk):
 def my_items(request):
     """我的问题: every problem the cadre raised, where it stands, who handles
     it, by when, and the answer (R14: the contact follows it to the end)."""
-    cadre_id = permissions.own_cadre_id(request.user)
-    if cadre_id is None:
+    if not access.can_view_own_items(request.user):
         raise PermissionDenied
+    cadre_id = permissions.own_cadre_id(request.user)
     today = timezone.localdate()
     items = list(selectors.reported_by(cadre_id))
     for item in items:  # the latest slip of each, and whether it is overdue (slip_workflow's rule)
@@ -236,7 +236,7 @@ def item_detail(request, pk):
 @login_required
 def escalations(request):
     """A leader's escalation slips (staff and supervisors see all)."""
-    if not permissions.can_view_escalations(request.user):
+    if not access.can_view_escalations(request.user):
         raise PermissionDenied
     slips = selectors.escalations_for(request.user).order_by("status", "-issued_on")
     return render(request, "issues/escalations.html", {"slips": slips})
@@ -303,11 +303,5 @@ def escalation_print(request, pk):
 
 @login_required
 def supervision_print(request, pk):
-    supervision = get_object_or_404(
-        SupervisionSlip.objects.select_related(
-            "referral__item__enterprise", "referral__department", "addressee"
-        ),
-        pk=pk,
-        referral__in=selectors.slips_for(request.user),
-    )
+    supervision = get_object_or_404(selectors.supervisions_for(request.user), pk=pk)
     return render(request, "issues/supervision_print.html", {"supervision": supervision})

@@ -40,7 +40,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cadres import permissions
 from cadres.models import Cadre, Pairing, Unit
 from cadres.permissions import liaison_staff_users
 from coordination.models import Meeting
@@ -51,7 +50,7 @@ from visits import first_visit
 from visits.quarters import Quarter
 from visits.selectors import credited
 
-from . import delivery
+from . import access, delivery
 from .delivery import Message
 from .models import ReminderLog
 
@@ -484,7 +483,7 @@ def send_meeting_reminders(today: datetime.date) -> RunResult:
 
 def report_messages(report) -> list[Message]:
     """Leaders are told when a quarterly report is ready (R16)."""
-    leaders = permissions.report_recipients()
+    leaders = access.report_recipients()
     link = reverse("jobs:reports")
     return [
         Message(

@@ -6,11 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cadres import permissions
 from tabular.xlsx import XLSX_CONTENT_TYPE, content_disposition, download_name
 from visits.quarters import Quarter
 
-from . import tasks
+from . import access, tasks
 from .models import QuarterlyReport
 from .queue import enqueue
 
@@ -29,9 +28,9 @@ def notices(request):
 @login_required
 def reports(request):
     """Past quarterly reports for staff and leaders; staff can build one now."""
-    if not permissions.can_download_quarterly_reports(request.user):
+    if not access.can_download_quarterly_reports(request.user):
         raise PermissionDenied
-    if request.method == "POST" and permissions.is_liaison_staff(request.user):
+    if request.method == "POST" and access.can_build_quarterly_reports(request.user):
         try:
             quarter = Quarter.parse(request.POST.get("quarter", ""))
         except ValueError as exc:
@@ -49,13 +48,13 @@ def reports(request):
         request,
         "jobs/reports.html",
         {"reports": QuarterlyReport.objects.all()[:40], "default_quarter": default.label,
-         "may_build": permissions.is_liaison_staff(request.user)},
+         "may_build": access.can_build_quarterly_reports(request.user)},
     )  # fmt: skip
 
 
 @login_required
 def report_download(request, pk):
-    if not permissions.can_download_quarterly_reports(request.user):
+    if not access.can_download_quarterly_reports(request.user):
         raise PermissionDenied
     report = get_object_or_404(QuarterlyReport, pk=pk)
     response = FileResponse(report.file.open("rb"), content_type=XLSX_CONTENT_TYPE)

@@ -1,7 +1,7 @@
 """The liaison office's screens for the six-doubling registry (R17): the
 classified databases with the category-list import, the derivation from
 revenue, revenue figures, remits, and the departments' plans. Rules live in
-:mod:`multiplication.services`; who may do what in :mod:`cadres.permissions`."""
+:mod:`multiplication.services`; who may do what in :mod:`multiplication.access`."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +18,7 @@ from cadres.models import Unit
 from enterprises.models import Enterprise
 from tabular.admin import SafeExportMixin, SpreadsheetAdmin
 
-from . import services
+from . import access, services
 from .forms import CategoryListConfirmForm, CategoryListImportForm, DerivationForm, MembershipForm
 from .models import CategoryRemit, DoublingPlan, Membership, PlanTownTarget, RevenueFigure, member_q
 from .resources import CategoryListResource
@@ -231,15 +231,13 @@ class DoublingPlanAdmin(AuditedAdmin):
             return False
         return (
             obj is None
-            or permissions.changeable_doubling_plans(
-                request.user, DoublingPlan.objects.filter(pk=obj.pk)
-            ).exists()
+            or access.changeable_doubling_plans(request.user, DoublingPlan.objects.filter(pk=obj.pk)).exists()
         )
 
     def has_delete_permission(self, request, obj=None):
         if not super().has_delete_permission(request, obj):
             return False
-        return obj is None or permissions.can_delete_doubling_plan(request.user, obj)
+        return obj is None or access.can_delete_doubling_plan(request.user, obj)
 
     def delete_model(self, request, obj):
         services.delete_plans([obj], request.user)
@@ -256,13 +254,13 @@ class DoublingPlanAdmin(AuditedAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if not permissions.can_approve_doubling_plans(request.user):
+        if not access.can_approve_doubling_plans(request.user):
             actions.pop("approve", None)
         return actions
 
     @admin.action(description=gettext_lazy("批准所选计划（冻结基数）"))
     def approve(self, request, queryset):
-        if not permissions.can_approve_doubling_plans(request.user):
+        if not access.can_approve_doubling_plans(request.user):
             raise PermissionDenied
         approved = [services.approve_plan(plan, request.user) for plan in queryset]
         self.message_user(

@@ -19,10 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from cadres import permissions
 from tabular.history import records_history_by
 
-from . import selectors
+from . import access, selectors
 from .models import (
     DoublingPlan,
     Membership,
@@ -310,9 +309,9 @@ def approve_plan(plan, user):
 def delete_plans(plans, user):
     """Delete draft plans (and their town split) that ``user`` may delete;
     refuse the whole batch, deleting nothing, if any is approved or not the
-    user's to delete (:func:`cadres.permissions.can_delete_doubling_plan`)."""
+    user's to delete (:func:`multiplication.access.can_delete_doubling_plan`)."""
     plans = list(DoublingPlan.objects.select_for_update().filter(pk__in=[plan.pk for plan in plans]))
-    refused = [plan for plan in plans if not permissions.can_delete_doubling_plan(user, plan)]
+    refused = [plan for plan in plans if not access.can_delete_doubling_plan(user, plan)]
     if refused:
         approved = [plan.title for plan in refused if plan.is_approved]
         others = [plan.title for plan in refused if not plan.is_approved]

@@ -1,6 +1,6 @@
 """The six-doubling pages (R17): progress, each category's classified
 database with its export, and the pipeline. Reads come from
-:mod:`multiplication.selectors`; who may look from :mod:`cadres.permissions`."""
+:mod:`multiplication.selectors`; who may look from :mod:`multiplication.access`."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,7 +16,7 @@ from cadres import selectors as cadre_selectors
 from enterprises.models import Place
 from tabular.xlsx import download_name, xlsx_response
 
-from . import selectors
+from . import access, selectors
 from .rules import REVENUE_CATEGORIES, Category, expiry_warning_days
 from .spreadsheets import members_workbook
 
@@ -24,8 +24,17 @@ PAGE_SIZE = 50
 
 
 def _require(user):
-    if not permissions.can_view_doubling(user):
+    if not access.can_view_doubling(user):
         raise PermissionDenied
+
+
+def _contacts(user):
+    """What the contacts beside each enterprise say (``_contacts.html``): only
+    the user's unit's pairings, and a link to the pairing records in the admin."""
+    return {
+        "own_unit_only": not permissions.sees_whole_city(user),
+        "links_admin": permissions.can_use_admin(user),
+    }
 
 
 def _day(request):
@@ -105,7 +114,7 @@ def members(request, category):
             "pk", "name"
         ),  # every pairing unit, not only departments
         "all_categories": list(Category),
-        "own_unit_only": not permissions.sees_whole_city(request.user),
+        **_contacts(request.user),
     }
     return render(request, "multiplication/members.html", context)
 
@@ -164,7 +173,7 @@ def pipeline(request):
         "year": year,
         "query": query.urlencode(),
         "all_categories": list(Category),
-        "own_unit_only": not permissions.sees_whole_city(request.user),
+        **_contacts(request.user),
         "sections": [
             (param, title, kind, Paginator(rows, PAGE_SIZE).get_page(request.GET.get(param)))
             for param, title, kind, rows in sections

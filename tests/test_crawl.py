@@ -18,7 +18,8 @@ every failure listed, on:
   enterprise, or the name of a cadre, the user may not see.
 
 What each role may see is computed here from the data (pairings, units,
-forms, slips, meetings), not from ``cadres/permissions.py``:
+forms, slips, meetings), not from the permission code (``cadres/permissions.py``,
+the apps' ``access.py``):
 
 ================  ===========================================  ============================================
 role              enterprises (names, credit codes)            cadres (names)

@@ -1,20 +1,51 @@
-"""Who may do what: every role × every URL of the app × an object of the
-role's own unit (A) and of another unit (B), with the expected answer. The URL list comes from the URL conf:
-a new view without a rule here fails this test. The people and rows are
-described in :mod:`tests.permission_world`; the admin is checked in
-``test_admin_matrix``.
+"""Who may do what, in one generated matrix over every permission decision.
+
+Pages: every role × every URL of the app × an object of the role's own unit
+(A) and of another unit (B), with the expected answer and, on a page that
+answers, what it shows: its own object, and on a list exactly the rows the
+role may see. The URL list comes from the URL conf: a new view without a rule
+here fails. The admin is checked in ``test_admin_matrix``.
+
+Decisions: every public function of ``cadres.permissions`` (the scope and the
+cadres' rows) and of each app's ``access`` module (``visits.access``,
+``issues.access`` …), asked as every role about the same rows; the list comes
+from the modules, so a new decision without a rule here fails.
+
+The expected answers are written from the rules (R1, R2, R10, R12–R19), not
+read from the permission code. The people and rows are described in
+:mod:`tests.permission_world`.
 """
 
-import pytest
-from django.urls import reverse
+import inspect
+from importlib import import_module
 
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+from django.utils.html import escape
+
+from cadres.models import Cadre, CoordinatorRegion, Unit
+from cadres.permissions import Role
+from tests.factories import (
+    AreaAssignmentFactory,
+    DoublingPlanFactory,
+    EnterpriseFactory,
+    GoodPracticeFactory,
+    MeetingFactory,
+    ServiceItemFactory,
+)
 from tests.permission_world import ROLES, RoleClients, app_urls, build_world, carries_payload, unsafe_content
+from tests.project import PACKAGES
+from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 
 SEES_ALL = {"leader", "supervisor", "staff", "superuser"}
 REPORTS = SEES_ALL | {"town_officer", "dept_officer"}
 WITH_CADRE = {"cadre", "town_officer", "dept_officer", "leader"}
+OFFICE = {"staff", "superuser"}
+OFFICERS = {"town_officer", "dept_officer"}
+WITH_ROLE = set(ROLES) - {"anon"}
 
 
 def expect(ok, *, ok_code=200, others=403, anon=302, **special):
@@ -131,6 +162,69 @@ RULES = {
 }
 
 
+def enterprise_of(variant, o):
+    return f"{variant}企业"  # the world's enterprises are named "<script>…A企业", "…B企业"
+
+
+def serial(key):
+    return lambda variant, o: o[key].serial
+
+
+def escaped(key, attr="name"):
+    return lambda variant, o: escape(getattr(o[key], attr))
+
+
+# What a page that answers shows of its own object (URL name → the text).
+SHOWS_ITS_OBJECT = {
+    "feedback:new": enterprise_of,
+    "visits:detail": enterprise_of,
+    "visits:print": enterprise_of,
+    "issues:slip": serial("slip"),
+    "issues:slip_print": serial("slip"),
+    "issues:item": enterprise_of,
+    "issues:escalation": serial("escalation"),
+    "issues:escalation_print": serial("escalation"),
+    "issues:supervision_print": serial("supervision"),
+    "coordination:meeting": escaped("meeting", "topics"),
+    "dashboards:unit": escaped("unit"),
+    "dashboards:cadre": escaped("cadre"),
+    "dashboards:pairing": enterprise_of,
+    "dashboards:evaluation_cadre": escaped("cadre"),
+}
+
+# What a list shows: each text to exactly the roles that see its row (R12, R13, R14).
+LISTS = {
+    "issues:inbox": [(serial("slip"), "A", SEES_ALL | {"dept_officer"}), (serial("slip"), "B", SEES_ALL)],
+    "issues:escalations": [
+        (serial("escalation"), "A", {"leader", "supervisor", "staff", "superuser"}),
+        (serial("escalation"), "B", {"supervisor", "staff", "superuser"}),
+    ],
+    "issues:my_items": [(enterprise_of, "A", {"cadre"}), (enterprise_of, "B", set())],
+    "visits:my": [(enterprise_of, "A", {"cadre"}), (enterprise_of, "B", set())],
+    "visits:coverage": [
+        (escaped("unit"), "A", SEES_ALL | {"dept_officer"}),
+        (escaped("unit"), "B", SEES_ALL),
+    ],
+}
+
+
+def content_problems(name, variant, role, response, objects):
+    """What a page answered with 200 shows that it should not, or misses."""
+    if "html" not in response.get("Content-Type", ""):
+        return []
+    page = response.content.decode()
+    problems = []
+    if name in SHOWS_ITS_OBJECT and variant != "-":
+        text = SHOWS_ITS_OBJECT[name](variant, objects[variant])
+        if text not in page:
+            problems.append(f"does not show its object ({text})")
+    for text_of, row, roles in LISTS.get(name, ()):
+        text = text_of(row, objects[row])
+        if (text in page) != (role in roles):
+            problems.append(f"{'misses' if role in roles else 'shows'} {row}'s row ({text})")
+    return problems
+
+
 def test_every_url_has_a_rule():
     assert sorted(set(app_urls()) - set(RULES)) == []
     assert sorted(set(RULES) - set(app_urls())) == []
@@ -191,6 +285,276 @@ def test_each_role_gets_the_expected_answer_on_every_url(client, world):
                         wrong.append(f"{name} [{variant}] {role}: {problem}")
                     elif carries_payload(response):
                         exports_with_payload.add(name)
+                    wrong += [
+                        f"{name} [{variant}] {role}: {problem}"
+                        for problem in content_problems(name, variant, role, response, objects)
+                    ]
     assert not wrong, "\n".join(wrong)
     # The exports that carry the free text typed by cadres had it, neutralised.
     assert {"visits:xlsx", "multiplication:members_xlsx"} <= exports_with_payload
+
+
+# -- the decisions themselves ---------------------------------------------------
+#
+# Each rule asks a function as every role about a few rows (variants) and says
+# which roles get a yes for each. Kinds:
+#   page(roles)                      f(user)
+#   rows(make, {variant: roles})     f(user, queryset of the rows made) keeps the row
+#   each(make, {variant: roles})     f(user, the thing made)
+#   logins(roles, call)              call(f) (f() by default) lists the role's login
+#   value(expected)                  f(user) == expected(role, world)
+
+DECIDERS = ("cadres.permissions", *(f"{p}.access" for p in PACKAGES if p != "cadres"))
+# Functions of those modules that decide nothing themselves: the roles' groups,
+# the scope every decision reads, and the row-scoping rule every visible_* applies.
+NOT_DECISIONS = {
+    "cadres.permissions.install_role_groups",
+    "cadres.permissions.sync_role_groups",
+    "cadres.permissions.scope_for",
+    "cadres.permissions.scoped",
+}
+
+
+def decision_modules():
+    modules = []
+    for name in DECIDERS:
+        try:
+            modules.append(import_module(name))
+        except ModuleNotFoundError as missing:
+            if missing.name != name:
+                raise
+    return modules
+
+
+def decisions():
+    """``{"module.function": function}`` of every public function of the deciders."""
+    return {
+        f"{module.__name__}.{name}": function
+        for module in decision_modules()
+        for name, function in inspect.getmembers(module, inspect.isfunction)
+        if function.__module__ == module.__name__ and not name.startswith("_")
+    }
+
+
+def page(roles):
+    return ("page", None, {"-": roles})
+
+
+def rows(make, expected):
+    return ("rows", make, expected)
+
+
+def each(make, expected):
+    return ("each", make, expected)
+
+
+def logins(roles, call=lambda function: function()):
+    return ("logins", call, {"-": roles})
+
+
+def value(expected):
+    return ("value", expected, None)
+
+
+def pair(key):
+    return lambda w: {"A": w.o["A"][key], "B": w.o["B"][key]}
+
+
+A_ONLY = {"A": SEES_ALL | {"cadre", "dept_officer"}, "B": SEES_ALL}  # R12: an officer's unit, a cadre's own
+A_UNIT = {"A": SEES_ALL | {"dept_officer"}, "B": SEES_ALL}
+A_OFFICER_WRITES = {"A": OFFICE | {"dept_officer"}, "B": OFFICE}
+
+DECISIONS = {
+    # The scope (cadres.permissions).
+    "cadres.permissions.has_role": each(lambda w: {"leader": Role.LEADER}, {"leader": {"leader"}}),
+    "cadres.permissions.is_liaison_staff": page(OFFICE),
+    "cadres.permissions.sees_whole_city": page(SEES_ALL),
+    "cadres.permissions.is_cadre": page(WITH_CADRE),
+    "cadres.permissions.own_cadre_id": value(lambda role, w: w.cadre_of(role)),
+    "cadres.permissions.own_unit_id": value(
+        lambda role, w: getattr(Cadre.objects.filter(pk=w.cadre_of(role)).first(), "unit_id", None)
+    ),
+    "cadres.permissions.is_officer_of": each(
+        lambda w: {"A": w.o["A"]["unit"].pk, "B": w.o["B"]["unit"].pk}, {"A": {"dept_officer"}, "B": set()}
+    ),
+    "cadres.permissions.is_own_cadre": each(
+        lambda w: {"A": w.o["A"]["cadre"].pk, "B": w.o["B"]["cadre"].pk}, {"A": {"cadre"}, "B": set()}
+    ),
+    "cadres.permissions.can_use_admin": page(OFFICE | OFFICERS),
+    "cadres.permissions.can_view_reports": page(REPORTS),
+    "cadres.permissions.role_members": logins({"supervisor"}, lambda function: function(Role.SUPERVISOR)),
+    "cadres.permissions.liaison_staff_users": logins(OFFICE),
+    # The cadres' rows (R1, R2, R10, R12).
+    "cadres.permissions.visible_units": rows(pair("unit"), A_ONLY),
+    "cadres.permissions.visible_cadres": rows(pair("cadre"), A_ONLY),
+    "cadres.permissions.visible_pairings": rows(pair("pairing"), A_ONLY),
+    "cadres.permissions.visible_service_items": rows(
+        lambda w: w.service_items, {"A": WITH_ROLE, "B": WITH_ROLE}
+    ),
+    "cadres.permissions.visible_assignments": rows(
+        lambda w: {"region": CoordinatorRegion.objects.get(cadre=w.o["A"]["leader"]), "area": w.area},
+        {"region": WITH_ROLE, "area": WITH_ROLE},
+    ),
+    "cadres.permissions.enterprises_to_cover": rows(
+        lambda w: {"A": w.o["A"]["pairing"].enterprise, "town": w.town_enterprise},
+        {"A": SEES_ALL, "town": SEES_ALL | {"town_officer"}},  # a town's officer: the town's enterprises
+    ),
+    "cadres.permissions.changeable_units": rows(pair("unit"), {"A": OFFICE, "B": OFFICE}),
+    "cadres.permissions.managed_units": rows(pair("unit"), A_OFFICER_WRITES),
+    "cadres.permissions.changeable_cadres": rows(pair("cadre"), A_OFFICER_WRITES),
+    "cadres.permissions.changeable_pairings": rows(pair("pairing"), A_OFFICER_WRITES),
+    "cadres.permissions.changeable_service_items": rows(lambda w: w.service_items, A_OFFICER_WRITES),
+    "cadres.permissions.can_browse_service_lists": page(WITH_ROLE),
+    # Feedback forms (R7–R9): the draft D is A's cadre's, the others submitted.
+    "visits.access.visible_visits": rows(
+        lambda w: {**pair("visit")(w), "D": w.draft}, {**A_ONLY, "D": SEES_ALL | {"cadre", "dept_officer"}}
+    ),
+    "visits.access.filable_pairings": rows(pair("pairing"), {"A": {"cadre"}, "B": set()}),
+    "visits.access.is_filer": each(
+        lambda w: {**pair("visit")(w), "D": w.draft}, {"A": {"cadre"}, "B": set(), "D": {"cadre"}}
+    ),
+    "visits.access.can_edit_visit": each(
+        lambda w: {**pair("visit")(w), "D": w.draft}, {"A": set(), "B": set(), "D": {"cadre"}}
+    ),
+    # The issue list and its slips (R12–R15, R18).
+    "issues.access.visible_issue_items": rows(pair("item"), A_ONLY),
+    "issues.access.visible_referral_slips": rows(pair("slip"), A_UNIT),
+    "issues.access.visible_supervision_slips": rows(
+        lambda w: {"A": w.o["A"]["supervision"]}, {"A": A_UNIT["A"]}
+    ),
+    "issues.access.visible_escalation_slips": rows(
+        pair("escalation"), {"A": {"leader", "supervisor"} | OFFICE, "B": {"supervisor"} | OFFICE}
+    ),
+    "issues.access.can_move_items": page(OFFICE),
+    "issues.access.can_answer_slip": each(pair("slip"), {"A": {"dept_officer"}, "B": set()}),
+    "issues.access.can_decide_slips": page(OFFICE),
+    "issues.access.can_report_progress": each(pair("slip"), A_OFFICER_WRITES),
+    "issues.access.can_instruct": each(pair("escalation"), {"A": {"leader"} | OFFICE, "B": OFFICE}),
+    "issues.access.can_view_slip_inbox": page(REPORTS),
+    "issues.access.can_view_escalations": page({"leader", "supervisor"} | OFFICE),
+    "issues.access.can_view_own_items": page(WITH_CADRE),
+    "issues.access.can_run_spot_checks": page({"supervisor"} | OFFICE),
+    "issues.access.can_view_rates": page(REPORTS),
+    # The six doublings (R17): plans A and B are drafts of their units, "approved" is A's unit's.
+    "multiplication.access.can_view_doubling": page(REPORTS),
+    "multiplication.access.changeable_doubling_plans": rows(
+        lambda w: w.plans, {**A_OFFICER_WRITES, "approved": OFFICE | {"dept_officer"}}
+    ),
+    "multiplication.access.can_approve_doubling_plans": page(OFFICE),
+    "multiplication.access.can_delete_doubling_plan": each(
+        lambda w: w.plans, {**A_OFFICER_WRITES, "approved": set()}
+    ),
+    # Meetings (R2): A is the coordinator's (the leader), M also has A's cadre attending.
+    # Good practices (R19).
+    "coordination.access.can_record_any_meeting": page(OFFICE),
+    "coordination.access.can_record_meeting": each(
+        lambda w: {"A": w.o["A"]["leader"].pk, "B": w.o["B"]["leader"].pk},
+        {"A": {"leader"} | OFFICE, "B": OFFICE},
+    ),
+    "coordination.access.visible_meetings": rows(
+        lambda w: {"A": w.o["A"]["meeting"], "M": w.attended}, {"A": SEES_ALL, "M": SEES_ALL | {"cadre"}}
+    ),
+    "coordination.access.can_view_meetings": page(SEES_ALL | {"cadre"}),  # the cadre attended M
+    "coordination.access.listed_coordinators": rows(
+        lambda w: {"leader": w.o["A"]["leader"], "own": w.o["A"]["cadre"]},
+        {"leader": SEES_ALL, "own": SEES_ALL | {"cadre"}},
+    ),
+    "coordination.access.sees_every_meeting_item": each(
+        lambda w: {"A": w.o["A"]["meeting"], "M": w.attended}, {"A": SEES_ALL, "M": SEES_ALL}
+    ),
+    "coordination.access.can_view_good_practices": page(WITH_ROLE),
+    "coordination.access.visible_good_practices": rows(
+        lambda w: {"published": w.o["A"]["practice"], "draft": w.draft_practice},
+        {"published": WITH_ROLE, "draft": OFFICE},
+    ),
+    # Dashboards (R1, R2, R16, R17).
+    "dashboards.access.can_view_dashboard": page(REPORTS),
+    "dashboards.access.can_view_unit_dashboard": each(
+        lambda w: {"A": w.o["A"]["unit"].pk, "B": w.o["B"]["unit"].pk}, A_UNIT
+    ),
+    "dashboards.access.can_recount": page(OFFICE),
+    # The quarterly report (R16).
+    "jobs.access.can_download_quarterly_reports": page({"leader"} | OFFICE),
+    "jobs.access.can_build_quarterly_reports": page(OFFICE),
+    "jobs.access.report_recipients": logins({"leader"}),
+}
+
+
+class DecisionWorld:
+    """The permission world, and a few rows more that some decisions tell apart."""
+
+    def __init__(self, staff_user):
+        self.users, self.o = build_world(staff_user)
+        self.users["anon"] = AnonymousUser()
+        a, b = self.o["A"], self.o["B"]
+        for key in ("A", "B"):
+            self.o[key]["visit"].refresh_from_db()  # submitted by the hand-over, as read from the database
+        self.draft = Visit.objects.create(
+            cadre=a["cadre"],
+            pairing=a["pairing"],
+            enterprise=a["pairing"].enterprise,
+            visit_date=a["visit"].visit_date,
+        )
+        self.service_items = {
+            "A": ServiceItemFactory(unit=a["unit"]),
+            "B": ServiceItemFactory(unit=b["unit"]),
+        }
+        self.area = AreaAssignmentFactory(place=a["place"])
+        town = Unit.objects.get(cadres__user=self.users["town_officer"])
+        self.town_enterprise = EnterpriseFactory(place=town.place)
+        self.attended = MeetingFactory(coordinator=a["leader"], attendees=[a["cadre"]], by=staff_user)
+        self.draft_practice = GoodPracticeFactory(published_on=None, author=staff_user)
+        self.plans = {
+            "A": DoublingPlanFactory(owner=a["unit"]),
+            "B": DoublingPlanFactory(owner=b["unit"]),
+            "approved": DoublingPlanFactory(
+                owner=a["unit"], approve=True, baseline_date=a["visit"].visit_date
+            ),
+        }
+
+    def cadre_of(self, role):
+        user = self.users[role]
+        return Cadre.objects.filter(user=user).values_list("pk", flat=True).first() if user.pk else None
+
+    def answers(self, function, kind, make, role):
+        """``{variant: yes or no}`` (or the value) of one role."""
+        user = self.users[role]
+        if kind == "page":
+            return {"-": function(user)}
+        if kind == "logins":
+            return {"-": user.pk is not None and make(function).filter(pk=user.pk).exists()}
+        if kind == "value":
+            return function(user)
+        made = make(self)
+        if kind == "each":
+            return {variant: function(user, thing) for variant, thing in made.items()}
+        kept = set()
+        for variant, row in made.items():
+            queryset = type(row).objects.filter(pk=row.pk)
+            kept |= {variant} if function(user, queryset).filter(pk=row.pk).exists() else set()
+        return {variant: variant in kept for variant in made}
+
+
+def test_every_decision_has_a_rule():
+    found = set(decisions()) - NOT_DECISIONS
+    assert sorted(found - set(DECISIONS)) == []
+    assert sorted(set(DECISIONS) - found) == []
+
+
+def test_each_decision_answers_each_role_as_the_rules_say(staff_user):
+    world = DecisionWorld(staff_user)
+    functions = decisions()
+    wrong = []
+    for name, (kind, make, expected) in DECISIONS.items():
+        function = functions[name]
+        for role in ROLES:
+            got = world.answers(function, kind, make, role)
+            if kind == "value":
+                want = make(role, world)
+                if got != want:
+                    wrong.append(f"{name} {role}: {got!r}, expected {want!r}")
+                continue
+            for variant, roles in expected.items():
+                if bool(got[variant]) != (role in roles):
+                    wrong.append(f"{name} [{variant}] {role}: {bool(got[variant])}, expected {role in roles}")
+    assert not wrong, "\n".join(wrong)

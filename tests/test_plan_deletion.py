@@ -1,13 +1,12 @@
 """R17: an approved doubling plan is never deleted; the decision is
-cadres.permissions.can_delete_doubling_plan, which the admin and
+multiplication.access.can_delete_doubling_plan, which the admin and
 multiplication.services.delete_plans ask."""
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from cadres import permissions
-from multiplication import services
+from multiplication import access, services
 from multiplication.models import DoublingPlan, PlanTownTarget
 from tests.factories import CadreFactory, PlaceFactory, user_with_role
 from tests.test_multiplication import make_plan, science_bureau  # noqa: F401 (a fixture)
@@ -33,11 +32,11 @@ def test_nobody_may_delete_an_approved_plan(plans, staff_user, science_bureau): 
     root.save()
     officer = user_with_role("unit_officer", cadre=CadreFactory(unit=science_bureau))
     for user in (staff_user, root, officer):
-        assert permissions.can_delete_doubling_plan(user, approved) is False
-    assert permissions.can_delete_doubling_plan(staff_user, draft) is True
-    assert permissions.can_delete_doubling_plan(root, draft) is True
-    assert permissions.can_delete_doubling_plan(user_with_role("leader"), draft) is False
-    assert permissions.can_delete_doubling_plan(user_with_role("cadre", cadre=CadreFactory()), draft) is False
+        assert access.can_delete_doubling_plan(user, approved) is False
+    assert access.can_delete_doubling_plan(staff_user, draft) is True
+    assert access.can_delete_doubling_plan(root, draft) is True
+    assert access.can_delete_doubling_plan(user_with_role("leader"), draft) is False
+    assert access.can_delete_doubling_plan(user_with_role("cadre", cadre=CadreFactory()), draft) is False
 
 
 def test_the_service_refuses_an_approved_plan_and_deletes_nothing(plans, staff_user):

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils.html import escape
 
 from issues import services, slip_workflow
 from issues.models import ExtensionRequest, ReferralSlip
@@ -176,6 +177,47 @@ def test_no_admin_lets_a_status_be_edited(staff_user):
         "issues.ReferralSlip (change)",
         "issues.EscalationSlip (change)",
     } <= checked
+
+
+def test_a_supervision_slip_has_no_life_of_its_own(staff_user):
+    """R18: a supervision slip is made once, by the overdue referral slip's
+    ``supervise`` action, then is a record: no status to move, nothing the
+    admin edits or adds (issues.slip_workflow, module docstring)."""
+    from issues.models import SupervisionSlip
+
+    assert not _status_fields(SupervisionSlip)
+    slip = slip_in(RS.ISSUED, staff_user)
+    supervision = services.supervise(
+        slip, by=staff_user, note="请局长过问", on=slip.deadline + datetime.timedelta(1)
+    )
+    request = RequestFactory().get("/admin/")
+    request.user = user_with_role("liaison_staff", username="root")
+    request.user.is_superuser = True
+    model_admin = admin.site._registry[SupervisionSlip]
+    assert not model_admin.has_add_permission(request)
+    assert list(model_admin.get_form(request, supervision, change=True).base_fields) == []
+
+
+def test_bulk_acceptance_is_the_offices_move(client, staff_user):
+    """联络办受理 in bulk is a move of the item's path (issues.access.can_move_items):
+    the unit's officer, who reads the issue list, is neither offered it nor
+    allowed it; the office is."""
+    from issues.models import IssueItem
+
+    users, objects = build_world(staff_user)
+    item = objects["A"]["item"]
+    IssueItem.objects.filter(pk=item.pk).update(status=IssueItem.Status.UNIT)
+    changelist = reverse("admin:issues_issueitem_changelist")
+    bulk = {"action": "take_to_office", "_selected_action": [item.pk]}
+    client.force_login(users["dept_officer"])
+    assert escape(item.reporter.name) in client.get(changelist).content.decode()  # the officer reads it
+    assert 'value="take_to_office"' not in client.get(changelist).content.decode()
+    client.post(changelist, bulk)
+    assert IssueItem.objects.get(pk=item.pk).status == IssueItem.Status.UNIT
+    client.force_login(staff_user)
+    assert 'value="take_to_office"' in client.get(changelist).content.decode()
+    client.post(changelist, bulk)
+    assert IssueItem.objects.get(pk=item.pk).status == IssueItem.Status.OFFICE
 
 
 def test_a_feedback_form_is_a_draft_until_submitted_once():

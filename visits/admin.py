@@ -6,11 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
-from cadres import permissions
 from cadres.admin import AuditedAdmin
 from tabular.admin import SafeExportMixin
 
-from . import services
+from . import access, services
 from .models import ProblemRemit, Visit, VisitProblem
 from .quarters import Quarter, recent
 from .resources import VisitResource
@@ -57,7 +56,7 @@ class VisitAdmin(SafeExportMixin, ExportMixin, AuditedAdmin):
         return obj.enterprise.place.name
 
     def get_queryset(self, request):
-        return permissions.visible_visits(request.user, super().get_queryset(request))
+        return access.visible_visits(request.user, super().get_queryset(request))
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).prefetch_related("companions", "problems")

@@ -10,7 +10,7 @@ from cadres import permissions
 from cadres.models import Cadre, Pairing, ServiceItem, Unit
 from enterprises.models import Place
 
-from . import first_visit
+from . import access, first_visit
 from .models import ProblemCategory, ProblemRemit, Visit, VisitCredit
 from .quarters import Quarter
 
@@ -169,7 +169,7 @@ def overdue_pairings(user, quarter: Quarter, *, unit_id=None, place_id=None):
 
 
 def visible_visits(user):
-    return permissions.visible_visits(
+    return access.visible_visits(
         user, Visit.objects.select_related("cadre__unit", "enterprise__place", "pairing")
     )
 

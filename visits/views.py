@@ -1,6 +1,7 @@
 """The cadre's pages (我的联系企业, the feedback form) and the coverage report.
 
-Every object is fetched through :mod:`cadres.permissions`, so another cadre's
+Every object is fetched through :mod:`visits.access` (and the pairings' scope
+of :mod:`cadres.permissions`), so another cadre's
 pairing or form is a 404 whatever id is typed."""
 
 from django.contrib import messages
@@ -16,7 +17,7 @@ from cadres.models import Cadre, Pairing, Unit
 from enterprises.models import Place
 from tabular.xlsx import download_name, xlsx_response
 
-from . import selectors, services
+from . import access, selectors, services
 from .forms import VisitForm, problem_formset
 from .models import ProblemCategory
 from .quarters import Quarter, requested
@@ -47,7 +48,7 @@ def my_enterprises(request):
 def filable_pairing(request, pairing_id):
     """The pairing in force a user may file a form for (their own), or 404."""
     today = timezone.localdate()
-    queryset = permissions.filable_pairings(request.user, Pairing.objects.active_on(today))
+    queryset = access.filable_pairings(request.user, Pairing.objects.active_on(today))
     return get_object_or_404(queryset.select_related("enterprise__place", "cadre"), pk=pairing_id)
 
 
@@ -55,8 +56,8 @@ def editable_visit(request, pk):
     """The draft a user may go on filling, or the answer to give instead: the
     read-only page of their own submitted form, or 404."""
     visit = get_object_or_404(selectors.visible_visits(request.user), pk=pk)
-    if not permissions.can_edit_visit(request.user, visit):
-        if visit.cadre_id == permissions.own_cadre_id(request.user):
+    if not access.can_edit_visit(request.user, visit):
+        if access.is_filer(request.user, visit):
             return None, redirect("visits:detail", pk=visit.pk)  # submitted: read-only now
         raise Http404
     return visit, None
@@ -156,7 +157,7 @@ def visit_detail(request, pk):
     return render(
         request,
         "visits/visit_detail.html",
-        {"visit": visit, "can_edit": permissions.can_edit_visit(request.user, visit)},
+        {"visit": visit, "can_edit": access.can_edit_visit(request.user, visit)},
     )
 
 
