@@ -5,27 +5,13 @@ from django.db import migrations, models
 
 # Which roles handle the alias table, as in cadres.permissions.ROLE_PERMISSIONS
 # (this app sits below cadres, so its migration names the groups itself).
-GRANTS = {
-    "联络办工作人员": ("view", "add", "change", "delete"),
-}
+GRANTS = {"联络办工作人员": {"placealias": ("view", "add", "change", "delete")}}
 
 
 def grant_alias_permissions(apps, schema_editor):
-    """On a database whose role groups exist already; on a fresh one the later
-    role-group migrations grant the same from ROLE_PERMISSIONS."""
-    from django.contrib.auth.management import create_permissions
+    from tabular.grants import grant_to_groups
 
-    config = apps.get_app_config("enterprises")
-    config.models_module = True
-    create_permissions(config, verbosity=0)
-    config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for group in Group.objects.filter(name__in=GRANTS):
-        codenames = [f"{action}_placealias" for action in GRANTS[group.name]]
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="enterprises", codename__in=codenames)
-        )
+    grant_to_groups(apps, "enterprises", GRANTS)
 
 
 class Migration(migrations.Migration):
