@@ -548,6 +548,24 @@ def test_an_unknown_header_is_mapped_once_and_remembered(office, places, staff_u
     assert "以下列无法识别，不会导入：对接人" in page(upload(office, "enterprises_enterprise", item, XLSX))
 
 
+def test_a_required_column_under_another_name_is_mapped_from_the_refusal(office, places):
+    """A file refused for a missing column offers its unknown headers to map:
+    one of them may be the column under a wording nobody foresaw."""
+    headers = ["企业名称", "机构代码", "所在镇（街道）"]
+    item = _file(office_files._xlsx("名册", "", headers, [["甲公司", office_files.code(2), "乌镇"]]))
+    text = page(upload(office, "enterprises_enterprise", item, XLSX))
+    assert "文件缺少必需的列：统一社会信用代码。" in text
+    assert _mapping_form(text) == {"机构代码": ""}
+    office.post(
+        reverse("admin:enterprises_enterprise_import_columns"),
+        {"header": ["机构代码"], "column": ["统一社会信用代码"]},
+    )
+    preview = upload(office, "enterprises_enterprise", item, XLSX)
+    assert "按已记住的对应关系读取：机构代码 映射为 统一社会信用代码" in page(preview)
+    confirm(office, "enterprises_enterprise", preview)
+    assert Enterprise.objects.get().credit_code == office_files.code(2)
+
+
 # -- Attachment 2 in its own layout -------------------------------------------------
 
 
