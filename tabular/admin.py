@@ -46,6 +46,11 @@ class SafeExportMixin:
         data = self.get_data_for_export(
             request, queryset, force_native_type=isinstance(file_format, SafeXLSX), **kwargs
         )
+        # The printed sheet's title: the register and the day (the CSV has none).
+        data.title = _("%(register)s（%(day)s 导出）") % {
+            "register": self.model._meta.verbose_name_plural,
+            "day": f"{timezone.localdate():%Y-%m-%d}",
+        }
         return file_format.export_data(data)
 
     def get_export_filename(self, request, queryset, file_format):
