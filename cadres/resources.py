@@ -12,7 +12,13 @@ from tablib import Dataset
 
 from enterprises.models import Enterprise, Place
 from enterprises.resources import PlaceNames
-from tabular.bulk_import import LISTED_ERROR_ROWS, AllOrNothingResource, listed_choices, row_message
+from tabular.bulk_import import (
+    LISTED_ERROR_ROWS,
+    AllOrNothingResource,
+    HeaderMap,
+    listed_choices,
+    row_message,
+)
 from tabular.cells import clean_text, compact_code, is_blank
 from tabular.sheet import header_key, is_total_row
 from tabular.widgets import ChineseDateWidget, ChoiceLabelWidget, YesNoWidget
@@ -271,8 +277,18 @@ class ArrangementResource(PairingResource):
                 )
                 result.totals["invalid"] += 1
             result.more_error_rows = max(0, len(problems) - LISTED_ERROR_ROWS)
-            return result
-        return super().import_data(converted, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+        else:
+            result = super().import_data(converted, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+        result.header_map = self.layout_map(dataset.headers or [])
+        return result
+
+    def layout_map(self, headers):
+        """What the preview says of the sheet's columns: those the table
+        carries beside the pairings (序号, the unit's leaders, a cadre's title
+        and rank, the enterprises' towns) are for reading, not imported."""
+        used = set(self._positions(headers).values())
+        shown = [h for i, h in enumerate(headers) if i not in used and h]
+        return HeaderMap(columns=list(headers), reference=shown)
 
     def _positions(self, headers):
         keys = [header_key(h) for h in headers]

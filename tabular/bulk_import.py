@@ -645,7 +645,7 @@ class AllOrNothingResource(resources.ModelResource):
                 )
             label = str(related._meta.verbose_name)
             choices = ""
-            if unknown - outside:
+            if unknown - outside and match == "name":  # names are listed, not codes or numbers
                 valid = self.lookup_queryset(f.attribute, related, user)
                 names = list(valid.values_list(match, flat=True)[:LISTED_CHOICES])
                 choices = listed_choices(names, valid.count() if len(names) == LISTED_CHOICES else len(names))

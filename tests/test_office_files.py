@@ -600,6 +600,10 @@ def test_attachment2_as_circulated_imports_its_pairings(office, places):
     )
     preview = upload(office, "cadres_pairing", item, XLSX, resource="1")
     assert "将新增 6 行，更新 0 行，0 行没有变化。" in page(preview), page(preview)[-2000:]
+    # The table's other columns are named, as read and not imported.
+    assert "以下列仅供核对，不会导入：序号、第一责任人、分管领导、职务、职级、企业所在镇（街道）" in page(
+        preview
+    )
     confirm(office, "cadres_pairing", preview)
     got = sorted(
         (p.cadre.mobile, p.enterprise.name, p.start_date, p.kind)
