@@ -52,4 +52,4 @@ clean:
 
 messages: install
 	DEBUG=1 $(BIN)/python manage.py makemessages -l en --no-wrap --ignore=.venv --ignore=bench --ignore=tests
-	DEBUG=1 $(BIN)/python manage.py compilemessages -l en --ignore=.venv
+	DEBUG=1 $(BIN)/python manage.py compilemessages -l en -l zh_Hans --ignore=.venv

@@ -5,18 +5,17 @@ unit only)."""
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from tabular.admin import SpreadsheetAdmin
+from tabular.admin import LookOnlyHistoryAdmin, SpreadsheetAdmin
 
 from . import permissions, selectors, services, views
 from .forms import MobileField
-from .models import AreaAssignment, Cadre, CoordinatorRegion, Pairing, ServiceItem, Unit
+from .models import AreaAssignment, Cadre, CoordinatorRegion, Pairing, ServiceItem, Unit, UnitAlias
 from .resources import ArrangementResource, CadreResource, PairingResource, UnitResource
 
 
@@ -39,15 +38,15 @@ class ChangeDisplay(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
-class AuditedAdmin(SimpleHistoryAdmin):
+class AuditedAdmin(LookOnlyHistoryAdmin):
     """Who changed what and when (django-simple-history), read-only and
     within the rows the user may see.
 
     Left alone, the package shows a row's history to anyone with the table's
     view right even when the row is outside their scope (it falls back to the
-    historical copy), and saves a POSTed "revert" on a view right alone. Here
-    a row the user may not see is treated like a missing one, as every other
-    admin page treats it, and old versions are only looked at: corrections go
+    historical copy). Here a row the user may not see is treated like a
+    missing one, as every other admin page treats it; old versions are only
+    looked at (:class:`tabular.admin.LookOnlyHistoryAdmin`): corrections go
     through the change form, where the scope and the services' rules apply.
     The history of a deleted row (who deleted it) is for liaison staff."""
 
@@ -66,20 +65,9 @@ class AuditedAdmin(SimpleHistoryAdmin):
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method != "GET":
-            raise PermissionDenied
-        if self._hidden(request, object_id):
+        if request.method == "GET" and self._hidden(request, object_id):
             return self._get_obj_does_not_exist_redirect(request, self.opts, unquote(object_id))
-        request.viewing_old_version = True  # shown as text, not as a form
         return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = super().get_readonly_fields(request, obj)
-        if not getattr(request, "viewing_old_version", False):
-            return readonly
-        opts = self.model._meta
-        fields = (f.name for f in (*opts.fields, *opts.many_to_many) if f.editable and not f.primary_key)
-        return [*readonly, *(name for name in fields if name not in readonly)]
 
 
 class ScopedAdminMixin:
@@ -103,6 +91,26 @@ class ScopedAdminMixin:
         return allowed and (obj is None or self._may_change(request, obj))
 
 
+class UnitAliasInline(admin.TabularInline):
+    """Other names the office writes for the unit; imports accept them."""
+
+    model = UnitAlias
+    extra = 1
+
+
+@admin.register(UnitAlias)
+class UnitAliasAdmin(AuditedAdmin):
+    """Names a spreadsheet may give a unit (经信局, 市经济和信息化局): the
+    cadre import and Attachment 2 read them as the unit (see
+    :mod:`cadres.aliases`)."""
+
+    list_display = ["name", "unit"]
+    list_select_related = ["unit"]
+    list_filter = ["unit__kind"]
+    search_fields = ["name", "unit__name"]
+    autocomplete_fields = ["unit"]
+
+
 @admin.register(Unit)
 class UnitAdmin(ScopedAdminMixin, SpreadsheetAdmin):
     visible = staticmethod(permissions.visible_units)
@@ -114,6 +122,7 @@ class UnitAdmin(ScopedAdminMixin, SpreadsheetAdmin):
     search_fields = ["name"]
     autocomplete_fields = ["place", "principal_leader", "deputy_in_charge", "information_officer"]
     ordering = ["sort_order", "name"]
+    inlines = [UnitAliasInline]
 
 
 @admin.register(Cadre)

@@ -114,6 +114,35 @@ class Unit(models.Model):
             raise ValidationError(errors)
 
 
+class UnitAlias(models.Model):
+    """Another name the office writes for a unit (市经济和信息化局 or 经信局
+    for 市经信局), entered by liaison staff. Imports also accept, without an
+    entry here, the name with a leading 桐乡市, 桐乡 or 市 (see
+    :mod:`cadres.aliases`)."""
+
+    name = models.CharField(_("别名"), max_length=100, unique=True)
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="aliases")
+
+    history = HistoricalRecords(verbose_name=_("单位别名修改记录"))
+
+    class Meta:
+        verbose_name = _("单位别名")
+        verbose_name_plural = _("单位别名")
+        ordering = ["unit__sort_order", "unit__name", "name"]
+
+    def __str__(self):
+        return f"{self.name} → {self.unit.name}"
+
+    def clean(self):
+        # An alias never hides a unit: a name another unit bears is that unit's.
+        name = (self.name or "").strip()
+        self.name = name
+        if name and Unit.objects.filter(name=name).exclude(pk=self.unit_id).exists():
+            raise ValidationError(
+                {"name": _("“%(name)s”是另一个单位的名称，不能作为别名。") % {"name": name}}
+            )
+
+
 class CadreManager(models.Manager):
     def get_by_natural_key(self, mobile):
         return self.get(mobile=mobile)

@@ -57,10 +57,14 @@ EDIT = ("view", "add", "change")
 
 ROLE_PERMISSIONS = {
     Role.LIAISON_STAFF: {
+        # Column mappings are chosen on the import's preview; the admin shows
+        # them and deletes one to have it asked again.
+        "tabular.columnmapping": ("view", "delete"),
         "enterprises.place": ALL,
         "enterprises.placealias": ALL,
         "enterprises.enterprise": ALL,
         "cadres.unit": ALL,
+        "cadres.unitalias": ALL,
         "cadres.cadre": ALL,
         "cadres.areaassignment": ALL,
         "cadres.coordinatorregion": ALL,

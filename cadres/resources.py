@@ -12,12 +12,19 @@ from tablib import Dataset
 
 from enterprises.models import Enterprise, Place
 from enterprises.resources import PlaceNames
-from tabular.bulk_import import LISTED_ERROR_ROWS, AllOrNothingResource, row_message
+from tabular.bulk_import import (
+    LISTED_ERROR_ROWS,
+    AllOrNothingResource,
+    HeaderMap,
+    listed_choices,
+    row_message,
+)
 from tabular.cells import clean_text, compact_code, is_blank
 from tabular.sheet import header_key, is_total_row
 from tabular.widgets import ChineseDateWidget, ChoiceLabelWidget, YesNoWidget
 
 from . import permissions
+from .aliases import UnitNames
 from .models import Cadre, Pairing, Unit
 from .services import pairing_conflicts
 
@@ -235,31 +242,6 @@ class PairingResource(AllOrNothingResource):
                 plan.add_error(r.number, self._column_of(attribute), message)
 
 
-class UnitNames(dict):
-    """A unit as the office writes it: 桐乡市经信局 or 经信局 for 市经信局,
-    桐乡市乌镇镇人民政府 for 乌镇镇人民政府 — a leading 桐乡市 / 桐乡 / 市 is
-    not part of what identifies it."""
-
-    def __init__(self):
-        super().__init__()
-        by_core = {}
-        for name in Unit.objects.values_list("name", flat=True):
-            by_core.setdefault(_unit_core(name), set()).add(name)
-        self.update({core: names.pop() for core, names in by_core.items() if len(names) == 1})
-
-    def get(self, key, default=None):
-        if not isinstance(key, str):
-            return key
-        return super().get(_unit_core(key), key)
-
-
-def _unit_core(name):
-    for prefix in ("浙江省桐乡市", "桐乡市", "桐乡", "市"):
-        if name.startswith(prefix) and len(name) > len(prefix) + 1:
-            return name[len(prefix) :]
-    return name
-
-
 class ArrangementResource(PairingResource):
     """Attachment 2 as circulated (市涉企部门(单位)走访联系企业安排表, R20):
     the unit merged down its cadres, each cadre by name merged down their
@@ -295,8 +277,18 @@ class ArrangementResource(PairingResource):
                 )
                 result.totals["invalid"] += 1
             result.more_error_rows = max(0, len(problems) - LISTED_ERROR_ROWS)
-            return result
-        return super().import_data(converted, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+        else:
+            result = super().import_data(converted, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+        result.header_map = self.layout_map(dataset.headers or [])
+        return result
+
+    def layout_map(self, headers):
+        """What the preview says of the sheet's columns: those the table
+        carries beside the pairings (序号, the unit's leaders, a cadre's title
+        and rank, the enterprises' towns) are for reading, not imported."""
+        used = set(self._positions(headers).values())
+        shown = [h for i, h in enumerate(headers) if i not in used and h]
+        return HeaderMap(columns=list(headers), reference=shown)
 
     def _positions(self, headers):
         keys = [header_key(h) for h in headers]
@@ -353,7 +345,12 @@ class ArrangementResource(PairingResource):
             unit = units.get(unit_names.get(unit_text)) if unit_text else None
             if unit is None:
                 problems.append(
-                    (number, "单位", f"找不到单位“{unit_text or ''}”，或不在您有权管理的范围内。")
+                    (
+                        number,
+                        "单位",
+                        f"找不到单位“{unit_text or ''}”，或不在您有权管理的范围内。"
+                        + listed_choices(list(units), len(units)),
+                    )
                 )
                 continue
             mobile = cell(row, "mobile")

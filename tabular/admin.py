@@ -1,20 +1,24 @@
 """Admin behaviour shared by every changelist that imports or exports a sheet."""
 
 from django import forms
-from django.contrib import messages
+from django.apps import apps as django_apps
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
+from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .formats import CSVEncodingError, SafeCSV, SafeODS, SafeXLS, SafeXLSX
 from .import_template import template_workbook
+from .models import ColumnMapping
 from .paging import EstimatedCountPaginator
-from .sheet import header_key
 from .uploads import UploadRejected, check_size
 from .xlsx import XLSX_CONTENT_TYPE, content_disposition, download_name
 
@@ -42,6 +46,11 @@ class SafeExportMixin:
         data = self.get_data_for_export(
             request, queryset, force_native_type=isinstance(file_format, SafeXLSX), **kwargs
         )
+        # The printed sheet's title: the register and the day (the CSV has none).
+        data.title = _("%(register)s（%(day)s 导出）") % {
+            "register": self.model._meta.verbose_name_plural,
+            "day": f"{timezone.localdate():%Y-%m-%d}",
+        }
         return file_format.export_data(data)
 
     def get_export_filename(self, request, queryset, file_format):
@@ -110,39 +119,30 @@ class SpreadsheetAdmin(SafeExportMixin, ImportExportModelAdmin):
 
     # -- columns the import did not know: staff map them, once per kind ------
 
-    def _column_map_key(self):
-        return f"import_columns:{self.model._meta.label_lower}"
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        resource_kwargs = super().get_import_resource_kwargs(request, **kwargs)
-        resource_kwargs["column_map"] = dict(request.session.get(self._column_map_key(), {}))
-        return resource_kwargs
-
     def import_columns_view(self, request):
-        """Remember, for this import kind, which of our columns an unknown
-        header means (or that it is to be ignored); the next upload of a file
-        with that header reads it so."""
+        """Remember, for the import kind chosen on the upload form, which of
+        its columns a header means (or that it is to be ignored): the next
+        upload of a file with that header reads it so, whoever uploads it
+        (:func:`tabular.services.remember_columns`)."""
         if not self.has_import_permission(request):
             raise PermissionDenied
         if request.method != "POST":
             return HttpResponseRedirect(reverse(f"admin:{self._prefix()}_import"))
-        resource = self.get_import_resource_classes(request)[0](**self.get_import_resource_kwargs(request))
+        resource_classes = self.get_import_resource_classes(request)
+        index = request.POST.get("resource", "")
+        resource_class = resource_classes[
+            int(index) if index.isdigit() and int(index) < len(resource_classes) else 0
+        ]
+        resource = resource_class(**self.get_import_resource_kwargs(request))
         allowed = {f.column_name for f in resource.get_import_fields() if not f.readonly}
-        remembered = dict(request.session.get(self._column_map_key(), {}))
-        chosen = []
-        for header, column in zip(
-            request.POST.getlist("header"), request.POST.getlist("column"), strict=False
-        ):
-            key = header_key(header)
-            if not key or (column and column not in allowed):
-                continue
-            remembered[key] = column
-            chosen.append(f"{header} → {column or _('忽略')}")
-        request.session[self._column_map_key()] = remembered
-        if chosen:
+        choices = dict(zip(request.POST.getlist("header"), request.POST.getlist("column"), strict=False))
+        taken = services.remember_columns(
+            resource_class.import_kind(), choices, allowed=allowed, by=request.user
+        )
+        if taken:
+            chosen = "；".join(f"{header} → {column or _('忽略')}" for header, column in taken)
             messages.success(
-                request,
-                _("已记住列的对应关系：%(chosen)s。请重新上传文件。") % {"chosen": "；".join(chosen)},
+                request, _("已记住列的对应关系：%(chosen)s。请重新上传文件。") % {"chosen": chosen}
             )
         return HttpResponseRedirect(reverse(f"admin:{self._prefix()}_import"))
 
@@ -222,3 +222,56 @@ class SpreadsheetAdmin(SafeExportMixin, ImportExportModelAdmin):
         else:
             message = _("已导入%(register)s：新增 %(new)s 条，更新 %(update)s 条，%(skip)s 条没有变化。")
         messages.success(request, message % values)
+
+
+class LookOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """A change history (django-simple-history) that is only looked at.
+
+    Left alone, the package saves a POSTed "revert" of an old version on a
+    view right alone; here an old version is shown as text and never saved
+    back: corrections go through the change form (or the page that writes
+    the row), where the rules apply."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied
+        request.viewing_old_version = True  # shown as text, not as a form
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if not getattr(request, "viewing_old_version", False):
+            return readonly
+        opts = self.model._meta
+        fields = (f.name for f in (*opts.fields, *opts.many_to_many) if f.editable and not f.primary_key)
+        return [*readonly, *(name for name in fields if name not in readonly)]
+
+
+@admin.register(ColumnMapping)
+class ColumnMappingAdmin(LookOnlyHistoryAdmin):
+    """The column mappings the import remembers, per import kind. Chosen on
+    the import's preview (never added or edited here); deleting one has the
+    header asked again on the next upload."""
+
+    list_display = ["header", "chosen", "kind_name", "updated_at"]
+    list_filter = ["kind"]
+    search_fields = ["header", "column"]
+    readonly_fields = ["kind", "header", "column", "updated_at"]
+
+    @admin.display(description=_lazy("导入类型"), ordering="kind")
+    def kind_name(self, obj):
+        """The imported table's name (``企业`` for ``enterprises.enterprise``)."""
+        try:
+            return django_apps.get_model(obj.kind)._meta.verbose_name_plural
+        except (LookupError, ValueError):
+            return obj.kind
+
+    @admin.display(description=_lazy("对应字段"), ordering="column")
+    def chosen(self, obj):
+        return obj.column or _("忽略")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -40,6 +40,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from .cells import clean_text, compact_code, is_blank, restore_neutralised
 from .history import is_audited
+from .selectors import remembered_columns
 from .sheet import UNITS, header_key, is_total_row, parse_header, sheet_unit
 
 HEADER_ROWS = 1
@@ -86,6 +87,18 @@ def row_message(number, column, reason):
     return f"第 {number} 行「{column}」列：{reason}"
 
 
+def listed_choices(names, total):
+    """What an unknown name's message lists: ``可填：A、B、C。``, at most
+    :data:`LISTED_CHOICES` of the ``total`` valid names, then how many more
+    there are (``…等，另有 2 个未列出。``); nothing when there are none."""
+    names = [str(n) for n in names[:LISTED_CHOICES]]
+    if not names:
+        return ""
+    rest = total - len(names)
+    more = f"等，另有 {rest} 个未列出" if rest > 0 else ""
+    return f"可填：{'、'.join(names)}{more}。"
+
+
 @dataclass
 class HeaderMap:
     """How a file's header row was read: each column's canonical name (or the
@@ -98,9 +111,21 @@ class HeaderMap:
     choices: list = field(default_factory=list)  # the columns an unknown header may be mapped to
     reference: list = field(default_factory=list)  # shown by our export, not imported
     renamed: list = field(default_factory=list)  # (file header, our column)
+    # (file header, our column or "" for ignored): read as staff chose before
+    remembered: list = field(default_factory=list)
     units: dict = field(default_factory=dict)  # column → unit named in the header
     years: dict = field(default_factory=dict)  # column → year prefixed to the header
     problems: list = field(default_factory=list)
+
+    @property
+    def remembered_mapped(self):
+        return [(header, column) for header, column in self.remembered if column]
+
+    @property
+    def to_choose(self):
+        """The headers the mapping step offers: ``(header, current choice)``,
+        the unknown ones first (choice: ignore), then those remembered."""
+        return [(header, "") for header in self.ignored] + self.remembered
 
 
 class AllOrNothingResource(resources.ModelResource):
@@ -125,8 +150,20 @@ class AllOrNothingResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.user = user
         # {normalised header: our column, or "" to ignore}: what staff chose
-        # for headers the import did not know (remembered per import kind).
-        self.column_map = column_map or {}
+        # for headers the import did not know. None: those remembered for
+        # this import kind (tabular.models.ColumnMapping), read once per file.
+        self.column_map = column_map
+
+    @classmethod
+    def import_kind(cls):
+        """What column mappings are remembered under: the imported model's
+        label (``enterprises.enterprise``)."""
+        return cls._meta.model._meta.label_lower
+
+    def remembered_columns(self):
+        if self.column_map is None:
+            self.column_map = remembered_columns(self.import_kind())
+        return self.column_map
 
     # -- hooks ---------------------------------------------------------------
 
@@ -266,9 +303,11 @@ class AllOrNothingResource(resources.ModelResource):
             if attribute in by_attribute:
                 known.setdefault(header_key(alias), by_attribute[attribute])
         columns = {column for column, _imported in by_attribute.values()}
-        for key, column in self.column_map.items():
+        self._remembered_keys = set()
+        for key, column in self.remembered_columns().items():
             if column in columns and key not in known:
                 known[key] = next(v for v in by_attribute.values() if v[0] == column)
+                self._remembered_keys.add(key)
         self._known_headers = known
         return known
 
@@ -279,14 +318,17 @@ class AllOrNothingResource(resources.ModelResource):
         for header in headers:
             text = clean_text(header) if isinstance(header, str) else ("" if header is None else str(header))
             parsed = parse_header(text)
-            match = known.get(parsed.key)
-            if match is None and parsed.key.endswith(")") and "(" in parsed.key:
+            key = parsed.key
+            match = known.get(key)
+            if match is None and key.endswith(")") and "(" in key:
                 # 从业人员(人), 职工人数(个): a unit we need not read.
-                match = known.get(parsed.key[: parsed.key.rindex("(")])
+                key = key[: key.rindex("(")]
+                match = known.get(key)
             if match is None:
                 mapped.columns.append(text)
-                if text and self.column_map.get(parsed.key) == "":
+                if text and self.remembered_columns().get(parsed.key) == "":
                     mapped.chosen_ignored.append(text)
+                    mapped.remembered.append((text, ""))
                 elif text:
                     mapped.ignored.append(text)
                 continue
@@ -300,7 +342,9 @@ class AllOrNothingResource(resources.ModelResource):
                 continue
             taken[column] = text
             mapped.columns.append(column)
-            if not imported:
+            if key in self._remembered_keys:
+                mapped.remembered.append((text, column))
+            elif not imported:
                 mapped.reference.append(text)
             elif text != column:
                 mapped.renamed.append((text, column))
@@ -601,14 +645,10 @@ class AllOrNothingResource(resources.ModelResource):
                 )
             label = str(related._meta.verbose_name)
             choices = ""
-            if unknown - outside:
-                names = list(
-                    self.lookup_queryset(f.attribute, related, user).values_list(match, flat=True)[
-                        : LISTED_CHOICES + 1
-                    ]
-                )
-                if names and len(names) <= LISTED_CHOICES:
-                    choices = f"可填：{'、'.join(str(n) for n in names)}。"
+            if unknown - outside and match == "name":  # names are listed, not codes or numbers
+                valid = self.lookup_queryset(f.attribute, related, user)
+                names = list(valid.values_list(match, flat=True)[:LISTED_CHOICES])
+                choices = listed_choices(names, valid.count() if len(names) == LISTED_CHOICES else len(names))
             for number, row in rows:
                 value = self._canonical(f, row.get(f.column_name))
                 if value in unknown:

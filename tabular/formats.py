@@ -156,7 +156,16 @@ class SafeXLSX(base_formats.XLSX):
         return dataset
 
     def export_data(self, dataset, **kwargs):
-        return super().export_data(neutralised(dataset), **kwargs)
+        """A sheet laid out to print (:func:`tabular.xlsx.register_sheet`),
+        titled by ``dataset.title`` when it has one; every cell through
+        :func:`tabular.xlsx.put`, which neutralises formulas."""
+        from .xlsx import new_workbook, register_sheet, sheet_title, workbook_bytes
+
+        book, ws = new_workbook()
+        title = dataset.title or ""
+        ws.title = sheet_title(title, set(), "1") if title else "Sheet1"
+        register_sheet(ws, title, list(dataset.headers or []), [list(row) for row in dataset])
+        return workbook_bytes(book)
 
 
 class ReadOnlyFormat(base_formats.Format):

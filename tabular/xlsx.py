@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import MergedCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
@@ -241,6 +241,63 @@ def fit_row_heights(ws):
             needed[row] = lines
     for row, lines in needed.items():
         ws.row_dimensions[row].height = _ROW_PT + _LINE_PT * (lines - 1)
+
+
+# A register's column: as wide as its heading or its longest value among the
+# first rows (in Excel's characters), within these bounds; longer text wraps.
+_REGISTER_WIDTHS = (6, 40)
+_REGISTER_SAMPLE = 500
+
+
+def _column_width(texts):
+    pixels = max((text_pixels(text) for line in texts for text in line.split("\n")), default=0)
+    low, high = _REGISTER_WIDTHS
+    return min(high, max(low, round((pixels + 2 * _PADDING_PX) / 7 + 1)))
+
+
+def register_sheet(ws, title, headers, rows):
+    """A register as rows under its headings, laid out to print: the title
+    (when there is one) merged across the table on one line above the
+    headings, each column as wide as it needs (within bounds, long text
+    wrapping), every value through :func:`put` (dates as dates, no formula),
+    then :func:`print_setup` (A4, landscape when wide, one page wide, title and
+    headings on every page) and the rows' heights. ``rows``: lists of values;
+    characters a workbook cannot hold (control characters) are left out.
+
+    What the admin's spreadsheet exports are (:class:`tabular.formats.SafeXLSX`).
+    An import finds the heading row below the title, so a file exported here
+    imports back as it is."""
+    rows = [[_printable(value) for value in row] for row in rows]
+    headers = [_printable(h) for h in headers]
+    widths = []
+    for column, header in enumerate(headers):
+        sample = [_shown_text(row[column]) for row in rows[:_REGISTER_SAMPLE] if column < len(row)]
+        widths.append(_column_width([str(header), *sample]))
+    heading = 1
+    if title:
+        title_row(ws, title, max(len(headers), 1))
+        heading = 2
+    header_row(ws, headers, heading, widths)
+    for r, values in enumerate(rows, start=heading + 1):
+        for c, value in enumerate(values, start=1):
+            put(ws, r, c, value)
+    print_setup(ws, header_rows=heading)
+
+
+def _printable(value):
+    if isinstance(value, Promise):
+        value = str(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def _shown_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return "2026-01-01 00:00"
+    if isinstance(value, datetime.date):
+        return "2026-01-01"
+    return str(value)
 
 
 _NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")

@@ -23,11 +23,15 @@ What is added, and how:
 - the script and a formula typed by liaison staff into the admin's own add
   and change forms (GET the form, change the fields, POST it back): two
   cadres' names, a service item, the meeting's topics, a good practice.
+
+And what the crawl imports once it has opened every page
+(:func:`import_kinds`): a file per import kind, as the office would send it.
 """
 
 import datetime
 import html
 import io
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from django.contrib.auth import get_user_model
@@ -294,3 +298,192 @@ def build():
     assert GoodPractice.objects.filter(title=SCRIPT).exists()
     assert Meeting.objects.get(pk=meeting.pk).topics == FORMULA + SCRIPT
     return users, {"meeting": meeting, "visit": visit, "batch": batch, "town": town, "second": second}
+
+
+# -- what the crawl imports, after it has opened every page ------------------------
+
+
+@dataclass
+class ImportKind:
+    """One import kind's walk through the admin's import pages (see
+    ``test_crawl.walk_imports``): the admin (``model``, its url prefix), the
+    resource chosen on the form and the form's other fields, a file of
+    :mod:`tests.office_files` made from this world, the mapping staff choose
+    (``{header: column}``, "" to ignore it), what the first answer says (the
+    preview, or the refusal naming the missing column when ``refused_first``),
+    what the preview says once the mapping is remembered, how many rows it
+    adds (and leaves unchanged), and a check of what was written (a list of
+    what is wrong)."""
+
+    name: str
+    model: str
+    item: object
+    first: list
+    check: object
+    new: int
+    resource: str = "0"
+    form: dict = field(default_factory=dict)
+    choices: dict = field(default_factory=dict)
+    second: list = field(default_factory=list)
+    unchanged: int = 0
+    refused_first: bool = False
+
+    @property
+    def label(self):
+        """The import kind its mappings are remembered under."""
+        return self.model.replace("_", ".", 1)
+
+    def url(self, view):
+        return reverse(f"admin:{self.model}_{view}")
+
+    def upload_data(self):
+        upload = io.BytesIO(self.item.content)
+        upload.name = self.item.name
+        return {"format": "0", "resource": self.resource, "import_file": upload, **self.form}
+
+
+NEW_MOBILES = ["17000000001", "17000000002"]
+
+
+def import_kinds(users):
+    """The import kinds in the order their rows build on each other: a place
+    and a unit, a register of new enterprises (as the office words it), two
+    cadres of the information officer's unit (its name written as the office
+    writes it), their pairings as a list and as Attachment 2, and the 规上
+    list of the new enterprises."""
+    from enterprises.models import Enterprise, Place
+    from multiplication.models import Membership
+    from tests import office_files
+
+    economy = users["dept_officer"].cadre.unit.name  # 市经信局
+    written = "桐乡" + economy  # 桐乡市经信局: the city in front
+    records = office_files.register_records(12, seed=5)
+    register = office_files.enterprise_register_own_wording(records)
+    firms = register.expected
+    codes = [firm["credit_code"] for firm in firms]
+    place = Place.objects.order_by("sort_order").first()
+    march, april = datetime.date(2026, 3, 27), datetime.date(2026, 4, 1)
+
+    def enterprises_written():
+        stored = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes)}
+        wrong = [code for code in codes if code not in stored]
+        for firm in firms:
+            enterprise = stored.get(firm["credit_code"])
+            for attribute, want in firm.items():
+                got = getattr(enterprise, attribute, None)
+                got = got.name if attribute == "place" and got is not None else got
+                if enterprise is not None and got != want:
+                    wrong.append((firm["credit_code"], attribute, got, want))
+        return wrong
+
+    def cadres_written():
+        got = {c.mobile: (c.name, c.unit.name, c.title) for c in Cadre.objects.filter(mobile__in=NEW_MOBILES)}
+        want = {NEW_MOBILES[0]: ("吴新一", economy, "科长"), NEW_MOBILES[1]: ("吴新二", economy, "科员")}
+        return [] if got == want else [got]
+
+    def pairings_written(*rows):
+        found = Pairing.objects.filter(cadre__mobile__in=NEW_MOBILES).values_list(
+            "cadre__mobile", "enterprise__credit_code", "start_date"
+        )
+        return lambda: sorted(set(rows) - set(found))
+
+    above = office_files.above_size_list(records)
+    members = {entry["credit_code"] for entry in above.expected}
+
+    def members_written():
+        got = Membership.objects.filter(category="above_size", enterprise__credit_code__in=members)
+        return sorted(members - set(got.values_list("enterprise__credit_code", flat=True)))
+
+    def exists(model, **values):
+        return lambda: [] if model.objects.filter(**values).exists() else [values]
+
+    cadre_rows = [
+        ("吴新一", written, "中层", "科长", NEW_MOBILES[0]),
+        ("吴新二", economy.removeprefix("市"), "一般干部", "科员", NEW_MOBILES[1]),  # 经信局
+    ]
+    pairing_rows = [
+        (NEW_MOBILES[0], "吴新一", codes[0], firms[0]["name"], "部门联系", "2026.3.27"),
+        (NEW_MOBILES[1], "吴新二", codes[1], firms[1]["name"], "部门联系", "2026年4月1日"),
+    ]
+    attachment2 = [(written, [("吴新一", [(f"{firms[2]['name']}、{firms[3]['name']}", "2026年3月27日")])])]
+    return [
+        ImportKind(
+            "places",
+            "enterprises_place",
+            office_files.place_list_xlsx([("试验新区", "新区"), (place.name, place.get_kind_display())]),
+            first=["文件缺少必需的列：类型。第 4 行被当作表头，其中的列是：序号、名称、地点类别、备注。"],
+            refused_first=True,
+            choices={"地点类别": "类型", "备注": ""},
+            # 序号 left as the step offers it: ignored, as chosen.
+            second=["按已记住的对应关系读取：地点类别 映射为 类型", "以下列按您的选择忽略：序号、备注"],
+            new=1,
+            unchanged=1,
+            check=exists(Place, name="试验新区", kind="new_area"),
+        ),
+        ImportKind(
+            "units",
+            "cadres_unit",
+            office_files.unit_list_xlsx([("市数据资源局", "涉企部门")]),
+            first=["文件缺少必需的列：单位类型。"],
+            refused_first=True,
+            choices={"单位性质": "单位类型", "备注": ""},
+            second=["按已记住的对应关系读取：单位性质 映射为 单位类型", "以下列按您的选择忽略：序号、备注"],
+            new=1,
+            check=exists(Unit, name="市数据资源局", kind="department"),
+        ),
+        ImportKind(
+            "enterprises",
+            "enterprises_enterprise",
+            register,
+            first=["以下列无法识别，不会导入：序号、对接人、备注", "单位详细名称 → 企业名称"]
+            + ["合计、小计、总计行不导入，已跳过第"],
+            choices={"对接人": "企业联系人", "备注": ""},
+            second=["按已记住的对应关系读取：对接人 映射为 企业联系人", "以下列按您的选择忽略：序号、备注"],
+            new=len(firms),
+            check=enterprises_written,
+        ),
+        ImportKind(
+            "cadres",
+            "cadres_cadre",
+            office_files.cadre_list_xlsx(cadre_rows),
+            first=["以下列无法识别，不会导入：序号、现任职务、备注"],
+            choices={"现任职务": "职务", "备注": ""},
+            second=["按已记住的对应关系读取：现任职务 映射为 职务", "以下列按您的选择忽略：序号、备注"],
+            new=2,
+            check=cadres_written,
+        ),
+        ImportKind(
+            "pairings",
+            "cadres_pairing",
+            office_files.pairing_list_xlsx(pairing_rows),
+            first=["文件缺少必需的列：开始日期。"],
+            refused_first=True,
+            choices={"结对日期": "开始日期", "备注": ""},
+            second=["按已记住的对应关系读取：结对日期 映射为 开始日期", "以下列按您的选择忽略：序号、备注"]
+            + ["以下列仅供核对，不会导入：干部姓名、企业名称"],
+            new=2,
+            check=pairings_written((NEW_MOBILES[0], codes[0], march), (NEW_MOBILES[1], codes[1], april)),
+        ),
+        # Attachment 2 is read in its own layout, the government table's, so
+        # it has no mapping step; the columns it does not import are named.
+        ImportKind(
+            "attachment 2",
+            "cadres_pairing",
+            office_files.attachment2_xlsx(attachment2),
+            resource="1",
+            first=["以下列仅供核对，不会导入：序号、第一责任人、分管领导、职务、职级、企业所在镇（街道）"],
+            new=2,
+            check=pairings_written((NEW_MOBILES[0], codes[2], march), (NEW_MOBILES[0], codes[3], march)),
+        ),
+        ImportKind(
+            "category list",
+            "multiplication_membership",
+            above,
+            form={"category": "above_size", "year": "2025", "effective_on": "2026-01-01"},
+            first=["以下列无法识别，不会导入：序号", "以下列仅供核对，不会导入：单位详细名称、所在镇(街道)"],
+            choices={"序号": ""},
+            second=["以下列按您的选择忽略：序号"],
+            new=len(members),
+            check=members_written,
+        ),
+    ]

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cadres.demo import demo_credit_code
-from cadres.models import AreaAssignment, Cadre, CoordinatorRegion, Pairing, ServiceItem, Unit
+from cadres.models import AreaAssignment, Cadre, CoordinatorRegion, Pairing, ServiceItem, Unit, UnitAlias
 from cadres.permissions import GROUP_NAMES, Role
 from cadres.term import term_end
 from coordination import services as coordination_services
@@ -53,6 +53,8 @@ from multiplication.models import (
     RevenueSource,
 )
 from multiplication.rules import Category
+from tabular import services as tabular_services
+from tabular.models import ColumnMapping
 from tongxiang_liaison import actions
 from visits import services as visit_services
 from visits.models import ProblemCategory, ProblemRemit, Visit, VisitCredit, VisitMode, VisitProblem
@@ -98,6 +100,34 @@ class UnitFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"市测试局{n}")
     kind = Unit.Kind.DEPARTMENT
+
+
+class UnitAliasFactory(factory.django.DjangoModelFactory):
+    """Another name the office writes for a unit (staff enter these in the admin)."""
+
+    class Meta:
+        model = UnitAlias
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"测试局别名{n}")
+    unit = factory.SubFactory(UnitFactory)
+
+
+class ColumnMappingFactory(factory.django.DjangoModelFactory):
+    """A header staff mapped on an import's preview, through the service the
+    mapping step calls."""
+
+    class Meta:
+        model = ColumnMapping
+
+    kind = "enterprises.enterprise"
+    header = factory.Sequence(lambda n: f"对接人{n}")
+    column = "企业联系人"
+
+    @classmethod
+    def _create(cls, model_class, kind, header, column):
+        tabular_services.remember_columns(kind, {header: column}, allowed={column} - {""})
+        return model_class.objects.get(kind=kind, header=header)
 
 
 class TownUnitFactory(UnitFactory):

@@ -333,6 +333,59 @@ def zip_bomb_xlsx(rows=2_000_000):
     return OfficeFile("解压炸弹.xlsx", out.getvalue())
 
 
+def enterprise_register_own_wording(records):
+    """The register of ``records`` (:func:`register_records`) with one header
+    in a wording no import knows (``对接人`` for the contact): the
+    column-mapping step's case."""
+    headers = ["对接人" if h == "联系人" else h for h in REGISTER_HEADERS]
+    content = _xlsx("2026年新增联系企业名册", "填报单位：桐乡市经信局", headers, _register_rows(records))
+    return OfficeFile("企业名册-对接人.xlsx", content, [_expected(r) for r in records])
+
+
+# The other registers as an office lists them: a title, a blank row, 序号 and
+# 备注 columns, and one column under a heading of the office's own
+# (地点类别, 单位性质, 现任职务, 结对日期) that the import maps once staff say
+# what it means. ``rows``: the cells after 序号 and before 备注.
+PLACE_LIST_HEADERS = ["序号", "名称", "地点类别", "备注"]
+UNIT_LIST_HEADERS = ["序号", "单位名称", "单位性质", "备注"]
+CADRE_LIST_HEADERS = ["序号", "姓名", "所在单位", "职级", "现任职务", "手机号", "备注"]
+PAIRING_LIST_HEADERS = [
+    "序号",
+    "干部手机号",
+    "干部姓名",
+    "企业统一社会信用代码",
+    "企业名称",
+    "联系类型",
+    "结对日期",
+    "备注",
+]
+
+
+def office_list_xlsx(name, title, headers, rows):
+    numbered = [[n, *row, None] for n, row in enumerate(rows, start=1)]
+    return OfficeFile(name, _xlsx(title, "", headers, numbered), rows)
+
+
+def place_list_xlsx(rows):
+    """``rows``: [(name, 类型 label)]."""
+    return office_list_xlsx("镇街道一览.xlsx", "桐乡市镇（街道）一览表", PLACE_LIST_HEADERS, rows)
+
+
+def unit_list_xlsx(rows):
+    """``rows``: [(name, 单位类型 label)]."""
+    return office_list_xlsx("单位名单.xlsx", "“干部联千企”参与单位名单", UNIT_LIST_HEADERS, rows)
+
+
+def cadre_list_xlsx(rows):
+    """``rows``: [(name, unit as written, 职级 label, title, mobile)]."""
+    return office_list_xlsx("联系干部名单.xlsx", "2026年联系干部名单", CADRE_LIST_HEADERS, rows)
+
+
+def pairing_list_xlsx(rows):
+    """``rows``: [(mobile, cadre, credit code, enterprise, 联系类型 label, date as written)]."""
+    return office_list_xlsx("结对名单.xlsx", "2026年干部结对联系企业名单", PAIRING_LIST_HEADERS, rows)
+
+
 def corpus():
     records = register_records(60)
     return [

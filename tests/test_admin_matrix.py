@@ -42,7 +42,7 @@ from enterprises.models import PlaceAlias
 from issues.models import CalendarDay, ExtensionRequest
 from jobs.models import Notice, PendingTask, ReminderLog
 from multiplication.models import CategoryRemit, DoublingPlan, RevenueFigure
-from tests.factories import AreaAssignmentFactory, ServiceItemFactory
+from tests.factories import AreaAssignmentFactory, ColumnMappingFactory, ServiceItemFactory, UnitAliasFactory
 from tests.permission_world import ROLES, RoleClients, build_world, unsafe_content
 from visits.models import ProblemRemit, Visit
 
@@ -94,6 +94,7 @@ NO_ADD = {
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
+    "tabular.columnmapping",  # chosen on an import's preview, only looked at and deleted here
 }
 
 
@@ -237,6 +238,8 @@ def admin_rows(world):
         },
         "enterprises.place": {"-": a["place"]},
         "enterprises.placealias": {"-": PlaceAlias.objects.create(name="别名甲", place=a["place"])},
+        "cadres.unitalias": {"-": UnitAliasFactory(name="单位别名甲", unit=a["unit"])},
+        "tabular.columnmapping": {"-": ColumnMappingFactory(header="对接人")},
         "enterprises.enterprise": {"-": a["pairing"].enterprise},
         "cadres.unit": pair("unit"),
         "cadres.cadre": pair("cadre"),

@@ -6,7 +6,11 @@ Each role opens every URL pattern of the URL conf (a sample of the existing
 ids for each pattern that takes one, and an id that does not exist), with the
 query variants that change what a page shows, every admin changelist, add,
 change and history page (sample rows per model), every export (the app's
-xlsx, the admin's xlsx and csv, the issue list's xlsx action). It fails, with
+xlsx, the admin's xlsx and csv, the issue list's xlsx action). Then it walks
+every import kind (:func:`walk_imports`): its upload page and template, a
+file of :mod:`tests.office_files` made from this world through the preview,
+the column-mapping step and the confirm as staff, checking what the pages
+say and what was written, and every other role refused. It fails, with
 every failure listed, on:
 
 - a 5xx answer;
@@ -514,9 +518,11 @@ def test_crawl_every_url_as_every_role(crawl_world):
             {"action": "export_issue_list", "select_across": "1", "index": "0",
              "_selected_action": list(IssueItem.objects.values_list("pk", flat=True)[:1])},
         )  # fmt: skip
+    imports = walk_imports(crawl, users)
     elapsed = time.perf_counter() - started
     print(
         f"\ncrawl: {len(url_patterns())} URL patterns, {len(urls)} app URLs, {len(admin)} admin URLs, "
+        f"{imports} import kinds walked, "
         f"{len(ROLES)} users, {crawl.requests} requests, {len(crawl.exports)} exports read "
         f"({dict(crawl.exports_by)}), {elapsed:.0f} s; names and enterprises each user must not see: "
         f"{ {role: (len(f.names), len(f.enterprises)) for role, f in crawl.finders.items()} }"
@@ -538,3 +544,155 @@ def export_everything(crawl, role, url, page):
     for value in reader.options.get("format", []):
         if value:
             crawl.open(role, url, url, "POST", {**data, "format": value})
+
+
+# -- the import pages -----------------------------------------------------------
+
+# Who may import (R12): liaison staff and superusers every kind; an
+# information officer their unit's cadres and pairings; nobody else.
+IMPORTERS = {"staff", "superuser"}
+OFFICERS = {"town_officer", "dept_officer"}
+OFFICER_IMPORTS = {"cadres_cadre", "cadres_pairing"}
+
+
+def flat(text):
+    return re.sub(r"\s+", " ", text)
+
+
+def forms_of(response):
+    reader = world_module.FormReader()
+    reader.feed(body_of(response).decode())
+    return reader.forms
+
+
+def mapping_form(response):
+    return next((form for form in forms_of(response) if "header" in form), None)
+
+
+def walk_imports(crawl, users):
+    """Each import kind (:func:`tests.crawl_world.import_kinds`) through its
+    pages, after the crawl (its rows would change the scopes): refused to
+    every role that may not import, before a file is read; its upload page
+    and template for those who may; then as staff the file, the mapping step
+    as a browser posts it, the file again read as chosen, the confirm and
+    the rows written. Failures go to ``crawl.failures``."""
+    from tabular.models import ColumnMapping
+
+    fail = crawl.failures.append
+    kinds = world_module.import_kinds(users)
+    pages_seen = set()
+    for kind in kinds:
+        where = f"import {kind.name}"
+        allowed = IMPORTERS | (OFFICERS if kind.model in OFFICER_IMPORTS else set())
+        refuse_all(crawl, kind, allowed, where)
+        if kind.model not in pages_seen:
+            pages_seen.add(kind.model)
+            for role in sorted(allowed):
+                upload_page_and_template(crawl, kind, role, where)
+
+        first = crawl.open("staff", where, kind.url("import"), "POST", kind.upload_data())
+        text = text_of(first)
+        if first.status_code != 200 or (missing := [s for s in kind.first if s not in text]):
+            fail(f"{where}: the first answer lacks {missing}: {flat(text)[-1500:]}")
+            continue
+        refused = first.context.get("confirm_form") is None
+        if refused != kind.refused_first:
+            fail(f"{where}: the first upload was {'refused' if refused else 'accepted'}")
+        preview = first
+        if kind.choices:
+            mapping = mapping_form(first)
+            if mapping is None or not set(kind.choices) <= set(mapping["header"]) or any(mapping["column"]):
+                fail(f"{where}: no mapping step offering {list(kind.choices)} unchosen: {mapping}")
+                continue
+            pairs = zip(mapping["header"], mapping["column"], strict=True)
+            mapping["column"] = [kind.choices.get(header, column) for header, column in pairs]
+            if crawl.open("staff", where, kind.url("import_columns"), "POST", mapping).status_code != 302:
+                fail(f"{where}: the mapping step did not take the choices")
+            stored = dict(ColumnMapping.objects.filter(kind=kind.label).values_list("header", "column"))
+            if {header: stored.get(header) for header in kind.choices} != kind.choices:
+                fail(f"{where}: the mapping stored is {stored}, not {kind.choices}")
+            preview = crawl.open("staff", where, kind.url("import"), "POST", kind.upload_data())
+            again = mapping_form(preview) or {"header": [], "column": []}
+            offered = dict(zip(again["header"], again["column"], strict=True))
+            if {header: offered.get(header) for header in kind.choices} != kind.choices:
+                fail(f"{where}: the preview does not offer the choices again as made: {offered}")
+        text = text_of(preview)
+        said = [*kind.second, f"将新增 {kind.new} 行，更新 0 行，{kind.unchanged} 行没有变化。"]
+        confirm = next((form for form in forms_of(preview) if "import_file_name" in form), None)
+        if (missing := [s for s in said if s not in text]) or confirm is None:
+            fail(f"{where}: the preview lacks {missing} or a confirm: {flat(text)[-1500:]}")
+            continue
+        done = crawl.open("staff", where, kind.url("process_import"), "POST", confirm)
+        if done.status_code != 302:
+            fail(f"{where}: the confirm answered {done.status_code}: {flat(text_of(done))[-800:]}")
+            continue
+        listing = text_of(crawl.open("staff", where, done["Location"]))
+        if f"新增 {kind.new} 条" not in listing or "导入成功" in listing:
+            fail(f"{where}: the list after the confirm says: {flat(listing)[:800]}")
+        if wrong := kind.check():
+            fail(f"{where}: what was written differs: {wrong[:5]}")
+
+    # An officer's file placing cadres in another unit: refused by row, nothing written.
+    cadres = next(kind for kind in kinds if kind.name == "cadres")
+    before = Cadre.objects.count()
+    answer = crawl.open("town_officer", "import cadres", cadres.url("import"), "POST", cadres.upload_data())
+    if "不在您有权使用的范围内" not in text_of(answer) or answer.context.get("confirm_form") is not None:
+        fail(f"import cadres: the town officer's file of another unit passed: {flat(text_of(answer))[-600:]}")
+    if Cadre.objects.count() != before:
+        fail("import cadres: the town officer's refused file wrote rows")
+    return len(kinds)
+
+
+def refuse_all(crawl, kind, allowed, where):
+    """Every page of the kind's import, for every role that may not import:
+    the admin's login (no admin access) or 403 (an officer), nothing read,
+    written or remembered."""
+    from tabular.models import ColumnMapping
+
+    tables = (Enterprise, Cadre, Unit, Pairing, ColumnMapping)
+    before = [model.objects.count() for model in tables]
+    pages = [
+        ("GET", "import", None),
+        ("GET", "import_template", None),
+        ("POST", "import", kind.upload_data),
+        (
+            "POST",
+            "import_columns",
+            lambda: {"header": list(kind.choices), "column": list(kind.choices.values())},
+        ),
+        (
+            "POST",
+            "process_import",
+            lambda: {"import_file_name": "x", "original_file_name": "x", "format": "0"},
+        ),
+    ]
+    for role in ROLES:
+        if role in allowed:
+            continue
+        want = 403 if role in OFFICERS else "login"
+        for method, view, data in pages:
+            response = crawl.open(role, where, kind.url(view), method, data() if data else None)
+            got = response.status_code
+            if got == 302 and response["Location"].startswith(reverse("admin:login")):
+                got = "login"
+            if got != want:
+                crawl.failures.append(f"{where}: {role} {method} {view} answered {got}, not {want}")
+    if [model.objects.count() for model in tables] != before:
+        crawl.failures.append(f"{where}: a refused request wrote rows")
+
+
+def upload_page_and_template(crawl, kind, role, where):
+    """The upload page links its template; the template's columns each have their note."""
+    page = crawl.open(role, where, kind.url("import"))
+    text = text_of(page) if page.status_code == 200 else ""
+    if "下载导入模板" not in text or "此次将导入以下字段" not in text:
+        crawl.failures.append(f"{where}: {role}'s upload page ({page.status_code}) lacks its template link")
+    template = crawl.open(role, where, kind.url("import_template"))
+    if template.status_code != 200:
+        crawl.failures.append(f"{where}: {role}'s template answered {template.status_code}")
+        return
+    book = load_workbook(io.BytesIO(body_of(template)))
+    headers = [cell.value for cell in book["导入模板"][1] if cell.value]
+    noted = [row[0] for row in book["填写说明"].iter_rows(min_row=2, values_only=True) if row[1]]
+    if not headers or headers != noted:
+        crawl.failures.append(f"{where}: {role}'s template has the columns {headers}, its notes {noted}")

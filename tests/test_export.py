@@ -54,7 +54,8 @@ def test_admin_xlsx_export_neutralises_and_keeps_numbers(client, staff_user, dan
     staff_user.save()
     sheet = load_workbook(io.BytesIO(_export(client, staff_user, 0))).active
     rows = list(sheet.iter_rows(values_only=True))
-    header, first = rows[0], rows[1]
+    title, header, first = rows[0], rows[1], rows[2]
+    assert title[0].startswith("企业（") and title[0].endswith(" 导出）")  # merged above the headings
     assert first[header.index("企业名称")] == "'" + DANGEROUS[0]
     assert first[header.index("职工人数")] == 42  # still a number
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)

@@ -24,6 +24,7 @@ import inspect
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.contrib import admin
@@ -34,7 +35,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from cadres import services as cadre_services
-from cadres.models import Pairing
+from cadres.models import Pairing, UnitAlias
 from coordination import services as meeting_services
 from coordination.models import Meeting, MeetingItem
 from issues import services as issue_services
@@ -50,6 +51,7 @@ from tests.factories import (
     EnterpriseFactory,
     PairingFactory,
     PlaceFactory,
+    UnitAliasFactory,
     UnitFactory,
     user_with_role,
 )
@@ -475,7 +477,28 @@ def _meeting_escalation(w):
     )
 
 
+# the import's column-mapping step
+
+
+@path("mapping step: the preview's choice of columns remembered", "tabular.ColumnMapping")
+def _remember_columns(w):
+    url = reverse("admin:enterprises_enterprise_import_columns")
+    data = {"header": ["对接人", "档案号"], "column": ["企业联系人", ""]}
+
+    def act():
+        w.client.force_login(w.staff)
+        assert w.client.post(url, data).status_code == 302
+
+    return w.staff, act
+
+
 # the admin's add and change forms
+
+
+@path("admin: add a unit alias", "cadres.UnitAlias")
+def _admin_unit_alias_add(w):
+    data = {"name": "经济和信息化局", "unit": w.department.pk}
+    return w.staff, lambda: admin_save(w, add_url(UnitAlias), **data)
 
 
 @path("admin: add a pairing", Pairing)
@@ -626,8 +649,15 @@ def _label(model):
 
 def _admin_change_paths():
     """Saving each audited model's admin change page as it comes: a history row
-    per save, naming the user, for every registered audited admin."""
-    return sorted(model._meta.label for model in admin.site._registry if model in audited_models())
+    per save, naming the user, for every registered audited admin whose rows
+    are changed there (not the column mappings, changed on the import's
+    preview only)."""
+    anyone = SimpleNamespace(user=SimpleNamespace(has_perm=lambda *args: True, is_active=True))
+    return sorted(
+        model._meta.label
+        for model, model_admin in admin.site._registry.items()
+        if model in audited_models() and model_admin.has_change_permission(anyone)
+    )
 
 
 # -- the watch -----------------------------------------------------------------
@@ -691,6 +721,7 @@ def _a_row_of(w, model):
         Membership: lambda: member(EnterpriseFactory()),
         DoublingPlan: lambda: plan(w),
         Meeting: lambda: meeting(w, [office_item(w)]),
+        "cadres.UnitAlias": lambda: UnitAliasFactory(name="经济和信息化局", unit=w.department),
     }
     for key, make in makers.items():
         if _label(key) == model._meta.label:
@@ -706,6 +737,7 @@ def test_every_audited_model_has_a_write_path_here():
 
 
 SERVICE_MODULES = [
+    "tabular.services",
     "cadres.services",
     "visits.services",
     "issues.services",

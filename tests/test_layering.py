@@ -11,6 +11,7 @@ from pathlib import Path
 from django.apps import apps
 
 LAYER = {
+    "tabular": 0,
     "enterprises": 1,
     "cadres": 2,
     "visits": 3,

@@ -406,6 +406,7 @@ def test_every_export_imports_back_as_no_change(office, staff_user, model, path,
     exported = resource_class(user=staff_user).export(queryset=queryset)
     count = len(exported)
     assert count
+    exported.title = "导出（2026-12-02 导出）"  # as the admin's export titles its sheet
     content = SafeXLSX().export_data(exported)
     preview = upload(office, model, _file(content, "导出.xlsx"), XLSX, **form)
     assert f"将新增 0 行，更新 0 行，{count} 行没有变化。" in page(preview), page(preview)[-3000:]
@@ -468,28 +469,102 @@ def test_the_enterprise_template_imports_as_it_is(office):
     )
 
 
-def test_an_unknown_header_is_mapped_once_and_remembered(office, places):
+def _mapping_form(text):
+    """The mapping step's rows as offered: {header: the option selected}."""
+    import re
+
+    form = text.split('class="import-columns"', 1)[1].split("</form>", 1)[0]
+    rows = re.findall(r'name="header" value="([^"]*)">.*?</select>', form, re.S)
+    chosen = {}
+    for header, select in re.findall(r'name="header" value="([^"]*)">(.*?)</select>', form, re.S):
+        selected = re.search(r'<option value="([^"]*)" selected>', select)
+        chosen[header] = selected.group(1) if selected else None
+    assert list(chosen) == rows
+    return chosen
+
+
+def test_an_unknown_header_is_mapped_once_and_remembered(office, places, staff_user, django_user_model):
+    from django.test import Client
+
+    from tabular.models import ColumnMapping
+
     headers = ["企业名称", "统一社会信用代码", "所在镇（街道）", "对接人", "档案号"]
     rows = [["甲公司", office_files.code(1), "乌镇", "赵六", "A-1"]]
     item = _file(office_files._xlsx("名册", "", headers, rows))
     text = page(upload(office, "enterprises_enterprise", item, XLSX))
     assert "以下列无法识别，不会导入：对接人、档案号" in text
     assert reverse("admin:enterprises_enterprise_import_columns") in text
+    assert _mapping_form(text) == {"对接人": "", "档案号": ""}
 
     response = office.post(
         reverse("admin:enterprises_enterprise_import_columns"),
-        {"header": ["对接人", "档案号"], "column": ["企业联系人", ""]},
+        {"header": ["2026年对接人", "档案号"], "column": ["企业联系人", ""], "resource": "0"},
         follow=True,
     )
-    assert "已记住列的对应关系：对接人 → 企业联系人；档案号 → 忽略。请重新上传文件。" in page(response)
-    preview = upload(office, "enterprises_enterprise", item, XLSX)
+    assert "已记住列的对应关系：2026年对接人 → 企业联系人；档案号 → 忽略。请重新上传文件。" in page(response)
+    # Stored per import kind, the header as normalised (no year, no unit).
+    assert set(ColumnMapping.objects.values_list("kind", "header", "column")) == {
+        ("enterprises.enterprise", "对接人", "企业联系人"),
+        ("enterprises.enterprise", "档案号", ""),
+    }
+
+    # Another member of staff, another session: read so without asking,
+    # shown as a mapping and offered to change.
+    client = Client()
+    client.force_login(django_user_model.objects.create_user("staff2", is_staff=True, is_superuser=True))
+    preview = upload(client, "enterprises_enterprise", item, XLSX)
     text = page(preview)
-    assert "对接人 → 企业联系人" in text and "以下列按您的选择忽略：档案号" in text
+    assert "按已记住的对应关系读取：对接人 映射为 企业联系人" in text
+    assert "以下列按您的选择忽略：档案号" in text
     assert "以下列无法识别" not in text
-    confirm(office, "enterprises_enterprise", preview)
+    assert _mapping_form(text) == {"对接人": "企业联系人", "档案号": ""}
+    confirm(client, "enterprises_enterprise", preview)
     assert Enterprise.objects.get().contact_name == "赵六"
+
+    # Changed from the preview: the same row, its history naming who changed it.
+    office.post(
+        reverse("admin:enterprises_enterprise_import_columns"),
+        {"header": ["对接人"], "column": ["法定代表人"]},
+    )
+    mapping = ColumnMapping.objects.get(header="对接人")
+    assert mapping.column == "法定代表人"
+    assert [h.history_user for h in mapping.history.order_by("history_id")] == [staff_user, staff_user]
+    # A column the kind does not import is never stored.
+    office.post(reverse("admin:enterprises_enterprise_import_columns"), {"header": ["x"], "column": ["密码"]})
+    assert not ColumnMapping.objects.filter(header="x").exists()
+
     # Another import kind does not inherit the choice.
-    assert "对接人" not in str(office.session.get("import_columns:cadres.cadre", {}))
+    cadre_file = _file(
+        office_files._xlsx(
+            "干部", "", ["姓名", "所在单位", "职级", "手机号", "对接人"], [["甲", "乙", "科员", "1"]]
+        )
+    )
+    assert "以下列无法识别，不会导入：对接人" in page(upload(office, "cadres_cadre", cadre_file, XLSX))
+
+    # The admin lists it; deleting it has the header asked again.
+    listing = page(office.get(reverse("admin:tabular_columnmapping_changelist")))
+    assert "对接人" in listing and "法定代表人" in listing and "企业" in listing
+    assert "档案号" in listing and "忽略" in listing
+    office.post(reverse("admin:tabular_columnmapping_delete", args=[mapping.pk]), {"post": "yes"})
+    assert "以下列无法识别，不会导入：对接人" in page(upload(office, "enterprises_enterprise", item, XLSX))
+
+
+def test_a_required_column_under_another_name_is_mapped_from_the_refusal(office, places):
+    """A file refused for a missing column offers its unknown headers to map:
+    one of them may be the column under a wording nobody foresaw."""
+    headers = ["企业名称", "机构代码", "所在镇（街道）"]
+    item = _file(office_files._xlsx("名册", "", headers, [["甲公司", office_files.code(2), "乌镇"]]))
+    text = page(upload(office, "enterprises_enterprise", item, XLSX))
+    assert "文件缺少必需的列：统一社会信用代码。" in text
+    assert _mapping_form(text) == {"机构代码": ""}
+    office.post(
+        reverse("admin:enterprises_enterprise_import_columns"),
+        {"header": ["机构代码"], "column": ["统一社会信用代码"]},
+    )
+    preview = upload(office, "enterprises_enterprise", item, XLSX)
+    assert "按已记住的对应关系读取：机构代码 映射为 统一社会信用代码" in page(preview)
+    confirm(office, "enterprises_enterprise", preview)
+    assert Enterprise.objects.get().credit_code == office_files.code(2)
 
 
 # -- Attachment 2 in its own layout -------------------------------------------------
@@ -525,6 +600,10 @@ def test_attachment2_as_circulated_imports_its_pairings(office, places):
     )
     preview = upload(office, "cadres_pairing", item, XLSX, resource="1")
     assert "将新增 6 行，更新 0 行，0 行没有变化。" in page(preview), page(preview)[-2000:]
+    # The table's other columns are named, as read and not imported.
+    assert "以下列仅供核对，不会导入：序号、第一责任人、分管领导、职务、职级、企业所在镇（街道）" in page(
+        preview
+    )
     confirm(office, "cadres_pairing", preview)
     got = sorted(
         (p.cadre.mobile, p.enterprise.name, p.start_date, p.kind)
@@ -556,6 +635,82 @@ def test_attachment2_names_the_row_of_an_unknown_enterprise_or_cadre(office, pla
     assert "第 4 行「联系企业」列：“不存在的公司”：企业库中没有这家企业。" in text
     assert "第 5 行「联系人」列：市经信局没有名为“赵六”的在册干部。" in text
     assert Pairing.objects.count() == 0
+
+
+# -- unit names as the office writes them ------------------------------------------
+
+CADRE_SHEET = ["序号", "姓名", "所在单位", "职级", "职务", "手机号"]
+
+
+def _cadre_file(unit_as_written):
+    rows = [[1, "赵六", unit_as_written, "中层", "科长", "13900000011"]]
+    return _file(office_files._xlsx("2026年联系干部名单", "填报单位：市经信局", CADRE_SHEET, rows))
+
+
+@pytest.mark.parametrize(
+    "written", ["市经信局", "桐乡市经信局", "经信局", "经济和信息化局", "桐乡市经济和信息化局"]
+)
+def test_a_unit_as_the_office_writes_it_is_read_through_the_alias_table(office, written):
+    """The cadre import reads a unit by its name, the name without the city
+    in front, or a name staff entered in 单位别名 (with or without 桐乡市)."""
+    from cadres.models import Cadre
+    from tests.factories import UnitAliasFactory, UnitFactory
+
+    jingxin = UnitFactory(name="市经信局")
+    UnitFactory(name="市商务局")
+    UnitAliasFactory(name="经济和信息化局", unit=jingxin)
+    preview = upload(office, "cadres_cadre", _cadre_file(written), XLSX)
+    assert "将新增 1 行，更新 0 行，0 行没有变化。" in page(preview), page(preview)[-3000:]
+    confirm(office, "cadres_cadre", preview)
+    assert Cadre.objects.get(mobile="13900000011").unit == jingxin
+
+
+def test_an_unknown_unit_lists_the_valid_ones_capped_with_a_count(office):
+    from tabular.bulk_import import LISTED_CHOICES
+    from tests.factories import UnitFactory
+
+    units = [UnitFactory(name=f"市测试{n:02d}局") for n in range(LISTED_CHOICES + 5)]
+    text = page(upload(office, "cadres_cadre", _cadre_file("市不存在局"), XLSX))
+    listed = "、".join(u.name for u in units[:LISTED_CHOICES])
+    assert f"第 5 行「所在单位」列：找不到单位“市不存在局”。可填：{listed}等，另有 5 个未列出。" in text
+    assert units[LISTED_CHOICES].name not in text
+    assert "部分行未通过校验，未写入任何数据" in text
+
+
+def test_attachment2_reads_unit_aliases_and_lists_the_units_for_an_unknown_one(office, places):
+    from cadres.models import Pairing
+    from tests.factories import CadreFactory, EnterpriseFactory, UnitAliasFactory, UnitFactory
+
+    jingxin = UnitFactory(name="市经信局")
+    UnitFactory(name="市商务局")
+    UnitAliasFactory(name="经济和信息化局", unit=jingxin)
+    CadreFactory(unit=jingxin, name="张三", mobile="13900000001")
+    EnterpriseFactory(name="桐乡市附件0有限公司", place=places["乌镇镇"])
+    cells = [("张三", [("桐乡市附件0有限公司", "2026-03-27")])]
+    good = office_files.attachment2_xlsx([("桐乡市经济和信息化局", cells)])
+    preview = upload(office, "cadres_pairing", good, XLSX, resource="1")
+    assert "将新增 1 行，更新 0 行，0 行没有变化。" in page(preview), page(preview)[-2000:]
+
+    bad = office_files.attachment2_xlsx([("市招商局", cells)])
+    text = page(upload(office, "cadres_pairing", bad, XLSX, resource="1"))
+    assert (
+        "第 4 行「单位」列：找不到单位“市招商局”，或不在您有权管理的范围内。可填：市商务局、市经信局。"
+        in text
+    )
+    assert Pairing.objects.count() == 0
+
+
+def test_an_alias_never_takes_another_units_name(office):
+    from tests.factories import UnitFactory
+
+    jingxin, shangwu = UnitFactory(name="市经信局"), UnitFactory(name="市商务局")
+    response = office.post(reverse("admin:cadres_unitalias_add"), {"name": "市商务局", "unit": jingxin.pk})
+    assert "“市商务局”是另一个单位的名称，不能作为别名。" in page(response)
+    response = office.post(reverse("admin:cadres_unitalias_add"), {"name": "经信局 ", "unit": jingxin.pk})
+    assert response.status_code == 302
+    alias = jingxin.aliases.get()
+    assert alias.name == "经信局" and alias.history.get().history_user is not None
+    assert shangwu.aliases.count() == 0
 
 
 def test_a_nul_inside_an_xls_cell_is_refused_before_the_database(office, places):

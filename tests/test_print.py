@@ -43,8 +43,10 @@ import re
 import subprocess
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
 from openpyxl import load_workbook
 
 from cadres.spreadsheets import ARRANGEMENT_HEADERS, ARRANGEMENT_MARK, ARRANGEMENT_TITLE
@@ -61,13 +63,17 @@ EXPORTS = [
     "spot-check-notice",
     "compliance",
     "feedback-form",
+    # The admin's exports (django-import-export, tabular.formats.SafeXLSX), each register's.
+    *paper.admin_export_models(),
 ]
 # The world is built once for the module (see ``printed``); the mark makes
 # pytest-django create the test database.
 pytestmark = pytest.mark.django_db
 
 LANDSCAPE = {"attachment2", "issue-list", "doubling", "spot-check-notice"}
-PORTRAIT = {"feedback-form"}
+LANDSCAPE |= {"admin-enterprise", "admin-pairing", "admin-membership", "admin-visit"}
+PORTRAIT = {"feedback-form", "admin-place"}
+STATIC_FILES = "django.contrib.staticfiles.storage.StaticFilesStorage"
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +82,8 @@ def printed(request, django_db_blocker, tmp_path_factory):
     need(paper.PDFTOTEXT, "needs pdftotext to read the PDFs: apt-get install poppler-utils")
     request.getfixturevalue("django_db_setup")  # only once the tools are known to be there
     folder = tmp_path_factory.mktemp("paper")
-    with django_db_blocker.unblock(), transaction.atomic():
+    plain_static = {**settings.STORAGES, "staticfiles": {"BACKEND": STATIC_FILES}}  # admin pages render
+    with django_db_blocker.unblock(), transaction.atomic(), override_settings(STORAGES=plain_static):
         call_command("seed_demo", enterprises=60, cadres=60, stdout=io.StringIO())
         exports = paper.collect_exports()
         transaction.set_rollback(True)
@@ -187,6 +194,7 @@ def test_a4_fit_to_width_and_the_title_on_one_line(printed, export):
 # The exports with dates in them. A date cell written without a date format
 # reads back as a plain number, so date columns are known by their heading.
 WITH_DATES = ["issue-list", "doubling", "spot-check-notice", "compliance", "feedback-form"]
+WITH_DATES += ["admin-pairing", "admin-membership", "admin-visit"]
 DATE_HEADING = re.compile(r"(日期|期限)$")
 
 

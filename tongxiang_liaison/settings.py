@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_celery_beat",
     "tongxiang_liaison.third_party.AxesConfig",  # django-axes under a Chinese name
+    "tabular",
     "enterprises",
     "cadres",
     "visits",

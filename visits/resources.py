@@ -1,8 +1,8 @@
 """Feedback forms as spreadsheet rows (export)."""
 
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 
-from tabular.widgets import ChoiceLabelWidget, YesNoWidget
+from tabular.widgets import ChineseDateWidget, ChoiceLabelWidget, YesNoWidget
 
 from .models import Visit, VisitMode
 
@@ -13,17 +13,20 @@ class VisitResource(resources.ModelResource):
     enterprise = fields.Field(attribute="enterprise__name", column_name="企业")
     credit_code = fields.Field(attribute="enterprise__credit_code", column_name="统一社会信用代码")
     place = fields.Field(attribute="enterprise__place__name", column_name="所在镇（街道）")
-    visit_date = fields.Field(attribute="visit_date", column_name="走访日期")
+    # Dates and figures as such (an xlsx prints them as dates and numbers).
+    visit_date = fields.Field(attribute="visit_date", column_name="走访日期", widget=ChineseDateWidget())
     mode = fields.Field(attribute="mode", column_name="走访方式", widget=ChoiceLabelWidget(VisitMode.choices))
     companions = fields.Field(column_name="同行干部")
     met_head = fields.Field(attribute="met_head", column_name="与负责人面谈", widget=YesNoWidget())
     talked_to_workers = fields.Field(
         attribute="talked_to_workers", column_name="与一线员工交谈", widget=YesNoWidget()
     )
-    output_value = fields.Field(attribute="output_value", column_name="产值（万元）")
-    sales = fields.Field(attribute="sales", column_name="销售（万元）")
-    tax = fields.Field(attribute="tax", column_name="税收（万元）")
-    employees = fields.Field(attribute="employees", column_name="职工人数")
+    output_value = fields.Field(
+        attribute="output_value", column_name="产值（万元）", widget=widgets.DecimalWidget()
+    )
+    sales = fields.Field(attribute="sales", column_name="销售（万元）", widget=widgets.DecimalWidget())
+    tax = fields.Field(attribute="tax", column_name="税收（万元）", widget=widgets.DecimalWidget())
+    employees = fields.Field(attribute="employees", column_name="职工人数", widget=widgets.IntegerWidget())
     situation = fields.Field(attribute="situation", column_name="企业发展现状")
     problems = fields.Field(column_name="发现的问题")
     urgent_services = fields.Field(attribute="urgent_services", column_name="迫切需要的服务")
