@@ -276,15 +276,15 @@ def test_doubling_progress_on_the_dashboard_city_and_towns(staff_user):
     registry.approve_plan(plan, staff_user)
 
     city = {row.category: row for row in selectors.doubling_rows(Q3)}["listed"]
-    assert (city.before, city.current, city.change, city.baseline, city.target, city.percent) == (
+    assert (city.before, city.current, city.change, city.baseline, city.target, city.share) == (
         2,
         3,
         1,
         2,
         4,
-        50.0,
+        0.5,
     )
     town = {row.category: row for row in selectors.doubling_rows(Q3, [puyuan.pk])}["listed"]
-    assert (town.before, town.current, town.baseline, town.target, town.percent) == (1, 2, 1, 2, 100.0)
+    assert (town.before, town.current, town.baseline, town.target, town.share) == (1, 2, 1, 2, 1.0)
     other = {row.category: row for row in selectors.doubling_rows(Q3, [wuzhen.pk])}["listed"]
     assert (other.current, other.baseline, other.target) == (1, None, None)  # no target split for 乌镇镇
