@@ -5,7 +5,10 @@ and from imports. Their status follows the escalation path of R13–R14 through
 :mod:`issues.workflow`, which records every change as an :class:`IssueEvent`.
 """
 
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, Unit
 from enterprises.models import Enterprise
+from tabular.dates import order_errors
 from tabular.inputs import PROBLEM, REASON, SITUATION
 from visits.models import ProblemCategory, Visit, VisitProblem
 
@@ -89,6 +93,22 @@ class IssueItem(models.Model):
 
     def __str__(self):
         return f"{self.enterprise}：{self.get_category_display()}"
+
+    def clean(self):
+        """An item is not reported after today, nor on a day after it was
+        resolved (the admin's form, where the report date is edited; issue 16.2)."""
+        field = type(self)._meta.get_field
+        if not isinstance(self.reported_on, datetime.date):
+            return
+        errors = order_errors(field("reported_on").verbose_name, self.reported_on, today=timezone.localdate())
+        if isinstance(self.resolved_on, datetime.date):
+            errors += order_errors(
+                field("resolved_on").verbose_name,
+                self.resolved_on,
+                after=[(field("reported_on").verbose_name, self.reported_on)],
+            )
+        if errors:
+            raise ValidationError({"reported_on": errors})
 
 
 class IssueEvent(models.Model):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.models import Unit
+from tabular.dates import check_order
 from tabular.history import records_history_by
 
 from . import slip_workflow, workflow
@@ -83,6 +84,23 @@ def _check_move(item, to_status):
     return item
 
 
+def _label(model, field):
+    return model._meta.get_field(field).verbose_name
+
+
+def _check_date(model, field, day, *, after=(), future=False):
+    """Refuse an impossible ``day`` for ``model.field`` before anything is
+    written: before any ``(model, field, date)`` of ``after`` it follows
+    from, or (unless ``future``) after today (issue 16.2)."""
+    check_order(
+        None,
+        _label(model, field),
+        day,
+        after=[(_label(m, f), d) for m, f, d in after],
+        today=None if future else timezone.localdate(),
+    )
+
+
 def default_working_days(category: str) -> int:
     """Default time limit for a category (``REFERRAL_WORKING_DAYS``), editable per slip."""
     limits = settings.REFERRAL_WORKING_DAYS
@@ -100,6 +118,7 @@ def refer(item, *, department: Unit, by, working_days=None, requirement="", on: 
     if days < 1:
         raise ValidationError({"working_days": _("办理时限至少 1 个工作日。")})
     item = _check_move(item, S.REFERRED)
+    _check_date(ReferralSlip, "issued_on", issued_on)
     number, serial = next_serial("交", issued_on.year)
     slip = ReferralSlip.objects.create(
         serial=serial,
@@ -130,12 +149,14 @@ def answer(slip, *, measures: str, result: str, by, on: datetime.date | None = N
     """The department records what it did and the result (``on``: the local
     date, today by default; the demo and imports of past records give one)."""
     slip = ReferralSlip.objects.select_for_update().get(pk=slip.pk)
-    action = slip_workflow.check(slip, "answer", today=on or timezone.localdate())
+    answered_on = on or timezone.localdate()
+    action = slip_workflow.check(slip, "answer", today=answered_on)
     if not result.strip():
         raise ValidationError({"result": _("请填写办理结果。")})
+    _check_date(ReferralSlip, "answered_on", answered_on, after=[(ReferralSlip, "issued_on", slip.issued_on)])
     slip.measures, slip.result = measures.strip(), result.strip()
     slip.status = action.target
-    slip.answered_on = on or timezone.localdate()
+    slip.answered_on = answered_on
     slip.save(update_fields=["measures", "result", "status", "answered_on", "updated_at"])
     workflow.record(slip.item, IssueEvent.Kind.ANSWERED, by=by, comment=slip.result, referral=slip)
     return slip
@@ -148,6 +169,12 @@ def accept(slip, *, by, comment="", on: datetime.date | None = None):
     slip = ReferralSlip.objects.select_for_update().get(pk=slip.pk)
     today = on or timezone.localdate()
     action = slip_workflow.check(slip, "accept", today=today)
+    _check_date(
+        ReferralSlip,
+        "accepted_on",
+        today,
+        after=[(ReferralSlip, "issued_on", slip.issued_on), (ReferralSlip, "answered_on", slip.answered_on)],
+    )
     slip.status, slip.accepted_on = action.target, today
     slip.save(update_fields=["status", "accepted_on", "updated_at"])
     workflow.move(
@@ -233,6 +260,7 @@ def escalate(item, *, leader, departments, by, request="", on: datetime.date | N
         raise ValidationError({"departments": _("呈报单用于涉及多个部门的问题：请至少选择两个部门。")})
     issued_on = on or timezone.localdate()
     item = _check_move(item, S.ESCALATED)
+    _check_date(EscalationSlip, "issued_on", issued_on)
     number, serial = next_serial("呈", issued_on.year)
     slip = EscalationSlip.objects.create(
         serial=serial, year=issued_on.year, number=number, item=item, leader=leader,
@@ -257,7 +285,9 @@ def record_instruction(slip, *, instruction: str, by):
     action = slip_workflow.check(slip, "instruct", today=timezone.localdate())
     if not instruction.strip():
         raise ValidationError({"instruction": _("请填写批示内容。")})
-    slip.instruction, slip.instructed_on = instruction.strip(), timezone.localdate()
+    today = timezone.localdate()
+    _check_date(EscalationSlip, "instructed_on", today, after=[(EscalationSlip, "issued_on", slip.issued_on)])
+    slip.instruction, slip.instructed_on = instruction.strip(), today
     slip.status = action.target
     slip.save(update_fields=["instruction", "instructed_on", "status"])
     workflow.record(slip.item, IssueEvent.Kind.INSTRUCTED, by=by, comment=slip.instruction, escalation=slip)
@@ -274,6 +304,15 @@ def conclude_escalation(slip, *, result: str, solved: bool, by):
     if not result.strip():
         raise ValidationError({"coordination_result": _("请填写协调结果。")})
     today = timezone.localdate()
+    _check_date(
+        EscalationSlip,
+        "concluded_on",
+        today,
+        after=[
+            (EscalationSlip, "issued_on", slip.issued_on),
+            (EscalationSlip, "instructed_on", slip.instructed_on),
+        ],
+    )
     slip.coordination_result, slip.concluded_on = result.strip(), today
     slip.status = action.target
     slip.save(update_fields=["coordination_result", "concluded_on", "status"])
@@ -294,6 +333,9 @@ def supervise(referral, *, by, note="", on: datetime.date | None = None):
         ReferralSlip.objects.select_for_update().select_related("department", "item").get(pk=referral.pk)
     )
     slip_workflow.check(referral, "supervise", today=issued_on)
+    _check_date(
+        SupervisionSlip, "issued_on", issued_on, after=[(ReferralSlip, "issued_on", referral.issued_on)]
+    )
     number, serial = next_serial("督", issued_on.year)
     supervision = SupervisionSlip.objects.create(
         serial=serial, year=issued_on.year, number=number, referral=referral,
