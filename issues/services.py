@@ -13,7 +13,7 @@ from cadres.models import Unit
 from tabular.dates import check_order
 from tabular.history import records_history_by
 
-from . import slip_workflow, workflow
+from . import slip_workflow, workdays, workflow
 from .models import (
     EscalationSlip,
     ExtensionRequest,
@@ -23,7 +23,6 @@ from .models import (
     SerialCounter,
     SupervisionSlip,
 )
-from .workdays import add_working_days
 
 S = IssueItem.Status
 SERIAL_FORMATS = {
@@ -101,6 +100,18 @@ def _check_date(model, field, day, *, after=(), future=False):
     )
 
 
+def _counted_deadline(issued_on, working_days) -> dict:
+    """A slip's deadline fields: ``working_days`` working days after its issue
+    (extensions included), 暂定 when counted over a year without holiday data."""
+    counted = workdays.deadline(issued_on, working_days)
+    return {"deadline": counted.day, "deadline_provisional": counted.provisional}
+
+
+def deadline_text(day, provisional) -> str:
+    """A deadline as the timeline and the notices write it: ``2027-02-10（暂定）``."""
+    return day.isoformat() + (_("（暂定）") if provisional else "")
+
+
 def default_working_days(category: str) -> int:
     """Default time limit for a category (``REFERRAL_WORKING_DAYS``), editable per slip."""
     limits = settings.REFERRAL_WORKING_DAYS
@@ -128,16 +139,20 @@ def refer(item, *, department: Unit, by, working_days=None, requirement="", on: 
         department=department,
         issued_on=issued_on,
         working_days=days,
-        deadline=add_working_days(issued_on, days),
         requirement=requirement,
         issued_by=by,
+        **_counted_deadline(issued_on, days),
     )
     slip.item = workflow.move(
         item,
         S.REFERRED,
         by=by,
         comment=_("交办至%(unit)s（%(serial)s，办理期限 %(deadline)s）")
-        % {"unit": department.name, "serial": serial, "deadline": slip.deadline.isoformat()},
+        % {
+            "unit": department.name,
+            "serial": serial,
+            "deadline": deadline_text(slip.deadline, slip.deadline_provisional),
+        },
         referral=slip,
     )
     return slip
@@ -240,11 +255,13 @@ def decide_extension(request, *, approve: bool, by):
     slip = request.slip
     if approve:
         slip.working_days += request.extra_working_days
-        slip.deadline = add_working_days(slip.deadline, request.extra_working_days)
-        slip.save(update_fields=["working_days", "deadline", "updated_at"])
-        comment = _("同意延期，办理期限改为 %(deadline)s") % {"deadline": slip.deadline.isoformat()}
+        for field, value in _counted_deadline(slip.issued_on, slip.working_days).items():
+            setattr(slip, field, value)
+        slip.save(update_fields=["working_days", "deadline", "deadline_provisional", "updated_at"])
+        comment = _("同意延期，办理期限改为 %(deadline)s")
     else:
-        comment = _("不同意延期，办理期限仍为 %(deadline)s") % {"deadline": slip.deadline.isoformat()}
+        comment = _("不同意延期，办理期限仍为 %(deadline)s")
+    comment %= {"deadline": deadline_text(slip.deadline, slip.deadline_provisional)}
     workflow.record(slip.item, IssueEvent.Kind.EXTENSION_DECIDED, by=by, comment=comment, referral=slip)
     return request
 
@@ -377,6 +394,56 @@ def add_progress(item, *, text: str, by, month: datetime.date | None = None):
         referral=item.referrals.order_by("-issued_on", "-pk").first(),
     )
     return entry
+
+
+@records_history_by()
+@transaction.atomic
+def holidays_changed(years, *, by) -> list:
+    """After staff enter, change or delete holidays of ``years``: every slip
+    not yet accepted whose working days may run through those years is
+    counted again from its issue date; each whose deadline or 暂定 mark
+    changes gets a line on its item's timeline (and its department is told,
+    ``jobs.handoffs``), never silently. Accepted slips keep the deadline they
+    were judged by. Returns the slips counted again."""
+    years = sorted(set(years))
+    if not years:
+        return []
+    slips = (
+        ReferralSlip.objects.select_for_update()
+        .filter(
+            status__in=slip_workflow.UNFINISHED_REFERRAL,
+            deadline__gte=datetime.date(years[0], 1, 1),
+            issued_on__lte=datetime.date(years[-1], 12, 31),
+        )
+        .select_related("item")
+        .order_by("pk")
+    )
+    changed = []
+    for slip in slips:
+        before = deadline_text(slip.deadline, slip.deadline_provisional)
+        counted = _counted_deadline(slip.issued_on, slip.working_days)
+        if (slip.deadline, slip.deadline_provisional) == (
+            counted["deadline"],
+            counted["deadline_provisional"],
+        ):
+            continue
+        for field, value in counted.items():
+            setattr(slip, field, value)
+        slip.save(update_fields=["deadline", "deadline_provisional", "updated_at"])
+        workflow.record(
+            slip.item,
+            IssueEvent.Kind.DEADLINE,
+            by=by,
+            comment=_("按%(years)s年节假日与调休安排重新计算办理期限：%(before)s → %(after)s")
+            % {
+                "years": "、".join(str(y) for y in years),
+                "before": before,
+                "after": deadline_text(slip.deadline, slip.deadline_provisional),
+            },
+            referral=slip,
+        )
+        changed.append(slip)
+    return changed
 
 
 def mark_handed_off(events):

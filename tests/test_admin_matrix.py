@@ -42,7 +42,7 @@ from enterprises.models import PlaceAlias
 from issues.models import CalendarDay, ExtensionRequest
 from jobs.models import Notice, PendingTask, ReminderLog
 from multiplication.models import CategoryRemit, DoublingPlan, RevenueFigure
-from tests.factories import AreaAssignmentFactory, ServiceItemFactory
+from tests.factories import AreaAssignmentFactory, HolidayYearFactory, ServiceItemFactory
 from tests.permission_world import ROLES, RoleClients, build_world, unsafe_content
 from visits.models import ProblemRemit, Visit
 
@@ -259,6 +259,7 @@ def admin_rows(world):
         "issues.calendarday": {
             "-": CalendarDay.objects.create(day=D(2026, 10, 1), is_workday=False, note="国庆")
         },
+        "issues.holidayyear": {"-": HolidayYearFactory(year=2098)},
         "issues.escalationslip": pair("escalation"),
         "issues.supervisionslip": {"-": a["supervision"]},
         "multiplication.membership": {"-": a["membership"]},
