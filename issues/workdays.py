@@ -38,11 +38,6 @@ def entered_years() -> set:
     return set(HolidayYear.objects.values_list("year", flat=True))
 
 
-def known(year: int, entered=None) -> bool:
-    """The year has holiday data: the package covers it or the office entered it."""
-    return year in PACKAGE_YEARS or year in (entered_years() if entered is None else entered)
-
-
 def missing_years(today: datetime.date) -> list[int]:
     """The years staff must enter now: this year if it has no holiday data,
     and from 1 November next year if it has none."""
