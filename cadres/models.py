@@ -362,6 +362,11 @@ class Pairing(models.Model):
             errors["end_date"] = _("到期日期不能早于开始日期。")
         if self.ended_on and self.start_date and self.ended_on < self.start_date:
             errors["ended_on"] = _("提前结束日期不能早于开始日期。")
+        elif self.ended_on and self.end_date and self.ended_on > self.end_date:
+            errors["ended_on"] = _("提前结束日期（%(ended)s）不能晚于到期日期（%(end)s）。") % {
+                "ended": self.ended_on.isoformat(),
+                "end": self.end_date.isoformat(),
+            }
         if self.ended_on and not self.ended_reason:
             errors["ended_reason"] = _("提前结束需要填写原因。")
         if self.cadre_id and self.kind:

@@ -77,6 +77,7 @@ ROLE_PERMISSIONS = {
         "issues.referralslip": ALL,
         "issues.extensionrequest": ALL,
         "issues.calendarday": ALL,
+        "issues.holidayyear": ALL,
         "issues.escalationslip": ALL,
         "issues.supervisionslip": ALL,
         "issues.spotcheckbatch": ALL,

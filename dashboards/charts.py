@@ -4,21 +4,23 @@ on A4; the trend as an inline SVG whose numbers also stand in a table."""
 
 from dataclasses import dataclass
 
+from tabular.percent import percent, percent_value
+
 
 @dataclass(frozen=True)
 class Bar:
     label: str
     value: float | None  # what the bar measures
     text: str  # what is written beside it
-    width: float  # 0–100, share of the chart's width
-    marker: float | None = None  # 0–100: a target line, if any
+    width: object  # 0–100, share of the chart's width (one decimal, as every figure)
+    marker: object = None  # 0–100: a target line, if any
     link: str = ""
 
 
 def rate_bars(rows, link=None):
     """``rows``: (label, rate or None, text); rates are fractions of 1."""
     return [
-        Bar(label, rate, text, 0 if rate is None else round(100 * rate, 1), None, link(key) if link else "")
+        Bar(label, rate, text, 0 if rate is None else percent_value(rate), None, link(key) if link else "")
         for key, label, rate, text in rows
     ]
 
@@ -32,8 +34,8 @@ def count_bars(rows):
             label,
             count,
             text,
-            round(100 * count / top, 1),
-            None if target is None else round(100 * target / top, 1),
+            percent_value(count / top),
+            None if target is None else percent_value(target / top),
         )
         for label, count, target, text in rows
     ]
@@ -66,9 +68,7 @@ def trend(labels, series):
 
     lines = []
     for name, css, values in series:
-        dots = [
-            (round(x(i), 1), round(y(v), 1), f"{v * 100:.1f}%") for i, v in enumerate(values) if v is not None
-        ]
+        dots = [(round(x(i), 1), round(y(v), 1), percent(v)) for i, v in enumerate(values) if v is not None]
         segments, current = [], []
         for i, v in enumerate(values):
             if v is None:

@@ -1,9 +1,15 @@
 """Counting a quarter's figures into cells, and adding cells up.
 
 :func:`build` claims the quarter's :class:`FigureBuild` row (a row lock), so
-a second worker asked for the same quarter waits, then sees the cells were
-counted after it was asked and does nothing. The old cells are replaced by
-the new in the same transaction.
+a second worker asked for the same quarter waits, then finds that the count
+it waited for has run and nothing changed since it began, and does nothing.
+The old cells are replaced by the new in the same transaction.
+
+What is stale is decided by what changed, never by comparing clocks: each
+write that may move a quarter's figures adds one to the quarter's change
+count (:func:`mark_changed`), a count records the change count it saw, and
+the cells are stale while the first is ahead of the second. A server clock
+stepping back cannot make a quarter look counted (issue 16.6).
 """
 
 import time
@@ -48,21 +54,30 @@ def stale_quarters(quarters) -> list[Quarter]:
     return [q for q in quarters if changes.get(q.label, 0) > counted.get(q.label, 0)]
 
 
-def build(quarter: Quarter, *, asked_at=None, only_if_stale=False) -> FigureBuild:
-    """Count ``quarter`` into cells, unless it was counted after ``asked_at``
-    (or, with ``only_if_stale``, unless no change was marked since its last
-    count: a second worker asked for the same recount does nothing)."""
-    asked_at = asked_at or timezone.now()
+def _last_count(label):
+    """Which count the cells are from: (when it ran, the change count it saw)."""
+    return FigureBuild.objects.filter(quarter=label).values_list("built_at", "counted_changes").first()
+
+
+def build(quarter: Quarter, *, only_if_stale=False) -> FigureBuild:
+    """Count ``quarter`` into cells.
+
+    Nothing is done when no change was marked since the last count began and
+    either ``only_if_stale`` (the recount after writes) or another count ran
+    while this one waited for the lock (two staff, or the job and a click,
+    asked at once). Which count ran is compared by identity, not by which
+    clock reading is later; an explicit count otherwise always counts (the
+    quarter in progress also moves with the calendar)."""
     FigureBuild.objects.get_or_create(quarter=quarter.label)
+    found = _last_count(quarter.label)
     with transaction.atomic():
         claim = FigureBuild.objects.select_for_update().get(quarter=quarter.label)
         seen = (
             QuarterChange.objects.filter(quarter=quarter.label).values_list("changes", flat=True).first() or 0
         )
-        if only_if_stale:
-            if claim.built_at is not None and seen <= claim.counted_changes:
-                return claim
-        elif claim.built_at is not None and claim.built_at >= asked_at:
+        unchanged = claim.built_at is not None and seen <= claim.counted_changes
+        counted_meanwhile = (claim.built_at, claim.counted_changes) != found
+        if unchanged and (only_if_stale or counted_meanwhile):
             return claim
         started = time.perf_counter()
         cells, cadre_cells = count(quarter)

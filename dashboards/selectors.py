@@ -80,7 +80,7 @@ class DoublingRow:
     before: int
     baseline: int | None
     target: int | None
-    percent: float | None
+    share: float | None  # of the way from baseline to target (tabular.percent writes it)
 
     @property
     def change(self):
@@ -103,21 +103,21 @@ def doubling_rows(quarter: Quarter, places=None):
     rows = []
     for category in Category:
         progress = plans.get(category.value)
-        baseline = target = percent = None
+        baseline = target = share = None
         if progress is not None and places is None:
-            baseline, target, percent = progress.city.baseline, progress.city.target, progress.city.percent
+            baseline, target, share = progress.city.baseline, progress.city.target, progress.city.share
         elif progress is not None:
             towns = [t for town, t in progress.towns if town.place_id in places]
             if towns:
                 baseline = sum(t.baseline or 0 for t in towns)
                 target = sum(t.target or 0 for t in towns)
                 current = total(now, category.value)
-                percent = doubling.Progress(
+                share = doubling.Progress(
                     baseline, target, current, quarter.last_day, progress.plan.target_date
-                ).percent
+                ).share
         rows.append(
             DoublingRow(
-                category, total(now, category.value), total(before, category.value), baseline, target, percent
+                category, total(now, category.value), total(before, category.value), baseline, target, share
             )
         )
     return rows

@@ -3,11 +3,11 @@ cadres, then one sheet per cadre laid out like a printed form."""
 
 from django.utils.translation import gettext as _
 
+from tabular.percent import PERCENT_FORMAT, spreadsheet_rate
 from tabular.xlsx import header_row, new_workbook, print_setup, put, sheet_title, simple_sheet, title_row
 
 SUMMARY_HEADERS = ["干部", "职务", "结对企业", "应走访（季次）", "已走访", "走访覆盖率", "当年提出问题",
                    "已解决", "解决率", "被抽查", "抽查发现问题"]  # fmt: skip
-PERCENT = "0.0%"
 
 
 def evaluation_workbook(unit, year, sheets):
@@ -20,10 +20,10 @@ def evaluation_workbook(unit, year, sheets):
             s.pairings,
             s.due,
             s.visited,
-            "—" if s.coverage is None else s.coverage,
+            spreadsheet_rate(s.coverage),
             s.figures.raised,
             s.figures.resolved,
-            "—" if s.figures.rate is None else s.figures.rate,
+            spreadsheet_rate(s.figures.rate),
             s.checks,
             s.check_problems,
         ]
@@ -33,7 +33,7 @@ def evaluation_workbook(unit, year, sheets):
     simple_sheet(ws, title, [_(h) for h in SUMMARY_HEADERS], rows, [10, 14, 9, 12, 8, 10, 12, 8, 8, 8, 12])
     for r in range(3, 3 + len(rows)):
         for c in (6, 9):
-            ws.cell(row=r, column=c).number_format = PERCENT
+            ws.cell(row=r, column=c).number_format = PERCENT_FORMAT
     used = set()
     for s in sheets:
         name = sheet_title(s.cadre.name, used, s.cadre.pk)
@@ -51,10 +51,10 @@ def _cadre_sheet(ws, unit, year, s):
         (_("结对企业（家）"), s.pairings),
         (_("应走访（季次）"), s.due),
         (_("已走访（季次）"), s.visited),
-        (_("走访覆盖率"), "—" if s.coverage is None else s.coverage),
+        (_("走访覆盖率"), spreadsheet_rate(s.coverage)),
         (_("当年提出问题"), s.figures.raised),
         (_("已解决"), s.figures.resolved),
-        (_("解决率"), "—" if s.figures.rate is None else s.figures.rate),
+        (_("解决率"), spreadsheet_rate(s.figures.rate)),
         (_("被抽查（次）"), s.checks),
         (_("抽查发现问题（次）"), s.check_problems),
     ]
@@ -62,7 +62,7 @@ def _cadre_sheet(ws, unit, year, s):
         put(ws, row, 1, label)
         cell = put(ws, row, 2, value)
         if isinstance(value, float):
-            cell.number_format = PERCENT
+            cell.number_format = PERCENT_FORMAT
     row = len(facts) + 3
     header_row(ws, [_("季度"), _("应走访"), _("已走访")], row, [22, 30, 12])
     for offset, (quarter, due, visited) in enumerate(s.quarters, start=1):

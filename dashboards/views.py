@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from cadres import permissions
 from cadres.models import Cadre, Pairing, Unit
 from issues.models import IssueItem
+from tabular.percent import percent, percent_value
 from tabular.xlsx import download_name, xlsx_response
 from visits.models import ProblemCategory, Visit
 from visits.quarters import Quarter, recent, requested
@@ -26,7 +27,6 @@ from visits.selectors import due_in
 from . import access, charts, figures, selectors
 from . import evaluation as evaluation_rows
 from .spreadsheets import evaluation_workbook
-from .templatetags.dashboard import percent
 
 TREND_QUARTERS = 8
 CADRES_PER_PAGE = 50
@@ -81,7 +81,7 @@ def _categories(by_category):
         t = by_category.get(code, figures.Totals())
         rows.append((label, t))
     top = max([t.raised for _, t in rows] or [0]) or 1
-    return [(label, t, round(100 * t.raised / top, 1), round(100 * t.resolved / top, 1)) for label, t in rows]
+    return [(label, t, percent_value(t.raised / top), percent_value(t.resolved / top)) for label, t in rows]
 
 
 def _without_page(request, quarter):

@@ -21,6 +21,7 @@ from .models import (
     CalendarDay,
     EscalationSlip,
     ExtensionRequest,
+    HolidayYear,
     IssueEvent,
     IssueItem,
     ProgressEntry,
@@ -340,18 +341,93 @@ class ExtensionRequestAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
-    """Staff enter the State Council's holidays and 调休 workdays each year."""
+class _RecountsDeadlines:
+    """Holidays saved or deleted here count the open slips' deadlines again
+    (:func:`issues.services.holidays_changed`), and the page says how many
+    moved: each one also has a line on its timeline."""
 
-    list_display = ["day", "weekday", "is_workday", "note"]
-    list_filter = ["is_workday"]
+    def _recounted(self, request, years):
+        slips = services.holidays_changed(years, by=request.user)
+        if slips:
+            self.message_user(
+                request,
+                _("已按新的节假日安排重新计算 %(n)d 张交办单的办理期限：%(serials)s。")
+                % {"n": len(slips), "serials": "、".join(s.serial for s in slips)},
+                messages.WARNING,
+            )
+
+
+class CalendarDayInline(admin.TabularInline):
+    model = CalendarDay
+    fields = ["day", "is_workday", "note"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 3 if obj else 12  # a notice sets about a dozen days per festival run
+
+
+@admin.register(HolidayYear)
+class HolidayYearAdmin(_RecountsDeadlines, AuditedAdmin):
+    """Staff enter a year's holidays and 调休 workdays from the State
+    Council's notice; until they do, that year's deadlines are 暂定."""
+
+    list_display = ["year", "notice", "holidays", "workdays", "entered_by", "entered_at"]
+    readonly_fields = ["entered_by", "entered_at"]
+    inlines = [CalendarDayInline]
+
+    @admin.display(description=gettext_lazy("放假天数"))
+    def holidays(self, obj):
+        return obj.days.filter(is_workday=False).count()
+
+    @admin.display(description=gettext_lazy("调休上班天数"))
+    def workdays(self, obj):
+        return obj.days.filter(is_workday=True).count()
+
+    def save_model(self, request, obj, form, change):
+        obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self._recounted(request, [form.instance.year])
+
+    def delete_model(self, request, obj):
+        year = obj.year
+        super().delete_model(request, obj)
+        self._recounted(request, [year])
+
+    def delete_queryset(self, request, queryset):
+        years = list(queryset.values_list("year", flat=True))
+        super().delete_queryset(request, queryset)
+        self._recounted(request, years)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(_RecountsDeadlines, AuditedAdmin):
+    """One day at a time (a local holiday); a year's notice is entered under
+    节假日安排（年度）."""
+
+    list_display = ["day", "weekday", "is_workday", "note", "calendar"]
+    list_filter = ["is_workday", "calendar"]
     date_hierarchy = "day"
     search_fields = ["note"]
 
     @admin.display(description=gettext_lazy("星期"))
     def weekday(self, obj):
         return "一二三四五六日"[obj.day.weekday()]
+
+    def save_model(self, request, obj, form, change):
+        before = form.initial.get("day") if change else None
+        super().save_model(request, obj, form, change)
+        self._recounted(request, {obj.day.year} | ({before.year} if before else set()))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._recounted(request, [obj.day.year])
+
+    def delete_queryset(self, request, queryset):
+        years = {day.year for day in queryset.values_list("day", flat=True)}
+        super().delete_queryset(request, queryset)
+        self._recounted(request, years)
 
 
 @admin.register(EscalationSlip)

@@ -5,7 +5,10 @@ and from imports. Their status follows the escalation path of R13–R14 through
 :mod:`issues.workflow`, which records every change as an :class:`IssueEvent`.
 """
 
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, Unit
 from enterprises.models import Enterprise
+from tabular.dates import order_errors
 from tabular.inputs import PROBLEM, REASON, SITUATION
 from visits.models import ProblemCategory, Visit, VisitProblem
 
@@ -90,6 +94,22 @@ class IssueItem(models.Model):
     def __str__(self):
         return f"{self.enterprise}：{self.get_category_display()}"
 
+    def clean(self):
+        """An item is not reported after today, nor on a day after it was
+        resolved (the admin's form, where the report date is edited; issue 16.2)."""
+        field = type(self)._meta.get_field
+        if not isinstance(self.reported_on, datetime.date):
+            return
+        errors = order_errors(field("reported_on").verbose_name, self.reported_on, today=timezone.localdate())
+        if isinstance(self.resolved_on, datetime.date):
+            errors += order_errors(
+                field("resolved_on").verbose_name,
+                self.resolved_on,
+                after=[(field("reported_on").verbose_name, self.reported_on)],
+            )
+        if errors:
+            raise ValidationError({"reported_on": errors})
+
 
 class IssueEvent(models.Model):
     """One step of an item's timeline: who acted, when, what they did (a move
@@ -111,6 +131,7 @@ class IssueEvent(models.Model):
         SUPERVISED = "supervised", _("督办")
         INSTRUCTED = "instructed", _("领导批示")
         PROGRESS = "progress", _("月度进展")
+        DEADLINE = "deadline", _("期限重算")
 
     item = models.ForeignKey(
         IssueItem, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="events"
@@ -156,16 +177,66 @@ class IssueEvent(models.Model):
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
+class HolidayYear(models.Model):
+    """A year's public holidays and adjusted workdays (调休), entered by staff
+    from the State Council's notice: its days are :class:`CalendarDay` rows.
+
+    A deadline counted over a year that neither the chinese-calendar package
+    knows nor the office has entered is 暂定 (counted Monday to Friday);
+    entering the year counts the open slips' deadlines again, each with a line
+    on its timeline (:func:`issues.services.holidays_changed`)."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    notice = models.CharField(
+        _("依据"), max_length=100, blank=True, help_text=_("如国务院办公厅关于该年部分节假日安排的通知文号。")
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    entered_at = models.DateTimeField(_("录入时间"), auto_now=True)
+
+    history = HistoricalRecords(verbose_name=_("节假日安排修改记录"))
+
+    class Meta:
+        verbose_name = _("节假日安排（年度）")
+        verbose_name_plural = _("节假日安排（年度）")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(self.year)
+
+    def clean(self):
+        if self.year is not None and not 2014 <= self.year <= 2100:
+            raise ValidationError({"year": _("年度应在 2014 至 2100 之间。")})
+
+
 class CalendarDay(models.Model):
     """A day the State Council's notice makes a holiday or a workday (调休).
 
-    Entered by staff each year when the notice is published; takes precedence
+    Entered by staff each year when the notice is published, under the year's
+    :class:`HolidayYear` (or alone, for a local holiday); takes precedence
     over the chinese-calendar package, which covers only the years it knew of
     when it was released."""
 
     day = models.DateField(_("日期"), unique=True)
     is_workday = models.BooleanField(_("上班"), help_text=_("勾选：调休上班日；不勾选：放假日。"))
     note = models.CharField(_("说明"), max_length=50, blank=True)
+    calendar = models.ForeignKey(
+        HolidayYear,
+        verbose_name=_("年度安排"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="days",
+    )
+
+    history = HistoricalRecords(verbose_name=_("节假日与调休修改记录"))
 
     class Meta:
         verbose_name = _("节假日与调休")
@@ -174,6 +245,13 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.day} {'上班' if self.is_workday else '放假'}"
+
+    def clean(self):
+        calendar = self.calendar  # set, unsaved, on the rows of a year being entered
+        if calendar is not None and isinstance(self.day, datetime.date) and self.day.year != calendar.year:
+            raise ValidationError(
+                {"day": _("日期不在 %(year)s 年内。") % {"year": calendar.year}}, code="year"
+            )
 
 
 class SerialCounter(models.Model):
@@ -213,6 +291,12 @@ class ReferralSlip(models.Model):
     issued_on = models.DateField(_("交办日期"))
     working_days = models.PositiveSmallIntegerField(_("办理时限（工作日）"))
     deadline = models.DateField(_("办理期限"), db_index=True)
+    deadline_provisional = models.BooleanField(
+        _("期限暂定"),
+        default=False,
+        editable=False,
+        help_text=_("计算期限时有年份的节假日安排尚未录入，暂按周一至周五计算；录入后重新计算。"),
+    )
     requirement = models.TextField(_("办理要求"), max_length=REASON, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ISSUED)
     measures = models.TextField(_("采取的措施"), max_length=PROBLEM, blank=True)

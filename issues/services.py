@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres.models import Unit
+from tabular.dates import check_order
 from tabular.history import records_history_by
 
-from . import slip_workflow, workflow
+from . import slip_workflow, workdays, workflow
 from .models import (
     EscalationSlip,
     ExtensionRequest,
@@ -22,7 +23,6 @@ from .models import (
     SerialCounter,
     SupervisionSlip,
 )
-from .workdays import add_working_days
 
 S = IssueItem.Status
 SERIAL_FORMATS = {
@@ -83,6 +83,35 @@ def _check_move(item, to_status):
     return item
 
 
+def _label(model, field):
+    return model._meta.get_field(field).verbose_name
+
+
+def _check_date(model, field, day, *, after=(), future=False):
+    """Refuse an impossible ``day`` for ``model.field`` before anything is
+    written: before any ``(model, field, date)`` of ``after`` it follows
+    from, or (unless ``future``) after today (issue 16.2)."""
+    check_order(
+        None,
+        _label(model, field),
+        day,
+        after=[(_label(m, f), d) for m, f, d in after],
+        today=None if future else timezone.localdate(),
+    )
+
+
+def _counted_deadline(issued_on, working_days) -> dict:
+    """A slip's deadline fields: ``working_days`` working days after its issue
+    (extensions included), 暂定 when counted over a year without holiday data."""
+    counted = workdays.deadline(issued_on, working_days)
+    return {"deadline": counted.day, "deadline_provisional": counted.provisional}
+
+
+def deadline_text(day, provisional) -> str:
+    """A deadline as the timeline and the notices write it: ``2027-02-10（暂定）``."""
+    return day.isoformat() + (_("（暂定）") if provisional else "")
+
+
 def default_working_days(category: str) -> int:
     """Default time limit for a category (``REFERRAL_WORKING_DAYS``), editable per slip."""
     limits = settings.REFERRAL_WORKING_DAYS
@@ -100,6 +129,7 @@ def refer(item, *, department: Unit, by, working_days=None, requirement="", on: 
     if days < 1:
         raise ValidationError({"working_days": _("办理时限至少 1 个工作日。")})
     item = _check_move(item, S.REFERRED)
+    _check_date(ReferralSlip, "issued_on", issued_on)
     number, serial = next_serial("交", issued_on.year)
     slip = ReferralSlip.objects.create(
         serial=serial,
@@ -109,16 +139,20 @@ def refer(item, *, department: Unit, by, working_days=None, requirement="", on: 
         department=department,
         issued_on=issued_on,
         working_days=days,
-        deadline=add_working_days(issued_on, days),
         requirement=requirement,
         issued_by=by,
+        **_counted_deadline(issued_on, days),
     )
     slip.item = workflow.move(
         item,
         S.REFERRED,
         by=by,
         comment=_("交办至%(unit)s（%(serial)s，办理期限 %(deadline)s）")
-        % {"unit": department.name, "serial": serial, "deadline": slip.deadline.isoformat()},
+        % {
+            "unit": department.name,
+            "serial": serial,
+            "deadline": deadline_text(slip.deadline, slip.deadline_provisional),
+        },
         referral=slip,
     )
     return slip
@@ -130,12 +164,14 @@ def answer(slip, *, measures: str, result: str, by, on: datetime.date | None = N
     """The department records what it did and the result (``on``: the local
     date, today by default; the demo and imports of past records give one)."""
     slip = ReferralSlip.objects.select_for_update().get(pk=slip.pk)
-    action = slip_workflow.check(slip, "answer", today=on or timezone.localdate())
+    answered_on = on or timezone.localdate()
+    action = slip_workflow.check(slip, "answer", today=answered_on)
     if not result.strip():
         raise ValidationError({"result": _("请填写办理结果。")})
+    _check_date(ReferralSlip, "answered_on", answered_on, after=[(ReferralSlip, "issued_on", slip.issued_on)])
     slip.measures, slip.result = measures.strip(), result.strip()
     slip.status = action.target
-    slip.answered_on = on or timezone.localdate()
+    slip.answered_on = answered_on
     slip.save(update_fields=["measures", "result", "status", "answered_on", "updated_at"])
     workflow.record(slip.item, IssueEvent.Kind.ANSWERED, by=by, comment=slip.result, referral=slip)
     return slip
@@ -148,6 +184,12 @@ def accept(slip, *, by, comment="", on: datetime.date | None = None):
     slip = ReferralSlip.objects.select_for_update().get(pk=slip.pk)
     today = on or timezone.localdate()
     action = slip_workflow.check(slip, "accept", today=today)
+    _check_date(
+        ReferralSlip,
+        "accepted_on",
+        today,
+        after=[(ReferralSlip, "issued_on", slip.issued_on), (ReferralSlip, "answered_on", slip.answered_on)],
+    )
     slip.status, slip.accepted_on = action.target, today
     slip.save(update_fields=["status", "accepted_on", "updated_at"])
     workflow.move(
@@ -213,11 +255,13 @@ def decide_extension(request, *, approve: bool, by):
     slip = request.slip
     if approve:
         slip.working_days += request.extra_working_days
-        slip.deadline = add_working_days(slip.deadline, request.extra_working_days)
-        slip.save(update_fields=["working_days", "deadline", "updated_at"])
-        comment = _("同意延期，办理期限改为 %(deadline)s") % {"deadline": slip.deadline.isoformat()}
+        for field, value in _counted_deadline(slip.issued_on, slip.working_days).items():
+            setattr(slip, field, value)
+        slip.save(update_fields=["working_days", "deadline", "deadline_provisional", "updated_at"])
+        comment = _("同意延期，办理期限改为 %(deadline)s")
     else:
-        comment = _("不同意延期，办理期限仍为 %(deadline)s") % {"deadline": slip.deadline.isoformat()}
+        comment = _("不同意延期，办理期限仍为 %(deadline)s")
+    comment %= {"deadline": deadline_text(slip.deadline, slip.deadline_provisional)}
     workflow.record(slip.item, IssueEvent.Kind.EXTENSION_DECIDED, by=by, comment=comment, referral=slip)
     return request
 
@@ -233,6 +277,7 @@ def escalate(item, *, leader, departments, by, request="", on: datetime.date | N
         raise ValidationError({"departments": _("呈报单用于涉及多个部门的问题：请至少选择两个部门。")})
     issued_on = on or timezone.localdate()
     item = _check_move(item, S.ESCALATED)
+    _check_date(EscalationSlip, "issued_on", issued_on)
     number, serial = next_serial("呈", issued_on.year)
     slip = EscalationSlip.objects.create(
         serial=serial, year=issued_on.year, number=number, item=item, leader=leader,
@@ -257,7 +302,9 @@ def record_instruction(slip, *, instruction: str, by):
     action = slip_workflow.check(slip, "instruct", today=timezone.localdate())
     if not instruction.strip():
         raise ValidationError({"instruction": _("请填写批示内容。")})
-    slip.instruction, slip.instructed_on = instruction.strip(), timezone.localdate()
+    today = timezone.localdate()
+    _check_date(EscalationSlip, "instructed_on", today, after=[(EscalationSlip, "issued_on", slip.issued_on)])
+    slip.instruction, slip.instructed_on = instruction.strip(), today
     slip.status = action.target
     slip.save(update_fields=["instruction", "instructed_on", "status"])
     workflow.record(slip.item, IssueEvent.Kind.INSTRUCTED, by=by, comment=slip.instruction, escalation=slip)
@@ -274,6 +321,15 @@ def conclude_escalation(slip, *, result: str, solved: bool, by):
     if not result.strip():
         raise ValidationError({"coordination_result": _("请填写协调结果。")})
     today = timezone.localdate()
+    _check_date(
+        EscalationSlip,
+        "concluded_on",
+        today,
+        after=[
+            (EscalationSlip, "issued_on", slip.issued_on),
+            (EscalationSlip, "instructed_on", slip.instructed_on),
+        ],
+    )
     slip.coordination_result, slip.concluded_on = result.strip(), today
     slip.status = action.target
     slip.save(update_fields=["coordination_result", "concluded_on", "status"])
@@ -294,6 +350,9 @@ def supervise(referral, *, by, note="", on: datetime.date | None = None):
         ReferralSlip.objects.select_for_update().select_related("department", "item").get(pk=referral.pk)
     )
     slip_workflow.check(referral, "supervise", today=issued_on)
+    _check_date(
+        SupervisionSlip, "issued_on", issued_on, after=[(ReferralSlip, "issued_on", referral.issued_on)]
+    )
     number, serial = next_serial("督", issued_on.year)
     supervision = SupervisionSlip.objects.create(
         serial=serial, year=issued_on.year, number=number, referral=referral,
@@ -335,6 +394,56 @@ def add_progress(item, *, text: str, by, month: datetime.date | None = None):
         referral=item.referrals.order_by("-issued_on", "-pk").first(),
     )
     return entry
+
+
+@records_history_by()
+@transaction.atomic
+def holidays_changed(years, *, by) -> list:
+    """After staff enter, change or delete holidays of ``years``: every slip
+    not yet accepted whose working days may run through those years is
+    counted again from its issue date; each whose deadline or 暂定 mark
+    changes gets a line on its item's timeline (and its department is told,
+    ``jobs.handoffs``), never silently. Accepted slips keep the deadline they
+    were judged by. Returns the slips counted again."""
+    years = sorted(set(years))
+    if not years:
+        return []
+    slips = (
+        ReferralSlip.objects.select_for_update()
+        .filter(
+            status__in=slip_workflow.UNFINISHED_REFERRAL,
+            deadline__gte=datetime.date(years[0], 1, 1),
+            issued_on__lte=datetime.date(years[-1], 12, 31),
+        )
+        .select_related("item")
+        .order_by("pk")
+    )
+    changed = []
+    for slip in slips:
+        before = deadline_text(slip.deadline, slip.deadline_provisional)
+        counted = _counted_deadline(slip.issued_on, slip.working_days)
+        if (slip.deadline, slip.deadline_provisional) == (
+            counted["deadline"],
+            counted["deadline_provisional"],
+        ):
+            continue
+        for field, value in counted.items():
+            setattr(slip, field, value)
+        slip.save(update_fields=["deadline", "deadline_provisional", "updated_at"])
+        workflow.record(
+            slip.item,
+            IssueEvent.Kind.DEADLINE,
+            by=by,
+            comment=_("按%(years)s年节假日与调休安排重新计算办理期限：%(before)s → %(after)s")
+            % {
+                "years": "、".join(str(y) for y in years),
+                "before": before,
+                "after": deadline_text(slip.deadline, slip.deadline_provisional),
+            },
+            referral=slip,
+        )
+        changed.append(slip)
+    return changed
 
 
 def mark_handed_off(events):

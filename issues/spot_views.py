@@ -148,7 +148,6 @@ def notice_figures(batch):
         "done": len(done),
         "unconfirmed": unconfirmed,
         "satisfaction_rate": satisfaction.rate,
-        "happy": satisfaction.satisfied,
         "answered": satisfaction.responses,
         "dissatisfied": [c for c in answered if c.satisfaction == SpotCheck.Satisfaction.DISSATISFIED],
         "withdrawn_unsolved": [c for c in done if c.item_id and c.problem_solved_confirmed is False],

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cadres import permissions
+from tabular.dates import check_order
 from tabular.history import records_history_by
 
 from .models import IssueEvent, IssueItem
@@ -96,7 +97,8 @@ def move(
 
     ``reason`` is required to close an item as unsolvable or withdrawn, and a
     withdrawal also needs ``enterprise_confirmed``. ``on`` is the local date of
-    a resolution (today by default). ``referral`` / ``escalation``: the slip
+    a resolution (today by default; never before the item was reported, nor
+    after today). ``referral`` / ``escalation``: the slip
     the move is made by, named on the timeline line."""
     item = IssueItem.objects.select_for_update().get(pk=item.pk)
     check(item.status, to_status)
@@ -104,10 +106,20 @@ def move(
         raise ValidationError(_("“%(to)s”需要说明原因。") % {"to": S(to_status).label}, code="reason")
     if to_status == S.WITHDRAWN and not enterprise_confirmed:
         raise ValidationError(_("撤回须经企业确认。"), code="confirmation")
+    if to_status == S.RESOLVED:  # never before it was reported, nor after today (issue 16.2)
+        resolved_on = on or timezone.localdate()
+        field = IssueItem._meta.get_field
+        check_order(
+            None,
+            field("resolved_on").verbose_name,
+            resolved_on,
+            after=[(field("reported_on").verbose_name, item.reported_on)],
+            today=timezone.localdate(),
+        )
     previous = item.status
     item.status = to_status
     if to_status == S.RESOLVED:
-        item.resolved_on = on or timezone.localdate()
+        item.resolved_on = resolved_on
     if to_status in (S.UNSOLVABLE, S.WITHDRAWN):
         item.closing_reason = reason.strip()
     if to_status == S.WITHDRAWN:

@@ -24,6 +24,7 @@ slip answered (部门反馈)             the liaison office (to accept or return
 slip returned (退回重办)             the department's officer; the cadre
 extension asked                     the liaison office
 extension decided                   the department's officer
+deadline counted again (期限重算)     the department's officer (holidays entered)
 supervision slip (督办单)            the department's principal leader (R18)
                                     and its officer
 instruction recorded (批示)          the liaison office
@@ -109,16 +110,14 @@ def messages_for(event, staff) -> list[Message]:
     mine = reverse("issues:my_items") + f"#item-{item.pk}"
     officer = _user_of(slip.department.information_officer) if slip else None
     slip_link = reverse("issues:slip", args=[slip.pk]) if slip else ""
-    deadline = (
-        _("办理期限：%(deadline)s") % {"deadline": slip.deadline.isoformat()} if slip is not None else ""
-    )
+    due = issue_services.deadline_text(slip.deadline, slip.deadline_provisional) if slip is not None else ""
+    deadline = _("办理期限：%(deadline)s") % {"deadline": due} if slip is not None else ""
 
     if event.kind == K.MOVED and event.to_status == S.REFERRED and slip is not None:
         tell(
             officer,
             "department",
-            _("【新交办单】%(serial)s，办理期限 %(deadline)s")
-            % {"serial": slip.serial, "deadline": slip.deadline.isoformat()},
+            _("【新交办单】%(serial)s，办理期限 %(deadline)s") % {"serial": slip.serial, "deadline": due},
             f"{text}\n{deadline}\n{slip.requirement}".strip(),
             slip_link,
         )
@@ -158,6 +157,14 @@ def messages_for(event, staff) -> list[Message]:
             "department",
             _("延期申请已处理：%(serial)s") % {"serial": slip.serial},
             event.comment,
+            slip_link,
+        )
+    if event.kind == K.DEADLINE:
+        tell(
+            officer,
+            "department",
+            _("【办理期限调整】交办单 %(serial)s") % {"serial": slip.serial},
+            f"{text}\n{event.comment}",
             slip_link,
         )
     if event.kind == K.SUPERVISED:

@@ -27,18 +27,14 @@ from enterprises.models import Place
 from issues import rates
 from multiplication import selectors as doubling
 from multiplication.rules import Category
+from tabular.percent import PERCENT_FORMAT
+from tabular.percent import spreadsheet_rate as _rate
 from tabular.xlsx import header_row, new_workbook, print_setup, put, title_row, workbook_bytes
 from visits.models import ProblemCategory
 from visits.quarters import Quarter
 from visits.selectors import coverage_of, due_in
 
 from .models import QuarterlyReport
-
-PERCENT = "0.0%"
-
-
-def _rate(value):
-    return "—" if value is None else value
 
 
 def _sheet(wb, title, quarter, built, headers, rows, widths, percent_columns, first=False):
@@ -54,7 +50,7 @@ def _sheet(wb, title, quarter, built, headers, rows, widths, percent_columns, fi
     for r, values in enumerate(rows, start=3):
         for c, value in enumerate(values, start=1):
             percent = c in percent_columns and isinstance(value, float)
-            put(ws, r, c, value, number_format=PERCENT if percent else None)
+            put(ws, r, c, value, number_format=PERCENT_FORMAT if percent else None)
     print_setup(ws, header_rows=2)
     return ws
 
@@ -227,7 +223,7 @@ def _doubling_sheet(wb, quarter, built):
                     progress.plan.owner.name,
                     city.baseline,
                     city.target,
-                    _rate(None if city.percent is None else city.percent / 100),
+                    _rate(city.share),
                     "—" if city.pace is None else city.pace,
                 ]
             )

@@ -69,11 +69,12 @@ class Progress:
         return None if self.baseline is None else self.current - self.baseline
 
     @property
-    def percent(self):
-        """Share of the way from baseline to target, in per cent."""
+    def share(self):
+        """Share of the way from baseline to target, exact (a fraction of 1;
+        pages and sheets write it with :mod:`tabular.percent`)."""
         if self.baseline is None or self.target is None or self.target <= self.baseline:
             return None
-        return round(100 * (self.current - self.baseline) / (self.target - self.baseline), 1)
+        return (self.current - self.baseline) / (self.target - self.baseline)
 
     @property
     def remaining(self):

@@ -32,6 +32,7 @@ from issues.models import (
     CalendarDay,
     EscalationSlip,
     ExtensionRequest,
+    HolidayYear,
     IssueEvent,
     IssueItem,
     ProgressEntry,
@@ -402,6 +403,31 @@ class CalendarDayFactory(factory.django.DjangoModelFactory):
     day = factory.Sequence(lambda n: datetime.date(2099, 1, 1) + datetime.timedelta(days=n))
     is_workday = False
     note = "测试假日"
+
+
+class HolidayYearFactory(factory.django.DjangoModelFactory):
+    """A year's notice entered by staff, with its Spring Festival days, as
+    the admin saves it: the year, its days, then the open slips' deadlines
+    counted again (:func:`issues.services.holidays_changed`). Far in the
+    future by default, not to move the working days of other tests."""
+
+    class Meta:
+        model = HolidayYear
+
+    year = factory.Sequence(lambda n: 2090 + n % 9)
+    notice = "国办发明电〔2026〕7号"
+    entered_by = factory.LazyFunction(office_login)
+    days = ()  # (date, is_workday, note)
+
+    @classmethod
+    def _create(cls, model_class, *args, days=(), **kwargs):
+        entered = model_class.objects.get_or_create(year=kwargs.pop("year"), defaults=kwargs)[0]
+        for day, is_workday, note in days:
+            CalendarDay.objects.update_or_create(
+                day=day, defaults={"is_workday": is_workday, "note": note, "calendar": entered}
+            )
+        issue_services.holidays_changed([entered.year], by=entered.entered_by)
+        return entered
 
 
 class SerialCounterFactory(factory.django.DjangoModelFactory):

@@ -42,7 +42,13 @@ from enterprises.models import PlaceAlias
 from issues.models import CalendarDay, ExtensionRequest
 from jobs.models import Notice, PendingTask, ReminderLog
 from multiplication.models import CategoryRemit, DoublingPlan, RevenueFigure
-from tests.factories import AreaAssignmentFactory, ColumnMappingFactory, ServiceItemFactory, UnitAliasFactory
+from tests.factories import (
+    AreaAssignmentFactory,
+    ColumnMappingFactory,
+    HolidayYearFactory,
+    ServiceItemFactory,
+    UnitAliasFactory,
+)
 from tests.permission_world import ROLES, RoleClients, build_world, unsafe_content
 from visits.models import ProblemRemit, Visit
 
@@ -262,6 +268,7 @@ def admin_rows(world):
         "issues.calendarday": {
             "-": CalendarDay.objects.create(day=D(2026, 10, 1), is_workday=False, note="国庆")
         },
+        "issues.holidayyear": {"-": HolidayYearFactory(year=2098)},
         "issues.escalationslip": pair("escalation"),
         "issues.supervisionslip": {"-": a["supervision"]},
         "multiplication.membership": {"-": a["membership"]},

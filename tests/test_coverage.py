@@ -91,7 +91,7 @@ def test_cadre_cannot_open_coverage(client, city):
 def test_coverage_page_and_xlsx(client, staff_user, city):
     client.force_login(staff_user)
     page = client.get(reverse("visits:coverage") + "?quarter=2026Q3").content.decode()
-    assert "2026Q3" in page and "67%" in page and "2026Q2" in page
+    assert "2026Q3" in page and "66.7%" in page and "2026Q2" in page
     response = client.get(reverse("visits:coverage") + "?quarter=2026Q3&format=xlsx")
     book = load_workbook(io.BytesIO(response.content))
     sheet = book["按单位"]

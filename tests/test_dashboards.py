@@ -235,13 +235,43 @@ def test_dashboard_queries_do_not_grow_with_the_data(client, city, staff_user, d
         assert client.get(unit_url).status_code == 200
 
 
-def test_cells_are_replaced_whole_and_a_late_second_build_does_nothing(city):
+def test_cells_are_replaced_whole_and_a_second_worker_that_waited_does_nothing(city, monkeypatch):
     first = figures.build(Q3)
     count = FigureCell.objects.filter(quarter="2026Q3").count()
-    again = figures.build(Q3, asked_at=first.built_at - datetime.timedelta(seconds=1))
-    assert again.built_at == first.built_at  # counted after it was asked: nothing to do
+    # A second worker read the count before the first one's (say, nothing
+    # counted yet), then waited for the lock while it ran: nothing changed
+    # since, so there is nothing to do.
+    monkeypatch.setattr(figures, "_last_count", lambda label: None)
+    again = figures.build(Q3)
+    assert (again.built_at, again.counted_changes) == (first.built_at, first.counted_changes)
+    monkeypatch.undo()
     figures.build(Q3)
     assert FigureCell.objects.filter(quarter="2026Q3").count() == count
+
+
+def test_a_clock_stepping_back_never_leaves_a_quarter_stale(city, staff_user, client, time_machine):
+    """Issue 16.6: staleness by what changed (the change count a count saw),
+    not by comparing the build time with the request time."""
+    time_machine.move_to(datetime.datetime(2026, 11, 25, 4, tzinfo=datetime.UTC), tick=False)
+    figures.build(Q3)
+    raised = figures.totals_by_quarter([Q3])["2026Q3"].raised
+    time_machine.move_to(datetime.datetime(2026, 11, 25, 3, tzinfo=datetime.UTC), tick=False)  # an hour back
+    late = item(city["p1"], "talent", reported=D(2026, 9, 3))
+    figures.mark_changed([Q3])
+    assert figures.stale_quarters([Q3]) == [Q3] and figures.freshness(Q3).stale
+    # the recount after writes, and the staff's button, both count though the
+    # last count's time is "later" than now
+    figures.build(Q3, only_if_stale=True)
+    assert figures.totals_by_quarter([Q3])["2026Q3"].raised == raised + 1
+    assert figures.stale_quarters([Q3]) == [] and not figures.freshness(Q3).stale
+    late.delete()
+    client.force_login(staff_user)
+    client.post(reverse("dashboards:refresh") + "?quarter=2026Q3")
+    assert figures.totals_by_quarter([Q3])["2026Q3"].raised == raised
+    # the scheduled job too
+    from jobs.tasks import refresh_dashboard_figures
+
+    assert "2026Q3" in refresh_dashboard_figures.apply(kwargs={"quarter": "2026Q3"}).get()
 
 
 def test_doubling_progress_on_the_dashboard_city_and_towns(staff_user):
@@ -276,15 +306,15 @@ def test_doubling_progress_on_the_dashboard_city_and_towns(staff_user):
     registry.approve_plan(plan, staff_user)
 
     city = {row.category: row for row in selectors.doubling_rows(Q3)}["listed"]
-    assert (city.before, city.current, city.change, city.baseline, city.target, city.percent) == (
+    assert (city.before, city.current, city.change, city.baseline, city.target, city.share) == (
         2,
         3,
         1,
         2,
         4,
-        50.0,
+        0.5,
     )
     town = {row.category: row for row in selectors.doubling_rows(Q3, [puyuan.pk])}["listed"]
-    assert (town.before, town.current, town.baseline, town.target, town.percent) == (1, 2, 1, 2, 100.0)
+    assert (town.before, town.current, town.baseline, town.target, town.share) == (1, 2, 1, 2, 1.0)
     other = {row.category: row for row in selectors.doubling_rows(Q3, [wuzhen.pk])}["listed"]
     assert (other.current, other.baseline, other.target) == (1, None, None)  # no target split for 乌镇镇

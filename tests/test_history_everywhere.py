@@ -40,15 +40,17 @@ from coordination import services as meeting_services
 from coordination.models import Meeting, MeetingItem
 from issues import services as issue_services
 from issues import workflow
-from issues.models import IssueItem
+from issues.models import HolidayYear, IssueItem
 from multiplication import services as registry
 from multiplication.models import CategoryRemit, DoublingPlan, Membership, PlanTownTarget, RevenueSource
 from multiplication.rules import Category
 from tabular.history import acting_as, acting_user, audited_models, history_of
 from tests.factories import (
     CadreFactory,
+    CalendarDayFactory,
     CityLeaderFactory,
     EnterpriseFactory,
+    HolidayYearFactory,
     PairingFactory,
     PlaceFactory,
     UnitAliasFactory,
@@ -535,6 +537,18 @@ def _admin_plan_add(w):
     return w.staff, lambda: admin_save(w, add_url(DoublingPlan), **data)
 
 
+HOLIDAY_WRITES = ("issues.HolidayYear", "issues.CalendarDay", "issues.ReferralSlip")
+
+
+@path("admin: a year's holidays entered, deadlines counted again", *HOLIDAY_WRITES)
+def _admin_holidays_add(w):
+    """The slip's deadline day made a holiday: its deadline moves, in its history."""
+    slip = referral(w, working_days=40)
+    data = {"year": str(slip.deadline.year), "notice": "国办发明电〔2026〕7号", "days-TOTAL_FORMS": "1"}
+    data |= {"days-0-day": slip.deadline.isoformat(), "days-0-note": "假日"}  # is_workday unticked: a holiday
+    return w.staff, lambda: admin_save(w, add_url(HolidayYear), **data)
+
+
 @path("admin: add a meeting with an item", Meeting, MeetingItem)
 def _admin_meeting_add(w):
     data = {"coordinator": w.coordinator.pk, "held_on": "2026-11-20", "topics": "四季度形势"}
@@ -722,6 +736,8 @@ def _a_row_of(w, model):
         DoublingPlan: lambda: plan(w),
         Meeting: lambda: meeting(w, [office_item(w)]),
         "cadres.UnitAlias": lambda: UnitAliasFactory(name="经济和信息化局", unit=w.department),
+        "issues.HolidayYear": lambda: HolidayYearFactory(year=2098),
+        "issues.CalendarDay": lambda: CalendarDayFactory(),
     }
     for key, make in makers.items():
         if _label(key) == model._meta.label:

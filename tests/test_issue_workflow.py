@@ -43,7 +43,11 @@ ILLEGAL = [
 @pytest.fixture
 def item():
     return IssueItem.objects.create(
-        enterprise=EnterpriseFactory(), reporter=CadreFactory(), category="labour", description="招工难"
+        enterprise=EnterpriseFactory(),
+        reporter=CadreFactory(),
+        category="labour",
+        description="招工难",
+        reported_on=datetime.date(2026, 11, 2),
     )
 
 

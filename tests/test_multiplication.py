@@ -267,7 +267,7 @@ def test_progress_percent_and_pace_per_remaining_quarter(science_bureau, staff_u
 
     (p,) = selectors.plan_progress(D(2026, 11, 26))
     # baseline 4, now 7, target 10: half way; 2026Q4..2027Q2 is 3 quarters, 3 to go.
-    assert (p.city.baseline, p.city.current, p.city.percent) == (4, 7, 50.0)
+    assert (p.city.baseline, p.city.current, p.city.share) == (4, 7, 0.5)
     assert (p.city.quarters_left, p.city.pace) == (3, 1)
     (late,) = selectors.plan_progress(D(2027, 7, 1))
     assert late.city.quarters_left == 0 and late.city.pace is None

@@ -87,9 +87,9 @@ def test_the_workbook_figures_equal_hand_computed_values(city):
 def test_the_report_equals_the_pages(client, city, staff_user):
     client.force_login(staff_user)
     page = client.get(reverse("visits:coverage") + "?quarter=2026Q3").content.decode()
-    assert "50%" in page  # the coverage page's 1 of 2, as in the workbook
+    assert "50.0%" in page  # the coverage page's 1 of 2, as in the workbook
     rates_page = client.get(reverse("issues:rates") + "?quarter=2026Q3").content.decode()
-    assert "67%" in rates_page
+    assert "66.7%" in rates_page
 
 
 def test_publishing_is_all_or_nothing(city, settings, tmp_path):

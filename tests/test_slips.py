@@ -3,6 +3,7 @@ answer, the office's acceptance or return, extensions."""
 
 import datetime
 import threading
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -46,7 +47,8 @@ def test_referral_numbers_the_slip_and_computes_the_deadline(staff_user):
 
 
 @pytest.mark.django_db
-def test_numbers_restart_each_year_and_a_failed_issue_leaves_no_gap(staff_user):
+def test_numbers_restart_each_year_and_a_failed_issue_leaves_no_gap(staff_user, time_machine):
+    time_machine.move_to(datetime.datetime(2027, 1, 4, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
     department = UnitFactory()
     services.refer(office_item(), department=department, by=staff_user, on=D(2026, 12, 31))
     not_ready = IssueItem.objects.create(enterprise=EnterpriseFactory(), category="other", description="x")

@@ -108,7 +108,7 @@ def test_supervisor_records_checks_and_circulates_a_notice(client, supervisor):
         )
     assert SpotCheck.objects.filter(checked_on=D(2026, 10, 20)).count() == 4
     page = client.get(reverse("issues:spotcheck_notice", args=[batch.pk])).content.decode()
-    assert "企业称从未见过联系人" in page and "67%" in page  # 2 of 3 answers satisfied
+    assert "企业称从未见过联系人" in page and "66.7%" in page  # 2 of 3 answers satisfied
     workbook = load_workbook(
         io.BytesIO(client.get(reverse("issues:spotcheck_notice", args=[batch.pk]) + "?format=xlsx").content)
     )
@@ -170,7 +170,7 @@ def test_rates_page(client, staff_user, officer_a, unit_a, unit_b):
     item(unit_b)
     client.force_login(staff_user)
     page = client.get(reverse("issues:rates") + "?quarter=2026Q3").content.decode()
-    assert "市经信局" in page and "市商务局" in page and "100%" in page and "0%" in page
+    assert "市经信局" in page and "市商务局" in page and "100.0%" in page and "0.0%" in page
     client.force_login(officer_a)
     page = client.get(reverse("issues:rates") + "?quarter=2026Q3").content.decode()
     assert "市经信局" in page and "市商务局" not in page

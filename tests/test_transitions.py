@@ -49,7 +49,7 @@ def slip_in(status, staff_user, **extra):
         ),
         ("accept", lambda s, u: services.accept(s, by=u)),
         ("send_back", lambda s, u: services.send_back(s, by=u, reason="不全")),
-        ("supervise", lambda s, u: services.supervise(s, by=u, on=datetime.date(2027, 3, 1))),
+        ("supervise", lambda s, u: services.supervise(s, by=u, on=datetime.date(2026, 12, 1))),
     ],
 )
 @pytest.mark.parametrize("status", list(RS))

@@ -135,6 +135,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tongxiang_liaison.navigation.navigation",
             ],
+            # Rates written one way on every page (tabular.percent).
+            "libraries": {"percent": "tabular.percent_tags"},
         },
     },
 ]

@@ -1,6 +1,7 @@
 """Workbooks of the visits layer: one feedback form laid out like Attachment 1,
 and the coverage report."""
 
+from tabular.percent import PERCENT_FORMAT, spreadsheet_rate
 from tabular.xlsx import (
     CENTER,
     HEADER_FONT,
@@ -99,9 +100,9 @@ def coverage_workbook(quarter, by_unit, by_place):
             sheet,
             title,
             headers,
-            ((r.name, r.due, r.visited, r.overdue, r.rate if r.rate is not None else "—") for r in rows),
+            ((r.name, r.due, r.visited, r.overdue, spreadsheet_rate(r.rate)) for r in rows),
             [24, 12, 10, 10, 10],
         )
         for cells in sheet.iter_rows(min_row=3, min_col=5, max_col=5):
-            cells[0].number_format = "0.0%"
+            cells[0].number_format = PERCENT_FORMAT
     return wb

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from issues.models import IssueItem
 from jobs import report
+from tabular.percent import percent
 from tests.factories import (
     CadreFactory,
     EnterpriseFactory,
@@ -58,7 +59,8 @@ def city(last):
 
 
 def shown_rate(value):
-    return "—" if value in (None, "—") else f"{value * 100:.1f}%"
+    """A workbook cell's rate as the page writes it (one rule: tabular.percent)."""
+    return percent(None if value == "—" else value)
 
 
 def test_leader_switches_quarter_drills_into_a_unit_and_sees_the_reports_figures(

@@ -324,5 +324,5 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     s.go(checker, f"/spotchecks/{batch}/notice/")
     heading = checker.inner_text("h1")
     assert heading.endswith("的通报") and "情况抽查情况" not in heading, heading
-    assert "已完成 1 对" in checker.inner_text("main") and "100%" in checker.inner_text("main")
+    assert "已完成 1 对" in checker.inner_text("main") and "100.0%" in checker.inner_text("main")
     s.shot(checker, "22-supervisor-notice")
