@@ -134,3 +134,10 @@ def publish_closed_report(label, user_id=None):
     built = report.build_report(Quarter.parse(label), by_id=user_id)
     reminders.send_report_ready(built)
     return built
+
+
+@shared_task(bind=True, name="jobs.publish_report", autoretry_for=(DatabaseError, OSError), **RETRY)
+def publish_report(self, quarter, user_id=None):
+    """After staff closed or re-closed ``quarter``: its new version's report."""
+    built = publish_closed_report(quarter, user_id)
+    return {"report": built.pk, "quarter": built.quarter, "version": built.version}
