@@ -423,35 +423,24 @@ def test_a_move_dates_the_unit_and_the_admin_asks_when_it_took_effect(client, st
 
 # -- items that cross a year (上年结转) -----------------------------------------------------------
 
-# (case, reported, last status, its day) → in 2026Q4 and in 2027Q1:
+# (case, reported on, last status, on) → in 2026Q4 and in 2027Q1:
 # (raised, carried, resolved, raised in the quarter, resolved in the quarter)
+N5 = D(2026, 11, 5)
+# fmt: off
 CROSS_YEAR = [
-    ("open from November", D(2026, 11, 5), None, None, (1, 0, 0, 1, 0), (0, 1, 0, 0, 0)),
-    ("resolved next February", D(2026, 11, 5), S.RESOLVED, D(2027, 2, 10), (1, 0, 0, 1, 0), (0, 1, 1, 0, 1)),
-    ("resolved in December", D(2026, 11, 5), S.RESOLVED, D(2026, 12, 20), (1, 0, 1, 1, 1), (0, 0, 0, 0, 0)),
+    ("open from November", N5, None, None, (1, 0, 0, 1, 0), (0, 1, 0, 0, 0)),
+    ("resolved in February", N5, S.RESOLVED, D(2027, 2, 10), (1, 0, 0, 1, 0), (0, 1, 1, 0, 1)),
+    ("resolved in December", N5, S.RESOLVED, D(2026, 12, 20), (1, 0, 1, 1, 1), (0, 0, 0, 0, 0)),
     ("resolved on 1 January", D(2026, 12, 31), S.RESOLVED, D(2027, 1, 1), (1, 0, 0, 1, 0), (0, 1, 1, 0, 1)),
-    ("withdrawn in January", D(2026, 11, 5), S.WITHDRAWN, D(2027, 1, 15), (1, 0, 0, 1, 0), (0, 0, 0, 0, 0)),
-    ("withdrawn after Q1", D(2026, 11, 5), S.WITHDRAWN, D(2027, 4, 10), (1, 0, 0, 1, 0), (0, 1, 0, 0, 0)),
-    ("withdrawn in December", D(2026, 11, 5), S.WITHDRAWN, D(2026, 12, 1), (0, 0, 0, 0, 0), (0, 0, 0, 0, 0)),
-    (
-        "unsolvable in December",
-        D(2026, 11, 5),
-        S.UNSOLVABLE,
-        D(2026, 12, 1),
-        (1, 0, 0, 1, 0),
-        (0, 0, 0, 0, 0),
-    ),
-    ("unsolvable in January", D(2026, 11, 5), S.UNSOLVABLE, D(2027, 1, 20), (1, 0, 0, 1, 0), (0, 1, 0, 0, 0)),
-    ("two years old, resolved", D(2025, 6, 1), S.RESOLVED, D(2027, 3, 1), (0, 1, 0, 0, 0), (0, 1, 1, 0, 1)),
-    (
-        "raised and resolved in 2027",
-        D(2027, 2, 1),
-        S.RESOLVED,
-        D(2027, 2, 20),
-        (0, 0, 0, 0, 0),
-        (1, 0, 1, 1, 1),
-    ),
+    ("withdrawn in January", N5, S.WITHDRAWN, D(2027, 1, 15), (1, 0, 0, 1, 0), (0, 0, 0, 0, 0)),
+    ("withdrawn after Q1", N5, S.WITHDRAWN, D(2027, 4, 10), (1, 0, 0, 1, 0), (0, 1, 0, 0, 0)),
+    ("withdrawn in December", N5, S.WITHDRAWN, D(2026, 12, 1), (0, 0, 0, 0, 0), (0, 0, 0, 0, 0)),
+    ("unsolvable in December", N5, S.UNSOLVABLE, D(2026, 12, 1), (1, 0, 0, 1, 0), (0, 0, 0, 0, 0)),
+    ("unsolvable in January", N5, S.UNSOLVABLE, D(2027, 1, 20), (1, 0, 0, 1, 0), (0, 1, 0, 0, 0)),
+    ("two years open", D(2025, 6, 1), S.RESOLVED, D(2027, 3, 1), (0, 1, 0, 0, 0), (0, 1, 1, 0, 1)),
+    ("raised in 2027", D(2027, 2, 1), S.RESOLVED, D(2027, 2, 20), (0, 0, 0, 0, 0), (1, 0, 1, 1, 1)),
 ]
+# fmt: on
 
 
 def walk(cadre, reported, status, day):
@@ -483,12 +472,18 @@ def test_items_that_cross_a_year(reported, status, day, in_q4, in_q1):
     assert counts(Quarter(2027, 1)) == in_q1
 
 
-def test_in_quarter_resolutions_add_up_to_the_year_to_date_in_every_quarter():
-    """本季解决 and 已解决 agree: every item resolved in a quarter is one of the
-    year's (raised this year or carried over), for the city and each unit."""
+@pytest.fixture
+def every_case():
+    """One cadre with an item for each row of the table."""
     cadre = CadreFactory()
     for _label, reported, status, day, _q4, _q1 in CROSS_YEAR:
         walk(cadre, reported, status, day)
+    return cadre
+
+
+def test_in_quarter_resolutions_add_up_to_the_year_to_date_in_every_quarter(every_case):
+    """本季解决 and 已解决 agree: every item resolved in a quarter is one of the
+    year's (raised this year or carried over)."""
     with at(D(2027, 12, 31)):
         for year in (2026, 2027):
             running = 0
@@ -499,10 +494,8 @@ def test_in_quarter_resolutions_add_up_to_the_year_to_date_in_every_quarter():
                 assert f.rate is None or f.rate <= 1
 
 
-def test_the_dashboards_cells_and_the_report_count_carried_items_as_the_rates_do():
-    cadre = CadreFactory()
-    for _label, reported, status, day, _q4, _q1 in CROSS_YEAR:
-        walk(cadre, reported, status, day)
+def test_the_dashboards_cells_and_the_report_count_carried_items_as_the_rates_do(every_case):
+    cadre = every_case
     q1 = Quarter(2027, 1)
     with at(D(2027, 4, 2)):
         figures.build(q1)
