@@ -70,17 +70,27 @@ def _refuse_unfinished(quarter: Quarter):
 
 @transaction.atomic
 def close(quarter: Quarter, *, by=None, reason="") -> QuarterClose:
-    """Close ``quarter`` (staff, ``by``; or the scheduled job, ``by`` None):
-    its figures are frozen as version 1. The job does nothing for a quarter
-    closed already; staff are told why they cannot."""
+    """Staff close ``quarter`` (``by``), or the scheduled job (``by`` None):
+    its figures are frozen as version 1. Staff are told why they cannot."""
     _refuse_unfinished(quarter)
     row = _row(quarter)
-    if by is None and row.status != S.OPEN:
-        return row
     closing.check(row, "close")
     version = row.version + 1
     _freeze(row, quarter, version)
     return closing.move(row, "close", by=by, reason=reason, version=version)
+
+
+def close_if_open(quarter: Quarter) -> bool:
+    """The scheduled close: True if this call closed ``quarter``, False if it
+    was closed already (by staff, an earlier run, or another worker that held
+    its row first)."""
+    try:
+        close(quarter)
+    except ValidationError as exc:
+        if exc.code == "transition":
+            return False
+        raise
+    return True
 
 
 @transaction.atomic
@@ -215,8 +225,8 @@ def close_due(today: datetime.date) -> dict:
     closed, compared = [], {}
     for quarter in watched(today):
         if closes_on(quarter) <= today and closing.status_of(quarter.label) == S.OPEN:
-            close(quarter)
-            closed.append(quarter.label)
+            if close_if_open(quarter):
+                closed.append(quarter.label)
         elif closing.status_of(quarter.label) in closing.PUBLISHED:
             compared[quarter.label] = len(compare(quarter, counted=False))
     return {"closed": closed, "compared": compared}

@@ -13,12 +13,14 @@ a second version of the report that says 更正 with its date.
 
 import datetime
 import io
+import threading
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -42,7 +44,7 @@ from tests.factories import (
     office_login,
     user_with_role,
 )
-from tongxiang_liaison import actions
+from tests.test_history_everywhere import admin_form_data
 from visits import selectors
 from visits.models import Visit
 from visits.quarters import Quarter
@@ -200,6 +202,9 @@ def test_a_closed_quarter_never_moves_and_later_changes_are_pending_corrections(
         with pytest.raises(ValidationError) as refused:
             cadre_services.end_pairing(pairing, ended_on=D(2026, 9, 20), reason="企业迁出", by=office)
         assert "2026Q3 已关账，提前结束日期不能早于 2026-10-01" in str(refused.value)
+        change = reverse("admin:cadres_pairing_change", args=[pairing.pk])
+        data = admin_form_data(client.get(change), ended_on="2026-09-20", ended_reason="企业迁出")
+        assert "2026Q3 已关账，提前结束日期不能早于 2026-10-01" in client.post(change, data).content.decode()
         pairing.refresh_from_db()
         due_q4 = coverage_of_unit(Q4, pairing.cadre.unit_id)[0]
         cadre_services.end_pairing(pairing, ended_on=today, reason="企业迁出", by=office)
@@ -213,10 +218,11 @@ def test_a_closed_quarter_never_moves_and_later_changes_are_pending_corrections(
             .order_by("pk")
             .first()
         )
-        visit.visit_date = D(2026, 10, 20)
-        visit.save()
-        actions.correct_feedback(visit, by=office)
-        after_write()
+        change = reverse("admin:visits_visit_change", args=[visit.pk])
+        data = admin_form_data(
+            client.get(change), visit_date="2026-10-20", correction_reason="核实为 10 月走访，日期录错"
+        )
+        assert client.post(change, data).status_code == 302  # the admin's request runs the after-write step
 
         # 4. Moving a cadre to another unit today: his Q3 stays with the old unit, Q4 goes with him.
         mover = Cadre.objects.filter(pk=visit.cadre_id).get()
@@ -259,7 +265,7 @@ def test_a_closed_quarter_never_moves_and_later_changes_are_pending_corrections(
         assert any(f"#{late.pk}" in what for what in facts)  # the back-dated withdrawal
         visit_fact = next(c for what, c in facts.items() if f"#{visit.pk}" in what)
         assert visit_fact.old.startswith("2026-0") and visit_fact.new == "2026-10-20"
-        assert visit_fact.actor_name and visit_fact.at is not None
+        assert (visit_fact.actor, visit_fact.why) == (office, "核实为 10 月走访，日期录错")
         move_fact = next(c for what, c in facts.items() if back_mover.name in what)
         assert (move_fact.old, move_fact.why) == (str(Unit.objects.get(pk=UnitMembership.objects.filter(
             cadre=back_mover, valid_to=D(2026, 8, 31)).get().unit_id)), "9 月起借调")  # fmt: skip
@@ -517,3 +523,35 @@ def test_a_renamed_unit_keeps_its_frozen_figures():
         unit.name = "市经济和信息化局"
         unit.save()
         assert [(name, t.due) for _pk, name, t in figures.by_unit(Q3)] == [("市经济和信息化局", 1)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_closing_at_the_same_instant_close_once(postgres, role_groups):
+    """On PostgreSQL, concurrent transactions: the quarter's row lock lets one
+    close it; the other finds it closed and does nothing."""
+    with at(D(2026, 3, 1)):
+        PairingFactory(start_date=D(2026, 3, 27))
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            results.append(closing_counts.close_due(D(2026, 10, 27)))
+        except Exception as exc:  # report, don't hide
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    with at(D(2026, 10, 27), hour=2):
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+    assert sorted("2026Q3" in r["closed"] for r in results) == [False, True]
+    row = QuarterClose.objects.get(quarter="2026Q3")
+    assert (row.version, row.events.count()) == (1, 1)
+    assert not FrozenCell.objects.filter(quarter="2026Q3", version=2).exists()
+    assert FrozenCell.objects.filter(quarter="2026Q3", version=1, cadre__isnull=True).count() == 1
