@@ -8,6 +8,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -15,7 +16,16 @@ from tabular.admin import LookOnlyHistoryAdmin, SpreadsheetAdmin
 
 from . import permissions, selectors, services, views
 from .forms import MobileField
-from .models import AreaAssignment, Cadre, CoordinatorRegion, Pairing, ServiceItem, Unit, UnitAlias
+from .models import (
+    AreaAssignment,
+    Cadre,
+    CoordinatorRegion,
+    Pairing,
+    ServiceItem,
+    Unit,
+    UnitAlias,
+    UnitMembership,
+)
 from .resources import ArrangementResource, CadreResource, PairingResource, UnitResource
 
 
@@ -125,11 +135,58 @@ class UnitAdmin(ScopedAdminMixin, SpreadsheetAdmin):
     inlines = [UnitAliasInline]
 
 
+class CadreForm(forms.ModelForm):
+    """A change of unit is a move (:func:`cadres.services.move_cadre`), dated:
+    today unless staff give the day it took effect, with a reason."""
+
+    moved_on = forms.DateField(
+        label=_("调动生效日期"),
+        required=False,
+        help_text=_("修改所在单位时填写：调入新单位的日期，留空为今天。此前的走访、问题仍计入原单位。"),
+    )
+    move_reason = forms.CharField(label=_("调动原因"), max_length=200, required=False)
+
+    class Meta:
+        model = Cadre
+        fields = ["name", "unit", "rank", "title", "is_leadership_member", "is_coordinator", "mobile",
+                  "email", "is_active", "user"]  # fmt: skip
+
+    def moved(self):
+        return self.instance.pk is not None and "unit" in self.changed_data
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.moved():
+            try:
+                services.check_move(self.instance, cleaned.get("moved_on") or timezone.localdate())
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
+
+
+class MembershipInline(admin.TabularInline):
+    """The cadre's units over time, as the moves wrote them (read-only)."""
+
+    model = UnitMembership
+    fields = ["unit", "valid_from", "valid_to", "reason", "recorded_by", "recorded_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Cadre)
 class CadreAdmin(ScopedAdminMixin, SpreadsheetAdmin):
     visible = staticmethod(permissions.visible_cadres)
     changeable = staticmethod(permissions.changeable_cadres)
     resource_classes = [CadreResource]
+    form = CadreForm
+    inlines = [MembershipInline]
     list_display = [
         "name",
         "unit",
@@ -159,6 +216,19 @@ class CadreAdmin(ScopedAdminMixin, SpreadsheetAdmin):
     def get_search_results(self, request, queryset, search_term):
         queryset, distinct = super().get_search_results(request, queryset, search_term)
         return queryset.select_related("unit"), distinct
+
+    def save_model(self, request, obj, form, change):
+        """A changed unit goes through the move (dated membership); the other
+        fields are saved as the form has them."""
+        if form.moved():
+            services.move_cadre(
+                obj,
+                unit=obj.unit,
+                on=form.cleaned_data.get("moved_on"),
+                reason=form.cleaned_data.get("move_reason", ""),
+                by=request.user,
+            )
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(AreaAssignment)
@@ -261,6 +331,11 @@ class PairingAdmin(ScopedAdminMixin, SpreadsheetAdmin, AuditedAdmin):
     @admin.display(description=_("企业所在地"), ordering="enterprise__place__name")
     def enterprise_place(self, obj):
         return obj.enterprise.place.name
+
+    def save_model(self, request, obj, form, change):
+        before = form.initial.get("ended_on") if change else None
+        super().save_model(request, obj, form, change)
+        services.note_early_end(obj, before, by=request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "cadre":

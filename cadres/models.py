@@ -5,7 +5,8 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -208,6 +209,70 @@ class Cadre(models.Model):
             raise ValidationError({"is_coordinator": _("区域总协调人必须是市级领导。")})
 
 
+class UnitMembership(models.Model):
+    """A cadre's unit over time (issue 16): every figure of a cadre goes to
+    the unit the cadre belonged to on the day it counts (:func:`unit_on`).
+
+    Written only by :func:`cadres.services.move_cadre` (the admin's change of
+    unit and the import of a changed unit go through it); a cadre created
+    without one belongs to their current unit since always. ``valid_from``
+    empty: since always; ``valid_to`` empty: still."""
+
+    cadre = models.ForeignKey(
+        Cadre, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    valid_from = models.DateField(_("起始日期"), null=True, blank=True, help_text=_("留空：一直在本单位。"))
+    valid_to = models.DateField(_("截止日期"), null=True, blank=True, help_text=_("留空：至今。"))
+    reason = models.CharField(_("调动原因"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("任职单位记录")
+        verbose_name_plural = _("任职单位记录")
+        ordering = ["cadre", F("valid_from").asc(nulls_first=True)]
+        indexes = [models.Index(fields=["cadre", "valid_from"], name="membership_cadre_from")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="membership_to_after_from",
+                violation_error_message=_("截止日期不能早于起始日期。"),
+            ),
+        ]
+
+    def __str__(self):
+        since = self.valid_from.isoformat() if self.valid_from else "…"
+        until = self.valid_to.isoformat() if self.valid_to else "…"
+        return f"{self.cadre_id} {self.unit_id} {since}—{until}"
+
+
+def unit_on(day, cadre="cadre_id", current=None):
+    """The one definition of "the unit a cadre belonged to on ``day``"
+    (issue 16), as a query expression: ``cadre`` is the lookup to the cadre's
+    id from the rows being counted (``"reporter_id"``), ``day`` a date or the
+    name of the rows' date field (``"reported_on"``). A cadre with no
+    membership covering the day counts to their current unit (``current``,
+    the lookup to it: derived from ``cadre`` unless given)."""
+    day = OuterRef(day) if isinstance(day, str) else day
+    covering = UnitMembership.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        cadre_id=OuterRef(cadre),
+    ).values("unit_id")[:1]
+    current = current or cadre.removesuffix("_id") + "__unit_id"
+    return Coalesce(Subquery(covering), F(current), output_field=models.BigIntegerField())
+
+
 class AreaAssignment(models.Model):
     """包片 (R1): a city leader covers the enterprises of a town or street."""
 
@@ -405,3 +470,183 @@ class ServiceItem(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# -- closed quarters (issue 16) ----------------------------------------------
+#
+# They live here, the lowest layer whose writes a closed quarter constrains
+# (an early end of a pairing cannot be dated into one, cadres.closing), so
+# that every layer above reads the same rows: the coverage page (visits), the
+# rates page (issues), the dashboards and the evaluation, the report (jobs).
+# The figures are counted by dashboards.closing, with the dashboards' own
+# counting; the status moves through the table in cadres.closing.
+
+
+def _count(label):
+    return models.PositiveIntegerField(label, default=0)
+
+
+class CountedFigures(models.Model):
+    """The counts every published figure is made of, for one cell (a unit,
+    town and problem category; or a cadre, unit and town): the coverage
+    (R7), the resolution and in-quarter counts and the on-time slips (R16),
+    the satisfaction of spot-check follow-ups (R15). Rates are worked out
+    from them where they are shown."""
+
+    due = _count(_("应走访结对"))
+    visited = _count(_("已走访"))
+    raised = _count(_("当年提出问题"))
+    carried = _count(_("上年结转问题"))
+    resolved = _count(_("已解决"))
+    raised_in_quarter = _count(_("本季提出"))
+    resolved_in_quarter = _count(_("本季解决"))
+    slips_counted = _count(_("计入按时率的交办单"))
+    slips_on_time = _count(_("按时办结"))
+    responses = _count(_("满意度回访"))
+    satisfied = _count(_("满意及基本满意"))
+
+    class Meta:
+        abstract = True
+
+
+COUNTS = tuple(f.name for f in CountedFigures._meta.local_fields)
+
+
+class QuarterClose(models.Model):
+    """A quarter's status: 未关账 → 已关账 → 更正中 → 已关账 … (the table is
+    :data:`cadres.closing.TRANSITIONS`). ``version`` is the published
+    version of its frozen figures (:class:`FrozenCell`): 1 when first closed,
+    one more at each re-close. No row: the quarter was never closed."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("未关账")
+        CLOSED = "closed", _("已关账")
+        REOPENED = "reopened", _("更正中")
+
+    quarter = models.CharField(_("季度"), max_length=6, unique=True)
+    first_day = models.DateField(_("首日"))
+    last_day = models.DateField(_("末日"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    version = models.PositiveSmallIntegerField(_("发布版本"), default=0)
+    closed_at = models.DateTimeField(_("关账时间"), null=True, blank=True)
+    corrected_at = models.DateTimeField(_("最近更正时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("季度关账")
+        verbose_name_plural = _("季度关账")
+        ordering = ["-quarter"]
+
+    def __str__(self):
+        return f"{self.quarter} {self.get_status_display()}"
+
+
+class QuarterCloseEvent(models.Model):
+    """One line of a quarter's timeline: who closed, reopened or re-closed
+    it, when, why, and the version it left published."""
+
+    closing = models.ForeignKey(
+        QuarterClose, verbose_name=_("季度"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("操作"), max_length=12)
+    from_status = models.CharField(_("原状态"), max_length=10, choices=QuarterClose.Status.choices)
+    to_status = models.CharField(_("新状态"), max_length=10, choices=QuarterClose.Status.choices)
+    version = models.PositiveSmallIntegerField(_("发布版本"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("操作人姓名"), max_length=100, blank=True, help_text=_("留空：系统。"))
+    reason = models.TextField(_("原因"), max_length=500, blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("关账记录")
+        verbose_name_plural = _("关账记录")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.closing.quarter} {self.action} v{self.version}"
+
+
+class FrozenCell(CountedFigures):
+    """A closed quarter's figures as published in a version: the cells of
+    the dashboards (``cadre`` empty: a unit, town and category; ``cadre``
+    set: a cadre, the unit counted for and a town), stored when the quarter
+    closes and never rewritten. Every page of a closed quarter adds these up."""
+
+    closing = models.ForeignKey(
+        QuarterClose, verbose_name=_("季度"), on_delete=models.CASCADE, related_name="cells"
+    )
+    quarter = models.CharField(_("季度"), max_length=6)
+    version = models.PositiveSmallIntegerField(_("版本"))
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    place = models.ForeignKey(
+        Place, verbose_name=_("镇（街道）"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.CharField(_("问题类别"), max_length=12, blank=True)
+    cadre = models.ForeignKey(
+        Cadre, verbose_name=_("干部"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("关账数据")
+        verbose_name_plural = _("关账数据")
+        indexes = [models.Index(fields=["quarter", "version", "unit"], name="frozen_quarter_version_unit")]
+
+    def __str__(self):
+        return (
+            f"{self.quarter} v{self.version} {self.unit_id}/{self.place_id}/{self.category}/{self.cadre_id}"
+        )
+
+
+class Correction(models.Model):
+    """A change made after a quarter closed that would move its figures: a
+    fact written later (what, old → new, who, when, why), or a published
+    figure a recount found moved (what, old → new). Pending until staff
+    re-close the quarter with a reason, which publishes the next version."""
+
+    class Kind(models.TextChoices):
+        FACT = "fact", _("数据更正")
+        FIGURE = "figure", _("统计数变动")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待更正")
+        APPLIED = "applied", _("已更正")
+        VOID = "void", _("不影响已发布数据")
+
+    closing = models.ForeignKey(
+        QuarterClose, verbose_name=_("季度"), on_delete=models.CASCADE, related_name="corrections"
+    )
+    kind = models.CharField(_("类别"), max_length=8, choices=Kind.choices)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    what = models.CharField(_("内容"), max_length=200)
+    old = models.CharField(_("原值"), max_length=200, blank=True)
+    new = models.CharField(_("新值"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("操作人姓名"), max_length=100, blank=True)
+    why = models.TextField(_("原因"), max_length=500, blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    recounted = models.BooleanField(_("已重新统计"), default=False)
+    applied_in = models.PositiveSmallIntegerField(_("更正版本"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("关账后更正")
+        verbose_name_plural = _("关账后更正")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["closing", "status"], name="correction_closing_status")]
+
+    def __str__(self):
+        return f"{self.what}: {self.old} → {self.new}"

@@ -275,6 +275,14 @@ def liaison_staff_users():
     )
 
 
+def display_name(user) -> str:
+    """The name a timeline shows for ``user``: their cadre's name, else their
+    full name or login; empty for nobody (a job, shown as 系统)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    return (scope_for(user).cadre_name or user.get_full_name() or user.get_username())[:100]
+
+
 # -- the scope's primitives -------------------------------------------------
 #
 # What the access rules of every app (``visits.access``, ``issues.access``,
@@ -365,8 +373,16 @@ def visible_cadres(user, queryset):
     return scoped(user, queryset, unit="unit_id", cadre="pk")
 
 
-def visible_pairings(user, queryset):
-    return scoped(user, queryset, unit="cadre__unit_id", cadre="cadre_id")
+def visible_pairings(user, queryset, *, unit="cadre__unit_id"):
+    """``unit``: the lookup to the pairing's unit (a count by the unit on a
+    day gives its own, issue 16)."""
+    return scoped(user, queryset, unit=unit, cadre="cadre_id")
+
+
+def visible_figures(user, queryset, *, unit="unit_id"):
+    """Counted figures (a closed quarter's frozen cells) of the units a user
+    may see: every unit, or an information officer's own."""
+    return scoped(user, queryset, unit=unit)
 
 
 def visible_service_items(user, queryset):

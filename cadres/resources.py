@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext
 from import_export import fields, widgets
+from import_export.results import RowResult
 from tablib import Dataset
 
 from enterprises.models import Enterprise, Place
@@ -26,7 +27,7 @@ from tabular.widgets import ChineseDateWidget, ChoiceLabelWidget, YesNoWidget
 from . import permissions
 from .aliases import UnitNames
 from .models import Cadre, Pairing, Unit
-from .services import pairing_conflicts
+from .services import move_cadre, pairing_conflicts
 
 
 class UnitResource(AllOrNothingResource):
@@ -143,6 +144,14 @@ class CadreResource(AllOrNothingResource):
 
     def existing_queryset(self):
         return Cadre.objects.select_related("unit")
+
+    def write(self, plan):
+        """A changed unit is a move from today, through the service that
+        dates it (issue 16); the other columns are written in bulk."""
+        for row in plan.rows:
+            if row.import_type == RowResult.IMPORT_TYPE_UPDATE and "unit" in row.changes:
+                move_cadre(row.instance, unit=row.instance.unit, reason=gettext("表格导入"), by=self.user)
+        super().write(plan)
 
 
 class PairingResource(AllOrNothingResource):

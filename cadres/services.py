@@ -6,11 +6,13 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tabular.history import records_history_by
 
-from .models import AreaAssignment, Pairing
+from . import closing
+from .models import AreaAssignment, Cadre, Pairing, UnitMembership
 from .term import term_end
 
 
@@ -40,8 +42,12 @@ def pairing_conflicts(pairing, *, others, area_place_ids):
 
 
 def validate_pairing(pairing):
-    """Model rules plus cross-row rules, for a single pairing (admin, services)."""
+    """Model rules plus cross-row rules, for a single pairing (admin, services);
+    an early end newly dated into a closed quarter is refused (issue 16)."""
     pairing.full_clean()
+    stored = Pairing.objects.filter(pk=pairing.pk).values_list("ended_on", flat=True).first()
+    if pairing.pk and pairing.ended_on != stored:
+        closing.refuse_early_end(min(d for d in (pairing.ended_on, stored) if d))
     others = (
         Pairing.objects.filter(cadre_id=pairing.cadre_id, enterprise_id=pairing.enterprise_id)
         .exclude(pk=pairing.pk)
@@ -79,11 +85,31 @@ def create_pairing(*, cadre, enterprise, kind, start_date, end_date=None, by=Non
 @transaction.atomic
 @records_history_by()
 def end_pairing(pairing, *, ended_on: datetime.date, reason: str, by=None):
+    """End ``pairing`` early on ``ended_on``: refused when dated into a closed
+    quarter; in a quarter reopened for correction, a pending correction."""
+    stored = Pairing.objects.filter(pk=pairing.pk).values_list("ended_on", flat=True).first()
     pairing.ended_on = ended_on
     pairing.ended_reason = reason
     validate_pairing(pairing)
     pairing.save(update_fields=["ended_on", "ended_reason", "updated_at"])
+    note_early_end(pairing, stored, by=by)
     return pairing
+
+
+@records_history_by()
+def note_early_end(pairing, before, *, by=None):
+    """An early end written after the quarters it reaches closed (or were
+    reopened for correction) is noted as a correction of each."""
+    if pairing.ended_on == before:
+        return
+    closing.note(
+        min(d for d in (pairing.ended_on, before) if d),
+        what=_("结对“%(pairing)s”的提前结束日期") % {"pairing": pairing},
+        old=before.isoformat() if before else "—",
+        new=pairing.ended_on.isoformat() if pairing.ended_on else "—",
+        by=by,
+        why=pairing.ended_reason,
+    )
 
 
 @transaction.atomic
@@ -99,3 +125,52 @@ def renew_pairing(pairing, *, by=None):
         start_date=pairing.last_day + datetime.timedelta(days=1),
         by=by,
     )
+
+
+def check_move(cadre, on: datetime.date):
+    """Refuse a move dated in the future or not after the cadre's last move
+    (the admin's form asks this before saving); returns the open membership
+    (unsaved when the cadre has none yet)."""
+    if on > timezone.localdate():
+        raise ValidationError({"moved_on": _("调动生效日期不能晚于今天。")})
+    current = UnitMembership.objects.filter(cadre_id=cadre.pk, valid_to__isnull=True).first()
+    if current is not None and current.valid_from is not None and on <= current.valid_from:
+        raise ValidationError(
+            {
+                "moved_on": _("调动生效日期须晚于上次调入本单位的日期（%(day)s）。")
+                % {"day": current.valid_from.isoformat()}
+            }
+        )
+    return current or UnitMembership(cadre_id=cadre.pk, unit_id=cadre.unit_id)
+
+
+@transaction.atomic
+@records_history_by()
+def move_cadre(cadre, *, unit, on: datetime.date | None = None, reason: str = "", by=None):
+    """The cadre belongs to ``unit`` from ``on`` (today by default; an
+    earlier day records a move that took effect then): the dated membership
+    (:class:`cadres.models.UnitMembership`) every figure is counted by, and
+    the current unit. The figures counted before ``on`` stay with the old
+    unit (issue 16). The one way a cadre's unit changes."""
+    on = on or timezone.localdate()
+    cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
+    if unit.pk == cadre.unit_id:
+        return cadre
+    current = check_move(cadre, on)
+    closing.note(
+        on,
+        what=_("干部“%(cadre)s”的所在单位") % {"cadre": cadre.name},
+        old=str(cadre.unit),
+        new=_("%(unit)s（自 %(day)s 起）") % {"unit": unit, "day": on.isoformat()},
+        by=by,
+        why=reason,
+    )
+    current.valid_to = on - datetime.timedelta(days=1)
+    current.recorded_by = current.recorded_by if current.pk else by
+    current.save()
+    UnitMembership.objects.create(
+        cadre=cadre, unit=unit, valid_from=on, reason=reason.strip()[:200], recorded_by=by
+    )
+    cadre.unit = unit
+    cadre.save(update_fields=["unit", "updated_at"])
+    return cadre

@@ -16,9 +16,11 @@ import time
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from cadres import closing
+from cadres.models import FrozenCell
 from issues import rates
 from issues.models import IssueItem
 from visits.quarters import Quarter
@@ -93,7 +95,10 @@ def build(quarter: Quarter, *, only_if_stale=False) -> FigureBuild:
 
 
 def count(quarter: Quarter):
-    """The cells of ``quarter``, unsaved: five grouped queries."""
+    """The cells of ``quarter``, unsaved: seven grouped queries. Each count
+    goes to the unit its cadre belonged to on the day it counts (issue 16):
+    a due pairing on the quarter's last day, an item on its report date, a
+    spot check on its date; a slip to its department."""
     label = quarter.label
     due = due_in(quarter)
     cells = {}
@@ -104,34 +109,41 @@ def count(quarter: Quarter):
             cells[key] = FigureCell(quarter=label, unit_id=unit, place_id=place, category=category)
         return cells[key]
 
-    for row in coverage_counts(due, ["cadre__unit", "enterprise__place"]):
-        c = cell(row["cadre__unit"], row["enterprise__place"])
+    for row in coverage_counts(due, ["counted_unit", "enterprise__place"]):
+        c = cell(row["counted_unit"], row["enterprise__place"])
         c.due, c.visited = row["due"], row["done"]
-    for row in rates.item_counts_by(quarter, ["reporter__unit_id", "enterprise__place_id", "category"]):
-        c = cell(row["reporter__unit_id"], row["enterprise__place_id"], row["category"])
-        for name in ("raised", "resolved", "raised_in_quarter", "resolved_in_quarter"):
+    for row in rates.item_counts_by(quarter, ["reporter_unit", "enterprise__place_id", "category"]):
+        c = cell(row["reporter_unit"], row["enterprise__place_id"], row["category"])
+        for name in rates.ITEM_COUNTS:
             setattr(c, name, row[name])
     for row in rates.slip_counts_by(quarter, ["department_id", "item__enterprise__place_id"]):
         c = cell(row["department_id"], row["item__enterprise__place_id"])
         c.slips_counted, c.slips_on_time = row["slips_counted"], row["slips_on_time"]
+    for row in rates.satisfaction_by(quarter, ["cadre_unit", "enterprise__place_id"]):
+        c = cell(row["cadre_unit"], row["enterprise__place_id"])
+        c.responses, c.satisfied = row["responses"], row["satisfied"]
 
     people = {}
 
     def person(cadre, unit, place):
-        key = (cadre, place)
+        key = (cadre, unit, place)
         if key not in people:
             people[key] = CadreCell(quarter=label, cadre_id=cadre, unit_id=unit, place_id=place)
         return people[key]
 
-    for row in coverage_counts(due, ["cadre", "cadre__unit", "enterprise__place"]):
-        p = person(row["cadre"], row["cadre__unit"], row["enterprise__place"])
+    for row in coverage_counts(due, ["cadre", "counted_unit", "enterprise__place"]):
+        p = person(row["cadre"], row["counted_unit"], row["enterprise__place"])
         p.due, p.visited = row["due"], row["done"]
     reported = IssueItem.objects.filter(reporter__isnull=False)
     for row in rates.item_counts_by(
-        quarter, ["reporter_id", "reporter__unit_id", "enterprise__place_id"], reported
+        quarter, ["reporter_id", "reporter_unit", "enterprise__place_id"], reported
     ):
-        p = person(row["reporter_id"], row["reporter__unit_id"], row["enterprise__place_id"])
-        p.raised, p.resolved = row["raised"], row["resolved"]
+        p = person(row["reporter_id"], row["reporter_unit"], row["enterprise__place_id"])
+        for name in rates.ITEM_COUNTS:
+            setattr(p, name, row[name])
+    for row in rates.satisfaction_by(quarter, ["cadre_id", "cadre_unit", "enterprise__place_id"]):
+        p = person(row["cadre_id"], row["cadre_unit"], row["enterprise__place_id"])
+        p.responses, p.satisfied = row["responses"], row["satisfied"]
     return list(cells.values()), list(people.values())
 
 
@@ -142,16 +154,20 @@ def count(quarter: Quarter):
 class Totals:
     """A scope's figures for a quarter. The rates come from the functions
     that define them: coverage from :class:`visits.selectors.CoverageRow`,
-    the resolution and on-time rates from :class:`issues.rates.Figures`."""
+    the resolution and on-time rates from :class:`issues.rates.Figures`, the
+    satisfaction from :class:`issues.rates.Satisfaction`."""
 
     due: int = 0
     visited: int = 0
     raised: int = 0
+    carried: int = 0
     resolved: int = 0
     raised_in_quarter: int = 0
     resolved_in_quarter: int = 0
     slips_counted: int = 0
     slips_on_time: int = 0
+    responses: int = 0
+    satisfied: int = 0
 
     @property
     def coverage(self):
@@ -160,13 +176,12 @@ class Totals:
     @property
     def figures(self):
         return rates.Figures(
-            raised=self.raised,
-            resolved=self.resolved,
-            raised_in_quarter=self.raised_in_quarter,
-            resolved_in_quarter=self.resolved_in_quarter,
-            slips_counted=self.slips_counted,
-            slips_on_time=self.slips_on_time,
+            **{name: getattr(self, name) for name in (*rates.ITEM_COUNTS, *rates.SLIP_COUNTS)}
         )
+
+    @property
+    def satisfaction(self):
+        return rates.Satisfaction(responses=self.responses, satisfied=self.satisfied)
 
     @property
     def rate(self):
@@ -185,6 +200,17 @@ def _totals(row, fields=COUNTS):
     return Totals(**{name: row.get(name) or 0 for name in fields})
 
 
+def cells_of(quarter: Quarter, *, cadres=False, closed=None):
+    """The cells every page and the report add up for ``quarter``: a closed
+    quarter's published frozen cells (:mod:`cadres.closing`), else the
+    cells last counted. ``cadres``: the cadres' cells; ``closed``: the
+    quarter's :class:`cadres.closing.State`, when the page has it."""
+    frozen = closing.frozen_cells(quarter.label, cadres=cadres, known=closed)
+    if frozen is not None:
+        return frozen
+    return (CadreCell if cadres else FigureCell).objects.filter(quarter=quarter.label)
+
+
 def scoped(cells, *, places=None, unit=None):
     if places is not None:
         cells = cells.filter(place_id__in=places)
@@ -194,37 +220,58 @@ def scoped(cells, *, places=None, unit=None):
 
 
 def totals_by_quarter(quarters, *, places=None, unit=None) -> dict:
-    """``{quarter label: Totals}`` for each of ``quarters``: one query."""
-    cells = scoped(
-        FigureCell.objects.filter(quarter__in=[q.label for q in quarters]), places=places, unit=unit
-    )
-    rows = {r["quarter"]: r for r in cells.values("quarter").annotate(**_sums()).order_by()}
+    """``{quarter label: Totals}`` for each of ``quarters``: one query for
+    those still open, one for those closed."""
+    versions = closing.published(q.label for q in quarters)
+    live = [q.label for q in quarters if q.label not in versions]
+    sources = [FigureCell.objects.filter(quarter__in=live)] if live else []
+    if versions:
+        pairs = Q()
+        for label, version in versions.items():
+            pairs |= Q(quarter=label, version=version)
+        sources.append(FrozenCell.objects.filter(pairs, cadre__isnull=True))
+    rows = {}
+    for cells in sources:
+        for r in scoped(cells, places=places, unit=unit).values("quarter").annotate(**_sums()).order_by():
+            rows[r["quarter"]] = r
     return {q.label: _totals(rows.get(q.label, {})) for q in quarters}
 
 
-def by_unit(quarter: Quarter, *, places=None):
+def totals(quarter: Quarter, *, places=None, unit=None) -> Totals:
+    return totals_by_quarter([quarter], places=places, unit=unit)[quarter.label]
+
+
+def by_unit(quarter: Quarter, *, places=None, closed=None):
     """[(unit id, unit name, Totals)] for the units with anything counted."""
-    cells = scoped(FigureCell.objects.filter(quarter=quarter.label, unit__isnull=False), places=places)
+    cells = scoped(cells_of(quarter, closed=closed).filter(unit__isnull=False), places=places)
     rows = cells.values("unit_id", "unit__name", "unit__sort_order").annotate(**_sums()).order_by()
     return [(r["unit_id"], r["unit__name"], _totals(r)) for r in rows]
 
 
-def by_category(quarter: Quarter, *, places=None, unit=None) -> dict:
-    cells = scoped(
-        FigureCell.objects.filter(quarter=quarter.label).exclude(category=""), places=places, unit=unit
-    )
+def by_place(quarter: Quarter, *, unit=None) -> dict:
+    """``{place id: Totals}`` for the towns with anything counted."""
+    cells = scoped(cells_of(quarter).filter(place__isnull=False), unit=unit)
+    return {r["place_id"]: _totals(r) for r in cells.values("place_id").annotate(**_sums()).order_by()}
+
+
+def by_category(quarter: Quarter, *, places=None, unit=None, closed=None) -> dict:
+    cells = scoped(cells_of(quarter, closed=closed).exclude(category=""), places=places, unit=unit)
     rows = cells.values("category").annotate(**_sums()).order_by()
     return {r["category"]: _totals(r) for r in rows}
 
 
-CADRE_COUNTS = ("due", "visited", "raised", "resolved")
-
-
-def by_cadre(quarter: Quarter, *, unit, places=None):
+def by_cadre(quarter: Quarter, *, unit, places=None, closed=None):
     """[(cadre id, name, Totals)] of a unit's cadres (their own items only)."""
-    cells = scoped(CadreCell.objects.filter(quarter=quarter.label, unit_id=unit), places=places)
-    rows = cells.values("cadre_id", "cadre__name").annotate(**_sums(CADRE_COUNTS)).order_by("cadre__name")
-    return [(r["cadre_id"], r["cadre__name"], _totals(r, CADRE_COUNTS)) for r in rows]
+    cells = scoped(cells_of(quarter, cadres=True, closed=closed), places=places, unit=unit)
+    rows = cells.values("cadre_id", "cadre__name").annotate(**_sums()).order_by("cadre__name")
+    return [(r["cadre_id"], r["cadre__name"], _totals(r)) for r in rows]
+
+
+def by_cadre_and_unit(quarter: Quarter):
+    """[(cadre id, unit id, Totals)] of every cadre, per unit counted for (a
+    cadre moved in the year has a row for each unit)."""
+    rows = cells_of(quarter, cadres=True).values("cadre_id", "unit_id").annotate(**_sums()).order_by()
+    return [(r["cadre_id"], r["unit_id"], _totals(r)) for r in rows]
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,12 @@ with the very functions the quarterly report uses
 dashboards add cells up:
 
 - :class:`FigureCell`: per unit, town and problem category (category empty
-  for the pairing and slip counts);
-- :class:`CadreCell`: per cadre and town, for the drill-down into a unit.
+  for the pairing, slip and satisfaction counts);
+- :class:`CadreCell`: per cadre, unit counted for and town, for the
+  drill-down into a unit and the evaluation.
+
+The counts are :class:`cadres.models.CountedFigures`, the same columns a
+closed quarter's frozen cells keep (:class:`cadres.models.FrozenCell`).
 
 A quarter's cells are replaced in one transaction (:mod:`dashboards.figures`),
 so a reader sees the old set or the new one, never half.
@@ -19,26 +23,13 @@ so a reader sees the old set or the new one, never half.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cadres.models import Cadre, Unit
+from cadres.models import COUNTS, Cadre, CountedFigures, Unit
 from enterprises.models import Place
 
-COUNTS = (
-    "due",
-    "visited",
-    "raised",
-    "resolved",
-    "raised_in_quarter",
-    "resolved_in_quarter",
-    "slips_counted",
-    "slips_on_time",
-)
+__all__ = ["COUNTS", "CadreCell", "FigureBuild", "FigureCell", "QuarterChange"]
 
 
-def _count(label):
-    return models.PositiveIntegerField(label, default=0)
-
-
-class FigureCell(models.Model):
+class FigureCell(CountedFigures):
     quarter = models.CharField(_("季度"), max_length=6)
     unit = models.ForeignKey(
         Unit, verbose_name=_("单位"), null=True, on_delete=models.CASCADE, related_name="+"
@@ -47,14 +38,6 @@ class FigureCell(models.Model):
         Place, verbose_name=_("镇（街道）"), null=True, on_delete=models.CASCADE, related_name="+"
     )
     category = models.CharField(_("问题类别"), max_length=12, blank=True)
-    due = _count(_("应走访结对"))
-    visited = _count(_("已走访"))
-    raised = _count(_("当年提出问题"))
-    resolved = _count(_("已解决"))
-    raised_in_quarter = _count(_("本季提出"))
-    resolved_in_quarter = _count(_("本季解决"))
-    slips_counted = _count(_("计入按时率的交办单"))
-    slips_on_time = _count(_("按时办结"))
 
     class Meta:
         verbose_name = _("季度统计单元")
@@ -68,7 +51,7 @@ class FigureCell(models.Model):
         return f"{self.quarter} {self.unit_id}/{self.place_id}/{self.category}"
 
 
-class CadreCell(models.Model):
+class CadreCell(CountedFigures):
     quarter = models.CharField(_("季度"), max_length=6)
     cadre = models.ForeignKey(Cadre, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey(
@@ -77,10 +60,6 @@ class CadreCell(models.Model):
     place = models.ForeignKey(
         Place, verbose_name=_("镇（街道）"), null=True, on_delete=models.CASCADE, related_name="+"
     )
-    due = _count(_("应走访结对"))
-    visited = _count(_("已走访"))
-    raised = _count(_("当年提出问题"))
-    resolved = _count(_("已解决"))
 
     class Meta:
         verbose_name = _("干部季度统计")

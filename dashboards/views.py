@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cadres import permissions
+from cadres import closing, permissions
 from cadres.models import Cadre, Pairing, Unit
 from issues.models import IssueItem
 from tabular.percent import percent, percent_value
@@ -106,6 +106,7 @@ def dashboard(request):
             reverse("dashboards:unit", args=[permissions.own_unit_id(user)]) + f"?{request.GET.urlencode()}"
         )
     quarter = _quarter(request)
+    closed = closing.state(quarter.label)
     area = _area(request)
     places = area.place_ids
     quarters = recent(quarter, TREND_QUARTERS)
@@ -113,7 +114,7 @@ def dashboard(request):
     now, before = totals[quarter.label], totals[quarter.previous().label]
     scope_query = _scope_query(area)
     units = sorted(
-        figures.by_unit(quarter, places=places),
+        figures.by_unit(quarter, places=places, closed=closed),
         key=lambda row: (-(row[2].coverage if row[2].coverage is not None else -1), row[1]),
     )
     unit_bars = charts.rate_bars(
@@ -133,7 +134,7 @@ def dashboard(request):
         "unit_bars": unit_bars,
         "trend": trend_chart,
         "trend_rows": trend_rows,
-        "categories": _categories(figures.by_category(quarter, places=places)),
+        "categories": _categories(figures.by_category(quarter, places=places, closed=closed)),
         "doubling": doubling,
         "doubling_bars": charts.count_bars(
             [
@@ -144,6 +145,7 @@ def dashboard(request):
         "meetings": selectors.meetings(quarter, places),
         "practices": selectors.latest_practices(),
         "fresh": figures.freshness(quarter),
+        "closed": closed,
         "can_refresh": access.can_recount(user),
         "own_areas": selectors.own_areas(permissions.own_cadre_id(user)),
     }
@@ -170,12 +172,13 @@ def unit(request, pk):
     _require_unit(request.user, pk)
     unit = get_object_or_404(Unit, pk=pk)
     quarter = _quarter(request)
+    closed = closing.state(quarter.label)
     area = _area(request)
     places = area.place_ids
     quarters = recent(quarter, TREND_QUARTERS)
     totals = figures.totals_by_quarter(quarters, places=places, unit=unit.pk)
     cadres = sorted(
-        figures.by_cadre(quarter, unit=unit.pk, places=places),
+        figures.by_cadre(quarter, unit=unit.pk, places=places, closed=closed),
         key=lambda row: (row[2].coverage if row[2].coverage is not None else 2, row[1]),
     )
     trend_chart, trend_rows = _trend(quarters, totals)
@@ -196,8 +199,9 @@ def unit(request, pk):
         ),
         "trend": trend_chart,
         "trend_rows": trend_rows,
-        "categories": _categories(figures.by_category(quarter, places=places, unit=unit.pk)),
+        "categories": _categories(figures.by_category(quarter, places=places, unit=unit.pk, closed=closed)),
         "fresh": figures.freshness(quarter),
+        "closed": closed,
     }
     return render(request, "dashboards/unit.html", context)
 

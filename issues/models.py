@@ -71,6 +71,13 @@ class IssueItem(models.Model):
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.NEW)
     reported_on = models.DateField(_("报告日期"), default=timezone.localdate, db_index=True)
     resolved_on = models.DateField(_("解决日期"), null=True, blank=True)
+    closed_on = models.DateField(
+        _("办结日期"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("解决、无法解决或撤回之日：撤回的问题按此日期退出统计。"),
+    )
     closing_reason = models.TextField(_("无法解决或撤回的原因"), max_length=REASON, blank=True)
     withdrawal_confirmed = models.BooleanField(
         _("企业已确认撤回"),

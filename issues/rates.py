@@ -1,18 +1,29 @@
 """联企问题解决率 (R16): one function, every scope, every page and report.
 
-For a scope (a cadre, a unit, the city) and quarter Q of year Y:
+For a scope (a cadre, a unit, the city) and quarter Q of year Y, with E the
+last day of Q (the rules of issue 16, with the README's worked examples):
 
-- raised: items of the scope reported from 1 January of Y to the end of Q,
-  not withdrawn;
-- resolved: those with status 已解决, resolved on or before the end of Q;
-- rate = resolved / raised, undefined (shown as —) when nothing was raised;
-- in-quarter: items raised in Q (not withdrawn) and items resolved in Q;
+- raised (当年提出): items of the scope reported from 1 January of Y to E and
+  not withdrawn by E;
+- carried (上年结转): items reported before 1 January of Y that were still
+  open on that day (not resolved, closed as unsolvable or withdrawn before
+  it) and not withdrawn by E;
+- resolved (已解决): those of raised and carried with status 已解决, resolved
+  on or before E;
+- rate = resolved / (raised + carried), undefined (shown as —) when both
+  are nothing;
+- in-quarter: items reported in Q (not withdrawn by E) and items resolved in
+  Q. Every item resolved in Q is in raised or carried, so the 本季解决 of
+  Q1…Q add up to Q's 已解决;
 - on-time rate of referral slips: slips accepted on or before their deadline,
   over slips whose deadline fell in Q or which were accepted in Q.
 
-An item belongs to its reporting cadre and that cadre's unit; a slip's
-on-time rate belongs to the department it was sent to. Dates are
-Asia/Shanghai dates. Withdrawn items are left out by their current status.
+A withdrawal counts by its date (``closed_on``): an item withdrawn after E
+still counts as raised in Q. An item belongs to its reporting cadre and the
+unit the cadre belonged to on the day it was reported
+(:func:`cadres.models.unit_on`); a slip's on-time rate belongs to the
+department it was sent to; a spot check to the cadre's unit on the day of the
+check. Dates are Asia/Shanghai dates.
 """
 
 import datetime
@@ -20,9 +31,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q
 
+from cadres.models import unit_on
 from visits.quarters import Quarter
 
 from .models import IssueItem, ReferralSlip
+from .workflow import OPEN
 
 S = IssueItem.Status
 
@@ -35,28 +48,62 @@ class Figures:
     resolved_in_quarter: int = 0
     slips_counted: int = 0
     slips_on_time: int = 0
+    carried: int = 0
+
+    @property
+    def counted(self):
+        """The items the rate is over: raised this year and carried over."""
+        return self.raised + self.carried
 
     @property
     def rate(self):
-        return self.resolved / self.raised if self.raised else None
+        return self.resolved / self.counted if self.counted else None
 
     @property
     def on_time_rate(self):
         return self.slips_on_time / self.slips_counted if self.slips_counted else None
 
 
+ITEM_COUNTS = ("raised", "carried", "resolved", "raised_in_quarter", "resolved_in_quarter")
+SLIP_COUNTS = ("slips_counted", "slips_on_time")
+
+
+def withdrawn_by(day):
+    """Withdrawn on or before ``day`` (a withdrawal with no date, entered
+    before dates were kept, counts as always withdrawn)."""
+    return Q(status=S.WITHDRAWN) & (Q(closed_on__isnull=True) | Q(closed_on__lte=day))
+
+
+def open_at(day):
+    """Not closed before ``day``: still open, or resolved, closed as
+    unsolvable or withdrawn on ``day`` or later."""
+    return (
+        Q(status__in=OPEN)
+        | Q(status=S.RESOLVED, resolved_on__gte=day)
+        | Q(status__in=[S.UNSOLVABLE, S.WITHDRAWN], closed_on__gte=day)
+    )
+
+
 def _item_counts(quarter: Quarter):
     year_start, end = datetime.date(quarter.year, 1, 1), quarter.last_day
-    kept = ~Q(status=S.WITHDRAWN)
+    kept = ~withdrawn_by(end)
     raised = Q(reported_on__range=(year_start, end)) & kept
+    carried = Q(reported_on__lt=year_start) & open_at(year_start) & kept
     return {
         "raised": Count("pk", filter=raised),
-        "resolved": Count("pk", filter=raised & Q(status=S.RESOLVED, resolved_on__lte=end)),
+        "carried": Count("pk", filter=carried),
+        "resolved": Count("pk", filter=(raised | carried) & Q(status=S.RESOLVED, resolved_on__lte=end)),
         "raised_in_quarter": Count("pk", filter=Q(reported_on__range=(quarter.first_day, end)) & kept),
         "resolved_in_quarter": Count(
             "pk", filter=Q(status=S.RESOLVED, resolved_on__range=(quarter.first_day, end))
         ),
     }
+
+
+def with_units(items):
+    """Items with ``reporter_unit``: their reporter's unit on the day each
+    was reported."""
+    return items.annotate(reporter_unit=unit_on("reported_on", "reporter_id"))
 
 
 def _slip_counts(quarter: Quarter):
@@ -79,14 +126,23 @@ def figures(quarter: Quarter, *, cadre_id=None, unit_id=None, items=None, slips=
     if cadre_id is not None:
         items, slips = items.filter(reporter_id=cadre_id), slips.none()  # slips belong to departments
     elif unit_id is not None:
-        items, slips = items.filter(reporter__unit_id=unit_id), slips.filter(department_id=unit_id)
+        items = with_units(items).filter(reporter_unit=unit_id)
+        slips = slips.filter(department_id=unit_id)
     return Figures(**items.aggregate(**_item_counts(quarter)), **slips.aggregate(**_slip_counts(quarter)))
 
 
+def of_counts(counts) -> Figures:
+    """The figures of a row of counts (a closed quarter's frozen cells)."""
+    return Figures(**{name: counts.get(name, 0) for name in (*ITEM_COUNTS, *SLIP_COUNTS)})
+
+
 def item_counts_by(quarter: Quarter, keys, items=None):
-    """Item counts grouped by ``keys`` (lookups such as ``"reporter__unit_id"``),
+    """Item counts grouped by ``keys`` (lookups such as ``"category"``, or
+    ``"reporter_unit"``: the reporter's unit on the day of the report),
     including rows whose key is empty: one query."""
     items = IssueItem.objects.all() if items is None else items
+    if "reporter_unit" in keys:
+        items = with_units(items)
     return items.values(*keys).annotate(**_item_counts(quarter)).order_by()
 
 
@@ -101,14 +157,13 @@ def figures_by(quarter: Quarter, by: str, *, items=None, slips=None) -> dict:
     one for slips by department when by unit."""
     items = IssueItem.objects.all() if items is None else items
     key = {
-        "unit": "reporter__unit_id",
+        "unit": "reporter_unit",
         "cadre": "reporter_id",
         "category": "category",
         "place": "enterprise__place_id",
     }[by]
-    result = {
-        row.pop(key): row for row in item_counts_by(quarter, [key], items.exclude(**{f"{key}__isnull": True}))
-    }
+    grouped = item_counts_by(quarter, [key], items)
+    result = {row.pop(key): row for row in grouped if row[key] is not None}
     if by == "unit":
         for row in slip_counts_by(quarter, ["department_id"], slips):
             result.setdefault(row.pop("department_id"), {}).update(row)
@@ -151,8 +206,10 @@ def _satisfaction_counts():
 def _checks(quarter: Quarter):
     from .models import SpotCheck
 
-    return SpotCheck.objects.filter(checked_on__range=(quarter.first_day, quarter.last_day)).exclude(
-        satisfaction=""
+    return (
+        SpotCheck.objects.filter(checked_on__range=(quarter.first_day, quarter.last_day))
+        .exclude(satisfaction="")
+        .annotate(cadre_unit=unit_on("checked_on"))
     )
 
 
@@ -161,10 +218,16 @@ def satisfaction(quarter: Quarter, *, cadre_id=None, unit_id=None) -> Satisfacti
     if cadre_id is not None:
         checks = checks.filter(cadre_id=cadre_id)
     elif unit_id is not None:
-        checks = checks.filter(cadre__unit_id=unit_id)
+        checks = checks.filter(cadre_unit=unit_id)
     return Satisfaction(**checks.aggregate(**_satisfaction_counts()))
 
 
+def satisfaction_by(quarter: Quarter, keys) -> list:
+    """Follow-up counts grouped by ``keys`` (``"cadre_unit"``: the cadre's
+    unit on the day of the check; ``"enterprise__place_id"``, ``"cadre_id"``)."""
+    return _checks(quarter).values(*keys).annotate(**_satisfaction_counts()).order_by()
+
+
 def satisfaction_by_unit(quarter: Quarter) -> dict:
-    rows = _checks(quarter).values("cadre__unit_id").annotate(**_satisfaction_counts()).order_by()
-    return {row.pop("cadre__unit_id"): Satisfaction(**row) for row in rows}
+    rows = satisfaction_by(quarter, ["cadre_unit"])
+    return {row.pop("cadre_unit"): Satisfaction(**row) for row in rows}

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cadres import permissions
+from cadres import closing, permissions
 from cadres.models import Unit
 from tabular import inputs
 from tabular.xlsx import download_name, xlsx_response
@@ -178,13 +178,27 @@ def notice(request, pk):
 
 @login_required
 def rate_table(request):
-    """联企问题解决率 per unit for a quarter, with the satisfaction rate beside it."""
+    """联企问题解决率 per unit for a quarter, with the satisfaction rate beside
+    it: a closed quarter's figures as frozen when it closed (issue 16)."""
     if not access.can_view_rates(request.user):
         raise PermissionDenied
     quarter = requested(request.GET.get("quarter"), Quarter.of(timezone.localdate()))
     units = {u.pk: u for u in permissions.visible_units(request.user, Unit.objects.all())}
-    by_unit = rates.figures_by(quarter, "unit")
-    happy = rates.satisfaction_by_unit(quarter)
+    whole_city = permissions.sees_whole_city(request.user)
+    closed = closing.state(quarter.label)
+    frozen = closing.frozen_cells(quarter.label, known=closed)
+    if frozen is not None:
+        counts = closing.sums(frozen, "unit_id")
+        by_unit = {pk: rates.of_counts(c) for pk, c in counts.items()}
+        happy = {pk: rates.Satisfaction(c["responses"], c["satisfied"]) for pk, c in counts.items()}
+        every = closing.sums(frozen)[None]
+        city = rates.of_counts(every) if whole_city else None
+        city_happy = rates.Satisfaction(every["responses"], every["satisfied"]) if whole_city else None
+    else:
+        by_unit = rates.figures_by(quarter, "unit")
+        happy = rates.satisfaction_by_unit(quarter)
+        city = rates.figures(quarter) if whole_city else None
+        city_happy = rates.satisfaction(quarter) if whole_city else None
     rows = [
         (units[pk], by_unit.get(pk, rates.Figures()), happy.get(pk, rates.Satisfaction()))
         for pk in sorted(
@@ -193,7 +207,6 @@ def rate_table(request):
         )
         if pk in units
     ]
-    city = rates.figures(quarter) if permissions.sees_whole_city(request.user) else None
     return render(
         request,
         "issues/rates.html",
@@ -201,7 +214,8 @@ def rate_table(request):
             "quarter": quarter,
             "rows": rows,
             "city": city,
-            "city_satisfaction": rates.satisfaction(quarter) if city else None,
+            "city_satisfaction": city_happy,
+            "closed": closed,
             "previous": quarter.previous(),
             "next": quarter.next() if quarter.next().first_day <= timezone.localdate() else None,
         },

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cadres import permissions
+from cadres import closing, permissions
 from tabular.dates import check_order
 from tabular.history import records_history_by
 
@@ -60,10 +60,7 @@ def actor_name(user, *, cadre=None) -> str:
     user's full name or login."""
     if cadre is not None:
         return cadre.name[:100]
-    if user is None:
-        return ""
-    # The login's own cadre, from the scope already resolved for the request.
-    return (permissions.scope_for(user).cadre_name or user.get_full_name() or user.get_username())[:100]
+    return permissions.display_name(user)  # the login's own cadre, from the request's scope
 
 
 @records_history_by()
@@ -97,9 +94,11 @@ def move(
 
     ``reason`` is required to close an item as unsolvable or withdrawn, and a
     withdrawal also needs ``enterprise_confirmed``. ``on`` is the local date of
-    a resolution (today by default; never before the item was reported, nor
-    after today). ``referral`` / ``escalation``: the slip
-    the move is made by, named on the timeline line."""
+    a closing move — resolved, unsolvable or withdrawn (today by default; a
+    resolution never before the item was reported, nor after today): an item
+    leaves the figures of the quarters after it, never those before (issue
+    16). ``referral`` / ``escalation``: the slip the move is made by, named on
+    the timeline line."""
     item = IssueItem.objects.select_for_update().get(pk=item.pk)
     check(item.status, to_status)
     if to_status in (S.UNSOLVABLE, S.WITHDRAWN) and not reason.strip():
@@ -118,17 +117,38 @@ def move(
         )
     previous = item.status
     item.status = to_status
+    if to_status in CLOSED:
+        item.closed_on = on or timezone.localdate()
     if to_status == S.RESOLVED:
         item.resolved_on = resolved_on
     if to_status in (S.UNSOLVABLE, S.WITHDRAWN):
         item.closing_reason = reason.strip()
     if to_status == S.WITHDRAWN:
         item.withdrawal_confirmed = True
-    item.save(update_fields=["status", "resolved_on", "closing_reason", "withdrawal_confirmed", "updated_at"])
+    item.save(
+        update_fields=[
+            "status",
+            "resolved_on",
+            "closed_on",
+            "closing_reason",
+            "withdrawal_confirmed",
+            "updated_at",
+        ]
+    )
     record(
         item, IssueEvent.Kind.MOVED, by=by, comment=comment or reason, from_status=previous,
         referral=referral, escalation=escalation,
     )  # fmt: skip
+    if to_status in CLOSED:  # dated into a closed quarter: a correction of it (issue 16)
+        closing.note(
+            item.closed_on,
+            what=_("问题“%(item)s”（#%(id)s）的状态") % {"item": item, "id": item.pk},
+            old=S(previous).label,
+            new=_("%(status)s（%(day)s）")
+            % {"status": S(to_status).label, "day": item.closed_on.isoformat()},
+            by=by,
+            why=reason or comment,
+        )
     return item
 
 

@@ -12,7 +12,8 @@ def can_download_quarterly_reports(user):
 
 
 def can_build_quarterly_reports(user):
-    """Building a quarter's report now: liaison staff."""
+    """Building a quarter's report now, and closing, reopening or re-closing
+    the quarter it publishes (issue 16): liaison staff."""
     return permissions.is_liaison_staff(user)
 
 

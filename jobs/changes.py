@@ -14,6 +14,8 @@ by comparing clocks.
 from django.conf import settings
 from django.utils import timezone
 
+from cadres import closing
+from dashboards import closing as closing_counts
 from dashboards import figures
 from issues import selectors as issue_selectors
 from visits.quarters import Quarter, recent
@@ -24,11 +26,13 @@ RECENT = 8
 
 
 def after_write():
-    """Called once a write request has committed."""
+    """Called once a write request has committed. Besides the quarter in
+    progress, a closed quarter a write noted a correction of is marked, so
+    its recount compares it with its frozen figures (issue 16)."""
     from . import tasks
 
     today = timezone.localdate()
-    newly = figures.mark_changed([Quarter.of(today)])
+    newly = figures.mark_changed([Quarter.of(today), *map(Quarter.parse, closing.noted_labels())])
     if issue_selectors.has_events_to_hand_off():
         queue.enqueue(tasks.hand_off)
     if newly:
@@ -43,5 +47,15 @@ def figures_changed(quarters):
 
 
 def recount_stale() -> dict:
-    quarters = recent(Quarter.of(timezone.localdate()), RECENT)
-    return {q.label: figures.build(q, only_if_stale=True).seconds for q in figures.stale_quarters(quarters)}
+    """Recount the recent and the noted quarters with changes marked; a
+    closed one is then compared with its frozen figures (its differences are
+    pending corrections, :func:`dashboards.closing.compare`)."""
+    quarters = sorted(
+        set(recent(Quarter.of(timezone.localdate()), RECENT))
+        | set(map(Quarter.parse, closing.noted_labels()))
+    )
+    counted = {}
+    for quarter in figures.stale_quarters(quarters):
+        counted[quarter.label] = figures.build(quarter, only_if_stale=True).seconds
+        closing_counts.compare(quarter)
+    return counted

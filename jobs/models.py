@@ -90,14 +90,23 @@ class QuarterlyReport(models.Model):
     built_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("生成人"), on_delete=models.SET_NULL, null=True, blank=True
     )
+    version = models.PositiveSmallIntegerField(
+        _("版本"), default=0, help_text=_("0：未关账的临时报表；1：关账版；2 起：更正版。")
+    )
+    corrected_on = models.DateField(_("更正日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("季度报表")
         verbose_name_plural = _("季度报表")
-        ordering = ["-built_at"]
+        ordering = ["-quarter", "-version", "-built_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quarter", "version"], condition=models.Q(version__gt=0), name="report_version_once"
+            )
+        ]
 
     def __str__(self):
-        return f"{self.quarter} {self.built_at:%Y-%m-%d %H:%M}"
+        return f"{self.quarter} v{self.version} {self.built_at:%Y-%m-%d %H:%M}"
 
 
 class PendingTask(models.Model):

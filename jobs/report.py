@@ -1,30 +1,39 @@
-"""The quarterly resolution-rate report (R16): one xlsx workbook per quarter.
+"""The quarterly resolution-rate report (R16): one xlsx workbook per quarter
+and version.
 
-Every figure comes from the functions the pages use (:func:`visits.selectors.coverage_of`,
-:func:`issues.rates.figures_by`), so the report and the pages agree to the
-digit. The workbook is written to a temporary file beside its final place and
-moved there, and the :class:`QuarterlyReport` row is saved in one transaction:
-a worker killed mid-build leaves neither a half file nor a half record.
+Every figure is added up from the cells the dashboards read
+(:mod:`dashboards.figures`): a closed quarter's frozen cells, else the cells
+counted just before the build, so the report and the pages agree to the
+digit. A quarter not closed yet has one provisional report (版本 0, 未关账),
+replaced by the next build; a closed quarter has one report per published
+version (issue 16): 第 1 版 when it closes, and after each re-close a new
+numbered version that says 更正 with its date and lists the corrections. A
+version's file, once written, is kept and never rebuilt.
+
+The workbook is written to a temporary file beside its final place and moved
+there, and the :class:`QuarterlyReport` row is saved in one transaction: a
+worker killed mid-build leaves neither a half file nor a half record.
 
 Sheet names, titles and headers are translatable; :func:`build_report` writes
 the workbook in the site's language (``settings.LANGUAGE_CODE``), whatever the
 language of the request or worker that builds it.
 """
 
+import functools
 import os
 import tempfile
 import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cadres.models import Cadre
+from cadres import closing
+from cadres.models import Cadre, Correction, Unit
 from dashboards import figures
 from enterprises.models import Place
-from issues import rates
 from multiplication import selectors as doubling
 from multiplication.rules import Category
 from tabular.percent import PERCENT_FORMAT
@@ -32,18 +41,32 @@ from tabular.percent import spreadsheet_rate as _rate
 from tabular.xlsx import header_row, new_workbook, print_setup, put, title_row, workbook_bytes
 from visits.models import ProblemCategory
 from visits.quarters import Quarter
-from visits.selectors import coverage_of, due_in
 
 from .models import QuarterlyReport
 
+PROVISIONAL = 0
 
-def _sheet(wb, title, quarter, built, headers, rows, widths, percent_columns, first=False):
+
+def edition(quarter: Quarter, version: int, corrected_at=None) -> str:
+    """What a report's title says of its figures: provisional, a closed
+    version, or a corrected one with the day of the correction."""
+    if version == PROVISIONAL:
+        return _("未关账，数据可能变动")
+    if version == 1 or corrected_at is None:
+        return _("第 %(version)s 版，已关账") % {"version": version}
+    return _("第 %(version)s 版，更正 %(day)s") % {
+        "version": version,
+        "day": f"{timezone.localtime(corrected_at):%Y-%m-%d}",
+    }
+
+
+def _sheet(wb, title, quarter, built, headers, rows, widths, percent_columns, first=False, note=""):
     ws = wb.active if first else wb.create_sheet(title)
     ws.title = title
     title_row(
         ws,
-        _("%(quarter)s 干部联千企 %(title)s（生成于 %(built)s）")
-        % {"quarter": quarter, "title": title, "built": f"{built:%Y-%m-%d %H:%M}"},
+        _("%(quarter)s 干部联千企 %(title)s（%(note)s，生成于 %(built)s）")
+        % {"quarter": quarter, "title": title, "note": note, "built": f"{built:%Y-%m-%d %H:%M}"},
         len(headers),
     )
     header_row(ws, headers, 2, widths)
@@ -55,18 +78,23 @@ def _sheet(wb, title, quarter, built, headers, rows, widths, percent_columns, fi
     return ws
 
 
-def build_workbook(quarter: Quarter, built=None):
+def _rate_cells(t):
+    """当年提出, 上年结转, 已解决, 解决率 of a scope's totals."""
+    return (t.raised, t.carried, t.resolved, _rate(t.rate))
+
+
+def build_workbook(quarter: Quarter, built=None, *, version=None, corrected_at=None):
+    """The report of ``quarter`` from the cells its pages read. ``version``:
+    the edition the title names (the quarter's published version by default,
+    provisional when it is not closed)."""
     built = built or timezone.localtime()
-    due = due_in(quarter)
+    if version is None:
+        version = closing.published([quarter.label]).get(quarter.label, PROVISIONAL)
+    note = edition(quarter, version, corrected_at)
     wb, _first_sheet = new_workbook()
 
-    units = {r.pk: r for r in coverage_of(due, "unit")}
-    unit_rates = rates.figures_by(quarter, "unit")
-    from cadres.models import Unit
-
-    known = Unit.objects.filter(pk__in=set(units) | set(unit_rates)).order_by("sort_order", "name")
-    names = dict(known.values_list("pk", "name"))
-    order = list(names)
+    units = {pk: t for pk, _name, t in figures.by_unit(quarter)}
+    known = Unit.objects.filter(pk__in=units).order_by("sort_order", "name")
     _sheet(
         wb,
         _("按单位汇总"),
@@ -78,6 +106,7 @@ def build_workbook(quarter: Quarter, built=None):
             _("已走访"),
             _("覆盖率"),
             _("当年提出问题"),
+            _("上年结转"),
             _("已解决"),
             _("解决率"),
             _("本季提出"),
@@ -86,30 +115,31 @@ def build_workbook(quarter: Quarter, built=None):
         ],
         (
             (
-                names[pk],
-                units[pk].due if pk in units else 0,
-                units[pk].visited if pk in units else 0,
-                _rate(units[pk].rate if pk in units else None),
-                unit_rates.get(pk, rates.Figures()).raised,
-                unit_rates.get(pk, rates.Figures()).resolved,
-                _rate(unit_rates.get(pk, rates.Figures()).rate),
-                unit_rates.get(pk, rates.Figures()).raised_in_quarter,
-                unit_rates.get(pk, rates.Figures()).resolved_in_quarter,
-                _rate(unit_rates.get(pk, rates.Figures()).on_time_rate),
+                unit.name,
+                units[unit.pk].due,
+                units[unit.pk].visited,
+                _rate(units[unit.pk].coverage),
+                *_rate_cells(units[unit.pk]),
+                units[unit.pk].raised_in_quarter,
+                units[unit.pk].resolved_in_quarter,
+                _rate(units[unit.pk].on_time_rate),
             )
-            for pk in order
+            for unit in known
         ),
-        [22, 12, 10, 10, 12, 10, 10, 10, 10, 16],
-        {4, 7, 10},
+        [22, 12, 10, 10, 12, 10, 10, 10, 10, 10, 16],
+        {4, 8, 11},
         first=True,
+        note=note,
     )
 
-    cadres = {r.pk: r for r in coverage_of(due, "cadre")}
-    cadre_rates = rates.figures_by(quarter, "cadre")
-    people = {
-        c.pk: c
-        for c in Cadre.objects.filter(pk__in=set(cadres) | set(cadre_rates)).select_related("unit").order_by()
-    }
+    people = figures.by_cadre_and_unit(quarter)
+    cadres = Cadre.objects.in_bulk({cadre for cadre, _unit, _t in people})
+    unit_rows = Unit.objects.in_bulk({unit for _cadre, unit, _t in people if unit is not None})
+
+    def order(row):
+        unit = unit_rows.get(row[1])
+        return (unit.sort_order if unit else 0, unit.name if unit else "", cadres[row[0]].name)
+
     _sheet(
         wb,
         _("按干部（年终考评依据）"),
@@ -122,50 +152,48 @@ def build_workbook(quarter: Quarter, built=None):
             _("应走访结对"),
             _("已走访"),
             _("当年提出问题"),
+            _("上年结转"),
             _("已解决"),
             _("解决率"),
         ],
         (
             (
-                c.unit.name,
-                c.name,
-                c.get_rank_display(),
-                cadres[c.pk].due if c.pk in cadres else 0,
-                cadres[c.pk].visited if c.pk in cadres else 0,
-                cadre_rates.get(c.pk, rates.Figures()).raised,
-                cadre_rates.get(c.pk, rates.Figures()).resolved,
-                _rate(cadre_rates.get(c.pk, rates.Figures()).rate),
+                unit_rows[unit].name if unit in unit_rows else "",
+                cadres[cadre].name,
+                cadres[cadre].get_rank_display(),
+                t.due,
+                t.visited,
+                *_rate_cells(t),
             )
-            for c in sorted(people.values(), key=lambda c: (c.unit.sort_order, c.unit.name, c.name))
+            for cadre, unit, t in sorted(people, key=order)
         ),
-        [22, 10, 10, 12, 10, 12, 10, 10],
-        {8},
+        [22, 10, 10, 12, 10, 12, 10, 10, 10],
+        {9},
+        note=note,
     )
 
-    by_category = rates.figures_by(quarter, "category")
+    by_category = figures.by_category(quarter)
     _sheet(
         wb,
         _("按问题类别"),
         quarter,
         built,
-        [_("问题类别"), _("当年提出"), _("已解决"), _("解决率"), _("本季提出"), _("本季解决")],
+        [_("问题类别"), _("当年提出"), _("上年结转"), _("已解决"), _("解决率"), _("本季提出"), _("本季解决")],
         (
             (
                 label,
-                by_category.get(value, rates.Figures()).raised,
-                by_category.get(value, rates.Figures()).resolved,
-                _rate(by_category.get(value, rates.Figures()).rate),
-                by_category.get(value, rates.Figures()).raised_in_quarter,
-                by_category.get(value, rates.Figures()).resolved_in_quarter,
+                *_rate_cells(by_category.get(value, figures.Totals())),
+                by_category.get(value, figures.Totals()).raised_in_quarter,
+                by_category.get(value, figures.Totals()).resolved_in_quarter,
             )
             for value, label in ProblemCategory.choices
         ),
-        [20, 10, 10, 10, 10, 10],
-        {4},
+        [20, 10, 10, 10, 10, 10, 10],
+        {5},
+        note=note,
     )
 
-    towns = {r.pk: r for r in coverage_of(due, "place")}
-    town_rates = rates.figures_by(quarter, "place")
+    towns = figures.by_place(quarter)
     _sheet(
         wb,
         _("按镇街"),
@@ -177,29 +205,60 @@ def build_workbook(quarter: Quarter, built=None):
             _("已走访"),
             _("覆盖率"),
             _("当年提出问题"),
+            _("上年结转"),
             _("已解决"),
             _("解决率"),
         ],
         (
             (
                 place.name,
-                towns[place.pk].due if place.pk in towns else 0,
-                towns[place.pk].visited if place.pk in towns else 0,
-                _rate(towns[place.pk].rate if place.pk in towns else None),
-                town_rates.get(place.pk, rates.Figures()).raised,
-                town_rates.get(place.pk, rates.Figures()).resolved,
-                _rate(town_rates.get(place.pk, rates.Figures()).rate),
+                towns.get(place.pk, figures.Totals()).due,
+                towns.get(place.pk, figures.Totals()).visited,
+                _rate(towns.get(place.pk, figures.Totals()).coverage),
+                *_rate_cells(towns.get(place.pk, figures.Totals())),
             )
             for place in Place.objects.order_by("sort_order", "name")
         ),
-        [16, 12, 10, 10, 12, 10, 10],
-        {4, 7},
+        [16, 12, 10, 10, 12, 10, 10, 10],
+        {4, 8},
+        note=note,
     )
-    _doubling_sheet(wb, quarter, built)
+    _doubling_sheet(wb, quarter, built, note)
+    if version > 1:
+        _corrections_sheet(wb, quarter, built, note, version)
     return wb
 
 
-def _doubling_sheet(wb, quarter, built):
+def _corrections_sheet(wb, quarter, built, note, version):
+    """更正说明: what the re-close that published ``version`` corrected."""
+    rows = Correction.objects.filter(
+        closing__quarter=quarter.label, status=Correction.Status.APPLIED, applied_in=version
+    ).order_by("kind", "at", "pk")
+    _sheet(
+        wb,
+        _("更正说明"),
+        quarter,
+        built,
+        [_("时间"), _("类别"), _("内容"), _("原值"), _("新值"), _("操作人"), _("原因")],
+        (
+            (
+                f"{timezone.localtime(c.at):%Y-%m-%d %H:%M}",
+                c.get_kind_display(),
+                c.what,
+                c.old,
+                c.new,
+                c.actor_name or (_("系统") if c.kind == Correction.Kind.FACT else ""),
+                c.why,
+            )
+            for c in rows
+        ),
+        [17, 12, 44, 16, 20, 12, 30],
+        set(),
+        note=note,
+    )
+
+
+def _doubling_sheet(wb, quarter, built, note):
     """R17: each category's count at the end of this quarter and the last,
     and each plan's progress on the quarter's last day."""
     by_place = doubling.counts_on(quarter.last_day, by_place=True)  # one count serves both below
@@ -247,17 +306,29 @@ def _doubling_sheet(wb, quarter, built):
         rows,
         [14, 10, 10, 10, 24, 16, 8, 8, 10, 14],
         {9},
+        note=note,
     )
 
 
 def build_report(quarter: Quarter, *, by_id=None) -> QuarterlyReport:
     """Build and publish the report of ``quarter``: complete or not at all.
-    The dashboard's cells of the quarter are recounted first, so the
-    dashboard shows the figures of the report just built."""
-    figures.build(quarter)
+
+    A closed quarter: its published version's report, built once (a second
+    build returns the file already kept). A quarter not closed: its cells are
+    recounted first, so the dashboard shows the figures of the report just
+    built, and the new provisional report replaces the one before."""
+    state = closing.row(quarter.label)
+    version = closing.published([quarter.label]).get(quarter.label, PROVISIONAL)
+    if version != PROVISIONAL:
+        kept = QuarterlyReport.objects.filter(quarter=quarter.label, version=version).first()
+        if kept is not None:
+            return kept
+    else:
+        figures.build(quarter)
+    corrected_at = state.corrected_at if state is not None and version > 1 else None
     with translation.override(settings.LANGUAGE_CODE):
-        content = workbook_bytes(build_workbook(quarter))
-    name = f"reports/{quarter}-{timezone.localtime():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}.xlsx"
+        content = workbook_bytes(build_workbook(quarter, version=version, corrected_at=corrected_at))
+    name = f"reports/{quarter}-v{version}-{timezone.localtime():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}.xlsx"
     final = Path(settings.MEDIA_ROOT) / name
     final.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=final.parent, prefix=".building-", delete=False) as temp:
@@ -267,11 +338,28 @@ def build_report(quarter: Quarter, *, by_id=None) -> QuarterlyReport:
     try:
         os.replace(temp.name, final)
         with transaction.atomic():
-            return QuarterlyReport.objects.create(
-                quarter=quarter.label, file=name, size=len(content), built_by_id=by_id
+            replaced = list(QuarterlyReport.objects.filter(quarter=quarter.label, version=PROVISIONAL))
+            built = QuarterlyReport.objects.create(
+                quarter=quarter.label,
+                file=name,
+                size=len(content),
+                built_by_id=by_id,
+                version=version,
+                corrected_on=timezone.localdate(corrected_at) if corrected_at else None,
             )
+            for old in replaced:  # a provisional report gives way to the next build
+                old.delete()
+                transaction.on_commit(functools.partial(old.file.storage.delete, old.file.name))
+            return built
+    except IntegrityError:  # another worker published this version first: keep theirs
+        _remove(temp.name, final)
+        return QuarterlyReport.objects.get(quarter=quarter.label, version=version)
     except BaseException:
-        for path in (temp.name, final):
-            if os.path.exists(path):
-                os.remove(path)
+        _remove(temp.name, final)
         raise
+
+
+def _remove(*paths):
+    for path in paths:
+        if os.path.exists(path):
+            os.remove(path)

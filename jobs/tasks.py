@@ -106,3 +106,38 @@ def recount_changed(self):
     from . import changes
 
     return changes.recount_stale()
+
+
+@shared_task(bind=True, name="jobs.close_quarters", autoretry_for=(DatabaseError,), **RETRY)
+def close_quarters(self, date=None):
+    """Daily: close each quarter whose closing day has come
+    (``QUARTER_CLOSE_WORKING_DAYS`` working days after it ends), publish its
+    report's first version and tell the leaders; count every closed quarter
+    afresh and record what would move as pending corrections (issue 16).
+    The quarter's row is locked while it closes, so a second run or worker
+    closes nothing twice."""
+    from dashboards import closing
+
+    result = closing.close_due(_day(date))
+    for label in result["closed"]:
+        publish_closed_report(label)
+    return result
+
+
+def publish_closed_report(label, user_id=None):
+    """The report of a quarter's newly published version, and the leaders
+    told of it (once per leader per report)."""
+    from visits.quarters import Quarter
+
+    from . import report
+
+    built = report.build_report(Quarter.parse(label), by_id=user_id)
+    reminders.send_report_ready(built)
+    return built
+
+
+@shared_task(bind=True, name="jobs.publish_report", autoretry_for=(DatabaseError, OSError), **RETRY)
+def publish_report(self, quarter, user_id=None):
+    """After staff closed or re-closed ``quarter``: its new version's report."""
+    built = publish_closed_report(quarter, user_id)
+    return {"report": built.pk, "quarter": built.quarter, "version": built.version}

@@ -17,12 +17,27 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from cadres import services as cadre_services
 from cadres.demo import demo_credit_code
-from cadres.models import AreaAssignment, Cadre, CoordinatorRegion, Pairing, ServiceItem, Unit, UnitAlias
+from cadres.models import (
+    AreaAssignment,
+    Cadre,
+    CoordinatorRegion,
+    Correction,
+    FrozenCell,
+    Pairing,
+    QuarterClose,
+    QuarterCloseEvent,
+    ServiceItem,
+    Unit,
+    UnitAlias,
+    UnitMembership,
+)
 from cadres.permissions import GROUP_NAMES, Role
 from cadres.term import term_end
 from coordination import services as coordination_services
 from coordination.models import GoodPractice, Meeting, MeetingItem
+from dashboards import closing as closing_counts
 from dashboards import figures
 from dashboards.models import CadreCell, FigureBuild, FigureCell, QuarterChange
 from enterprises.models import Enterprise, Place, PlaceAlias
@@ -824,6 +839,91 @@ class CadreCellFactory(factory.django.DjangoModelFactory):
         return model_class.objects.get(
             quarter=quarter.label, cadre=pairing.cadre, place=pairing.enterprise.place
         )
+
+
+# -- dated units and closed quarters (issue 16) -----------------------------------
+
+
+class UnitMembershipFactory(factory.django.DjangoModelFactory):
+    """The membership a move writes (:func:`cadres.services.move_cadre`):
+    the cadre's unit from ``on`` (today by default)."""
+
+    class Meta:
+        model = UnitMembership
+
+    cadre = factory.SubFactory(CadreFactory)
+    unit = factory.SubFactory(UnitFactory)
+    on = None
+
+    @classmethod
+    def _create(cls, model_class, cadre, unit, on=None):
+        cadre_services.move_cadre(cadre, unit=unit, on=on, reason="调动", by=office_login())
+        return model_class.objects.get(cadre=cadre, valid_to__isnull=True)
+
+
+def _closed_quarter(pairing):
+    """Close the quarter before this one by staff (:func:`dashboards.closing.close`)
+    with ``pairing`` due in it."""
+    quarter = Quarter.of(timezone.localdate()).previous()
+    return closing_counts.close(quarter, by=office_login())
+
+
+class QuarterCloseFactory(factory.django.DjangoModelFactory):
+    """The last quarter, closed by staff."""
+
+    class Meta:
+        model = QuarterClose
+
+    pairing = factory.SubFactory(PairingFactory)
+
+    @classmethod
+    def _create(cls, model_class, pairing):
+        return _closed_quarter(pairing)
+
+
+class QuarterCloseEventFactory(factory.django.DjangoModelFactory):
+    """The timeline line of closing the last quarter."""
+
+    class Meta:
+        model = QuarterCloseEvent
+
+    pairing = factory.SubFactory(PairingFactory)
+
+    @classmethod
+    def _create(cls, model_class, pairing):
+        return _closed_quarter(pairing).events.get()
+
+
+class FrozenCellFactory(factory.django.DjangoModelFactory):
+    """The frozen cell of a due pairing's unit and town, when the last quarter closed."""
+
+    class Meta:
+        model = FrozenCell
+
+    pairing = factory.SubFactory(PairingFactory)
+
+    @classmethod
+    def _create(cls, model_class, pairing):
+        closed = _closed_quarter(pairing)
+        return closed.cells.get(cadre__isnull=True, unit=pairing.cadre.unit, place=pairing.enterprise.place)
+
+
+class CorrectionFactory(factory.django.DjangoModelFactory):
+    """A correction noted of the closed last quarter: its pairing's cadre
+    moved to another unit from a day inside it (:func:`cadres.services.move_cadre`)."""
+
+    class Meta:
+        model = Correction
+
+    pairing = factory.SubFactory(PairingFactory)
+
+    @classmethod
+    def _create(cls, model_class, pairing):
+        closed = _closed_quarter(pairing)
+        cadre_services.move_cadre(
+            pairing.cadre, unit=UnitFactory(), on=closed.last_day, reason="补记调动", by=office_login()
+        )
+        return closed.corrections.get()
 
 
 # -- jobs ------------------------------------------------------------------------

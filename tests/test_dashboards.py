@@ -104,7 +104,7 @@ def test_city_figures_equal_hand_counts_and_the_report(city):
     for _pk, name, t in figures.by_unit(Q3):
         row = reported[name]
         assert (t.due, t.visited, "—" if t.coverage is None else t.coverage) == tuple(row[:3])
-        assert (t.raised, t.resolved, t.rate if t.rate is not None else "—") == tuple(row[3:6])
+        assert (t.raised, t.carried, t.resolved, t.rate if t.rate is not None else "—") == tuple(row[3:7])
     econ = {name: t for _pk, name, t in figures.by_unit(Q3)}["市经信局"]
     assert (econ.due, econ.visited, econ.raised, econ.resolved, econ.on_time_rate) == (3, 2, 5, 2, 0.5)
 

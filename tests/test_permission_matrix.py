@@ -159,6 +159,8 @@ RULES = {
     "jobs:notices": {"-": expect(set(ROLES))},
     "jobs:reports": {"-": expect({"leader", "staff", "superuser"})},
     "jobs:report_download": {"A": expect({"leader", "staff", "superuser"})},
+    "jobs:quarters": {"-": expect({"leader", "staff", "superuser"})},
+    "jobs:quarter_action": {"-": expect(set(), others=405)},  # POST only; staff's POST: test_closed_quarters
 }
 
 

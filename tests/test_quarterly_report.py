@@ -14,6 +14,7 @@ from django.urls import reverse
 from kombu.exceptions import OperationalError as KombuOperationalError
 from openpyxl import load_workbook
 
+from dashboards import figures
 from issues.models import IssueItem
 from jobs import report, tasks
 from jobs.models import PendingTask, QuarterlyReport
@@ -64,20 +65,21 @@ def rows(sheet):
 
 
 def test_the_workbook_figures_equal_hand_computed_values(city):
+    figures.build(Q3)  # the report adds up the cells the dashboards read
     wb = report.build_workbook(Q3)
     assert wb.sheetnames == ["按单位汇总", "按干部（年终考评依据）", "按问题类别", "按镇街", "六大倍增"]
     unit = rows(wb["按单位汇总"])["市经信局"]
-    # 2 pairings due, 1 visited; 3 items raised (the withdrawn one left out), 2 resolved
-    assert unit[:3] == (2, 1, 0.5) and unit[3:6] == (3, 2, 2 / 3) and unit[8] == "—"
+    # 2 pairings due, 1 visited; 3 items raised (the withdrawn one left out), none carried, 2 resolved
+    assert unit[:3] == (2, 1, 0.5) and unit[3:7] == (3, 0, 2, 2 / 3) and unit[9] == "—"
     cadres = {r[1]: r[3:] for r in wb["按干部（年终考评依据）"].iter_rows(min_row=3, values_only=True)}
-    assert cadres == {"甲": (1, 1, 2, 1, 0.5), "乙": (1, 0, 1, 1, 1)}
+    assert cadres == {"甲": (1, 1, 2, 0, 1, 0.5), "乙": (1, 0, 1, 0, 1, 1)}
     categories = rows(wb["按问题类别"])
     assert (
-        categories["用工"][:3] == (2, 1, 0.5)
-        and categories["资金"][:3] == (1, 1, 1)
-        and categories["环保"][2] == "—"
+        categories["用工"][:4] == (2, 0, 1, 0.5)
+        and categories["资金"][:4] == (1, 0, 1, 1)
+        and categories["环保"][3] == "—"
     )
-    assert rows(wb["按镇街"])["濮院镇"] == (2, 1, 0.5, 3, 2, 2 / 3)
+    assert rows(wb["按镇街"])["濮院镇"] == (2, 1, 0.5, 3, 0, 2, 2 / 3)
     sheet = wb["按单位汇总"]
     assert (
         "2026Q3" in sheet["A1"].value and sheet.freeze_panes == "A3" and sheet["D3"].number_format == "0.0%"

@@ -36,7 +36,7 @@ def city(staff_user):
     item(a, D(2026, 8, 2), S.RESOLVED, D(2026, 10, 1))  # resolved after Q3: not yet
     item(a, D(2026, 9, 1), S.WITHDRAWN)  # withdrawn: left out
     item(b, D(2026, 7, 15), S.REFERRED)
-    item(b, D(2025, 12, 31), S.RESOLVED, D(2026, 7, 3))  # last year's: resolved in Q3 only
+    item(b, D(2025, 12, 31), S.RESOLVED, D(2026, 7, 3))  # last year's, open on 1 January: carried over
     item(c, D(2026, 10, 5))  # after Q3: not counted
     return {"econ": econ, "commerce": commerce, "a": a, "b": b, "c": c}
 
@@ -49,8 +49,9 @@ def test_cadre_figures(city):
 
 def test_unit_and_city_figures(city):
     econ = rates.figures(Q3, unit_id=city["econ"].pk)
-    assert (econ.raised, econ.resolved, econ.raised_in_quarter, econ.resolved_in_quarter) == (4, 2, 3, 2)
-    assert econ.rate == 0.5
+    assert (econ.raised, econ.carried, econ.resolved) == (4, 1, 3)  # the carried item resolved in Q3 counts
+    assert (econ.raised_in_quarter, econ.resolved_in_quarter) == (3, 2)
+    assert econ.rate == 3 / 5
     commerce = rates.figures(Q3, unit_id=city["commerce"].pk)
     assert commerce.raised == 0 and commerce.rate is None  # shown as —
     assert rates.figures(Q3).raised == 4

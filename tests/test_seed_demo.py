@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.http import HttpRequest
 
 from cadres import services
-from cadres.models import Cadre, Pairing, Unit
+from cadres.models import Cadre, Pairing, QuarterClose, Unit
 from coordination.models import GoodPractice, Meeting
 from dashboards.models import CadreCell, FigureCell
 from enterprises.credit_code import is_valid_credit_code
@@ -47,6 +47,7 @@ def snapshot():
 
 
 def wipe():
+    QuarterClose.objects.all().delete()  # the closed quarters' frozen figures keep their cadres
     GoodPractice.objects.all().delete()
     Meeting.objects.all().delete()
     FigureCell.objects.all().delete()

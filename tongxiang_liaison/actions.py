@@ -55,11 +55,12 @@ def submit_feedback(visit, *, by) -> HandedOver:
 
 @records_history_by()
 @transaction.atomic
-def correct_feedback(visit, *, by) -> HandedOver:
+def correct_feedback(visit, *, by, reason="") -> HandedOver:
     """Liaison staff corrected a form in the admin: keep its counting (R7),
     its items (a problem row added becomes an item; an edited one updates its
-    item's text) and its revenue figure in step."""
-    visit = visit_services.correct_visit(visit, by=by)
+    item's text) and its revenue figure in step. ``reason``: why, recorded
+    with a correction of a closed quarter (issue 16)."""
+    visit = visit_services.correct_visit(visit, by=by, reason=reason)
     if visit.status != visit.Status.SUBMITTED:
         return HandedOver(visit)
     return _hand_over(visit, by=by)

@@ -264,8 +264,8 @@ class FeedbackAdmin(VisitAdmin):
     hand-over as a submission (tongxiang_liaison.actions.correct_feedback):
     a problem row added becomes an issue-list item, the 销售 a revenue figure."""
 
-    def corrected(self, request, visit):
-        actions.correct_feedback(visit, by=request.user)
+    def corrected(self, request, visit, *, reason=""):
+        actions.correct_feedback(visit, by=request.user, reason=reason)
 
 
 admin.site.unregister(Visit)

@@ -225,6 +225,9 @@ STALE_SENDING_MINUTES = env_int("STALE_SENDING_MINUTES", 15)
 # A change to a quarter's figures is recounted this many seconds later, the
 # writes of that time together (at once in the eager laptop demo).
 DASHBOARD_RECOUNT_DELAY_SECONDS = env_int("DASHBOARD_RECOUNT_DELAY_SECONDS", 60)
+# A quarter closes this many working days after its last day (issue 16): its
+# figures are frozen as published (cadres.closing, the job jobs.close_quarters).
+QUARTER_CLOSE_WORKING_DAYS = env_int("QUARTER_CLOSE_WORKING_DAYS", 15)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1800)

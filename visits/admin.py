@@ -1,6 +1,7 @@
 """Feedback forms in the admin: staff correct submitted forms here, and every
 change is kept (who, when, what) by django-simple-history."""
 
+from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,8 +38,22 @@ class VisitProblemInline(admin.TabularInline):
     extra = 0
 
 
+class CorrectionForm(forms.ModelForm):
+    """A staff correction may say why: a change that moves a closed quarter's
+    figures is recorded with it as a pending correction (issue 16). The
+    admin makes it a form of every field of the visit, as its own default."""
+
+    correction_reason = forms.CharField(
+        label=_("更正原因"),
+        max_length=500,
+        required=False,
+        help_text=_("更正已关账季度的走访日期等内容时，请说明原因，将记入待更正。"),
+    )
+
+
 @admin.register(Visit)
 class VisitAdmin(SafeExportMixin, ExportMixin, AuditedAdmin):
+    form = CorrectionForm
     resource_classes = [VisitResource]
     list_display = ["enterprise", "cadre", "visit_date", "mode", "status", "enterprise_place"]
     list_filter = [QuarterFilter, "status", "mode", "cadre__unit", "enterprise__place"]
@@ -63,13 +78,13 @@ class VisitAdmin(SafeExportMixin, ExportMixin, AuditedAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        self.corrected(request, form.instance)
+        self.corrected(request, form.instance, reason=form.cleaned_data.get("correction_reason", ""))
 
-    def corrected(self, request, visit):
+    def corrected(self, request, visit, *, reason=""):
         """A staff correction was saved: keep the counting in step (R7). The
         site's admin (tongxiang_liaison.admin) also hands the corrected form
         over to the issue list and the registry."""
-        services.correct_visit(visit, by=request.user)
+        services.correct_visit(visit, by=request.user, reason=reason)
 
 
 @admin.register(ProblemRemit)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q, Subquery
 
-from cadres import permissions
-from cadres.models import Cadre, Pairing, ServiceItem, Unit
+from cadres import closing, permissions
+from cadres.models import Cadre, Pairing, ServiceItem, Unit, unit_on
 from enterprises.models import Place
 
 from . import access, first_visit
@@ -92,27 +92,48 @@ def my_pairings(cadre, today: datetime.date):
 
 
 def due_in(quarter: Quarter, pairings=None):
-    """Pairings due a visit in ``quarter``, each marked ``visited``."""
+    """Pairings due a visit in ``quarter``, each marked ``visited`` and with
+    ``counted_unit``, the unit its cadre belonged to on the quarter's last
+    day (the day it is due, issue 16): the unit the pairing counts for."""
     pairings = Pairing.objects.all() if pairings is None else pairings
-    return pairings.filter(quarter.due_q()).annotate(visited=credited(quarter))
+    return pairings.filter(quarter.due_q()).annotate(
+        visited=credited(quarter), counted_unit=unit_on(quarter.last_day)
+    )
 
 
 def due_pairings(user, quarter: Quarter):
-    """Pairings due a visit in ``quarter`` that ``user`` may see, each marked ``visited``."""
-    return permissions.visible_pairings(user, due_in(quarter))
+    """Pairings due a visit in ``quarter`` that ``user`` may see (an
+    information officer: those counted for their unit), each marked ``visited``."""
+    return permissions.visible_pairings(user, due_in(quarter), unit="counted_unit")
 
 
 COVERAGE_KEYS = {
-    "unit": ("cadre__unit", Unit),
+    "unit": ("counted_unit", Unit),
     "place": ("enterprise__place", Place),
     "cadre": ("cadre", Cadre),
 }
 
 
-def coverage(user, quarter: Quarter, by: str):
+def coverage(user, quarter: Quarter, by: str, *, closed=None):
     """Due, visited and coverage % per unit (``by="unit"``), per town
-    (``"place"``) or per cadre (``"cadre"``) that ``user`` may see."""
+    (``"place"``) or per cadre (``"cadre"``) that ``user`` may see: of a
+    closed quarter, as frozen when it closed (issue 16; ``closed``: its
+    :class:`cadres.closing.State`, when the page has it)."""
+    frozen = closing.frozen_cells(quarter.label, cadres=by == "cadre", known=closed)
+    if frozen is not None:
+        return frozen_coverage(permissions.visible_figures(user, frozen), by)
     return coverage_of(due_pairings(user, quarter), by)
+
+
+def frozen_coverage(cells, by: str):
+    """The rows of :func:`coverage_of`, added up from frozen cells."""
+    key, model = {"unit": "unit_id", "place": "place_id", "cadre": "cadre_id"}[by], COVERAGE_KEYS[by][1]
+    counts = {pk: c for pk, c in closing.sums(cells, key).items() if pk is not None and c["due"]}
+    names = dict(model.objects.filter(pk__in=counts).values_list("pk", "name"))
+    return _by_rate(
+        CoverageRow(pk=pk, name=names.get(pk, ""), due=c["due"], visited=c["visited"])
+        for pk, c in counts.items()
+    )
 
 
 def coverage_counts(due, keys):
@@ -130,10 +151,14 @@ def coverage_of(due, by: str):
     key, model = COVERAGE_KEYS[by]
     rows = coverage_counts(due, [key])
     names = dict(model.objects.filter(pk__in=[r[key] for r in rows]).values_list("pk", "name"))
-    result = [
+    return _by_rate(
         CoverageRow(pk=r[key], name=names.get(r[key], ""), due=r["due"], visited=r["done"]) for r in rows
-    ]
-    return sorted(result, key=lambda r: (r.rate if r.rate is not None else 2, r.name))
+    )
+
+
+def _by_rate(rows):
+    """Lowest coverage first, nothing due last, then by name."""
+    return sorted(rows, key=lambda r: (r.rate if r.rate is not None else 2, r.name))
 
 
 @dataclass
@@ -162,7 +187,7 @@ def overdue_pairings(user, quarter: Quarter, *, unit_id=None, place_id=None):
         .order_by("cadre__unit__sort_order", "cadre__name", "enterprise__name")
     )
     if unit_id is not None:
-        queryset = queryset.filter(cadre__unit_id=unit_id)
+        queryset = queryset.filter(counted_unit=unit_id)
     if place_id is not None:
         queryset = queryset.filter(enterprise__place_id=place_id)
     return queryset

@@ -3,12 +3,15 @@ so the R7 counting happens one way. What a submitted form hands over to the
 layers above (issue-list items, a revenue figure) is done by the caller's
 action above them: :mod:`tongxiang_liaison.actions`."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from cadres import closing
 from tabular.history import records_history_by
 
 from .models import COUNTING_MODES, Visit, VisitCredit, VisitProblem
@@ -71,12 +74,39 @@ def submit_visit(visit, *, by=None):
     visit.submitted_at = timezone.now()
     visit.save(update_fields=["status", "submitted_at", "updated_at"])
     refresh_credits(visit)
+    closing.note(  # a late form for a closed quarter (issue 16)
+        visit.visit_date,
+        what=_("补交走访反馈表 #%(id)s（%(enterprise)s）") % {"id": visit.pk, "enterprise": visit.enterprise},
+        old="—",
+        new=_("%(day)s 走访") % {"day": visit.visit_date.isoformat()},
+        by=by,
+    )
     return visit
+
+
+def _counted(visit):
+    return sorted(
+        {d.isoformat() for d in VisitCredit.objects.filter(visit=visit).values_list("visit_date", flat=True)}
+    )
 
 
 @records_history_by()
 @transaction.atomic
-def correct_visit(visit, *, by=None):
-    """After a staff correction (admin): keep the counting in step."""
+def correct_visit(visit, *, by=None, reason=""):
+    """After a staff correction (admin): keep the counting in step. A
+    correction that moves what the form counts for a closed quarter (its
+    date, its mode) is noted as a correction of the quarter (issue 16)."""
+    before = _counted(visit)
     refresh_credits(visit)
+    after = _counted(visit)
+    if before != after:
+        closing.note(
+            min(datetime.date.fromisoformat(d) for d in before + after),
+            what=_("走访反馈表 #%(id)s（%(enterprise)s）计入的走访日期")
+            % {"id": visit.pk, "enterprise": visit.enterprise},
+            old="、".join(before) or _("不计入"),
+            new="、".join(after) or _("不计入"),
+            by=by,
+            why=reason,
+        )
     return visit

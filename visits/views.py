@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cadres import permissions
+from cadres import closing, permissions
 from cadres.models import Cadre, Pairing, Unit
 from enterprises.models import Place
 from tabular.xlsx import download_name, xlsx_response
@@ -191,8 +191,9 @@ def coverage(request):
     if not permissions.can_view_reports(request.user):
         raise PermissionDenied
     quarter = _quarter(request)
-    by_unit = selectors.coverage(request.user, quarter, "unit")
-    by_place = selectors.coverage(request.user, quarter, "place")
+    closed = closing.state(quarter.label)
+    by_unit = selectors.coverage(request.user, quarter, "unit", closed=closed)
+    by_place = selectors.coverage(request.user, quarter, "place", closed=closed)
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
             coverage_workbook(quarter, by_unit, by_place),
@@ -206,6 +207,7 @@ def coverage(request):
             "quarter": quarter,
             "by_unit": by_unit,
             "by_place": by_place,
+            "closed": closed,
             "previous": quarter.previous(),
             "next": quarter.next() if quarter.next().first_day <= timezone.localdate() else None,
         },

@@ -88,12 +88,13 @@ def test_leader_switches_quarter_drills_into_a_unit_and_sees_the_reports_figures
         seen[cells[0]] = cells
     assert set(seen) == {"市经信局", "市商务局"}
     for name, cells in seen.items():
-        due, visited, coverage, raised, resolved, rate = reported[name][:6]
-        assert cells[1:7] == [
+        due, visited, coverage, raised, carried, resolved, rate = reported[name][:7]
+        assert cells[1:8] == [
             str(due),
             str(visited),
             shown_rate(coverage),
             str(raised),
+            str(carried),
             str(resolved),
             shown_rate(rate),
         ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cadres.demo import DEMO_PASSWORD, OFFICE_LOGIN, DemoBuilder, ensure_demo_logins
 from coordination.demo import build_coordination
-from dashboards import figures
+from dashboards import closing, figures
 from enterprises.models import Enterprise
 from issues.demo import build_issues
 from issues.services import mark_all_handed_off
@@ -62,10 +62,13 @@ class Command(BaseCommand):
             mark_all_handed_off()  # the demo's past steps are history: nobody is told of them now
             for quarter in recent(Quarter.of(today), 8):  # the dashboard's trend
                 figures.build(quarter)
+            # The quarters whose closing day has passed are closed, as the daily job would have (issue 16).
+            counts["closed"] = len(closing.close_due(today)["closed"])
             self.stdout.write(
                 f"已生成：企业 {counts['enterprises']} 家，干部 {counts['cadres']} 名，"
                 f"结对 {counts['pairings']} 对，走访 {counts['visits']} 次，问题 {counts['issues']} 项，"
-                f"分类库记录 {counts['memberships']} 条，形势分析会 {counts['meetings']} 次"
+                f"分类库记录 {counts['memberships']} 条，形势分析会 {counts['meetings']} 次，"
+                f"已关账季度 {counts['closed']} 个"
                 f"（{time.perf_counter() - started:.1f} 秒）。"
             )
         logins = ensure_demo_logins()
