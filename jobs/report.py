@@ -14,6 +14,7 @@ language of the request or worker that builds it.
 import os
 import tempfile
 import uuid
+from collections import defaultdict
 from pathlib import Path
 
 from django.conf import settings
@@ -59,18 +60,45 @@ def _sheet(wb, title, quarter, built, headers, rows, widths, percent_columns, fi
     return ws
 
 
+def _coverage_headers(rate=True):
+    return [_("应走访结对"), _("已走访"), *([_("覆盖率")] if rate else [])]
+
+
+def _resolution_headers(raised=None):
+    return [raised or _("当年提出问题"), _("已解决"), _("解决率")]
+
+
+def _coverage(row, rate=True):
+    """Due, visited (and coverage) of a row of :func:`visits.selectors.coverage_of`; none: nothing due."""
+    cells = (row.due, row.visited, _rate(row.rate)) if row else (0, 0, _rate(None))
+    return cells if rate else cells[:2]
+
+
+def _resolution(f):
+    """Raised this year, resolved, the resolution rate (R16)."""
+    return f.raised, f.resolved, _rate(f.rate)
+
+
+def _in_quarter(f):
+    return f.raised_in_quarter, f.resolved_in_quarter
+
+
+def _figures_by(quarter, by):
+    """:func:`issues.rates.figures_by`, zero figures where nothing was raised."""
+    return defaultdict(rates.Figures, rates.figures_by(quarter, by))
+
+
 def build_workbook(quarter: Quarter, built=None):
     built = built or timezone.localtime()
     due = due_in(quarter)
     wb, _first_sheet = new_workbook()
 
     units = {r.pk: r for r in coverage_of(due, "unit")}
-    unit_rates = rates.figures_by(quarter, "unit")
+    unit_rates = _figures_by(quarter, "unit")
     from cadres.models import Unit
 
     known = Unit.objects.filter(pk__in=set(units) | set(unit_rates)).order_by("sort_order", "name")
     names = dict(known.values_list("pk", "name"))
-    order = list(names)
     _sheet(
         wb,
         _("按单位汇总"),
@@ -78,30 +106,21 @@ def build_workbook(quarter: Quarter, built=None):
         built,
         [
             _("单位"),
-            _("应走访结对"),
-            _("已走访"),
-            _("覆盖率"),
-            _("当年提出问题"),
-            _("已解决"),
-            _("解决率"),
+            *_coverage_headers(),
+            *_resolution_headers(),
             _("本季提出"),
             _("本季解决"),
             _("交办单按时办结率"),
         ],
         (
             (
-                names[pk],
-                units[pk].due if pk in units else 0,
-                units[pk].visited if pk in units else 0,
-                _rate(units[pk].rate if pk in units else None),
-                unit_rates.get(pk, rates.Figures()).raised,
-                unit_rates.get(pk, rates.Figures()).resolved,
-                _rate(unit_rates.get(pk, rates.Figures()).rate),
-                unit_rates.get(pk, rates.Figures()).raised_in_quarter,
-                unit_rates.get(pk, rates.Figures()).resolved_in_quarter,
-                _rate(unit_rates.get(pk, rates.Figures()).on_time_rate),
+                name,
+                *_coverage(units.get(pk)),
+                *_resolution(unit_rates[pk]),
+                *_in_quarter(unit_rates[pk]),
+                _rate(unit_rates[pk].on_time_rate),
             )
-            for pk in order
+            for pk, name in names.items()
         ),
         [22, 12, 10, 10, 12, 10, 10, 10, 10, 16],
         {4, 7, 10},
@@ -109,59 +128,37 @@ def build_workbook(quarter: Quarter, built=None):
     )
 
     cadres = {r.pk: r for r in coverage_of(due, "cadre")}
-    cadre_rates = rates.figures_by(quarter, "cadre")
-    people = {
-        c.pk: c
-        for c in Cadre.objects.filter(pk__in=set(cadres) | set(cadre_rates)).select_related("unit").order_by()
-    }
+    cadre_rates = _figures_by(quarter, "cadre")
+    people = Cadre.objects.filter(pk__in=set(cadres) | set(cadre_rates)).select_related("unit").order_by()
     _sheet(
         wb,
         _("按干部（年终考评依据）"),
         quarter,
         built,
-        [
-            _("单位"),
-            _("姓名"),
-            _("职级"),
-            _("应走访结对"),
-            _("已走访"),
-            _("当年提出问题"),
-            _("已解决"),
-            _("解决率"),
-        ],
+        [_("单位"), _("姓名"), _("职级"), *_coverage_headers(rate=False), *_resolution_headers()],
         (
             (
                 c.unit.name,
                 c.name,
                 c.get_rank_display(),
-                cadres[c.pk].due if c.pk in cadres else 0,
-                cadres[c.pk].visited if c.pk in cadres else 0,
-                cadre_rates.get(c.pk, rates.Figures()).raised,
-                cadre_rates.get(c.pk, rates.Figures()).resolved,
-                _rate(cadre_rates.get(c.pk, rates.Figures()).rate),
+                *_coverage(cadres.get(c.pk), rate=False),
+                *_resolution(cadre_rates[c.pk]),
             )
-            for c in sorted(people.values(), key=lambda c: (c.unit.sort_order, c.unit.name, c.name))
+            for c in sorted(people, key=lambda c: (c.unit.sort_order, c.unit.name, c.name))
         ),
         [22, 10, 10, 12, 10, 12, 10, 10],
         {8},
     )
 
-    by_category = rates.figures_by(quarter, "category")
+    by_category = _figures_by(quarter, "category")
     _sheet(
         wb,
         _("按问题类别"),
         quarter,
         built,
-        [_("问题类别"), _("当年提出"), _("已解决"), _("解决率"), _("本季提出"), _("本季解决")],
+        [_("问题类别"), *_resolution_headers(raised=_("当年提出")), _("本季提出"), _("本季解决")],
         (
-            (
-                label,
-                by_category.get(value, rates.Figures()).raised,
-                by_category.get(value, rates.Figures()).resolved,
-                _rate(by_category.get(value, rates.Figures()).rate),
-                by_category.get(value, rates.Figures()).raised_in_quarter,
-                by_category.get(value, rates.Figures()).resolved_in_quarter,
-            )
+            (label, *_resolution(by_category[value]), *_in_quarter(by_category[value]))
             for value, label in ProblemCategory.choices
         ),
         [20, 10, 10, 10, 10, 10],
@@ -169,31 +166,15 @@ def build_workbook(quarter: Quarter, built=None):
     )
 
     towns = {r.pk: r for r in coverage_of(due, "place")}
-    town_rates = rates.figures_by(quarter, "place")
+    town_rates = _figures_by(quarter, "place")
     _sheet(
         wb,
         _("按镇街"),
         quarter,
         built,
-        [
-            _("镇（街道）"),
-            _("应走访结对"),
-            _("已走访"),
-            _("覆盖率"),
-            _("当年提出问题"),
-            _("已解决"),
-            _("解决率"),
-        ],
+        [_("镇（街道）"), *_coverage_headers(), *_resolution_headers()],
         (
-            (
-                place.name,
-                towns[place.pk].due if place.pk in towns else 0,
-                towns[place.pk].visited if place.pk in towns else 0,
-                _rate(towns[place.pk].rate if place.pk in towns else None),
-                town_rates.get(place.pk, rates.Figures()).raised,
-                town_rates.get(place.pk, rates.Figures()).resolved,
-                _rate(town_rates.get(place.pk, rates.Figures()).rate),
-            )
+            (place.name, *_coverage(towns.get(place.pk)), *_resolution(town_rates[place.pk]))
             for place in Place.objects.order_by("sort_order", "name")
         ),
         [16, 12, 10, 10, 12, 10, 10],
