@@ -158,18 +158,27 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-only")
 
 
-def user_with_role(role, *, cadre=None, staff=None, username=None):
+def user_with_role(role, *, cadre=None, staff=None, username=None, email=""):
     """A login in the role's group, linked to ``cadre`` when given."""
     from cadres.permissions import ADMIN_ROLES
 
     user = UserFactory(username=username) if username else UserFactory()
     user.is_staff = role in ADMIN_ROLES if staff is None else staff
+    user.email = email or user.email
     user.save()
     user.groups.add(Group.objects.get(name=GROUP_NAMES[Role(role)]))
     if cadre is not None:
         cadre.user = user
         cadre.save(update_fields=["user"])
     return user
+
+
+def information_officer(unit, *, name="信息员", username="officer", email=""):
+    """The login of ``unit``'s information officer (单位信息员), a cadre of the unit."""
+    cadre = CadreFactory(unit=unit, name=name)
+    unit.information_officer = cadre
+    unit.save()
+    return user_with_role("unit_officer", cadre=cadre, username=username, email=email)
 
 
 # -- the office's login --------------------------------------------------------
