@@ -61,6 +61,13 @@ from visits.quarters import Quarter
 _mobiles = itertools.count(13800000000)
 
 
+def _validated(instance):
+    """Saved after the model's validation, as the admin's form saves it."""
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
 class PlaceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Place
@@ -194,12 +201,20 @@ def office_login():
 # -- visits --------------------------------------------------------------------
 
 
-class ProblemRemitFactory(factory.django.DjangoModelFactory):
+class _RemitFactory(factory.django.DjangoModelFactory):
+    """A department's remit over a category (one row per unit and category)."""
+
     class Meta:
-        model = ProblemRemit
+        abstract = True
         django_get_or_create = ("unit", "category")
 
     unit = factory.SubFactory(UnitFactory)
+
+
+class ProblemRemitFactory(_RemitFactory):
+    class Meta:
+        model = ProblemRemit
+
     category = ProblemCategory.FUNDING
 
 
@@ -587,12 +602,10 @@ class MembershipFactory(factory.django.DjangoModelFactory):
         return multiplication_services.save_membership(model_class(*args, **kwargs))
 
 
-class CategoryRemitFactory(factory.django.DjangoModelFactory):
+class CategoryRemitFactory(_RemitFactory):
     class Meta:
         model = CategoryRemit
-        django_get_or_create = ("unit", "category")
 
-    unit = factory.SubFactory(DepartmentFactory)
     category = Category.HIGH_TECH
 
 
@@ -615,8 +628,7 @@ class DoublingPlanFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, approve=False, **kwargs):
         plan = model_class(*args, **kwargs)
         CategoryRemitFactory(unit=plan.owner, category=plan.category)
-        plan.full_clean()
-        plan.save()
+        _validated(plan)
         if approve:
             plan = multiplication_services.approve_plan(plan, office_login())
         return plan
@@ -633,10 +645,7 @@ class PlanTownTargetFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        target = model_class(*args, **kwargs)
-        target.full_clean()
-        target.save()
-        return target
+        return _validated(model_class(*args, **kwargs))
 
 
 # -- coordination ----------------------------------------------------------------
@@ -707,10 +716,7 @@ class GoodPracticeFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        practice = model_class(*args, **kwargs)
-        practice.full_clean()
-        practice.save()
-        return practice
+        return _validated(model_class(*args, **kwargs))
 
 
 # -- the dashboards' counts ------------------------------------------------------
@@ -725,58 +731,57 @@ def _counted_quarter(pairing):
     return quarter
 
 
-class FigureBuildFactory(factory.django.DjangoModelFactory):
+class _CountedFactory(factory.django.DjangoModelFactory):
+    """A row this quarter's count leaves for a due ``pairing``: the one of
+    the quarter and of :meth:`cell_of` the pairing."""
+
+    class Meta:
+        abstract = True
+
+    pairing = factory.SubFactory(PairingFactory)
+
+    @classmethod
+    def _create(cls, model_class, pairing):
+        quarter = _counted_quarter(pairing)
+        return model_class.objects.get(quarter=quarter.label, **cls.cell_of(pairing))
+
+    @staticmethod
+    def cell_of(pairing):
+        return {}
+
+
+class FigureBuildFactory(_CountedFactory):
     class Meta:
         model = FigureBuild
 
-    pairing = factory.SubFactory(PairingFactory)
 
-    @classmethod
-    def _create(cls, model_class, pairing):
-        return model_class.objects.get(quarter=_counted_quarter(pairing).label)
+class QuarterChangeFactory(_CountedFactory):
+    """The quarter's change mark, as a write and the count leave it."""
 
-
-class QuarterChangeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = QuarterChange
 
-    pairing = factory.SubFactory(PairingFactory)
 
-    @classmethod
-    def _create(cls, model_class, pairing):
-        return model_class.objects.get(quarter=_counted_quarter(pairing).label)
-
-
-class FigureCellFactory(factory.django.DjangoModelFactory):
+class FigureCellFactory(_CountedFactory):
     """The cell of a due pairing's unit and town in this quarter's count."""
 
     class Meta:
         model = FigureCell
 
-    pairing = factory.SubFactory(PairingFactory)
-
-    @classmethod
-    def _create(cls, model_class, pairing):
-        quarter = _counted_quarter(pairing)
-        return model_class.objects.get(
-            quarter=quarter.label, unit=pairing.cadre.unit, place=pairing.enterprise.place, category=""
-        )
+    @staticmethod
+    def cell_of(pairing):
+        return {"unit": pairing.cadre.unit, "place": pairing.enterprise.place, "category": ""}
 
 
-class CadreCellFactory(factory.django.DjangoModelFactory):
+class CadreCellFactory(_CountedFactory):
     """The cell of a due pairing's cadre and town in this quarter's count."""
 
     class Meta:
         model = CadreCell
 
-    pairing = factory.SubFactory(PairingFactory)
-
-    @classmethod
-    def _create(cls, model_class, pairing):
-        quarter = _counted_quarter(pairing)
-        return model_class.objects.get(
-            quarter=quarter.label, cadre=pairing.cadre, place=pairing.enterprise.place
-        )
+    @staticmethod
+    def cell_of(pairing):
+        return {"cadre": pairing.cadre, "place": pairing.enterprise.place}
 
 
 # -- jobs ------------------------------------------------------------------------

@@ -19,14 +19,7 @@ def listed(client, model, **query):
     return page.content.decode()
 
 
-@pytest.mark.parametrize(
-    "query, shown, hidden",
-    [
-        ({"state": "active"}, "在期企业", "已结束企业"),
-        ({"state": "ended"}, "已结束企业", "在期企业"),
-    ],
-)
-def test_pairings_in_force_today_or_ended(admin_client, query, shown, hidden):
+def two_pairings():
     PairingFactory(enterprise=EnterpriseFactory(name="在期企业"), start_date=D(2026, 3, 27))
     PairingFactory(
         enterprise=EnterpriseFactory(name="已结束企业"),
@@ -34,24 +27,30 @@ def test_pairings_in_force_today_or_ended(admin_client, query, shown, hidden):
         ended_on=D(2026, 6, 30),
         ended_reason="干部调离",
     )
-    page = listed(admin_client, "cadres_pairing", **query)
-    assert shown in page and hidden not in page
+
+
+def two_periods():
+    MembershipFactory(enterprise=EnterpriseFactory(name="在期企业"), started_on=D(2025, 1, 1))
+    MembershipFactory(
+        enterprise=EnterpriseFactory(name="已结束企业"), started_on=D(2025, 1, 1), ended_on=D(2025, 12, 31)
+    )
 
 
 @pytest.mark.parametrize(
-    "query, shown, hidden",
+    "model, build, parameter, in_force, ended",
     [
-        ({"in_force": "yes"}, "在库企业", "已退出企业"),
-        ({"in_force": "no"}, "已退出企业", "在库企业"),
+        ("cadres_pairing", two_pairings, "state", "active", "ended"),  # 在期 / 已结束
+        ("multiplication_membership", two_periods, "in_force", "yes", "no"),  # 在库 / 已退出
     ],
 )
-def test_registry_periods_in_force_today_or_left(admin_client, query, shown, hidden):
-    MembershipFactory(enterprise=EnterpriseFactory(name="在库企业"), started_on=D(2025, 1, 1))
-    MembershipFactory(
-        enterprise=EnterpriseFactory(name="已退出企业"), started_on=D(2025, 1, 1), ended_on=D(2025, 12, 31)
-    )
-    page = listed(admin_client, "multiplication_membership", **query)
-    assert shown in page and hidden not in page
+def test_in_force_today_or_ended(admin_client, model, build, parameter, in_force, ended):
+    build()
+    current = listed(admin_client, model, **{parameter: in_force})
+    assert "在期企业" in current and "已结束企业" not in current
+    over = listed(admin_client, model, **{parameter: ended})
+    assert "已结束企业" in over and "在期企业" not in over
+    everything = listed(admin_client, model)
+    assert "在期企业" in everything and "已结束企业" in everything
 
 
 def test_visits_by_quarter(admin_client):
