@@ -11,8 +11,6 @@ Usage: python bench/dashboard.py [--enterprises 100000] [--cadres 50000]
 Figures are printed, never asserted.
 """
 
-import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -21,26 +19,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from harness import prepare, seed_once, test_client, time_page  # noqa: E402
+from harness import arguments, prepare, print_sizes, seed_once, test_client, time_page  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/liaison_bench_dashboard"
+#: the dataset's size, as options of ``seed_demo`` (and of this command)
+SIZES = {"enterprises": 100_000, "cadres": 50_000, "links_per_cadre": 4, "visits": 10**6, "issues": 100_000}
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--enterprises", type=int, default=100_000)
-    parser.add_argument("--cadres", type=int, default=50_000)
-    parser.add_argument("--links-per-cadre", type=int, default=4)
-    parser.add_argument("--visits", type=int, default=1_000_000)
-    parser.add_argument("--issues", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DASHBOARD_DATABASE_URL", DEFAULT_URL))
-    parser.add_argument("--rebuild", action="store_true")
-    args = parser.parse_args()
+    args = arguments(__doc__, "BENCH_DASHBOARD_DATABASE_URL", DEFAULT_URL, repeat=20, **SIZES).parse_args()
     prepare(args.database_url, args.rebuild)
 
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from django.utils import timezone
 
     from cadres.models import Cadre, Pairing
@@ -50,18 +40,8 @@ def main():
     from visits.models import Visit
     from visits.quarters import Quarter
 
-    seed_once(
-        enterprises=args.enterprises,
-        cadres=args.cadres,
-        links_per_cadre=args.links_per_cadre,
-        visits=args.visits,
-        issues=args.issues,
-    )
-    print(
-        f"PostgreSQL {connection.pg_version // 10000}: {Enterprise.objects.count()} enterprises, "
-        f"{Cadre.objects.count()} cadres, {Pairing.objects.count()} pairings, "
-        f"{Visit.objects.count()} visits, {IssueItem.objects.count()} items"
-    )
+    seed_once(args, *SIZES)
+    print_sizes(enterprises=Enterprise, cadres=Cadre, pairings=Pairing, visits=Visit, items=IssueItem)
 
     quarter = Quarter.of(timezone.localdate())
     started = time.perf_counter()

@@ -8,19 +8,26 @@ The dataset is built once in the database ``liaison_bench_doubling`` and reused.
 Figures are printed, never asserted.
 """
 
-import argparse
 import datetime
-import os
 import random
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from harness import prepare, report, test_client, time_page, timed  # noqa: E402
+from harness import (  # noqa: E402
+    arguments,
+    build_once,
+    migrate,
+    prepare,
+    print_sizes,
+    report,
+    test_client,
+    time_page,
+    timed,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/liaison_bench_doubling"
 
@@ -110,16 +117,10 @@ def build(enterprise_count, period_count):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--enterprises", type=int, default=100_000)
-    parser.add_argument("--periods", type=int, default=300_000)
-    parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DOUBLING_DATABASE_URL", DEFAULT_URL))
-    parser.add_argument("--rebuild", action="store_true")
-    args = parser.parse_args()
-
+    args = arguments(
+        __doc__, "BENCH_DOUBLING_DATABASE_URL", DEFAULT_URL, enterprises=100_000, periods=300_000, repeat=20
+    ).parse_args()
     prepare(args.database_url, args.rebuild)
-    from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -128,18 +129,9 @@ def main():
     from multiplication import selectors
     from multiplication.models import Membership
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
-    if not Enterprise.objects.exists():
-        started = time.perf_counter()
-        build(args.enterprises, args.periods)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        print(f"built the dataset in {time.perf_counter() - started:.0f} s")
-    print(
-        f"PostgreSQL {connection.pg_version // 10000}: {Enterprise.objects.count()} enterprises, "
-        f"{Membership.objects.count()} membership periods"
-    )
+    migrate()
+    build_once(lambda: build(args.enterprises, args.periods))
+    print_sizes(enterprises=Enterprise, membership_periods=Membership)
 
     for day in (datetime.date(2026, 11, 26), datetime.date(2018, 6, 30)):
         with CaptureQueriesContext(connection) as captured:

@@ -18,7 +18,6 @@ its mail sending slowed down, so the kill lands in the middle.
 Usage: python bench/faults.py [--database-url postgres://…]
 """
 
-import argparse
 import os
 import signal
 import subprocess
@@ -32,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from harness import prepare  # noqa: E402
+from harness import arguments, cadres_with_logins, celery, check, migrate, prepare  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/liaison_faults"
 REDIS_PORT = 6390
@@ -59,11 +58,6 @@ report.workbook_bytes, EmailMessage.send = slow_workbook, slow_send
 from tongxiang_liaison.celery import app
 app.worker_main(["worker", "--pool", "solo", "-n", "slow@%h", "--loglevel", "warning"])
 """
-
-
-def check(label, ok, detail=""):
-    print(f"  [{'OK' if ok else 'FAIL'}] {label}{': ' + detail if detail else ''}")
-    return ok
 
 
 def wait_for(condition, seconds):
@@ -100,9 +94,7 @@ def redis(action):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_FAULTS_DATABASE_URL", DEFAULT_URL))
-    args = parser.parse_args()
+    args = arguments(__doc__, "BENCH_FAULTS_DATABASE_URL", DEFAULT_URL, rebuild=False).parse_args()
     work = Path(tempfile.mkdtemp(prefix="liaison-faults-"))
     os.environ.update(
         MEDIA_ROOT=str(work / "media"),
@@ -118,19 +110,13 @@ def main():
     redis("start")
     prepare(args.database_url, rebuild=True)
 
-    from django.core.management import call_command
     from django.test import Client
 
     from jobs.models import QuarterlyReport, ReminderLog
     from tests.factories import CadreFactory, PairingFactory, user_with_role
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)  # the pages render with DEBUG off
-    call_command("loaddata", "places", "units", verbosity=0)
-    for n in range(3):
-        cadre = CadreFactory(email=f"cadre{n}@example.com")
-        user_with_role("cadre", cadre=cadre)
-        PairingFactory(cadre=cadre)
+    migrate("places", "units")
+    cadres_with_logins(3)
     for n in range(2):
         user_with_role("leader", username=f"leader{n}")
     staff = user_with_role("liaison_staff", username="office", staff=True)
@@ -138,11 +124,9 @@ def main():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
 
     def start(slow):
-        command = [sys.executable, str(work / "slow_worker.py")] if slow else [
-            sys.executable, "-m", "celery", "-A", "tongxiang_liaison", "worker", "--pool", "solo",
-            "-n", "w@%h", "--loglevel", "warning",
-        ]  # fmt: skip
-        return subprocess.Popen(command, cwd=ROOT, env=env)
+        if slow:
+            return subprocess.Popen([sys.executable, str(work / "slow_worker.py")], cwd=ROOT, env=env)
+        return celery(env, "worker", "--pool", "solo", "-n", "w@%h")
 
     from jobs import tasks
 
@@ -210,10 +194,7 @@ def main():
             args='["2026-12-01"]',
             interval=IntervalSchedule.objects.create(every=5, period="seconds"),
         )
-        beat = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tongxiang_liaison", "beat", "--loglevel", "warning"],
-            cwd=ROOT, env=env,
-        )  # fmt: skip
+        beat = celery(env, "beat")
         workers.append(beat)
         time.sleep(8)  # the beat connects and sends its first runs while Redis is up
         redis("stop")

@@ -9,57 +9,30 @@ Usage: python bench/import_enterprises.py [--rows 10000] [--database-url postgre
 It creates (and reuses) the database ``liaison_bench`` unless told otherwise.
 """
 
-import argparse
 import io
-import os
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from harness import arguments, empty_enterprises, migrate, prepare  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/liaison_bench"
 
 
-def ensure_database(url):
-    import dj_database_url
-    import psycopg2
-    from psycopg2 import sql
-    from psycopg2.extensions import ISOLATION_LEVEL_AUTOCOMMIT
-
-    config = dj_database_url.parse(url)
-    admin = psycopg2.connect(
-        dbname="postgres", user=config["USER"], host=config["HOST"], port=config["PORT"] or 5432
-    )
-    admin.set_isolation_level(ISOLATION_LEVEL_AUTOCOMMIT)
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
-        if not cursor.fetchone():
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
-    admin.close()
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser = arguments(__doc__, "BENCH_DATABASE_URL", DEFAULT_URL, rebuild=False, rows=10_000)
     parser.add_argument("--skip-default", action="store_true", help="skip the slow library paths")
     args = parser.parse_args()
-
-    ensure_database(args.database_url)
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("SECRET_KEY", "bench-only-insecure-key")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongxiang_liaison.settings")
+    prepare(args.database_url)
     import logging
 
-    import django
-
-    django.setup()
     logging.getLogger("import_export").setLevel(logging.ERROR)
 
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db import connection
     from openpyxl import Workbook
 
@@ -68,8 +41,7 @@ def main():
     from enterprises.resources import EnterpriseResource
     from tabular.formats import SafeXLSX
 
-    call_command("migrate", verbosity=0)
-    call_command("loaddata", "places", "units", verbosity=0)
+    migrate("places", "units", static=False)
     user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_superuser": True})
     places = list(Place.objects.values_list("name", flat=True))
 
@@ -92,12 +64,8 @@ def main():
     dataset = SafeXLSX().create_dataset(content)
     parse_seconds = time.perf_counter() - started
 
-    def reset():
-        with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE cadres_pairing, enterprises_enterprise RESTART IDENTITY CASCADE")
-
     def run(label, resource, **kwargs):
-        reset()
+        empty_enterprises()
         started = time.perf_counter()
         result = resource.import_data(dataset, dry_run=False, user=user, **kwargs)
         seconds = time.perf_counter() - started
@@ -123,7 +91,7 @@ def main():
         if i == args.rows // 2:
             values[1] = values[1][:-1] + ("0" if values[1][-1] != "0" else "1")
         bad_dataset.append(values)
-    reset()
+    empty_enterprises()
     started = time.perf_counter()
     result = EnterpriseResource(user=user).import_data(bad_dataset, dry_run=False, user=user)
     print(f"  {'ours, one bad row (rejected, nothing written)':<46} {time.perf_counter() - started:7.2f} s"
@@ -147,7 +115,7 @@ def main():
     library_bulk = run("django-import-export documented bulk settings", BulkEnterpriseResource(user=user),
                        use_transactions=True)  # fmt: skip
     print(f"  ours / default = {ours / library_default:.1f}x, ours / bulk = {ours / library_bulk:.1f}x")
-    reset()
+    empty_enterprises()
 
 
 if __name__ == "__main__":

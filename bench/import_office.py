@@ -51,7 +51,7 @@ def build(rows, path):
 
 
 def one(rows, url, path):
-    from harness import prepare
+    from harness import empty_enterprises, migrate, prepare
 
     os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-import-"))
     os.environ["IMPORT_MAX_ROWS"] = str(max(rows + 10, 100_000))
@@ -60,8 +60,6 @@ def one(rows, url, path):
 
     logging.getLogger("import_export").setLevel(logging.ERROR)
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-    from django.db import connection
     from django.test import Client
     from django.test.utils import setup_test_environment
     from django.urls import reverse
@@ -71,11 +69,8 @@ def one(rows, url, path):
     from tabular.formats import SafeXLSX
 
     setup_test_environment()  # the test client keeps each response's context
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
-    call_command("loaddata", "places", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE cadres_pairing, enterprises_enterprise RESTART IDENTITY CASCADE")
+    migrate("places")
+    empty_enterprises()
     user, _ = get_user_model().objects.get_or_create(
         username="bench-import", defaults={"is_superuser": True, "is_staff": True}
     )
@@ -98,8 +93,7 @@ def one(rows, url, path):
     print(f"  parse (python-calamine)        {parse:7.2f} s  {rows / parse:8.0f} rows/s")
     print(f"  validate (preview)             {validate:7.2f} s  {rows / validate:8.0f} rows/s")
     print(f"  write (confirm minus validate) {validate_write - validate:7.2f} s")
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE cadres_pairing, enterprises_enterprise RESTART IDENTITY CASCADE")
+    empty_enterprises()
 
     # End to end through the admin pages.
     client = Client()
@@ -124,9 +118,9 @@ def one(rows, url, path):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", default="10000,100000")
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_IMPORT_DATABASE_URL", DEFAULT_URL))
+    from harness import arguments
+
+    parser = arguments(__doc__, "BENCH_IMPORT_DATABASE_URL", DEFAULT_URL, rebuild=False, rows="10000,100000")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -13,14 +13,11 @@ Usage: python bench/load.py [--cadres 50] [--leaders 10] [--seconds 120]
        [--workers 4] [--port 8077] [--database-url postgres://…]
 """
 
-import argparse
 import datetime
 import html
-import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -36,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from harness import prepare  # noqa: E402
+from harness import arguments, gunicorn, migrate, prepare, server_environment, wait_until_up  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/liaison_bench_dashboard"
 PASSWORD = "load-test-only-password"
@@ -188,23 +185,19 @@ def accounts(cadre_count, leader_count):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cadres", type=int, default=50)
-    parser.add_argument("--leaders", type=int, default=10)
-    parser.add_argument("--seconds", type=int, default=120)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--port", type=int, default=8077)
+    parser = arguments(
+        __doc__, "BENCH_LOAD_DATABASE_URL", DEFAULT_URL, rebuild=False,
+        cadres=50, leaders=10, seconds=120, workers=4, port=8077,
+    )  # fmt: skip
     parser.add_argument("--ramp", type=int, default=30, help="seconds over which the users arrive")
     parser.add_argument(
         "--think",
         default="0.5,2",
         help="seconds a user pauses after each round of pages, min,max (default 0.5,2: a stress run)",
     )
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_LOAD_DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args()
     prepare(args.database_url)
 
-    from django.core.management import call_command
     from django.utils import timezone
 
     from cadres.permissions import Role
@@ -214,50 +207,19 @@ def main():
 
     if not Enterprise.objects.exists():
         sys.exit("The database has no data: run bench/dashboard.py first (it builds the city-sized dataset).")
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
+    migrate()
     quarter = Quarter.of(timezone.localdate())
     figures.build(quarter)
     figures.build(quarter.previous())
     users = accounts(args.cadres, args.leaders)
     think = tuple(float(part) for part in args.think.split(","))
 
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.database_url,
-        "SECRET_KEY": "load-test-only-secret-key",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_COOKIES": "0",
-        "STATIC_ROOT": os.environ["STATIC_ROOT"],
-    }
-    env.pop("DEBUG", None)
+    env = server_environment(SECRET_KEY="load-test-only-secret-key")  # DATABASE_URL, STATIC_ROOT: prepare's
     env.pop("CELERY_BROKER_URL", None)  # tasks run in-process: no worker to start here
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "tongxiang_liaison.wsgi",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-            "--timeout",
-            "60",
-        ],  # fmt: skip
-        cwd=ROOT,
-        env=env,
-    )
+    server = gunicorn(args.port, env, workers=args.workers)
     base = f"http://127.0.0.1:{args.port}"
     try:
-        for _ in range(60):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
+        wait_until_up(base)
         recorder, stop = Recorder(), threading.Event()
         threads = []
         for n, (role, username) in enumerate(users):

@@ -15,11 +15,9 @@ It checks, and prints, that:
 Usage: python bench/two_hosts.py [--database-url postgres://…] [--broker redis://127.0.0.1:6379/5]
 """
 
-import argparse
 import io
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,16 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from harness import prepare  # noqa: E402
+import harness  # noqa: E402
 from load import CSRF, PASSWORD, Recorder, User  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/liaison_two_hosts"
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
-
-
-def check(label, ok, detail=""):
-    print(f"  [{'OK' if ok else 'FAIL'}] {label}{': ' + detail if detail else ''}")
-    return ok
 
 
 def xlsx(rows):
@@ -81,75 +74,47 @@ def post_file(user, path, fields, content):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_TWO_HOSTS_DATABASE_URL", DEFAULT_URL))
+    parser = harness.arguments(__doc__, "BENCH_TWO_HOSTS_DATABASE_URL", DEFAULT_URL, rebuild=False)
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/5")
     args = parser.parse_args()
     media = tempfile.mkdtemp(prefix="liaison-shared-media-")
     os.environ["MEDIA_ROOT"] = media
     os.environ["CELERY_BROKER_URL"] = args.broker
-    prepare(args.database_url, rebuild=True)
-
-    from django.core.management import call_command
+    harness.prepare(args.database_url, rebuild=True)
 
     from cadres.demo import demo_credit_code
     from enterprises.models import Enterprise
     from jobs.models import ReminderLog
-    from tests.factories import CadreFactory, PairingFactory, user_with_role
+    from tests.factories import user_with_role
 
-    call_command("migrate", verbosity=0)
-    call_command("loaddata", "places", "units", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
+    harness.migrate("places", "units")
     staff = user_with_role("liaison_staff", username="office", staff=True)
     staff.set_password(PASSWORD)
     staff.save()
-    for n in range(3):
-        cadre = CadreFactory(email=f"cadre{n}@example.com")
-        user_with_role("cadre", cadre=cadre)
-        PairingFactory(cadre=cadre)
+    harness.cadres_with_logins(3)
 
-    env = {
-        **os.environ,
-        "SECRET_KEY": "two-hosts-shared-secret-key",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_COOKIES": "0",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
-    env.pop("DEBUG", None)
-    processes = []
-    for port in (8081, 8082):
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "tongxiang_liaison.wsgi", "--bind", f"127.0.0.1:{port}",
-                 "--workers", "1", "--log-level", "warning"],
-                cwd=ROOT, env=env,
-            )
-        )  # fmt: skip
-    for name in ("w1", "w2"):
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "tongxiang_liaison", "worker", "-n", f"{name}@%h",
-                 "--pool", "solo", "--loglevel", "warning"],
-                cwd=ROOT, env=env,
-            )
-        )  # fmt: skip
+    env = harness.server_environment(
+        SECRET_KEY="two-hosts-shared-secret-key",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
+    processes = [harness.gunicorn(port, env) for port in (8081, 8082)]
+    processes += [
+        harness.celery(env, "worker", "-n", f"{name}@%h", "--pool", "solo") for name in ("w1", "w2")
+    ]
     a, b = "http://127.0.0.1:8081", "http://127.0.0.1:8082"
     results = []
     try:
         for base in (a, b):
-            for _ in range(60):
-                try:
-                    urllib.request.urlopen(base + "/healthz", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.5)
+            harness.wait_until_up(base)
         recorder = Recorder()
 
         browser = User(a, recorder)
         logged_in = browser.login("office")
         browser.base = b
         page = browser.request("dashboard on B", "/dashboard/") or ""
-        results.append(check("a login on A is a session on B", logged_in and "全市联企服务看板" in page))
+        results.append(
+            harness.check("a login on A is a session on B", logged_in and "全市联企服务看板" in page)
+        )
 
         for base in (a, b, a, b, a):
             attacker = User(base, recorder)
@@ -163,7 +128,9 @@ def main():
             before = recorder.errors.get("login (POST): HTTP 429", 0)
             User(base, recorder).login("office")  # the right password, now refused
             locked.append(recorder.errors.get("login (POST): HTTP 429", 0) == before + 1)
-        results.append(check("five failures over A and B lock the login on both", all(locked), f"{locked}"))
+        results.append(
+            harness.check("five failures over A and B lock the login on both", all(locked), f"{locked}")
+        )
         from axes.models import AccessAttempt
 
         AccessAttempt.objects.all().delete()  # unlock, as staff would in the admin
@@ -185,7 +152,9 @@ def main():
         importer.base = b
         importer.request("confirm on B", "/admin/enterprises/enterprise/process_import/", hidden)
         imported = Enterprise.objects.filter(name__startswith="桐乡市两机").count()
-        results.append(check("an import previewed on A is confirmed on B", imported == 5, f"{imported} rows"))
+        results.append(
+            harness.check("an import previewed on A is confirmed on B", imported == 5, f"{imported} rows")
+        )
 
         from jobs import tasks
 
@@ -195,7 +164,7 @@ def main():
         claimed = sum(o["claimed"] for o in outcomes)
         logged = ReminderLog.objects.filter(kind="visit").count()
         results.append(
-            check(
+            harness.check(
                 "the reminder task fired twice at once sends each message once",
                 claimed == logged == 3,
                 f"claimed {[o['claimed'] for o in outcomes]}, {logged} log rows",
@@ -211,13 +180,9 @@ def main():
             args='["2027-01-05"]',
         )  # fmt: skip
         beats = [
-            subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "tongxiang_liaison", "beat", "--loglevel", "warning",
-                 "--schedule", str(Path(media) / f"beat-{n}.db"), "--pidfile", ""],
-                cwd=ROOT, env=env,
-            )
+            harness.celery(env, "beat", "--schedule", str(Path(media) / f"beat-{n}.db"), "--pidfile", "")
             for n in range(2)
-        ]  # fmt: skip
+        ]
         time.sleep(20)
         for beat in beats:
             beat.terminate()
@@ -225,7 +190,7 @@ def main():
         time.sleep(5)  # let the workers finish what the beats sent
         overdue = ReminderLog.objects.filter(kind="visit", period="2026Q4", stage="overdue")
         results.append(
-            check(
+            harness.check(
                 "two beats firing the same run every 5 s send each overdue reminder once",
                 overdue.count() == 3 and overdue.filter(status="sent").count() == 3,
                 f"{overdue.count()} log rows, {overdue.filter(status='sent').count()} sent, "

@@ -80,6 +80,38 @@ class AuditedAdmin(LookOnlyHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class InForceTodayFilter(admin.SimpleListFilter):
+    """Rows in force today, or no longer: a subclass names its two
+    ``options`` (in force first) and :meth:`in_force`, the rows of a
+    queryset in force on a day."""
+
+    options = ()
+
+    def lookups(self, request, model_admin):
+        return list(self.options)
+
+    def in_force(self, queryset, day):
+        raise NotImplementedError
+
+    def queryset(self, request, queryset):
+        (in_force, _label), (ended, _label) = self.options
+        today = timezone.localdate()
+        if self.value() == in_force:
+            return self.in_force(queryset, today)
+        if self.value() == ended:
+            return queryset.exclude(pk__in=self.in_force(queryset, today).values("pk"))
+        return queryset
+
+
+class RemitAdmin(admin.ModelAdmin):
+    """Which unit takes which category (of problem, or of the registry)."""
+
+    list_display = ["category", "unit"]
+    list_filter = ["category"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit"]
+
+
 class ScopedAdminMixin:
     """Rows come from ``visible``; the change and delete buttons need ``changeable``."""
 
@@ -187,16 +219,7 @@ class CadreAdmin(ScopedAdminMixin, SpreadsheetAdmin):
     resource_classes = [CadreResource]
     form = CadreForm
     inlines = [MembershipInline]
-    list_display = [
-        "name",
-        "unit",
-        "rank",
-        "title",
-        "is_leadership_member",
-        "is_coordinator",
-        "mobile",
-        "is_active",
-    ]
+    list_display = [name for name in CadreResource._meta.fields if name != "email"]  # the register's columns
     list_filter = ["rank", "unit__kind", "is_leadership_member", "is_coordinator", "is_active", "unit"]
     list_select_related = ["unit"]
     search_fields = ["name", "=mobile", "unit__name"]
@@ -275,22 +298,13 @@ class PairingForm(forms.ModelForm):
             self._update_errors(exc)
 
 
-class ActiveOnTodayFilter(admin.SimpleListFilter):
+class ActiveOnTodayFilter(InForceTodayFilter):
     title = _("状态")
     parameter_name = "state"
+    options = (("active", _("在期")), ("ended", _("已结束")))
 
-    def lookups(self, request, model_admin):
-        return [("active", _("在期")), ("ended", _("已结束"))]
-
-    def queryset(self, request, queryset):
-        from django.utils import timezone
-
-        today = timezone.localdate()
-        if self.value() == "active":
-            return queryset.active_on(today)
-        if self.value() == "ended":
-            return queryset.exclude(pk__in=Pairing.objects.active_on(today).values("pk"))
-        return queryset
+    def in_force(self, queryset, day):
+        return queryset.active_on(day)
 
 
 class PairingUnitFilter(admin.SimpleListFilter):

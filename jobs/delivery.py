@@ -14,7 +14,7 @@
 import datetime
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -44,20 +44,7 @@ def claim(messages) -> list[int]:
     """Insert ``messages``; return the ids of the rows this call claimed."""
     token = uuid.uuid4().hex
     ReminderLog.objects.bulk_create(
-        [
-            ReminderLog(
-                recipient_id=m.recipient_id,
-                kind=m.kind,
-                period=m.period,
-                stage=m.stage,
-                subject=m.subject,
-                body=m.body,
-                link=m.link,
-                email=m.email,
-                token=token,
-            )
-            for m in messages
-        ],
+        [ReminderLog(**asdict(m), token=token) for m in messages],
         batch_size=1000,
         ignore_conflicts=True,
     )

@@ -113,13 +113,14 @@ def messages_for(event, staff) -> list[Message]:
     due = issue_services.deadline_text(slip.deadline, slip.deadline_provisional) if slip is not None else ""
     deadline = _("办理期限：%(deadline)s") % {"deadline": due} if slip is not None else ""
 
+    def tell_department(subject, body):
+        """The slip's department, through its information officer."""
+        tell(officer, "department", subject, body, slip_link)
+
     if event.kind == K.MOVED and event.to_status == S.REFERRED and slip is not None:
-        tell(
-            officer,
-            "department",
+        tell_department(
             _("【新交办单】%(serial)s，办理期限 %(deadline)s") % {"serial": slip.serial, "deadline": due},
             f"{text}\n{deadline}\n{slip.requirement}".strip(),
-            slip_link,
         )
     if event.kind == K.MOVED and event.to_status == S.ESCALATED and escalation is not None:
         tell(
@@ -144,34 +145,21 @@ def messages_for(event, staff) -> list[Message]:
             mine,
         )
     if event.kind == K.RETURNED:
-        tell(
-            officer,
-            "department",
+        tell_department(
             _("【退回重办】交办单 %(serial)s") % {"serial": slip.serial},
             text + "\n" + _("退回原因：%(reason)s") % {"reason": event.comment} + f"\n{deadline}",
-            slip_link,
         )
     if event.kind == K.EXTENSION_DECIDED:
-        tell(
-            officer,
-            "department",
-            _("延期申请已处理：%(serial)s") % {"serial": slip.serial},
-            event.comment,
-            slip_link,
-        )
+        tell_department(_("延期申请已处理：%(serial)s") % {"serial": slip.serial}, event.comment)
     if event.kind == K.DEADLINE:
-        tell(
-            officer,
-            "department",
-            _("【办理期限调整】交办单 %(serial)s") % {"serial": slip.serial},
-            f"{text}\n{event.comment}",
-            slip_link,
+        tell_department(
+            _("【办理期限调整】交办单 %(serial)s") % {"serial": slip.serial}, f"{text}\n{event.comment}"
         )
     if event.kind == K.SUPERVISED:
         body = f"{text}\n{deadline}\n{event.comment}"
         subject = _("【督办单】交办单 %(serial)s 已逾期") % {"serial": slip.serial}
         tell(_user_of(slip.department.principal_leader), "principal", subject, body, "")
-        tell(officer, "department", subject, body, slip_link)
+        tell_department(subject, body)
     office_subject = {
         K.ANSWERED: _("【待确认】%(unit)s已反馈交办单 %(serial)s"),
         K.EXTENSION: _("【待审批】%(unit)s申请延期：交办单 %(serial)s"),

@@ -152,10 +152,11 @@ def visit_messages(today: datetime.date) -> list[Message]:
             for c in Cadre.objects.filter(pk__in=by_cadre, is_active=True).select_related("user", "unit")
         }
         messages += _cadre_messages(stage, by_cadre, cadres, today)
+        per_unit = _by_unit(by_cadre, cadres)
         if stage.name in OFFICER_STAGES:
-            messages += _officer_digests(stage, by_cadre, cadres)
+            messages += _officer_digests(stage, per_unit)
         if stage.name == "overdue":
-            messages += _city_digest(stage, by_cadre, cadres)
+            messages += _city_digest(stage, per_unit)
     return messages + first_visit_messages(today)
 
 
@@ -213,6 +214,11 @@ def first_visit_messages(today: datetime.date) -> list[Message]:
     return messages
 
 
+def _to_each(users, **message):
+    """The same message to each of ``users``, at their login's email."""
+    return [Message(recipient_id=user.pk, email=user.email, **message) for user in users]
+
+
 def _subject(stage: Stage, count: int) -> str:
     if stage.name == "first_visit":
         return _("【提醒】%(count)s 家联系企业须在 %(deadline)s 前完成首次走访") % {
@@ -265,21 +271,27 @@ def _cadre_messages(stage, by_cadre, cadres, today):
     return messages
 
 
-def _officer_digests(stage, by_cadre, cadres):
+def _by_unit(by_cadre, cadres):
+    """The unvisited enterprises of the cadres in ``cadres``, by their unit:
+    ``{unit: [(cadre name, enterprises), …]}``."""
     per_unit = defaultdict(list)
     for cadre_id, enterprises in by_cadre.items():
         cadre = cadres.get(cadre_id)
         if cadre is not None:
-            per_unit[cadre.unit_id].append((cadre.name, enterprises))
-    units = Unit.objects.filter(pk__in=per_unit, information_officer__user__is_active=True).select_related(
-        "information_officer__user"
-    )
+            per_unit[cadre.unit].append((cadre.name, enterprises))
+    return per_unit
+
+
+def _officer_digests(stage, per_unit):
+    units = Unit.objects.filter(
+        pk__in=[unit.pk for unit in per_unit], information_officer__user__is_active=True
+    ).select_related("information_officer__user")
     messages = []
     for unit in units:
         officer = unit.information_officer
         lines = [
             _("%(name)s：%(enterprises)s") % {"name": name, "enterprises": _joined(enterprises)}
-            for name, enterprises in sorted(per_unit[unit.pk])
+            for name, enterprises in sorted(per_unit[unit])
         ]
         messages.append(
             Message(
@@ -306,34 +318,28 @@ def _officer_digests(stage, by_cadre, cadres):
     return messages
 
 
-def _city_digest(stage, by_cadre, cadres):
-    per_unit = defaultdict(int)
-    for cadre_id, enterprises in by_cadre.items():
-        cadre = cadres.get(cadre_id)
-        if cadre is not None:
-            per_unit[cadre.unit.name] += len(enterprises)
+def _city_digest(stage, per_unit):
+    counts = {
+        unit.name: sum(len(enterprises) for _name, enterprises in rows) for unit, rows in per_unit.items()
+    }
     body = (
         _("%(quarter)s 全市未走访结对 %(count)s 对，按单位：")
-        % {"quarter": stage.period, "count": sum(per_unit.values())}
+        % {"quarter": stage.period, "count": sum(counts.values())}
         + "\n"
         + _bullets(
             _("%(unit)s：%(count)s 对") % {"unit": name, "count": count}
-            for name, count in sorted(per_unit.items(), key=lambda kv: -kv[1])
+            for name, count in sorted(counts.items(), key=lambda kv: -kv[1])
         )
     )
-    return [
-        Message(
-            recipient_id=user.pk,
-            kind="visit_city",
-            period=stage.period,
-            stage=stage.name,
-            subject=_("【逾期】%(quarter)s 全市走访未完成情况") % {"quarter": stage.period},
-            body=body,
-            link=reverse("visits:coverage") + f"?quarter={stage.period}",
-            email=user.email,
-        )
-        for user in liaison_staff_users()
-    ]
+    return _to_each(
+        liaison_staff_users(),
+        kind="visit_city",
+        period=stage.period,
+        stage=stage.name,
+        subject=_("【逾期】%(quarter)s 全市走访未完成情况") % {"quarter": stage.period},
+        body=body,
+        link=reverse("visits:coverage") + f"?quarter={stage.period}",
+    )
 
 
 def slip_messages(today: datetime.date) -> list[Message]:
@@ -380,20 +386,16 @@ def slip_messages(today: datetime.date) -> list[Message]:
                 )
             )
         if stage == "overdue":
-            messages += [
-                Message(
-                    recipient_id=user.pk,
-                    kind="slip",
-                    period=slip.serial,
-                    stage="overdue",
-                    subject=_("【已逾期】%(unit)s 交办单 %(serial)s")
-                    % {"unit": slip.department.name, "serial": slip.serial},
-                    body=text,
-                    link=reverse("issues:slip", args=[slip.pk]),
-                    email=user.email,
-                )
-                for user in staff
-            ]
+            messages += _to_each(
+                staff,
+                kind="slip",
+                period=slip.serial,
+                stage="overdue",
+                subject=_("【已逾期】%(unit)s 交办单 %(serial)s")
+                % {"unit": slip.department.name, "serial": slip.serial},
+                body=text,
+                link=reverse("issues:slip", args=[slip.pk]),
+            )
     return messages
 
 
@@ -411,14 +413,18 @@ def run(messages) -> RunResult:
     return RunResult(messages=len(messages), claimed=len(ids), sent=sent.sent, failed=sent.failed)
 
 
-def send_visit_reminders(today: datetime.date) -> RunResult:
+def _send(build, *args) -> RunResult:
+    """Build the messages in the site's language, whoever asked, and send them."""
     with translation.override(settings.LANGUAGE_CODE):
-        return run(visit_messages(today))
+        return run(build(*args))
+
+
+def send_visit_reminders(today: datetime.date) -> RunResult:
+    return _send(visit_messages, today)
 
 
 def send_slip_reminders(today: datetime.date) -> RunResult:
-    with translation.override(settings.LANGUAGE_CODE):
-        return run(slip_messages(today))
+    return _send(slip_messages, today)
 
 
 def meeting_messages(today: datetime.date) -> list[Message]:
@@ -458,49 +464,39 @@ def meeting_messages(today: datetime.date) -> list[Message]:
         if cadre.user_id and cadre.user.is_active
     ]
     names = _joined(cadre.name for cadre in pending)
-    messages += [
-        Message(
-            recipient_id=user.pk,
-            kind="meeting_city",
-            period=quarter.label,
-            stage="d15",
-            subject=_("%(quarter)s 尚未召开形势分析会的区域总协调人：%(count)s 位")
-            % {"quarter": quarter.label, "count": len(pending)},
-            body=_("截至 %(today)s，%(names)s 本季度尚未召开联企服务形势分析会。")
-            % {"today": f"{today:%Y-%m-%d}", "names": names},
-            link=link,
-            email=user.email,
-        )
-        for user in liaison_staff_users()
-    ]
+    messages += _to_each(
+        liaison_staff_users(),
+        kind="meeting_city",
+        period=quarter.label,
+        stage="d15",
+        subject=_("%(quarter)s 尚未召开形势分析会的区域总协调人：%(count)s 位")
+        % {"quarter": quarter.label, "count": len(pending)},
+        body=_("截至 %(today)s，%(names)s 本季度尚未召开联企服务形势分析会。")
+        % {"today": f"{today:%Y-%m-%d}", "names": names},
+        link=link,
+    )
     return messages
 
 
 def send_meeting_reminders(today: datetime.date) -> RunResult:
-    with translation.override(settings.LANGUAGE_CODE):
-        return run(meeting_messages(today))
+    return _send(meeting_messages, today)
 
 
 def report_messages(report) -> list[Message]:
     """Leaders are told when a quarterly report is ready (R16)."""
     leaders = access.report_recipients()
     link = reverse("jobs:reports")
-    return [
-        Message(
-            recipient_id=user.pk,
-            kind="report",
-            period=f"{report.quarter}#{report.pk}",
-            stage="ready",
-            subject=_("%(quarter)s 联企问题解决率季度报表已生成") % {"quarter": report.quarter},
-            body=_("%(quarter)s 季度报表已生成，可在系统中下载。") % {"quarter": report.quarter},
-            link=link,
-            email=user.email,
-        )
-        for user in leaders
-    ]
+    return _to_each(
+        leaders,
+        kind="report",
+        period=f"{report.quarter}#{report.pk}",
+        stage="ready",
+        subject=_("%(quarter)s 联企问题解决率季度报表已生成") % {"quarter": report.quarter},
+        body=_("%(quarter)s 季度报表已生成，可在系统中下载。") % {"quarter": report.quarter},
+        link=link,
+    )
 
 
 def send_report_ready(report) -> RunResult:
     """Tell the leaders, in the site's language, that ``report`` is ready."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return run(report_messages(report))
+    return _send(report_messages, report)

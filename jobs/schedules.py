@@ -7,7 +7,7 @@ Safe to run again: an entry that exists (by name) keeps the times and the
 switch the office set, so ``migrate`` never undoes the office's choices; a new
 entry of this table reaches a database at its next ``migrate``."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 TIMEZONE = "Asia/Shanghai"
 
@@ -21,6 +21,12 @@ class Schedule:
     day_of_month: str = "*"
     month_of_year: str = "*"
     day_of_week: str = "*"
+
+    def times(self):
+        """Its crontab fields: all but the name and the task."""
+        times = asdict(self)
+        del times["name"], times["task"]
+        return times
 
 
 SCHEDULES = (
@@ -52,11 +58,6 @@ def install_schedules(sender=None, using="default", **kwargs):
         if PeriodicTask.objects.using(using).filter(name=entry.name).exists():
             continue
         crontab, _created = CrontabSchedule.objects.using(using).get_or_create(
-            minute=entry.minute,
-            hour=entry.hour,
-            day_of_week=entry.day_of_week,
-            day_of_month=entry.day_of_month,
-            month_of_year=entry.month_of_year,
-            timezone=TIMEZONE,
+            **entry.times(), timezone=TIMEZONE
         )
         PeriodicTask.objects.using(using).create(name=entry.name, task=entry.task, crontab=crontab)

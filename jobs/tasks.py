@@ -24,28 +24,26 @@ def _day(date):
     return datetime.date.fromisoformat(date) if date else timezone.localdate()
 
 
-@shared_task(name="jobs.send_overdue_visit_reminders", acks_late=True)
-def send_overdue_visit_reminders(date=None):
-    result = reminders.send_visit_reminders(_day(date))
+def _sent(result):
+    """A reminder run's outcome; what failed to send is retried in a minute."""
     if result.failed:
         retry_failed_reminders.apply_async(countdown=60)
     return result.__dict__
+
+
+@shared_task(name="jobs.send_overdue_visit_reminders", acks_late=True)
+def send_overdue_visit_reminders(date=None):
+    return _sent(reminders.send_visit_reminders(_day(date)))
 
 
 @shared_task(name="jobs.send_slip_deadline_reminders", acks_late=True)
 def send_slip_deadline_reminders(date=None):
-    result = reminders.send_slip_reminders(_day(date))
-    if result.failed:
-        retry_failed_reminders.apply_async(countdown=60)
-    return result.__dict__
+    return _sent(reminders.send_slip_reminders(_day(date)))
 
 
 @shared_task(name="jobs.send_meeting_reminders", acks_late=True)
 def send_meeting_reminders(date=None):
-    result = reminders.send_meeting_reminders(_day(date))
-    if result.failed:
-        retry_failed_reminders.apply_async(countdown=60)
-    return result.__dict__
+    return _sent(reminders.send_meeting_reminders(_day(date)))
 
 
 @shared_task(bind=True, name="jobs.refresh_dashboard_figures", autoretry_for=(DatabaseError,), **RETRY)

@@ -8,12 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cadres import permissions
-from cadres.admin import AuditedAdmin
+from cadres.admin import AuditedAdmin, InForceTodayFilter, RemitAdmin
 from cadres.models import Unit
 from enterprises.models import Enterprise
 from tabular.admin import SafeExportMixin, SpreadsheetAdmin
@@ -26,20 +25,13 @@ from .resources import CategoryListResource
 PREVIEW_ROWS = 200  # as many as templates/multiplication/_list_change.html lists
 
 
-class InForceFilter(admin.SimpleListFilter):
+class InForceFilter(InForceTodayFilter):
     title = gettext_lazy("今天是否在库")
     parameter_name = "in_force"
+    options = (("yes", gettext_lazy("在库")), ("no", gettext_lazy("已退出")))
 
-    def lookups(self, request, model_admin):
-        return [("yes", gettext_lazy("在库")), ("no", gettext_lazy("已退出"))]
-
-    def queryset(self, request, queryset):
-        current = member_q(timezone.localdate())
-        if self.value() == "yes":
-            return queryset.filter(current)
-        if self.value() == "no":
-            return queryset.exclude(current)
-        return queryset
+    def in_force(self, queryset, day):
+        return queryset.filter(member_q(day))
 
 
 @admin.register(Membership)
@@ -163,12 +155,7 @@ class RevenueFigureAdmin(SafeExportMixin, admin.ModelAdmin):
     readonly_fields = ["recorded_at"]
 
 
-@admin.register(CategoryRemit)
-class CategoryRemitAdmin(admin.ModelAdmin):
-    list_display = ["category", "unit"]
-    list_filter = ["category"]
-    list_select_related = ["unit"]
-    autocomplete_fields = ["unit"]
+admin.site.register(CategoryRemit, RemitAdmin)
 
 
 class PlanTownTargetInline(admin.TabularInline):
@@ -189,37 +176,20 @@ class PlanTownTargetInline(admin.TabularInline):
         return self.readonly_fields
 
 
+#: a plan's title, owner and figures: the list's columns and the form's first fields
+PLAN_FIELDS = ["title", "category", "owner", "baseline_date", "baseline_count", "target_date", "target_count"]
+
+
 @admin.register(DoublingPlan)
 class DoublingPlanAdmin(AuditedAdmin):
     inlines = [PlanTownTargetInline]
-    list_display = [
-        "title",
-        "category",
-        "owner",
-        "baseline_date",
-        "baseline_count",
-        "target_date",
-        "target_count",
-        "status",
-    ]
+    list_display = [*PLAN_FIELDS, "status"]
     list_filter = ["category", "status", "owner"]
     list_select_related = ["owner"]
     search_fields = ["title", "owner__name"]
     readonly_fields = ["baseline_count", "status", "approved_at", "approved_by"]
     actions = ["approve"]
-    fields = [
-        "title",
-        "category",
-        "owner",
-        "baseline_date",
-        "baseline_count",
-        "target_date",
-        "target_count",
-        "measures",
-        "status",
-        "approved_at",
-        "approved_by",
-    ]
+    fields = [*PLAN_FIELDS, "measures", "status", "approved_at", "approved_by"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_approved:

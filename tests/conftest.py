@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import translation
 
-from .factories import CadreFactory, UnitFactory, user_with_role
+from .factories import UnitFactory, information_officer, user_with_role
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -70,10 +70,7 @@ def unit_b(db):
 
 @pytest.fixture
 def officer_a(unit_a):
-    cadre = CadreFactory(unit=unit_a, name="信息员甲")
-    unit_a.information_officer = cadre
-    unit_a.save()
-    return user_with_role("unit_officer", cadre=cadre, username="officer_a")
+    return information_officer(unit_a, name="信息员甲", username="officer_a")
 
 
 @pytest.fixture

@@ -79,6 +79,13 @@ from visits.quarters import Quarter
 _mobiles = itertools.count(13800000000)
 
 
+def _validated(instance):
+    """Saved after the model's validation, as the admin's form saves it."""
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
 class PlaceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Place
@@ -204,18 +211,27 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-only")
 
 
-def user_with_role(role, *, cadre=None, staff=None, username=None):
+def user_with_role(role, *, cadre=None, staff=None, username=None, email=""):
     """A login in the role's group, linked to ``cadre`` when given."""
     from cadres.permissions import ADMIN_ROLES
 
     user = UserFactory(username=username) if username else UserFactory()
     user.is_staff = role in ADMIN_ROLES if staff is None else staff
+    user.email = email or user.email
     user.save()
     user.groups.add(Group.objects.get(name=GROUP_NAMES[Role(role)]))
     if cadre is not None:
         cadre.user = user
         cadre.save(update_fields=["user"])
     return user
+
+
+def information_officer(unit, *, name="信息员", username="officer", email=""):
+    """The login of ``unit``'s information officer (单位信息员), a cadre of the unit."""
+    cadre = CadreFactory(unit=unit, name=name)
+    unit.information_officer = cadre
+    unit.save()
+    return user_with_role("unit_officer", cadre=cadre, username=username, email=email)
 
 
 # -- the office's login --------------------------------------------------------
@@ -231,12 +247,20 @@ def office_login():
 # -- visits --------------------------------------------------------------------
 
 
-class ProblemRemitFactory(factory.django.DjangoModelFactory):
+class _RemitFactory(factory.django.DjangoModelFactory):
+    """A department's remit over a category (one row per unit and category)."""
+
     class Meta:
-        model = ProblemRemit
+        abstract = True
         django_get_or_create = ("unit", "category")
 
     unit = factory.SubFactory(UnitFactory)
+
+
+class ProblemRemitFactory(_RemitFactory):
+    class Meta:
+        model = ProblemRemit
+
     category = ProblemCategory.FUNDING
 
 
@@ -649,12 +673,10 @@ class MembershipFactory(factory.django.DjangoModelFactory):
         return multiplication_services.save_membership(model_class(*args, **kwargs))
 
 
-class CategoryRemitFactory(factory.django.DjangoModelFactory):
+class CategoryRemitFactory(_RemitFactory):
     class Meta:
         model = CategoryRemit
-        django_get_or_create = ("unit", "category")
 
-    unit = factory.SubFactory(DepartmentFactory)
     category = Category.HIGH_TECH
 
 
@@ -677,8 +699,7 @@ class DoublingPlanFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, approve=False, **kwargs):
         plan = model_class(*args, **kwargs)
         CategoryRemitFactory(unit=plan.owner, category=plan.category)
-        plan.full_clean()
-        plan.save()
+        _validated(plan)
         if approve:
             plan = multiplication_services.approve_plan(plan, office_login())
         return plan
@@ -695,10 +716,7 @@ class PlanTownTargetFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        target = model_class(*args, **kwargs)
-        target.full_clean()
-        target.save()
-        return target
+        return _validated(model_class(*args, **kwargs))
 
 
 # -- coordination ----------------------------------------------------------------
@@ -769,10 +787,7 @@ class GoodPracticeFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        practice = model_class(*args, **kwargs)
-        practice.full_clean()
-        practice.save()
-        return practice
+        return _validated(model_class(*args, **kwargs))
 
 
 # -- the dashboards' counts ------------------------------------------------------
@@ -787,58 +802,57 @@ def _counted_quarter(pairing):
     return quarter
 
 
-class FigureBuildFactory(factory.django.DjangoModelFactory):
+class _CountedFactory(factory.django.DjangoModelFactory):
+    """A row this quarter's count leaves for a due ``pairing``: the one of
+    the quarter and of :meth:`cell_of` the pairing."""
+
+    class Meta:
+        abstract = True
+
+    pairing = factory.SubFactory(PairingFactory)
+
+    @classmethod
+    def _create(cls, model_class, pairing):
+        quarter = _counted_quarter(pairing)
+        return model_class.objects.get(quarter=quarter.label, **cls.cell_of(pairing))
+
+    @staticmethod
+    def cell_of(pairing):
+        return {}
+
+
+class FigureBuildFactory(_CountedFactory):
     class Meta:
         model = FigureBuild
 
-    pairing = factory.SubFactory(PairingFactory)
 
-    @classmethod
-    def _create(cls, model_class, pairing):
-        return model_class.objects.get(quarter=_counted_quarter(pairing).label)
+class QuarterChangeFactory(_CountedFactory):
+    """The quarter's change mark, as a write and the count leave it."""
 
-
-class QuarterChangeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = QuarterChange
 
-    pairing = factory.SubFactory(PairingFactory)
 
-    @classmethod
-    def _create(cls, model_class, pairing):
-        return model_class.objects.get(quarter=_counted_quarter(pairing).label)
-
-
-class FigureCellFactory(factory.django.DjangoModelFactory):
+class FigureCellFactory(_CountedFactory):
     """The cell of a due pairing's unit and town in this quarter's count."""
 
     class Meta:
         model = FigureCell
 
-    pairing = factory.SubFactory(PairingFactory)
-
-    @classmethod
-    def _create(cls, model_class, pairing):
-        quarter = _counted_quarter(pairing)
-        return model_class.objects.get(
-            quarter=quarter.label, unit=pairing.cadre.unit, place=pairing.enterprise.place, category=""
-        )
+    @staticmethod
+    def cell_of(pairing):
+        return {"unit": pairing.cadre.unit, "place": pairing.enterprise.place, "category": ""}
 
 
-class CadreCellFactory(factory.django.DjangoModelFactory):
+class CadreCellFactory(_CountedFactory):
     """The cell of a due pairing's cadre and town in this quarter's count."""
 
     class Meta:
         model = CadreCell
 
-    pairing = factory.SubFactory(PairingFactory)
-
-    @classmethod
-    def _create(cls, model_class, pairing):
-        quarter = _counted_quarter(pairing)
-        return model_class.objects.get(
-            quarter=quarter.label, cadre=pairing.cadre, place=pairing.enterprise.place
-        )
+    @staticmethod
+    def cell_of(pairing):
+        return {"cadre": pairing.cadre, "place": pairing.enterprise.place}
 
 
 # -- dated units and closed quarters (issue 16) -----------------------------------

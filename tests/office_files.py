@@ -20,6 +20,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from cadres import spreadsheets
 from cadres.demo import demo_credit_code
 
 # As the office writes a town → the place it means.
@@ -412,18 +413,8 @@ if __name__ == "__main__":  # pragma: no cover
         print(target / item.name, len(item.content), "bytes", datetime.date.today())
 
 
-ARRANGEMENT_HEADERS = [
-    "序号",
-    "单位",
-    "第一责任人",
-    "分管领导",
-    "联系人",
-    "职务",
-    "职级",
-    "联系企业",
-    "企业所在镇（街道）",
-    "开始日期",
-]
+#: the headings of the table the office fills in: the exported table's, and a start date
+ARRANGEMENT_HEADERS = [*spreadsheets.ARRANGEMENT_HEADERS, "开始日期"]
 
 
 def attachment2_xlsx(blocks):
@@ -436,7 +427,7 @@ def attachment2_xlsx(blocks):
     wb = Workbook()
     ws = wb.active
     width = len(ARRANGEMENT_HEADERS)
-    ws.append(["市涉企部门(单位)走访联系企业安排表"] + [None] * (width - 1))
+    ws.append([spreadsheets.ARRANGEMENT_TITLE] + [None] * (width - 1))
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.append(["截至 2026年03月27日"] + [None] * (width - 1))
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)

@@ -35,10 +35,9 @@ from tests.factories import (
     PlaceFactory,
     TownUnitFactory,
     UnitFactory,
+    submitted_visit,
     user_with_role,
 )
-from tongxiang_liaison.actions import submit_feedback
-from visits.models import Visit
 
 D = datetime.date
 
@@ -130,14 +129,7 @@ def build_world(staff_user):
             enterprise=EnterpriseFactory(place=puyuan, name=f"{SCRIPT}{key}企业", industry=FORMULA),
             start_date=D(2026, 3, 27),
         )
-        visit = Visit.objects.create(
-            cadre=cadre,
-            pairing=pairing,
-            enterprise=pairing.enterprise,
-            visit_date=D(2026, 8, 1),
-            situation=FORMULA + SCRIPT,
-        )
-        submit_feedback(visit, by=None)
+        visit = submitted_visit(pairing, D(2026, 8, 1), situation=FORMULA + SCRIPT)
 
         def item(cadre=cadre, pairing=pairing):
             return IssueItem.objects.create(

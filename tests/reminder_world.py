@@ -7,7 +7,6 @@ import datetime
 
 from cadres.models import CoordinatorRegion
 from issues import services
-from issues.models import IssueItem
 from jobs import reminders
 from jobs.models import QuarterlyReport
 from tests.factories import (
@@ -17,10 +16,11 @@ from tests.factories import (
     PairingFactory,
     PlaceFactory,
     UnitFactory,
+    information_officer,
+    office_item,
+    submitted_visit,
     user_with_role,
 )
-from visits.models import Visit
-from visits.services import submit_visit
 
 D = datetime.date
 #: a day on which each stage is due
@@ -34,52 +34,50 @@ DAYS = {
 }
 
 
-def build():
-    place = PlaceFactory(name="濮院镇")
+def busy_unit(pairings, place=None):
+    """市经信局, its information officer (login ``officer``) and 叶文海 (login
+    ``ye``): ``pairings`` enterprises not yet visited this year (企业0, 企业1, …
+    in ``place``) and 已走访企业, visited on 2 November 2026."""
     unit = UnitFactory(name="市经信局")
-    officer_cadre = CadreFactory(unit=unit, name="信息员")
-    unit.information_officer = officer_cadre
-    unit.save()
-    officer = user_with_role("unit_officer", cadre=officer_cadre, username="officer")
-    officer.email = "officer@tx.gov.cn"
-    officer.save()
+    officer = information_officer(unit, email="officer@tx.gov.cn")
     busy = CadreFactory(unit=unit, name="叶文海", email="ye@tx.gov.cn")
     user_with_role("cadre", cadre=busy, username="ye")
-    for n in range(2):
-        PairingFactory(
-            cadre=busy, enterprise=EnterpriseFactory(name=f"企业{n}", place=place), start_date=D(2026, 3, 27)
-        )
+    for n in range(pairings):
+        enterprise = EnterpriseFactory(name=f"企业{n}", place=place or PlaceFactory())
+        PairingFactory(cadre=busy, enterprise=enterprise, start_date=D(2026, 3, 27))
     done = PairingFactory(
         cadre=busy, enterprise=EnterpriseFactory(name="已走访企业"), start_date=D(2026, 3, 27)
     )
-    submit_visit(
-        Visit.objects.create(
-            cadre=busy, pairing=done, enterprise=done.enterprise, visit_date=D(2026, 11, 2), situation="x"
-        )
-    )
+    submitted_visit(done, D(2026, 11, 2))
+    return unit, officer, busy
+
+
+def office_staff():
+    """The liaison office's login ``office``, with the office's mailbox."""
+    return user_with_role("liaison_staff", username="office", email="lianluoban@tx.gov.cn")
+
+
+def build():
+    place = PlaceFactory(name="濮院镇")
+    unit, officer, busy = busy_unit(2, place)
     late = CadreFactory(unit=unit, name="新干部")
     user_with_role("cadre", cadre=late, username="late")
     PairingFactory(cadre=late, enterprise=EnterpriseFactory(name="新结对企业", place=place),
                    start_date=D(2026, 11, 20))  # fmt: skip
-    staff = user_with_role("liaison_staff", username="office")
-    staff.email = "lianluoban@tx.gov.cn"
-    staff.save()
+    staff = office_staff()
     leader = CityLeaderFactory(name="区域领导", is_coordinator=True)
     CoordinatorRegion.objects.create(cadre=leader, place=place)
     user_with_role("leader", cadre=leader, username="leader")
-    item = IssueItem.objects.create(
-        enterprise=EnterpriseFactory(name="缺工企业"),
-        reporter=busy,
-        category="labour",
-        description="招工难",
-        status="office",
-    )
-    slips = [services.refer(item, department=unit, by=staff, on=D(2026, 11, 2), working_days=5)]
-    item = IssueItem.objects.create(
-        enterprise=EnterpriseFactory(name="缺钱企业"), reporter=busy, category="funding",
-        description="融资难", status="office",
-    )  # fmt: skip
-    slips.append(services.refer(item, department=unit, by=staff, on=D(2026, 11, 23), working_days=5))
+    slips = []
+    for enterprise, category, description, issued_on in (
+        ("缺工企业", "labour", "招工难", D(2026, 11, 2)),
+        ("缺钱企业", "funding", "融资难", D(2026, 11, 23)),
+    ):
+        item = office_item(
+            enterprise=EnterpriseFactory(name=enterprise), reporter=busy, category=category,
+            description=description, by=staff,
+        )  # fmt: skip
+        slips.append(services.refer(item, department=unit, by=staff, on=issued_on, working_days=5))
     report = QuarterlyReport.objects.create(quarter="2026Q3", file="reports/2026Q3.xlsx", size=1)
     return {"unit": unit, "officer": officer, "staff": staff, "busy": busy, "slips": slips, "report": report}
 

@@ -14,8 +14,14 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from issues import workflow
 from issues.models import IssueItem
-from jobs.models import ReminderLog
-from tests.factories import CadreFactory, EnterpriseFactory, PairingFactory, UserFactory, user_with_role
+from tests.factories import (
+    CadreFactory,
+    EnterpriseFactory,
+    PairingFactory,
+    ReminderLogFactory,
+    UserFactory,
+    user_with_role,
+)
 from tests.test_no_rule_ids import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -91,24 +97,13 @@ def test_the_change_history_shows_status_labels_not_codes(client, superuser):
 
 def test_the_reminder_log_shows_kinds_and_stages_by_their_labels(client, superuser):
     recipient = UserFactory()
-    first = ReminderLog.objects.create(
-        recipient=recipient,
-        kind="first_visit",
-        period="2026",
-        stage="first_visit",
-        subject="首次走访提醒",
-        body="x",
-    )
-    ReminderLog.objects.create(
-        recipient=recipient, kind="visit", period="2026Q4", stage="d30", subject="走访", body="x"
-    )
-    ReminderLog.objects.create(
-        recipient=recipient,
-        kind="slip",
-        period="桐联企交〔2026〕第0001号",
-        stage="overdue",
-        subject="交办单",
-        body="x",
+    first, _visit, _slip = (
+        ReminderLogFactory(recipient=recipient, kind=kind, period=period, stage=stage, subject=subject)
+        for kind, period, stage, subject in (
+            ("first_visit", "2026", "first_visit", "首次走访提醒"),
+            ("visit", "2026Q4", "d30", "走访"),
+            ("slip", "桐联企交〔2026〕第0001号", "overdue", "交办单"),
+        )
     )
     listing = page_text(client, reverse("admin:jobs_reminderlog_changelist"))
     for label in (

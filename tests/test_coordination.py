@@ -20,13 +20,15 @@ from tests.factories import (
     CadreFactory,
     CityLeaderFactory,
     EnterpriseFactory,
+    IssueItemFactory,
     PairingFactory,
     PlaceFactory,
     UnitFactory,
+    office_item,
+    submitted_visit,
     user_with_role,
 )
-from tongxiang_liaison.actions import submit_feedback
-from visits.models import ProblemRemit, Visit
+from visits.models import ProblemRemit
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -43,19 +45,18 @@ def region():
     return {"place": puyuan, "coordinator": coordinator, "user": user}
 
 
-def office_item(place, description="两家企业共用道路破损，涉及交通、住建"):
-    return IssueItem.objects.create(
+def region_item(place, description="两家企业共用道路破损，涉及交通、住建"):
+    """An item of an enterprise in ``place`` that the office has taken on."""
+    return office_item(
         enterprise=EnterpriseFactory(place=place),
-        reporter=CadreFactory(),
         category="other",
         description=description,
-        status=IssueItem.Status.OFFICE,
         reported_on=D(2026, 10, 8),
     )
 
 
 def test_a_coordinator_records_the_quarters_meeting_and_escalates_an_item(client, region):
-    item = office_item(region["place"])
+    item = region_item(region["place"])
     head = CadreFactory(name="交通局长")
     transport, housing = UnitFactory(name="市交通运输局"), UnitFactory(name="市住建局")
     client.force_login(region["user"])
@@ -113,10 +114,10 @@ def test_an_attendee_lists_and_opens_his_meetings_and_reads_only_his_items(clien
     """The list, the navigation and the page agree; on the page an attendee
     reads the items he may see, and is told how many others there are."""
     attendee = CadreFactory(name="参会干部")
-    own = office_item(region["place"], description="本人反映的用工问题")
+    own = region_item(region["place"], description="本人反映的用工问题")
     own.reporter = attendee
     own.save()
-    foreign = office_item(region["place"], description="别家企业的资金问题")
+    foreign = region_item(region["place"], description="别家企业的资金问题")
     meeting = services.save_meeting(
         Meeting(coordinator=region["coordinator"], held_on=D(2026, 10, 20), topics="四季度形势"),
         places=[region["place"]], attendees=[attendee], items=[own, foreign], by=staff_user,
@@ -198,19 +199,16 @@ def test_the_year_end_sheet_counts_quarters_items_and_spot_checks(client, staff_
     cadre = CadreFactory(unit=unit, name="甲")
     pairing = PairingFactory(cadre=cadre, start_date=D(2026, 1, 5))
     for day in (D(2026, 2, 10), D(2026, 8, 10)):
-        v = Visit.objects.create(
-            cadre=cadre, pairing=pairing, enterprise=pairing.enterprise, visit_date=day, situation="x"
-        )
-        submit_feedback(v, by=None)
+        submitted_visit(pairing, day)
     for status, resolved in (("resolved", D(2026, 9, 1)), ("new", None)):
-        IssueItem.objects.create(
+        IssueItemFactory(
             enterprise=pairing.enterprise,
             reporter=cadre,
             category="labour",
-            description="x",
             status=status,
             reported_on=D(2026, 3, 1),
             resolved_on=resolved,
+            by=staff_user,
         )
     batch = SpotCheckBatch.objects.create(quarter="2026Q3", sample_size=1, seed=1, created_by=staff_user)
     SpotCheck.objects.create(

@@ -12,19 +12,19 @@ from cadres.models import AreaAssignment, CoordinatorRegion
 from dashboards import figures
 from dashboards.models import FigureBuild, FigureCell
 from issues import services as issue_services
-from issues.models import IssueItem, ReferralSlip
+from issues.models import ReferralSlip
 from jobs import report
 from tests.factories import (
     CadreFactory,
     CityLeaderFactory,
     EnterpriseFactory,
+    IssueItemFactory,
     PairingFactory,
     PlaceFactory,
     UnitFactory,
+    submitted_visit,
     user_with_role,
 )
-from tongxiang_liaison.actions import submit_feedback
-from visits.models import Visit
 from visits.quarters import Quarter
 
 pytestmark = pytest.mark.django_db
@@ -32,26 +32,18 @@ D = datetime.date
 Q3 = Quarter(2026, 3)
 
 
-def visit(pairing, day):
-    v = Visit.objects.create(
-        cadre=pairing.cadre, pairing=pairing, enterprise=pairing.enterprise, visit_date=day, situation="平稳"
-    )
-    submit_feedback(v, by=None)
-    return v
-
-
 JULY_10 = D(2026, 7, 10)
 
 
 def item(pairing, category, status="new", resolved=None, reported=JULY_10):
-    return IssueItem.objects.create(
+    """An item of ``pairing``'s enterprise, reported by its cadre (the office walks it to ``status``)."""
+    return IssueItemFactory(
         enterprise=pairing.enterprise,
         reporter=pairing.cadre,
         category=category,
-        description="x",
         status=status,
-        reported_on=reported,
         resolved_on=resolved,
+        reported_on=reported,
     )
 
 
@@ -74,9 +66,9 @@ def city(staff_user):
     p2 = PairingFactory(cadre=a, enterprise=EnterpriseFactory(place=puyuan), start_date=start)
     p3 = PairingFactory(cadre=b, enterprise=EnterpriseFactory(place=puyuan), start_date=start)
     p4 = PairingFactory(cadre=c, enterprise=EnterpriseFactory(place=wuzhen), start_date=start)
-    visit(p1, D(2026, 8, 3))
-    visit(p3, D(2026, 9, 20))
-    visit(p4, D(2026, 6, 10))  # the quarter before: counts for Q2, not Q3
+    submitted_visit(p1, D(2026, 8, 3))
+    submitted_visit(p3, D(2026, 9, 20))
+    submitted_visit(p4, D(2026, 6, 10))  # the quarter before: counts for Q2, not Q3
     item(p1, "labour")
     item(p1, "funding", "resolved", D(2026, 8, 1))
     item(p3, "funding", "resolved", D(2026, 9, 1))
@@ -206,7 +198,7 @@ def grow(size, staff_user, offset):
             pairing = PairingFactory(
                 cadre=cadre, enterprise=EnterpriseFactory(place=place), start_date=D(2026, 3, 27)
             )
-            visit(pairing, D(2026, 8, 5))
+            submitted_visit(pairing, D(2026, 8, 5))
             item(pairing, "talent", "resolved", D(2026, 8, 9))
         issue_services.refer(
             item(pairing, "market", "office"), department=unit, by=staff_user, on=D(2026, 7, 2)

@@ -17,10 +17,9 @@ from tests.factories import (
     EnterpriseFactory,
     PairingFactory,
     UnitFactory,
+    submitted_visit,
     user_with_role,
 )
-from tongxiang_liaison.actions import submit_feedback
-from visits.models import Visit, VisitProblem
 
 pytestmark = pytest.mark.django_db
 S = IssueItem.Status
@@ -40,17 +39,8 @@ def world(staff_user):
     leader = CityLeaderFactory(name="黄民")
     leader_user = user_with_role("leader", cadre=leader, username="leader")
     pairing = PairingFactory(cadre=reporter, enterprise=EnterpriseFactory(name="桐乡市恒新毛针织有限公司"))
-    visit = Visit.objects.create(
-        cadre=reporter,
-        pairing=pairing,
-        enterprise=pairing.enterprise,
-        visit_date=datetime.date(2026, 11, 20),
-        situation="订单饱满",
-        status=Visit.Status.DRAFT,
-    )
-    VisitProblem.objects.create(visit=visit, category="funding", description="流动资金贷款到期续贷困难")
-    VisitProblem.objects.create(visit=visit, category="labour", description="一线操作工缺口三十人")
-    submit_feedback(visit, by=reporter_user)
+    problems = [("funding", "流动资金贷款到期续贷困难"), ("labour", "一线操作工缺口三十人")]
+    submitted_visit(pairing, datetime.date(2026, 11, 20), problems=problems, by=reporter_user)
     return {
         "finance": finance,
         "commerce": reporter.unit,
@@ -68,10 +58,15 @@ def notices(user):
     return list(Notice.objects.filter(recipient=user).order_by("pk").values_list("subject", flat=True))
 
 
-def to_office(client, item):
+def at_the_office(client, world, index):
+    """The world's item ``index``, walked to 联络办受理 by the office through
+    the admin's move buttons; the client stays logged in as the office."""
+    item = world["items"][index]
+    client.force_login(world["staff"])
     for status in (S.CONTACT, S.UNIT, S.OFFICE):
         response = client.post(reverse("admin:issues_issueitem_move", args=[item.pk]), {"to_status": status})
         assert response.status_code == 302, response.content.decode()[:500]
+    return item
 
 
 def test_the_item_from_a_form_names_the_cadre_who_reported_it(world):
@@ -81,9 +76,7 @@ def test_the_item_from_a_form_names_the_cadre_who_reported_it(world):
 
 
 def test_a_referral_tells_the_department_and_the_cadre_and_every_step_after(client, world, eager_tasks):
-    item = world["items"][0]
-    client.force_login(world["staff"])
-    to_office(client, item)
+    item = at_the_office(client, world, 0)
     response = client.post(
         reverse("admin:issues_issueitem_refer", args=[item.pk]),
         {"department": world["finance"].pk, "working_days": 10, "requirement": "请协调银行续贷"},
@@ -128,9 +121,7 @@ def test_a_referral_tells_the_department_and_the_cadre_and_every_step_after(clie
 
 
 def test_an_escalation_tells_the_leader_and_an_instruction_tells_the_office(client, world, eager_tasks):
-    item = world["items"][1]
-    client.force_login(world["staff"])
-    to_office(client, item)
+    item = at_the_office(client, world, 1)
     response = client.post(
         reverse("admin:issues_issueitem_escalate", args=[item.pk]),
         {
@@ -156,9 +147,7 @@ def test_an_escalation_tells_the_leader_and_an_instruction_tells_the_office(clie
 
 def test_a_supervision_slip_tells_the_principal_leader(client, world, eager_tasks, time_machine):
     time_machine.move_to(datetime.datetime(2026, 12, 1, 9, tzinfo=datetime.UTC))
-    item = world["items"][0]
-    client.force_login(world["staff"])
-    to_office(client, item)
+    item = at_the_office(client, world, 0)
     slip = services.refer(item, department=world["finance"], by=world["staff"], working_days=3)
     time_machine.move_to(datetime.datetime(2026, 12, 20, 9, tzinfo=datetime.UTC))
     client.force_login(world["staff"])  # a new day, a new session
@@ -172,9 +161,7 @@ def test_a_supervision_slip_tells_the_principal_leader(client, world, eager_task
 
 
 def test_the_officer_files_monthly_progress_of_an_item_referred_to_the_unit(client, world, eager_tasks):
-    item = world["items"][0]
-    client.force_login(world["staff"])
-    to_office(client, item)
+    item = at_the_office(client, world, 0)
     slip = services.refer(item, department=world["finance"], by=world["staff"])
     client.force_login(world["officer"])
     # The referred item is the department's to see, though another unit's cadre reported it.

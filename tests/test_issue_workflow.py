@@ -12,32 +12,29 @@ from tests.factories import CadreFactory, EnterpriseFactory
 pytestmark = pytest.mark.django_db
 S = IssueItem.Status
 
-LEGAL = [
-    (S.NEW, S.CONTACT),
-    (S.CONTACT, S.UNIT),
-    (S.CONTACT, S.RESOLVED),
-    (S.UNIT, S.OFFICE),
-    (S.UNIT, S.RESOLVED),
-    (S.OFFICE, S.REFERRED),
-    (S.OFFICE, S.ESCALATED),
-    (S.REFERRED, S.RESOLVED),
-    (S.REFERRED, S.UNSOLVABLE),
-    (S.ESCALATED, S.RESOLVED),
-    (S.ESCALATED, S.UNSOLVABLE),
-] + [(status, S.WITHDRAWN) for status in workflow.OPEN]
+# The moves the escalation path allows from each status (and withdrawal from any open one) …
+ALLOWED = {
+    S.NEW: [S.CONTACT],
+    S.CONTACT: [S.UNIT, S.RESOLVED],
+    S.UNIT: [S.OFFICE, S.RESOLVED],
+    S.OFFICE: [S.REFERRED, S.ESCALATED],
+    S.REFERRED: [S.RESOLVED, S.UNSOLVABLE],
+    S.ESCALATED: [S.RESOLVED, S.UNSOLVABLE],
+}
+LEGAL = [(start, end) for start, ends in ALLOWED.items() for end in ends]
+LEGAL += [(status, S.WITHDRAWN) for status in workflow.OPEN]
 
-ILLEGAL = [
-    (S.NEW, S.RESOLVED),  # the contact tries first
-    (S.NEW, S.REFERRED),
-    (S.CONTACT, S.OFFICE),  # the unit comes before the office
-    (S.OFFICE, S.RESOLVED),  # the office refers or escalates
-    (S.OFFICE, S.UNSOLVABLE),
-    (S.REFERRED, S.ESCALATED),
-    (S.RESOLVED, S.CONTACT),
-    (S.UNSOLVABLE, S.RESOLVED),
-    (S.WITHDRAWN, S.NEW),
-    (S.RESOLVED, S.WITHDRAWN),
-]
+# … and some it refuses.
+REFUSED = {
+    S.NEW: [S.RESOLVED, S.REFERRED],  # the contact tries first
+    S.CONTACT: [S.OFFICE],  # the unit comes before the office
+    S.OFFICE: [S.RESOLVED, S.UNSOLVABLE],  # the office refers or escalates
+    S.REFERRED: [S.ESCALATED],
+    S.RESOLVED: [S.CONTACT, S.WITHDRAWN],
+    S.UNSOLVABLE: [S.RESOLVED],
+    S.WITHDRAWN: [S.NEW],
+}
+ILLEGAL = [(start, end) for start, ends in REFUSED.items() for end in ends]
 
 
 @pytest.fixture

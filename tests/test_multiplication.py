@@ -31,6 +31,7 @@ from tests.factories import (
     PairingFactory,
     PlaceFactory,
     UnitFactory,
+    submitted_visit,
     user_with_role,
 )
 from tests.test_import import errors_of, xlsx_bytes
@@ -164,19 +165,8 @@ def test_the_statistics_figure_outranks_a_visit_form_figure():
 
 
 def test_a_submitted_feedback_form_records_its_sales_as_a_revenue_figure():
-    from tongxiang_liaison.actions import submit_feedback
-    from visits.models import Visit
-
     pairing = PairingFactory()
-    visit = Visit.objects.create(
-        cadre=pairing.cadre,
-        pairing=pairing,
-        enterprise=pairing.enterprise,
-        visit_date=D(2026, 5, 10),
-        sales=Decimal("2100"),
-        situation="订单平稳",
-    )
-    submit_feedback(visit, by=None)
+    visit = submitted_visit(pairing, D(2026, 5, 10), sales=Decimal("2100"))
     figure = RevenueFigure.objects.get(enterprise=pairing.enterprise)
     assert (figure.year, figure.revenue, figure.source, figure.visit_id) == (2026, 2100, "visit", visit.pk)
 

@@ -15,19 +15,18 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from openpyxl import load_workbook
 
 from dashboards import figures
-from issues.models import IssueItem
 from jobs import report, tasks
 from jobs.models import PendingTask, QuarterlyReport
 from tests.factories import (
     CadreFactory,
     EnterpriseFactory,
+    IssueItemFactory,
     PairingFactory,
     PlaceFactory,
     UnitFactory,
+    submitted_visit,
     user_with_role,
 )
-from tongxiang_liaison.actions import submit_feedback
-from visits.models import Visit
 from visits.quarters import Quarter
 
 pytestmark = pytest.mark.django_db
@@ -42,15 +41,12 @@ def city():
     a, b = CadreFactory(unit=econ, name="甲"), CadreFactory(unit=econ, name="乙")
     p1 = PairingFactory(cadre=a, enterprise=EnterpriseFactory(place=puyuan), start_date=D(2026, 3, 27))
     PairingFactory(cadre=b, enterprise=EnterpriseFactory(place=puyuan), start_date=D(2026, 3, 27))
-    visit = Visit.objects.create(
-        cadre=a, pairing=p1, enterprise=p1.enterprise, visit_date=D(2026, 8, 3), situation="x"
-    )
-    submit_feedback(visit, by=None)
+    submitted_visit(p1, D(2026, 8, 3))
 
     def item(cadre, category, status="new", resolved=None):
-        IssueItem.objects.create(
-            enterprise=p1.enterprise, reporter=cadre, category=category, description="x",
-            reported_on=D(2026, 7, 10), status=status, resolved_on=resolved,
+        IssueItemFactory(
+            enterprise=p1.enterprise, reporter=cadre, category=category, reported_on=D(2026, 7, 10),
+            status=status, resolved_on=resolved,
         )  # fmt: skip
 
     item(a, "labour", "resolved", D(2026, 9, 1))
@@ -108,9 +104,7 @@ def test_publishing_is_all_or_nothing(city, settings, tmp_path):
 
 
 def test_the_task_tells_the_leaders_once(city):
-    leader = user_with_role("leader", cadre=CadreFactory(rank="city"), username="lingdao")
-    leader.email = "leader@tx.gov.cn"
-    leader.save()
+    user_with_role("leader", cadre=CadreFactory(rank="city"), username="lingdao", email="leader@tx.gov.cn")
     result = tasks.build_quarterly_report.apply(kwargs={"quarter": "2026Q3"}).get()
     assert QuarterlyReport.objects.get().pk == result["report"]
     assert [m.to for m in mail.outbox] == [["leader@tx.gov.cn"]] and "2026Q3" in mail.outbox[0].subject

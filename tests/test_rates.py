@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
-from issues import rates
+from issues import rates, services
 from issues.models import IssueItem, ReferralSlip
-from tests.factories import CadreFactory, EnterpriseFactory, UnitFactory
+from tests.factories import CadreFactory, IssueItemFactory, UnitFactory
 from visits.quarters import Quarter
 
 pytestmark = pytest.mark.django_db
@@ -16,14 +16,8 @@ Q3 = Quarter(2026, 3)  # 1 July – 30 September
 
 
 def item(cadre, reported, status=S.NEW, resolved=None):
-    return IssueItem.objects.create(
-        enterprise=EnterpriseFactory(),
-        reporter=cadre,
-        category="labour",
-        description="x",
-        reported_on=reported,
-        status=status,
-        resolved_on=resolved,
+    return IssueItemFactory(
+        reporter=cadre, category="labour", reported_on=reported, status=status, resolved_on=resolved
     )
 
 
@@ -74,19 +68,13 @@ def test_on_time_rate_of_referral_slips_belongs_to_the_department(city, staff_us
         (D(2026, 10, 20), D(2026, 9, 28)),  # deadline after Q3 but accepted in Q3: on time
         (D(2026, 10, 20), None),  # neither: not counted
     ]
-    for n, (deadline, accepted) in enumerate(cases, start=1):
-        ReferralSlip.objects.create(
-            serial=f"S{n}",
-            year=2026,
-            number=n,
-            item=item(city["c"], D(2026, 7, 1), S.REFERRED),
-            department=department,
-            issued_on=D(2026, 7, 1),
-            working_days=10,
-            deadline=deadline,
-            accepted_on=accepted,
-            status="accepted" if accepted else "issued",
-            issued_by=staff_user,
+    for deadline, accepted in cases:
+        taken_on = item(city["c"], D(2026, 7, 1), S.OFFICE)
+        slip = services.refer(
+            taken_on, department=department, by=staff_user, on=D(2026, 7, 1), working_days=10
+        )
+        ReferralSlip.objects.filter(pk=slip.pk).update(
+            deadline=deadline, accepted_on=accepted, status="accepted" if accepted else "issued"
         )
     f = rates.figures(Q3, unit_id=department.pk)
     assert (f.slips_counted, f.slips_on_time) == (4, 2) and f.on_time_rate == 0.5

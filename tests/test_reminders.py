@@ -13,12 +13,10 @@ from django.db import connection
 from django.utils import timezone
 
 from issues import services
-from issues.models import IssueItem
 from jobs import delivery, reminders
 from jobs.models import Notice, ReminderLog
-from tests.factories import CadreFactory, EnterpriseFactory, PairingFactory, UnitFactory, user_with_role
-from tongxiang_liaison.actions import submit_feedback
-from visits.models import Visit
+from tests import reminder_world
+from tests.factories import CadreFactory, PairingFactory, UnitFactory, office_item, user_with_role
 
 D = datetime.date
 
@@ -45,34 +43,14 @@ def test_stage_selection_at_quarter_edges(today, expected):
 
 @pytest.fixture
 def city(db):
-    unit = UnitFactory(name="市经信局")
-    officer_cadre = CadreFactory(unit=unit, name="信息员")
-    unit.information_officer = officer_cadre
-    unit.save()
-    officer = user_with_role("unit_officer", cadre=officer_cadre, username="officer")
-    officer.email = "officer@tx.gov.cn"
-    officer.save()
-    busy = CadreFactory(unit=unit, name="叶文海", email="ye@tx.gov.cn")
-    user_with_role("cadre", cadre=busy, username="ye")
-    for n in range(3):
-        PairingFactory(cadre=busy, enterprise=EnterpriseFactory(name=f"企业{n}"), start_date=D(2026, 3, 27))
-    done = PairingFactory(
-        cadre=busy, enterprise=EnterpriseFactory(name="已走访企业"), start_date=D(2026, 3, 27)
-    )
-    visit = Visit.objects.create(
-        cadre=busy, pairing=done, enterprise=done.enterprise, visit_date=D(2026, 11, 2), situation="x"
-    )
-    submit_feedback(visit, by=None)
+    unit, officer, busy = reminder_world.busy_unit(3)
     retired = CadreFactory(unit=unit, name="退休干部", is_active=False)
     user_with_role("cadre", cadre=retired, username="retired")
     PairingFactory(cadre=retired, start_date=D(2026, 3, 27))
     ended = CadreFactory(unit=unit, name="已结束")
     user_with_role("cadre", cadre=ended, username="ended")
     PairingFactory(cadre=ended, start_date=D(2026, 3, 27), ended_on=D(2026, 6, 30), ended_reason="调离")
-    staff = user_with_role("liaison_staff", username="office")
-    staff.email = "lianluoban@tx.gov.cn"
-    staff.save()
-    return {"busy": busy, "officer": officer, "staff": staff}
+    return {"busy": busy, "officer": officer, "staff": reminder_world.office_staff()}
 
 
 def test_one_message_per_cadre_listing_all_their_unvisited_enterprises(city):
@@ -148,13 +126,7 @@ def test_slip_reminders_due_soon_and_overdue(city, unit_a):
     department = city["officer"].cadre.unit
 
     def slip(on, days):
-        item = IssueItem.objects.create(
-            enterprise=EnterpriseFactory(),
-            reporter=CadreFactory(),
-            category="labour",
-            description="招工难",
-            status="office",
-        )
+        item = office_item(category="labour", description="招工难", by=staff)
         return services.refer(item, department=department, by=staff, on=on, working_days=days)
 
     soon, late, far = slip(D(2026, 11, 23), 5), slip(D(2026, 11, 2), 5), slip(D(2026, 11, 25), 20)

@@ -79,6 +79,15 @@ def supervisor(population):
     return user_with_role("supervisor", username="ducha")
 
 
+def record(client, check, checked_on, **answers):
+    """The supervisor's form for one check of its batch, posted by phone."""
+    fields = {"method": "phone", "checked_on": checked_on, **answers}
+    client.post(
+        reverse("issues:spotcheck_batch", args=[check.batch_id]),
+        {"check": check.pk, **{f"c{check.pk}-{name}": value for name, value in fields.items()}},
+    )
+
+
 def test_supervisor_records_checks_and_circulates_a_notice(client, supervisor):
     client.force_login(supervisor)
     response = client.post(
@@ -94,17 +103,8 @@ def test_supervisor_records_checks_and_circulates_a_notice(client, supervisor):
         ("true", "", ""),
     ]
     for check, (confirmed, satisfaction, finding) in zip(checks, outcomes, strict=True):
-        prefix = f"c{check.pk}"
-        client.post(
-            reverse("issues:spotcheck_batch", args=[batch.pk]),
-            {
-                "check": check.pk,
-                f"{prefix}-method": "phone",
-                f"{prefix}-checked_on": "2026-10-20",
-                f"{prefix}-visit_confirmed": confirmed,
-                f"{prefix}-satisfaction": satisfaction,
-                f"{prefix}-finding": finding,
-            },
+        record(
+            client, check, "2026-10-20", visit_confirmed=confirmed, satisfaction=satisfaction, finding=finding
         )
     assert SpotCheck.objects.filter(checked_on=D(2026, 10, 20)).count() == 4
     page = client.get(reverse("issues:spotcheck_notice", args=[batch.pk])).content.decode()
@@ -120,16 +120,7 @@ def test_future_check_dates_are_refused(client, supervisor):
     batch = spotchecks.create_batch(quarter=Q3, size=1, seed=1, title="", by=supervisor)
     check = batch.checks.get()
     client.force_login(supervisor)
-    prefix = f"c{check.pk}"
-    client.post(
-        reverse("issues:spotcheck_batch", args=[batch.pk]),
-        {
-            "check": check.pk,
-            f"{prefix}-method": "phone",
-            f"{prefix}-checked_on": "2099-01-01",
-            f"{prefix}-visit_confirmed": "true",
-        },
-    )
+    record(client, check, "2099-01-01", visit_confirmed="true")
     check.refresh_from_db()
     assert check.checked_on is None
 

@@ -22,25 +22,28 @@ from visits.models import Visit, VisitProblem
 
 pytestmark = pytest.mark.django_db
 
-LIMITS = [
-    (Visit, "situation", inputs.SITUATION),
-    (Visit, "urgent_services", inputs.PROBLEM),
-    (Visit, "policies_explained", inputs.PROBLEM),
-    (Visit, "suggestions", inputs.PROBLEM),
-    (Visit, "other_companions", 200),
-    (VisitProblem, "description", inputs.PROBLEM),
-    (IssueItem, "description", inputs.PROBLEM),
-    (IssueItem, "closing_reason", inputs.REASON),
-    (ReferralSlip, "requirement", inputs.REASON),
-    (ReferralSlip, "measures", inputs.PROBLEM),
-    (ReferralSlip, "result", inputs.PROBLEM),
-    (ReferralSlip, "return_reason", inputs.REASON),
-    (SpotCheck, "finding", inputs.PROBLEM),
-    (Meeting, "topics", inputs.SITUATION),
-    (Meeting, "decisions", inputs.SITUATION),
-    (Meeting, "invited_officials", inputs.REASON),
-    (GoodPractice, "body", inputs.ARTICLE),
-]
+# Each model's free-text fields and their limits.
+FIELD_LIMITS = {
+    Visit: {
+        "situation": inputs.SITUATION,
+        "urgent_services": inputs.PROBLEM,
+        "policies_explained": inputs.PROBLEM,
+        "suggestions": inputs.PROBLEM,
+        "other_companions": 200,
+    },
+    VisitProblem: {"description": inputs.PROBLEM},
+    IssueItem: {"description": inputs.PROBLEM, "closing_reason": inputs.REASON},
+    ReferralSlip: {
+        "requirement": inputs.REASON,
+        "measures": inputs.PROBLEM,
+        "result": inputs.PROBLEM,
+        "return_reason": inputs.REASON,
+    },
+    SpotCheck: {"finding": inputs.PROBLEM},
+    Meeting: {"topics": inputs.SITUATION, "decisions": inputs.SITUATION, "invited_officials": inputs.REASON},
+    GoodPractice: {"body": inputs.ARTICLE},
+}
+LIMITS = [(model, name, limit) for model, fields in FIELD_LIMITS.items() for name, limit in fields.items()]
 
 
 @pytest.mark.parametrize("model,name,limit", LIMITS, ids=lambda v: getattr(v, "__name__", str(v)))

@@ -14,7 +14,7 @@ from django.utils.html import escape
 
 from issues import services, slip_workflow
 from issues.models import ExtensionRequest, ReferralSlip
-from tests.factories import CadreFactory, EnterpriseFactory, UnitFactory, user_with_role
+from tests.factories import UnitFactory, office_item, user_with_role
 from tests.permission_world import ROLES, build_world
 
 pytestmark = pytest.mark.django_db
@@ -23,16 +23,8 @@ TODAY = datetime.date(2026, 12, 2)
 
 
 def slip_in(status, staff_user, **extra):
-    from issues.models import IssueItem
-
     unit = UnitFactory(name="市金融办")
-    item = IssueItem.objects.create(
-        enterprise=EnterpriseFactory(),
-        reporter=CadreFactory(),
-        category="funding",
-        description="续贷",
-        status="office",
-    )
+    item = office_item(description="续贷", by=staff_user)
     slip = services.refer(item, department=unit, by=staff_user, on=datetime.date(2026, 11, 2))
     ReferralSlip.objects.filter(pk=slip.pk).update(status=status, **extra)
     slip.refresh_from_db()

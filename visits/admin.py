@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
-from cadres.admin import AuditedAdmin
+from cadres.admin import AuditedAdmin, RemitAdmin
 from tabular.admin import SafeExportMixin
 
 from . import access, services
@@ -17,8 +17,12 @@ from .resources import VisitResource
 
 
 class QuarterFilter(admin.SimpleListFilter):
+    """The rows of one of the last eight quarters by the day in ``date_field``
+    (a visit's date here; a subclass names another field and its title)."""
+
     title = _("季度")
     parameter_name = "quarter"
+    date_field = "visit_date"
 
     def lookups(self, request, model_admin):
         return [(q.label, q.label) for q in reversed(recent(Quarter.of(timezone.localdate()), 8))]
@@ -30,7 +34,7 @@ class QuarterFilter(admin.SimpleListFilter):
             quarter = Quarter.parse(self.value())
         except ValueError:
             return queryset.none()
-        return queryset.filter(visit_date__range=(quarter.first_day, quarter.last_day))
+        return queryset.filter(**{f"{self.date_field}__range": (quarter.first_day, quarter.last_day)})
 
 
 class VisitProblemInline(admin.TabularInline):
@@ -87,9 +91,4 @@ class VisitAdmin(SafeExportMixin, ExportMixin, AuditedAdmin):
         services.correct_visit(visit, by=request.user, reason=reason)
 
 
-@admin.register(ProblemRemit)
-class ProblemRemitAdmin(admin.ModelAdmin):
-    list_display = ["category", "unit"]
-    list_filter = ["category"]
-    list_select_related = ["unit"]
-    autocomplete_fields = ["unit"]
+admin.site.register(ProblemRemit, RemitAdmin)

@@ -1,20 +1,15 @@
 """Workbooks of the visits layer: one feedback form laid out like Attachment 1,
 and the coverage report."""
 
+from tabular import xlsx
 from tabular.percent import PERCENT_FORMAT, spreadsheet_rate
-from tabular.xlsx import (
-    CENTER,
-    HEADER_FONT,
-    header_row,
-    merge,
-    new_workbook,
-    print_setup,
-    put,
-    simple_sheet,
-    title_row,
-)
 
 FORM_TITLE = "“干部联千企、服务助转型”活动情况反馈表"
+
+
+def _label(ws, row, column, text):
+    """A label cell of the form: bold, centred."""
+    xlsx.put(ws, row, column, text, font=xlsx.HEADER_FONT, alignment=xlsx.CENTER)
 
 
 def _amount(value):
@@ -23,9 +18,9 @@ def _amount(value):
 
 def visit_workbook(visit):
     """Label/value rows in the order of the paper form; problems as a table."""
-    wb, ws = new_workbook()
+    wb, ws = xlsx.new_workbook()
     ws.title = "反馈表"
-    title_row(ws, FORM_TITLE, 4)
+    xlsx.title_row(ws, FORM_TITLE, 4)
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 26
     ws.column_dimensions["C"].width = 18
@@ -54,10 +49,10 @@ def visit_workbook(visit):
     ]
     row = 2
     for label1, value1, label2, value2 in pairs:
-        put(ws, row, 1, label1, font=HEADER_FONT, alignment=CENTER)
-        put(ws, row, 2, value1)
-        put(ws, row, 3, label2, font=HEADER_FONT, alignment=CENTER)
-        put(ws, row, 4, value2)
+        _label(ws, row, 1, label1)
+        xlsx.put(ws, row, 2, value1)
+        _label(ws, row, 3, label2)
+        xlsx.put(ws, row, 4, value2)
         row += 1
     free_text = range(row, row + 4)
     for label, text in (
@@ -66,37 +61,37 @@ def visit_workbook(visit):
         ("宣讲的政策", visit.policies_explained),
         ("企业意见建议", visit.suggestions),
     ):
-        put(ws, row, 1, label, font=HEADER_FONT, alignment=CENTER)
-        put(ws, row, 2, text)
-        merge(ws, row, 2, row, 4)
+        _label(ws, row, 1, label)
+        xlsx.put(ws, row, 2, text)
+        xlsx.merge(ws, row, 2, row, 4)
         row += 1
     row += 1
-    put(ws, row, 1, "发现的主要问题", font=HEADER_FONT, border=False)
+    xlsx.put(ws, row, 1, "发现的主要问题", font=xlsx.HEADER_FONT, border=False)
     row += 1
-    header_row(ws, ["序号", "问题类别", "问题描述", ""], row)
-    merge(ws, row, 3, row, 4)
+    xlsx.header_row(ws, ["序号", "问题类别", "问题描述", ""], row)
+    xlsx.merge(ws, row, 3, row, 4)
     ws.freeze_panes = None
     for number, problem in enumerate(visit.problems.all(), start=1):
         row += 1
-        put(ws, row, 1, number, alignment=CENTER)
-        put(ws, row, 2, problem.get_category_display())
-        put(ws, row, 3, problem.description)
-        merge(ws, row, 3, row, 4)
-    print_setup(ws, header_rows=1, landscape=False)  # a form: portrait, like Attachment 1
+        xlsx.put(ws, row, 1, number, alignment=xlsx.CENTER)
+        xlsx.put(ws, row, 2, problem.get_category_display())
+        xlsx.put(ws, row, 3, problem.description)
+        xlsx.merge(ws, row, 3, row, 4)
+    xlsx.print_setup(ws, header_rows=1, landscape=False)  # a form: portrait, like Attachment 1
     for free in free_text:  # room to read, or to write on a printed blank
         ws.row_dimensions[free].height = max(30, ws.row_dimensions[free].height or 0)
     return wb
 
 
 def coverage_workbook(quarter, by_unit, by_place):
-    wb, ws = new_workbook()
+    wb, ws = xlsx.new_workbook()
     ws.title = "按单位"
     headers = ["名称", "应走访结对", "已走访", "未走访", "覆盖率"]
     for sheet, title, rows in (
         (ws, f"{quarter} 走访覆盖率（按单位）", by_unit),
         (wb.create_sheet("按镇街"), f"{quarter} 走访覆盖率（按镇街）", by_place),
     ):
-        simple_sheet(
+        xlsx.simple_sheet(
             sheet,
             title,
             headers,

@@ -9,19 +9,18 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from issues.models import IssueItem
 from jobs import report
 from tabular.percent import percent
 from tests.factories import (
     CadreFactory,
     EnterpriseFactory,
+    IssueItemFactory,
     PairingFactory,
     PlaceFactory,
     UnitFactory,
+    submitted_visit,
     user_with_role,
 )
-from tongxiang_liaison.actions import submit_feedback
-from visits.models import Visit
 from visits.quarters import Quarter
 
 from .conftest import login
@@ -39,15 +38,8 @@ def city(last):
             cadre = cadres[n % 2]
             pairing = PairingFactory(cadre=cadre, enterprise=EnterpriseFactory(place=place), start_date=start)
             if n < visited:
-                visit = Visit.objects.create(
-                    cadre=cadre,
-                    pairing=pairing,
-                    enterprise=pairing.enterprise,
-                    visit_date=last.first_day + datetime.timedelta(days=20),
-                    situation="订单平稳",
-                )
-                submit_feedback(visit, by=None)
-            IssueItem.objects.create(
+                submitted_visit(pairing, last.first_day + datetime.timedelta(days=20), situation="订单平稳")
+            IssueItemFactory(
                 enterprise=pairing.enterprise,
                 reporter=cadre,
                 category="labour",

@@ -111,6 +111,10 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
     leader = Cadre.objects.get(user__username="lingdao")
     staff = get_user_model().objects.get(username="lianluoban")
     office_name = staff.get_full_name() or staff.username  # what the timeline shows for the office
+    # The first lines of both items' timelines: submitted, then walked to the office.
+    to_the_office = [(cadre.name, "新提交")] + [
+        (office_name, f"→ {step}") for step in ("联系人办理", "单位协调", "联络办受理")
+    ]
 
     # 1. The cadre files the feedback form on a phone, with two problems.
     phone = s.open("ganbu", **PHONE)
@@ -215,10 +219,7 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
         assert text in slip_row, text
     timeline(
         office,
-        (cadre.name, "新提交"),
-        (office_name, "→ 联系人办理"),
-        (office_name, "→ 单位协调"),
-        (office_name, "→ 联络办受理"),
+        *to_the_office,
         (office_name, "→ 已交办", "市经信局", serial),
         (officer.name, "部门反馈", "银行已同意续贷"),
         (office_name, "→ 已解决", serial),
@@ -279,10 +280,7 @@ def test_problem_life_on_the_demo_world(live_server, new_page, screenshot):
         assert text in escalation_row, text
     timeline(
         office,
-        (cadre.name, "新提交"),
-        (office_name, "→ 联系人办理"),
-        (office_name, "→ 单位协调"),
-        (office_name, "→ 联络办受理"),
+        *to_the_office,
         (office_name, "→ 已呈报", leader.name),
         (leader.name, "领导批示", "三日内会商"),
         (office_name, "→ 已解决", "已落实"),

@@ -3,7 +3,7 @@ count their SQL queries, at two sizes: the counts must not grow with the
 number of pairings. Full size: 30,000 cadres, 100,000 pairings, 400,000 visits,
 50,000 issue-list items. Figures are printed, never asserted.
 
-Usage: python bench/jobs.py [--scale 1.0] [--small-scale 0.1] [--rebuild]
+Usage: python bench/reminders_and_report.py [--scale 1.0] [--small-scale 0.1] [--rebuild]
 Each size is built once (seed_demo for the registry and visits, bulk inserts
 for items and logins) in its own database and reused.
 """
@@ -20,26 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from import_enterprises import ensure_database  # noqa: E402
+from harness import drop_database, ensure_database, print_sizes, seed_demo  # noqa: E402
 
-FULL = {"enterprises": 40_000, "cadres": 30_000, "links": 4, "visits": 400_000, "items": 50_000}
-
-
-def drop(url):
-    import dj_database_url
-    import psycopg2
-
-    config = dj_database_url.parse(url)
-    admin = psycopg2.connect(dbname="postgres", user=config["USER"], host=config["HOST"])
-    admin.autocommit = True
-    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{config["NAME"]}"')
-    admin.close()
+FULL = {"enterprises": 40_000, "cadres": 30_000, "links_per_cadre": 4, "visits": 400_000, "items": 50_000}
 
 
 def build(size, seed=1):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
 
@@ -48,17 +36,7 @@ def build(size, seed=1):
     from issues.models import IssueItem
     from visits.models import ProblemCategory, Visit
 
-    with open(os.devnull, "w") as quiet:
-        call_command(
-            "seed_demo",
-            enterprises=size["enterprises"],
-            cadres=size["cadres"],
-            links_per_cadre=size["links"],
-            visits=size["visits"],
-            issues=0,
-            seed=seed,
-            stdout=quiet,
-        )
+    seed_demo(**{option: n for option, n in size.items() if option != "items"}, issues=0, seed=seed)
     # Every cadre gets a login, so every reminder has a recipient.
     User = get_user_model()
     cadres = list(Cadre.objects.filter(user__isnull=True).values_list("pk", "mobile"))
@@ -112,7 +90,7 @@ def build(size, seed=1):
 
 def measure(label, url, size, rebuild):
     if rebuild:
-        drop(url)
+        drop_database(url)
     ensure_database(url)
     os.environ["DATABASE_URL"] = url
     import django
@@ -144,10 +122,7 @@ def measure(label, url, size, rebuild):
         started = time.perf_counter()
         build(size)
         print(f"[{label}] built in {time.perf_counter() - started:.0f} s")
-    print(
-        f"[{label}] {Cadre.objects.count()} cadres, {Pairing.objects.count()} pairings, "
-        f"{Visit.objects.count()} visits, {IssueItem.objects.count()} items"
-    )
+    print_sizes(f"[{label}]", cadres=Cadre, pairings=Pairing, visits=Visit, items=IssueItem)
     day = Quarter.of(datetime.date.today()).last_day - datetime.timedelta(days=3)  # the d7 stage
     Notice.objects.all().delete()
     ReminderLog.objects.all().delete()
@@ -183,7 +158,7 @@ def main():
     args = parser.parse_args()
     for label, scale in (("small", args.small_scale), ("full", args.scale)):
         size = {k: int(v * scale) or 1 for k, v in FULL.items()}
-        size["links"] = FULL["links"]
+        size["links_per_cadre"] = FULL["links_per_cadre"]
         url = f"postgres://postgres@127.0.0.1:5432/liaison_bench_jobs_{label}"
         measure(label, url, size, args.rebuild)
 
