@@ -43,7 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import permissions
+from . import permissions, selectors
 from .models import COUNTS, Correction, FrozenCell, QuarterClose, QuarterCloseEvent
 
 S = QuarterClose.Status
@@ -150,7 +150,7 @@ def move(closing, action_name, *, by=None, reason="", version=None):
         to_status=closing.status,
         version=closing.version,
         actor=by,
-        actor_name=permissions.display_name(by),
+        actor_name=selectors.display_name(by),
         reason=reason.strip(),
     )
     if version is not None and previous == S.REOPENED:
@@ -213,7 +213,7 @@ def note(day: datetime.date, *, what, old="", new="", by=None, why=""):
             old=str(old)[:200],
             new=str(new)[:200],
             actor=by if getattr(by, "is_authenticated", False) else None,
-            actor_name=permissions.display_name(by),
+            actor_name=selectors.display_name(by),
             why=str(why)[:500],
         )
         for closing in quarters

@@ -275,14 +275,6 @@ def liaison_staff_users():
     )
 
 
-def display_name(user) -> str:
-    """The name a timeline shows for ``user``: their cadre's name, else their
-    full name or login; empty for nobody (a job, shown as 系统)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return ""
-    return (scope_for(user).cadre_name or user.get_full_name() or user.get_username())[:100]
-
-
 # -- the scope's primitives -------------------------------------------------
 #
 # What the access rules of every app (``visits.access``, ``issues.access``,

@@ -156,3 +156,11 @@ def arrangement_table(user, day: datetime.date):
         arranged = units.setdefault(cadre.unit_id, ArrangedUnit(cadre.unit))
         arranged.cadres.append(ArrangedCadre(cadre, by_cadre.get(cadre.pk, [])))
     return list(units.values())
+
+
+def display_name(user) -> str:
+    """The name a timeline shows for ``user``: their cadre's name, else their
+    full name or login; empty for nobody (a job, shown as 系统)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    return (permissions.scope_for(user).cadre_name or user.get_full_name() or user.get_username())[:100]

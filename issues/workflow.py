@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cadres import closing, permissions
+from cadres import closing, selectors
 from tabular.dates import check_order
 from tabular.history import records_history_by
 
@@ -60,7 +60,7 @@ def actor_name(user, *, cadre=None) -> str:
     user's full name or login."""
     if cadre is not None:
         return cadre.name[:100]
-    return permissions.display_name(user)  # the login's own cadre, from the request's scope
+    return selectors.display_name(user)  # the login's own cadre, from the request's scope
 
 
 @records_history_by()

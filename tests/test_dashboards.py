@@ -72,7 +72,7 @@ def city(staff_user):
     item(p1, "labour")
     item(p1, "funding", "resolved", D(2026, 8, 1))
     item(p3, "funding", "resolved", D(2026, 9, 1))
-    item(p3, "labour", "withdrawn")
+    item(p3, "labour", "withdrawn", D(2026, 8, 15))  # withdrawn within Q3: left out (issue 16)
     item(p4, "environment")
     on_time = item(p2, "market", "office")
     late = item(p2, "market", "office")

@@ -30,6 +30,7 @@ from tests.factories import (
     AreaAssignmentFactory,
     DoublingPlanFactory,
     EnterpriseFactory,
+    FrozenCellFactory,
     GoodPracticeFactory,
     MeetingFactory,
     ServiceItemFactory,
@@ -390,6 +391,9 @@ DECISIONS = {
     "cadres.permissions.visible_units": rows(pair("unit"), A_ONLY),
     "cadres.permissions.visible_cadres": rows(pair("cadre"), A_ONLY),
     "cadres.permissions.visible_pairings": rows(pair("pairing"), A_ONLY),
+    "cadres.permissions.visible_figures": rows(
+        lambda w: {side: FrozenCellFactory(pairing=w.o[side]["pairing"]) for side in "AB"}, A_UNIT
+    ),  # a closed quarter's frozen cells (issue 16): those who see the city, an officer their unit's
     "cadres.permissions.visible_service_items": rows(
         lambda w: w.service_items, {"A": WITH_ROLE, "B": WITH_ROLE}
     ),

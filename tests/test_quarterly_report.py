@@ -52,7 +52,7 @@ def city():
     item(a, "labour", "resolved", D(2026, 9, 1))
     item(a, "labour")
     item(b, "funding", "resolved", D(2026, 8, 1))
-    item(b, "funding", "withdrawn")
+    item(b, "funding", "withdrawn", D(2026, 8, 20))  # withdrawn within Q3
     return {"econ": econ}
 
 

@@ -28,7 +28,7 @@ def city(staff_user):
     item(a, D(2026, 2, 1), S.RESOLVED, D(2026, 3, 1))  # raised and resolved before Q3
     item(a, D(2026, 8, 1), S.RESOLVED, D(2026, 9, 30))  # resolved on Q3's last day
     item(a, D(2026, 8, 2), S.RESOLVED, D(2026, 10, 1))  # resolved after Q3: not yet
-    item(a, D(2026, 9, 1), S.WITHDRAWN)  # withdrawn: left out
+    item(a, D(2026, 9, 1), S.WITHDRAWN, D(2026, 9, 10))  # withdrawn within Q3: left out
     item(b, D(2026, 7, 15), S.REFERRED)
     item(b, D(2025, 12, 31), S.RESOLVED, D(2026, 7, 3))  # last year's, open on 1 January: carried over
     item(c, D(2026, 10, 5))  # after Q3: not counted
