@@ -16,7 +16,7 @@ from tests.factories import (
     EnterpriseFactory,
     PairingFactory,
     PlaceFactory,
-    UnitFactory,
+    unit_with_officer,
     user_with_role,
 )
 from visits.models import Visit
@@ -36,13 +36,7 @@ DAYS = {
 
 def build():
     place = PlaceFactory(name="濮院镇")
-    unit = UnitFactory(name="市经信局")
-    officer_cadre = CadreFactory(unit=unit, name="信息员")
-    unit.information_officer = officer_cadre
-    unit.save()
-    officer = user_with_role("unit_officer", cadre=officer_cadre, username="officer")
-    officer.email = "officer@tx.gov.cn"
-    officer.save()
+    unit, officer = unit_with_officer()
     busy = CadreFactory(unit=unit, name="叶文海", email="ye@tx.gov.cn")
     user_with_role("cadre", cadre=busy, username="ye")
     for n in range(2):

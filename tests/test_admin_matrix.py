@@ -42,7 +42,13 @@ from enterprises.models import PlaceAlias
 from issues.models import CalendarDay, ExtensionRequest
 from jobs.models import Notice, PendingTask, ReminderLog
 from multiplication.models import CategoryRemit, DoublingPlan, RevenueFigure
-from tests.factories import AreaAssignmentFactory, ServiceItemFactory
+from tests.factories import (
+    AreaAssignmentFactory,
+    ChannelPreferenceFactory,
+    ServiceItemFactory,
+    SmsLogFactory,
+    UnitRobotFactory,
+)
 from tests.permission_world import ROLES, RoleClients, build_world, unsafe_content
 from visits.models import ProblemRemit, Visit
 
@@ -91,6 +97,7 @@ NO_ADD = {
     "jobs.notice",
     "jobs.quarterlyreport",
     "jobs.pendingtask",
+    "messaging.smslog",
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
@@ -293,6 +300,9 @@ def admin_rows(world):
         "jobs.pendingtask": {
             "-": PendingTask.objects.create(key="k", task="jobs.build_quarterly_report", args=["2026Q3"])
         },
+        "jobs.unitrobot": {"-": UnitRobotFactory(unit=a["unit"])},
+        "jobs.channelpreference": {"-": ChannelPreferenceFactory(user=users["cadre"])},
+        "messaging.smslog": {"-": SmsLogFactory()},
     }
 
 

@@ -1,4 +1,4 @@
-"""Layers: tabular < enterprises < cadres < visits < issues | multiplication <
+"""Layers: tabular | messaging < enterprises < cadres < visits < issues | multiplication <
 coordination < dashboards < jobs < tongxiang_liaison. Nothing imports upward
 (import-linter, pyproject.toml) and no model points upward, even by a string
 foreign key, which imports cannot show."""
@@ -10,6 +10,7 @@ from pathlib import Path
 from django.apps import apps
 
 LAYER = {
+    "messaging": 0,
     "enterprises": 1,
     "cadres": 2,
     "visits": 3,

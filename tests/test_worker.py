@@ -36,7 +36,14 @@ def test_reminder_task_runs_in_a_real_worker(worker):
     PairingFactory(cadre=cadre, start_date=datetime.date(2026, 3, 27))
 
     result = tasks.send_overdue_visit_reminders.delay("2026-12-01")
-    assert result.get(timeout=60) == {"messages": 1, "claimed": 1, "sent": 1, "failed": 0}
+    assert result.get(timeout=60) == {
+        "messages": 1,
+        "claimed": 1,
+        "sent": 1,
+        "failed": 0,
+        "deferred": 0,
+        "channels": {"email": 1},
+    }
     assert ReminderLog.objects.get().status == "sent"
     assert [m.to for m in mail.outbox] == [["ye@tx.gov.cn"]]
 
