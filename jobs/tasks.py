@@ -26,12 +26,12 @@ def _day(date):
 
 def _follow_up(result):
     """A run that left retries (a failing channel) or messages over a robot's
-    rate asks for the retry when the first of them falls due (the beat's
-    retry every 5 minutes catches any this misses)."""
+    rate asks for the retry when the first of them falls due, within 5
+    minutes (the beat's retry every 5 minutes takes what is due later)."""
     if result.failed or result.deferred:
         at = delivery.next_due()
         wait = (at - timezone.now()).total_seconds() if at else 60
-        retry_failed_reminders.apply_async(countdown=min(max(wait, 1), 3600))
+        retry_failed_reminders.apply_async(countdown=min(max(wait, 1), 300))
     return result.__dict__
 
 
@@ -72,6 +72,7 @@ def refresh_dashboard_figures(self, quarter=None):
 def retry_failed_reminders(self):
     """Send every delivery whose retry has come (each channel's own back-off
     decides when; see jobs.delivery)."""
+    delivery.settle()
     result = delivery.deliver(delivery.failed_ids())
     if result.failed:
         raise SendFailed(f"{result.failed} reminders still failing")

@@ -123,11 +123,20 @@ class Receiver:
 
 
 class DingTalkReceiver(Receiver):
+    """One robot (``token``, ``secret``), or more added with :meth:`add`,
+    each with its own rate."""
+
     path = "/robot/send"
 
     def __init__(self, token="dt-token-0001", secret="SECdingtalk-signing-secret", per_minute=20, port=0):
         super().__init__(port)
         self.token, self.secret, self.per_minute = token, secret, per_minute
+        self.robots = {token: secret}
+
+    def add(self, token, secret):
+        """Another robot; its webhook."""
+        self.robots[token] = secret
+        return self.url(f"access_token={token}")
 
     @property
     def webhook(self):
@@ -136,21 +145,22 @@ class DingTalkReceiver(Receiver):
     def key_of(self, request):
         return request.query.get("access_token")
 
-    def expected_sign(self, timestamp):
-        digest = hmac.new(
-            self.secret.encode(), f"{timestamp}\n{self.secret}".encode(), hashlib.sha256
-        ).digest()
+    def expected_sign(self, timestamp, secret=None):
+        secret = self.secret if secret is None else secret
+        digest = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
         return base64.b64encode(digest).decode()
 
     def handle(self, request):
+        token = request.query.get("access_token")
         if request.path != self.path:
             return 404, {"errcode": 404, "errmsg": "not found"}
-        if request.query.get("access_token") != self.token:
+        if token not in self.robots:
             return 200, {"errcode": 300001, "errmsg": "token is not exist"}
-        if self.secret:
+        secret = self.robots[token]
+        if secret:
             timestamp, sign = request.query.get("timestamp", ""), request.query.get("sign", "")
             fresh = timestamp.isdigit() and abs(int(timestamp) - request.at * 1000) < 3600 * 1000
-            if not fresh or not hmac.compare_digest(sign, self.expected_sign(timestamp)):
+            if not fresh or not hmac.compare_digest(sign, self.expected_sign(timestamp, secret)):
                 return 200, {
                     "errcode": 310000,
                     "errmsg": "sign not match, more: [https://ding-doc.dingtalk.com]",
@@ -162,18 +172,25 @@ class DingTalkReceiver(Receiver):
         )
         if not shaped:
             return 200, {"errcode": 40035, "errmsg": "缺少参数 json"}
-        if self._over_rate(self.token, self.per_minute, request.at):
+        if self._over_rate(token, self.per_minute, request.at):
             return 200, {"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"}
         return 200, {"errcode": 0, "errmsg": "ok"}
 
 
 class WeComReceiver(Receiver):
+    """One robot (``key``), or more added with :meth:`add`, each with its own rate."""
+
     path = "/cgi-bin/webhook/send"
     LIMITS = {"text": 2048, "markdown": 4096}
 
     def __init__(self, key="wc-key-0001", per_minute=20, port=0):
         super().__init__(port)
         self.key, self.per_minute = key, per_minute
+        self.keys = {key}
+
+    def add(self, key):
+        self.keys.add(key)
+        return self.url(f"key={key}")
 
     @property
     def webhook(self):
@@ -183,7 +200,8 @@ class WeComReceiver(Receiver):
         return request.query.get("key")
 
     def handle(self, request):
-        if request.path != self.path or request.query.get("key") != self.key:
+        key = request.query.get("key")
+        if request.path != self.path or key not in self.keys:
             return 200, {"errcode": 93000, "errmsg": "invalid webhook url"}
         body = request.body or {}
         kind = body.get("msgtype")
@@ -192,7 +210,7 @@ class WeComReceiver(Receiver):
             return 200, {"errcode": 40008, "errmsg": "invalid message type"}
         if len(content.encode("utf-8")) > self.LIMITS[kind]:
             return 200, {"errcode": 40058, "errmsg": f"{kind}.content exceed max length {self.LIMITS[kind]}"}
-        if self._over_rate(self.key, self.per_minute, request.at):
+        if self._over_rate(key, self.per_minute, request.at):
             return 200, {"errcode": 45009, "errmsg": "api freq out of limit"}
         return 200, {"errcode": 0, "errmsg": "ok"}
 

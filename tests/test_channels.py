@@ -672,3 +672,21 @@ def test_two_concurrent_runs_send_each_message_once_on_every_channel(postgres, r
         assert sorted(m.to[0] for m in mail.outbox) == sorted(f"c{n}@tx.gov.cn" for n in range(12) if n % 3)
         assert ChannelDelivery.objects.filter(status="sent").count() == 14
         assert ReminderLog.objects.exclude(status="sent").count() == 0
+
+
+def test_a_default_chain_naming_an_unknown_channel_stops_the_check(settings):
+    from jobs.checks import channel_settings
+
+    assert channel_settings() == []
+    settings.REMINDER_CHANNELS = ["sms", "fax"]
+    (error,) = channel_settings()
+    assert error.id == "jobs.E001" and "fax" in error.msg and "email, sms" in error.hint
+
+
+def test_settle_puts_right_a_reminder_whose_worker_died_after_its_channel_took_it(unit):
+    reminders.send_visit_reminders(D30)
+    log = ReminderLog.objects.filter(kind="visit").first()
+    ReminderLog.objects.filter(pk=log.pk).update(status="sending", sent_at=None)  # died before the summary
+    assert delivery.settle() == 1 and delivery.settle() == 0
+    log.refresh_from_db()
+    assert log.status == "sent" and log.sent_at is not None and len(mail.outbox) == 2
