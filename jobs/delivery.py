@@ -232,7 +232,8 @@ def _send_due(ids, result, once=False) -> bool:
                 except channels.ChannelError as error:
                     again |= _failed(row, token, error, result, once)
                 except Exception as error:  # a channel's bug or a fault it did not foresee: retried
-                    logger.exception("channel %s failed on delivery %s", code, row.pk)
+                    # the type only: an unforeseen error's text might hold an address with its token
+                    logger.error("channel %s failed on delivery %s: %s", code, row.pk, type(error).__name__)
                     again |= _failed(row, token, channels.ChannelError(type(error).__name__), result, once)
                 else:
                     _succeeded(row, token, receipt or "", row.reminder_id in with_fallbacks, result)

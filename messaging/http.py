@@ -51,12 +51,15 @@ def post_json(url, payload, *, timeout, headers=None) -> Answer:
 
     Raises :class:`TransportError` when nothing came back (refused, reset,
     timed out, not HTTP)."""
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
-        method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
-    )
+    try:
+        request = urllib.request.Request(
+            url,
+            data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+            method="POST",
+            headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
+        )
+    except ValueError:  # urllib's message would name the address
+        raise TransportError("not an http(s) address", retryable=False) from None
     try:
         with _opener().open(request, timeout=timeout) as response:
             return _read(response.status, response.read())

@@ -116,7 +116,7 @@ def _post(url, payload, timeout):
     try:
         return post_json(url, payload, timeout=timeout)
     except TransportError as error:
-        raise RobotError(_("无法连接：%(reason)s") % {"reason": error}, retryable=True) from None
+        raise RobotError(_("无法连接：%(reason)s") % {"reason": error}, retryable=error.retryable) from None
 
 
 def send_dingtalk(webhook: str, secret: str, payload: dict, *, timeout: float) -> str:

@@ -126,7 +126,9 @@ class HttpBackend:
                 settings.SMS_HTTP_URL, payload, timeout=settings.SMS_HTTP_TIMEOUT_SECONDS, headers=headers
             )
         except TransportError as error:
-            raise SmsError(_("无法连接短信网关：%(reason)s") % {"reason": error}, retryable=True) from None
+            raise SmsError(
+                _("无法连接短信网关：%(reason)s") % {"reason": error}, retryable=error.retryable
+            ) from None
         if answer.status == 429 or answer.status >= 500:
             raise SmsError(
                 _("短信网关暂时不可用（HTTP %(status)s）") % {"status": answer.status}, retryable=True

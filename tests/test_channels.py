@@ -543,6 +543,16 @@ def test_a_secret_may_name_an_environment_variable(unit, dingtalk, monkeypatch):
     assert log.status == "failed" and "环境变量 TX_ROBOT_JXJ_SECRET 未设置" in log.last_error
 
 
+def test_an_address_that_is_not_a_url_is_refused_without_being_named(unit, monkeypatch, caplog):
+    monkeypatch.setenv("TX_ROBOT_HOOK", "oapi.dingtalk.com/robot/send?access_token=leaky-token")
+    saved = services.save_robot(
+        UnitRobot(unit=unit, name="群", channel="dingtalk"), webhook="env:TX_ROBOT_HOOK"
+    )
+    log = services.send_test_message(robot=saved)
+    assert log.status == "failed" and "not an http(s) address" in log.last_error
+    assert "leaky-token" not in log.last_error + caplog.text
+
+
 def test_keys_rotate_and_a_foreign_key_is_refused_not_guessed(unit, dingtalk, settings):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.SECRETS_KEYS = [old]
