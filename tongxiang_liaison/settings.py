@@ -262,6 +262,9 @@ CHANNEL_RETRY_SECONDS = env_int_list("CHANNEL_RETRY_SECONDS", [60, 300, 900])
 ROBOT_MESSAGES_PER_MINUTE = env_int("ROBOT_MESSAGES_PER_MINUTE", 20)
 ROBOT_TIMEOUT_SECONDS = env_float("ROBOT_TIMEOUT_SECONDS", 5.0)
 MESSAGING_PROXY = env_str("MESSAGING_PROXY", "")
+# Sending marks each message in its own tiny transactions; on PostgreSQL they
+# are committed without waiting for the disk unless this is on (jobs.delivery).
+DELIVERY_SYNCHRONOUS_COMMIT = env_bool("DELIVERY_SYNCHRONOUS_COMMIT", False)
 # The robots' webhooks and signing secrets are kept encrypted (Fernet,
 # messaging.secrets) with the first of these keys; the others still decrypt
 # (rotation). Unset: a key derived from SECRET_KEY, enough for the laptop demo.
