@@ -422,7 +422,7 @@ def slip_messages(today: datetime.date) -> list[Message]:
             + _("办理期限：%(deadline)s") % {"deadline": f"{slip.deadline:%Y-%m-%d}"}
         )
         if slip.department_id in with_robots:
-            groups[slip.department][stage].append(text.replace("\n", "；"))
+            groups[slip.department][stage].append(text.replace("\n", _("；")))
         officer = slip.department.information_officer
         if officer is not None and officer.user_id and officer.user.is_active:
             messages.append(
