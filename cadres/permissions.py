@@ -96,6 +96,12 @@ ROLE_PERMISSIONS = {
         # while the broker was down, sets the schedules' times and unlocks a
         # login locked out by mistake.
         "jobs.reminderlog": VIEW,
+        "jobs.channeldelivery": VIEW,
+        # Who is reached where: the units' group robots and each person's
+        # channels, set by the office (the secrets are write-only).
+        "jobs.unitrobot": ALL,
+        "jobs.channelpreference": ALL,
+        "jobs.smslog": VIEW,
         "jobs.notice": VIEW,
         "jobs.quarterlyreport": VIEW,
         "jobs.pendingtask": ("view", "delete"),

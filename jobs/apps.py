@@ -8,6 +8,7 @@ class JobsConfig(AppConfig):
     verbose_name = _("提醒与报表")
 
     def ready(self):
+        from . import checks  # noqa: F401  (registers the channel settings' check)
         from .schedules import install_schedules
 
         post_migrate.connect(install_schedules, dispatch_uid="jobs.install_schedules")

@@ -3,9 +3,9 @@
 The issue list's timeline is the outbox: each step writes an
 :class:`issues.models.IssueEvent` in the transaction that makes the step, and
 this module turns the events nobody was told of into notices (an in-app notice,
-and an email where the person has an address), exactly once through the
-claim-before-send log of :mod:`jobs.delivery` (kind ``handoff``, period the
-event, stage the recipient's part). :func:`dispatch` is run after every write
+and the person's channels: email unless they chose others, :mod:`jobs.routing`),
+exactly once through the claim-before-send log of :mod:`jobs.delivery` (kind
+``handoff``, period the event, stage the recipient's part). :func:`dispatch` is run after every write
 request (:mod:`jobs.middleware`) and every minute by the beat, so a step taken
 by a command or a crashed run is still told.
 

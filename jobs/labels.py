@@ -14,6 +14,9 @@ KINDS = {
     "meeting_city": _("形势分析会全市汇总"),
     "report": _("季度报表已生成"),
     "handoff": _("办理交接通知"),
+    "visit_group": _("单位群未走访汇总"),
+    "slip_group": _("单位群交办单汇总"),
+    "test": _("测试消息"),
 }
 
 STAGES = {
@@ -30,6 +33,8 @@ STAGES = {
     "reporter": _("报告干部"),
     "principal": _("第一责任人"),
     "office": _("市联络办"),
+    "daily": _("每日"),
+    "test": _("测试"),
 }
 
 #: a stage that reads differently for one kind of message

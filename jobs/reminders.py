@@ -14,6 +14,13 @@ their unvisited enterprises, never one per pairing; the unit's information offic
 gets a digest of the unit at ``d7`` and ``overdue``; the liaison office gets
 a city digest at ``overdue``. Inactive cadres and ended pairings get nothing.
 
+A unit with a group robot (单位群机器人) gets, at every quarterly stage, one
+group digest listing its cadres and their unvisited enterprises
+(:func:`_group_digests`, kind ``visit_group``), and once a day one digest of
+its referral slips due soon and overdue (``slip_group``): one message per
+group instead of one per cadre, within the robots' rate. Which channels carry
+a message is :mod:`jobs.routing`'s affair, not this module's.
+
 The first-visit stage (R8) is not tied to a quarter: every pairing has its own
 deadline (:mod:`visits.first_visit`: the campaign's 15 April for pairings begun
 before it, 30 days after the start for later ones, none for a renewal). From
@@ -31,7 +38,7 @@ worker that runs them happens to have active.
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
@@ -50,7 +57,7 @@ from visits import first_visit
 from visits.quarters import Quarter
 from visits.selectors import credited
 
-from . import access, delivery
+from . import access, delivery, routing
 from .delivery import Message
 from .models import ReminderLog
 
@@ -152,11 +159,11 @@ def visit_messages(today: datetime.date) -> list[Message]:
             for c in Cadre.objects.filter(pk__in=by_cadre, is_active=True).select_related("user", "unit")
         }
         messages += _cadre_messages(stage, by_cadre, cadres, today)
-        per_unit = _by_unit(by_cadre, cadres)
+        messages += _group_digests(stage, by_cadre, cadres)
         if stage.name in OFFICER_STAGES:
-            messages += _officer_digests(stage, per_unit)
+            messages += _officer_digests(stage, by_cadre, cadres)
         if stage.name == "overdue":
-            messages += _city_digest(stage, per_unit)
+            messages += _city_digest(stage, by_cadre, cadres)
     return messages + first_visit_messages(today)
 
 
@@ -271,28 +278,32 @@ def _cadre_messages(stage, by_cadre, cadres, today):
     return messages
 
 
-def _by_unit(by_cadre, cadres):
-    """The unvisited enterprises of the cadres in ``cadres``, by their unit:
-    ``{unit: [(cadre name, enterprises), …]}``."""
+def _per_unit(by_cadre, cadres, only=None):
+    """unit id → the lines ``name：enterprise、enterprise`` of its cadres
+    (those of the units in ``only``, when given), by name."""
     per_unit = defaultdict(list)
     for cadre_id, enterprises in by_cadre.items():
         cadre = cadres.get(cadre_id)
-        if cadre is not None:
-            per_unit[cadre.unit].append((cadre.name, enterprises))
-    return per_unit
+        if cadre is not None and (only is None or cadre.unit_id in only):
+            per_unit[cadre.unit_id].append((cadre.name, enterprises))
+    return {
+        unit_id: [
+            _("%(name)s：%(enterprises)s") % {"name": name, "enterprises": _joined(enterprises)}
+            for name, enterprises in sorted(people)
+        ]
+        for unit_id, people in per_unit.items()
+    }
 
 
-def _officer_digests(stage, per_unit):
-    units = Unit.objects.filter(
-        pk__in=[unit.pk for unit in per_unit], information_officer__user__is_active=True
-    ).select_related("information_officer__user")
+def _officer_digests(stage, by_cadre, cadres):
+    per_unit = _per_unit(by_cadre, cadres)
+    units = Unit.objects.filter(pk__in=per_unit, information_officer__user__is_active=True).select_related(
+        "information_officer__user"
+    )
     messages = []
     for unit in units:
         officer = unit.information_officer
-        lines = [
-            _("%(name)s：%(enterprises)s") % {"name": name, "enterprises": _joined(enterprises)}
-            for name, enterprises in sorted(per_unit[unit])
-        ]
+        lines = per_unit[unit.pk]
         messages.append(
             Message(
                 recipient_id=officer.user_id,
@@ -318,17 +329,59 @@ def _officer_digests(stage, per_unit):
     return messages
 
 
-def _city_digest(stage, per_unit):
-    counts = {
-        unit.name: sum(len(enterprises) for _name, enterprises in rows) for unit, rows in per_unit.items()
-    }
+def _group_digests(stage, by_cadre, cadres):
+    """One message per unit with a group robot: its cadres, each with their
+    unvisited enterprises. Kind ``visit_group``, to the unit, not a person."""
+    per_unit = _per_unit(by_cadre, cadres, only=routing.units_with_robots())
+    units = {cadre.unit_id: cadre.unit for cadre in cadres.values()}
+    if stage.name == "overdue":
+        intro = _("%(quarter)s 已结束，本单位以下干部的联系企业没有上门走访或座谈记录：") % {
+            "quarter": stage.period
+        }
+    else:
+        intro = _("%(quarter)s 将于 %(last_day)s 结束，本单位以下干部的联系企业尚未走访：") % {
+            "quarter": stage.period,
+            "last_day": _month_day(stage.quarter.last_day),
+        }
+    counts = defaultdict(int)
+    for cadre_id, enterprises in by_cadre.items():
+        if cadre_id in cadres:
+            counts[cadres[cadre_id].unit_id] += len(enterprises)
+    return [
+        Message(
+            recipient_id=None,
+            unit_id=unit_id,
+            kind="visit_group",
+            period=stage.period,
+            stage=stage.name,
+            subject=_("【%(stage)s】%(unit)s %(quarter)s 未走访：%(people)s 人，%(count)s 家企业")
+            % {
+                "stage": STAGE_NAMES[stage.name],
+                "unit": units[unit_id].name,
+                "quarter": stage.period,
+                "people": len(lines),
+                "count": counts[unit_id],
+            },
+            body=intro + "\n" + _bullets(lines),
+            link=reverse("visits:coverage") + f"?quarter={stage.period}",
+        )
+        for unit_id, lines in sorted(per_unit.items())
+    ]
+
+
+def _city_digest(stage, by_cadre, cadres):
+    per_unit = defaultdict(int)
+    for cadre_id, enterprises in by_cadre.items():
+        cadre = cadres.get(cadre_id)
+        if cadre is not None:
+            per_unit[cadre.unit.name] += len(enterprises)
     body = (
         _("%(quarter)s 全市未走访结对 %(count)s 对，按单位：")
-        % {"quarter": stage.period, "count": sum(counts.values())}
+        % {"quarter": stage.period, "count": sum(per_unit.values())}
         + "\n"
         + _bullets(
             _("%(unit)s：%(count)s 对") % {"unit": name, "count": count}
-            for name, count in sorted(counts.items(), key=lambda kv: -kv[1])
+            for name, count in sorted(per_unit.items(), key=lambda kv: -kv[1])
         )
     )
     return _to_each(
@@ -353,6 +406,8 @@ def slip_messages(today: datetime.date) -> list[Message]:
         .order_by("deadline", "number")
     )
     staff = list(liaison_staff_users()) if slips else []
+    with_robots = routing.units_with_robots() if slips else set()
+    groups = defaultdict(lambda: {"overdue": [], "due_soon": []})
     messages = []
     for slip in slips:
         stage = "overdue" if slip_workflow.is_overdue(slip, today) else "due_soon"
@@ -366,6 +421,8 @@ def slip_messages(today: datetime.date) -> list[Message]:
             + "\n"
             + _("办理期限：%(deadline)s") % {"deadline": f"{slip.deadline:%Y-%m-%d}"}
         )
+        if slip.department_id in with_robots:
+            groups[slip.department][stage].append(text.replace("\n", _("；")))
         officer = slip.department.information_officer
         if officer is not None and officer.user_id and officer.user.is_active:
             messages.append(
@@ -386,16 +443,46 @@ def slip_messages(today: datetime.date) -> list[Message]:
                 )
             )
         if stage == "overdue":
-            messages += _to_each(
-                staff,
-                kind="slip",
-                period=slip.serial,
-                stage="overdue",
-                subject=_("【已逾期】%(unit)s 交办单 %(serial)s")
-                % {"unit": slip.department.name, "serial": slip.serial},
-                body=text,
-                link=reverse("issues:slip", args=[slip.pk]),
+            messages += [
+                Message(
+                    recipient_id=user.pk,
+                    kind="slip",
+                    period=slip.serial,
+                    stage="overdue",
+                    subject=_("【已逾期】%(unit)s 交办单 %(serial)s")
+                    % {"unit": slip.department.name, "serial": slip.serial},
+                    body=text,
+                    link=reverse("issues:slip", args=[slip.pk]),
+                    email=user.email,
+                )
+                for user in staff
+            ]
+    return messages + _slip_digests(groups, today)
+
+
+def _slip_digests(groups, today):
+    """A unit's group gets one digest a day of its slips due soon and overdue
+    (kind ``slip_group``, period the day): the group's list of what is open."""
+    messages = []
+    for unit, stages in sorted(groups.items(), key=lambda kv: kv[0].pk):
+        parts = []
+        if stages["overdue"]:
+            parts += [_("已逾期："), _bullets(stages["overdue"])]
+        if stages["due_soon"]:
+            parts += [_("即将到期："), _bullets(stages["due_soon"])]
+        messages.append(
+            Message(
+                recipient_id=None,
+                unit_id=unit.pk,
+                kind="slip_group",
+                period=f"{today:%Y-%m-%d}",
+                stage="daily",
+                subject=_("【交办单】%(unit)s：%(overdue)s 件已逾期，%(soon)s 件即将到期")
+                % {"unit": unit.name, "overdue": len(stages["overdue"]), "soon": len(stages["due_soon"])},
+                body="\n".join(parts),
+                link=reverse("issues:inbox"),
             )
+        )
     return messages
 
 
@@ -405,12 +492,21 @@ class RunResult:
     claimed: int = 0
     sent: int = 0
     failed: int = 0
+    deferred: int = 0  # held back by a robot's rate limit, sent by the retry
+    channels: dict = field(default_factory=dict)  # messages taken, by channel code
 
 
 def run(messages) -> RunResult:
     ids = delivery.claim(messages)
     sent = delivery.deliver(ids)
-    return RunResult(messages=len(messages), claimed=len(ids), sent=sent.sent, failed=sent.failed)
+    return RunResult(
+        messages=len(messages),
+        claimed=len(ids),
+        sent=sent.sent,
+        failed=sent.failed,
+        deferred=sent.deferred,
+        channels=dict(sorted(sent.by_channel.items())),
+    )
 
 
 def _send(build, *args) -> RunResult:

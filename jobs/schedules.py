@@ -32,7 +32,7 @@ class Schedule:
 SCHEDULES = (
     Schedule("每日走访提醒", "jobs.send_overdue_visit_reminders", minute="0", hour="8"),
     Schedule("每日交办单期限提醒", "jobs.send_slip_deadline_reminders", minute="10", hour="8"),
-    Schedule("重试发送失败的提醒", "jobs.retry_failed_reminders", minute="30"),
+    Schedule("重试发送失败的提醒", "jobs.retry_failed_reminders", minute="*/5"),
     Schedule(
         "季度问题解决率报表",
         "jobs.build_quarterly_report",

@@ -24,26 +24,30 @@ def _day(date):
     return datetime.date.fromisoformat(date) if date else timezone.localdate()
 
 
-def _sent(result):
-    """A reminder run's outcome; what failed to send is retried in a minute."""
-    if result.failed:
-        retry_failed_reminders.apply_async(countdown=60)
+def _follow_up(result):
+    """A run that left retries (a failing channel) or messages over a robot's
+    rate asks for the retry when the first of them falls due, within 5
+    minutes (the beat's retry every 5 minutes takes what is due later)."""
+    if result.failed or result.deferred:
+        at = delivery.next_due()
+        wait = (at - timezone.now()).total_seconds() if at else 60
+        retry_failed_reminders.apply_async(countdown=min(max(wait, 1), 300))
     return result.__dict__
 
 
 @shared_task(name="jobs.send_overdue_visit_reminders", acks_late=True)
 def send_overdue_visit_reminders(date=None):
-    return _sent(reminders.send_visit_reminders(_day(date)))
+    return _follow_up(reminders.send_visit_reminders(_day(date)))
 
 
 @shared_task(name="jobs.send_slip_deadline_reminders", acks_late=True)
 def send_slip_deadline_reminders(date=None):
-    return _sent(reminders.send_slip_reminders(_day(date)))
+    return _follow_up(reminders.send_slip_reminders(_day(date)))
 
 
 @shared_task(name="jobs.send_meeting_reminders", acks_late=True)
 def send_meeting_reminders(date=None):
-    return _sent(reminders.send_meeting_reminders(_day(date)))
+    return _follow_up(reminders.send_meeting_reminders(_day(date)))
 
 
 @shared_task(bind=True, name="jobs.refresh_dashboard_figures", autoretry_for=(DatabaseError,), **RETRY)
@@ -66,10 +70,18 @@ def refresh_dashboard_figures(self, quarter=None):
 
 @shared_task(bind=True, name="jobs.retry_failed_reminders", autoretry_for=(SendFailed,), **RETRY)
 def retry_failed_reminders(self):
+    """Send every delivery whose retry has come (each channel's own back-off
+    decides when; see jobs.delivery)."""
+    delivery.settle()
     result = delivery.deliver(delivery.failed_ids())
     if result.failed:
         raise SendFailed(f"{result.failed} reminders still failing")
-    return result.__dict__
+    return {
+        "sent": result.sent,
+        "failed": result.failed,
+        "deferred": result.deferred,
+        "channels": dict(sorted(result.by_channel.items())),
+    }
 
 
 @shared_task(bind=True, name="jobs.build_quarterly_report", autoretry_for=(DatabaseError, OSError), **RETRY)

@@ -20,6 +20,33 @@ def need(condition, reason):
     pytest.skip(reason)
 
 
+def at_once(function, times=2):
+    """Run ``function`` in ``times`` threads released together (two workers,
+    two beats at the same instant); the errors they raised, if any. Each
+    thread closes its own database connection."""
+    import threading
+
+    from django.db import connection as thread_connection
+
+    barrier, errors = threading.Barrier(times), []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            function()
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
 def pytest_configure(config):
     """A fast password hasher under test: PBKDF2 spends about a second per
     test login on a loaded 2-core machine; what is tested is who may log in,
@@ -44,6 +71,17 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _sms_in_memory(settings):
+    """Texts are kept in jobs.sms.outbox, as emails in mail.outbox."""
+    from jobs import sms
+
+    settings.SMS_BACKEND = "memory"
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()
 
 
 @pytest.fixture(autouse=True)

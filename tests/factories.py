@@ -57,8 +57,18 @@ from issues.models import (
     SpotCheckBatch,
     SupervisionSlip,
 )
-from jobs import delivery, queue, report
-from jobs.models import Notice, PendingTask, QuarterlyReport, ReminderLog
+from jobs import delivery, queue, report, sms
+from jobs import services as job_services
+from jobs.models import (
+    ChannelDelivery,
+    ChannelPreference,
+    Notice,
+    PendingTask,
+    QuarterlyReport,
+    ReminderLog,
+    SmsLog,
+    UnitRobot,
+)
 from multiplication import services as multiplication_services
 from multiplication.models import (
     CategoryRemit,
@@ -232,6 +242,13 @@ def information_officer(unit, *, name="信息员", username="officer", email="")
     unit.information_officer = cadre
     unit.save()
     return user_with_role("unit_officer", cadre=cadre, username=username, email=email)
+
+
+def unit_with_officer(name="市经信局", *, username="officer", email="officer@tx.gov.cn"):
+    """A unit and its information officer (R12), whose login has ``email``.
+    Returns (unit, the officer's login)."""
+    unit = UnitFactory(name=name)
+    return unit, information_officer(unit, username=username, email=email)
 
 
 # -- the office's login --------------------------------------------------------
@@ -1019,3 +1036,77 @@ class PendingTaskFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, task, args, kwargs, error):
         queue.keep(task, args, kwargs, error=error)
         return model_class.objects.filter(task=task).order_by("-pk").first()
+
+
+class UnitRobotFactory(factory.django.DjangoModelFactory):
+    """A unit's group robot, saved by :func:`jobs.services.save_robot` (as the
+    admin saves it: the webhook and secret sealed). The webhook is a loopback
+    address nobody listens on: a test that sends starts a receiver of its own
+    (tests/receivers.py)."""
+
+    class Meta:
+        model = UnitRobot
+
+    unit = factory.SubFactory(UnitFactory)
+    name = factory.Sequence(lambda n: f"联企工作群{n}")
+    channel = "dingtalk"
+    webhook = "http://127.0.0.1:9/robot/send?access_token=factory-token"
+    secret = "SECfactory"
+
+    @classmethod
+    def _create(cls, model_class, webhook, secret, **fields):
+        return job_services.save_robot(model_class(**fields), webhook=webhook, secret=secret)
+
+
+class ChannelPreferenceFactory(factory.django.DjangoModelFactory):
+    """A person's chain of channels, set by :func:`jobs.services.set_channels`."""
+
+    class Meta:
+        model = ChannelPreference
+
+    user = factory.SubFactory(UserFactory)
+    channels = ("sms", "email")
+
+    @classmethod
+    def _create(cls, model_class, user, channels):
+        return job_services.set_channels(user, list(channels))
+
+
+class ChannelDeliveryFactory(factory.django.DjangoModelFactory):
+    """A channel of a claimed reminder's chain, made by :func:`jobs.delivery.claim`
+    from the recipient's address (an email here)."""
+
+    class Meta:
+        model = ChannelDelivery
+
+    recipient = factory.SubFactory(UserFactory, email=factory.Sequence(lambda n: f"u{n}@tx.gov.cn"))
+    stage = factory.Sequence(lambda n: f"stage{n}")
+
+    @classmethod
+    def _create(cls, model_class, recipient, stage):
+        message = delivery.Message(
+            recipient_id=recipient.pk,
+            kind="visit",
+            period="2026Q4",
+            stage=stage,
+            subject="【走访提醒】",
+            body="请尽快走访。",
+            email=recipient.email,
+        )
+        (pk,) = delivery.claim([message])
+        return model_class.objects.get(reminder_id=pk)
+
+
+class SmsLogFactory(factory.django.DjangoModelFactory):
+    """A text through :func:`jobs.sms.send` (the tests' memory backend)."""
+
+    class Meta:
+        model = SmsLog
+
+    mobile = factory.LazyFunction(lambda: str(next(_mobiles)))
+    text = "【提醒】本季度尚有 1 家联系企业未走访。"
+    purpose = "reminder"
+
+    @classmethod
+    def _create(cls, model_class, mobile, text, purpose):
+        return sms.send(mobile, text, purpose=purpose).log

@@ -44,10 +44,13 @@ from jobs.models import Notice, PendingTask, ReminderLog
 from multiplication.models import CategoryRemit, DoublingPlan, RevenueFigure
 from tests.factories import (
     AreaAssignmentFactory,
+    ChannelPreferenceFactory,
     ColumnMappingFactory,
     HolidayYearFactory,
     ServiceItemFactory,
+    SmsLogFactory,
     UnitAliasFactory,
+    UnitRobotFactory,
 )
 from tests.permission_world import ROLES, RoleClients, build_world, unsafe_content
 from visits.models import ProblemRemit, Visit
@@ -97,6 +100,7 @@ NO_ADD = {
     "jobs.notice",
     "jobs.quarterlyreport",
     "jobs.pendingtask",
+    "jobs.smslog",
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
@@ -303,6 +307,9 @@ def admin_rows(world):
         "jobs.pendingtask": {
             "-": PendingTask.objects.create(key="k", task="jobs.build_quarterly_report", args=["2026Q3"])
         },
+        "jobs.unitrobot": {"-": UnitRobotFactory(unit=a["unit"])},
+        "jobs.channelpreference": {"-": ChannelPreferenceFactory(user=users["cadre"])},
+        "jobs.smslog": {"-": SmsLogFactory()},
     }
 
 

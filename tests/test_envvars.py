@@ -16,6 +16,7 @@ from tongxiang_liaison.envvars import (
     env_choice,
     env_float,
     env_int,
+    env_int_list,
     env_list,
     env_month_day,
     env_str,
@@ -120,6 +121,22 @@ def test_lists(setenv, value, expected):
     assert env_list(NAME, ["default"]) == expected
 
 
+@pytest.mark.parametrize(
+    "value, expected", [(None, [60, 300]), ("", [60, 300]), ("0", [0]), (" 5, 10 ,", [5, 10])]
+)
+def test_lists_of_whole_numbers(setenv, value, expected):
+    if value is not None:
+        setenv(value)
+    assert env_int_list(NAME, [60, 300]) == expected
+
+
+@pytest.mark.parametrize("value", ["a,b", "60,-1", ",", "1.5"])
+def test_a_list_of_whole_numbers_refuses_anything_else(setenv, value):
+    setenv(value)
+    with pytest.raises(ImproperlyConfigured, match=f"{NAME}={value!r}"):
+        env_int_list(NAME, [1])
+
+
 def test_a_list_default_is_not_shared(setenv):
     default = ["a"]
     got = env_list(NAME, default)
@@ -178,6 +195,7 @@ BAD = [
     ("EMAIL_USE_TLS", "maybe"),
     ("CAMPAIGN_FIRST_VISIT_DEADLINE", "4/15"),
     ("LOG_LEVEL", "LOUD"),
+    ("CHANNEL_RETRY_SECONDS", "soon"),
 ]
 
 
@@ -190,7 +208,16 @@ def test_a_bad_value_stops_the_start_naming_the_variable(variable, value):
 
 def test_the_settings_read_every_variable_through_the_typed_readers():
     tree = ast.parse((ROOT / "tongxiang_liaison" / "settings.py").read_text(encoding="utf-8"))
-    readers = {"env_str", "env_int", "env_bool", "env_list", "env_float", "env_choice", "env_month_day"}
+    readers = {
+        "env_str",
+        "env_int",
+        "env_bool",
+        "env_list",
+        "env_float",
+        "env_choice",
+        "env_month_day",
+        "env_int_list",
+    }
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
     assert {c.func.id for c in calls} & readers
     # no hand parsing: no int()/float() or os.environ in the settings module

@@ -137,3 +137,26 @@ def test_the_quarterly_report_is_written_in_the_site_language(world, settings):
     assert chinese["按单位汇总"]["A1"].value.startswith(
         "2026Q4 干部联千企 按单位汇总（未关账，数据可能变动，生成于 "
     )
+
+
+def test_the_group_digests_and_a_test_message_speak_english_too(world):
+    """Issue 18: a unit's group digests and the admin's test message."""
+    from jobs import services
+    from tests.factories import UnitRobotFactory
+
+    UnitRobotFactory(unit=world["unit"])
+    with translation.override("en"):
+        messages = reminder_world.all_messages(world)
+        test = services.send_test_message(user=world["officer"], by=world["staff"])
+    group = [m for m in messages if m.kind in ("visit_group", "slip_group")]
+    assert sorted({m.kind for m in group}) == ["slip_group", "visit_group"]
+    left = [(m.kind, m.stage, CJK.findall(DATA.sub("", m.subject + m.body))) for m in group]
+    assert [row for row in left if row[2]] == []
+    assert (
+        group[0].subject
+        == "[30 days before the quarter ends] 市经信局 2026Q4 not visited: 2 cadres, 3 enterprises"
+    )
+    slips = next(m for m in group if m.kind == "slip_group")
+    assert slips.subject == "[Referral slips] 市经信局: 1 overdue, 1 due soon"
+    assert slips.body.startswith("Overdue:\n· 桐联企交〔2026〕第0001号")
+    assert test.subject.startswith("[Test]") and not CJK.search(test.subject + test.body)

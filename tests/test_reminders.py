@@ -3,19 +3,18 @@ the right day, one message per cadre, exactly once however often they run."""
 
 import datetime
 import smtplib
-import threading
 from unittest import mock
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from issues import services
 from jobs import delivery, reminders
 from jobs.models import Notice, ReminderLog
 from tests import reminder_world
+from tests.conftest import at_once
 from tests.factories import CadreFactory, PairingFactory, UnitFactory, office_item, user_with_role
 
 D = datetime.date
@@ -94,31 +93,42 @@ def test_the_command_is_the_same_run(city, capsys):
     assert "新发 0" in capsys.readouterr().out
 
 
-def test_smtp_failure_is_kept_as_failed_then_retried_once(city):
+def test_smtp_failure_is_retried_with_backoff_then_sent_once(city, time_machine):
+    """A failing channel waits CHANNEL_RETRY_SECONDS (60 s first) before its retry."""
+    time_machine.move_to(timezone.now(), tick=False)
     with mock.patch("django.core.mail.EmailMessage.send", side_effect=smtplib.SMTPServerDisconnected("down")):
         result = reminders.send_visit_reminders(D(2026, 12, 1))
     assert result.failed == 1 and mail.outbox == []
     log = ReminderLog.objects.get()
-    assert log.status == "failed" and "down" in log.last_error and log.attempts == 1
+    assert log.status == "retrying" and "down" in log.last_error and log.attempts == 1
+    (row,) = log.deliveries.all()
+    assert row.status == "pending" and row.next_attempt_at == timezone.now() + datetime.timedelta(seconds=60)
     assert Notice.objects.count() == 1  # the in-app notice is there already
     reminders.send_visit_reminders(D(2026, 12, 2))  # a new run does not resend it
-    assert mail.outbox == []
+    assert mail.outbox == [] and delivery.failed_ids() == []  # not due yet
+    time_machine.shift(datetime.timedelta(seconds=61))
     retried = delivery.deliver(delivery.failed_ids())
-    assert retried.sent == 1 and len(mail.outbox) == 1
+    assert retried.sent == 1 and len(mail.outbox) == 1 and retried.by_channel == {"email": 1}
     delivery.deliver(delivery.failed_ids())
     assert len(mail.outbox) == 1 and Notice.objects.count() == 1
     log.refresh_from_db()
     assert log.status == "sent" and log.attempts == 2
 
 
-def test_the_retry_task_backs_off_while_sending_still_fails(city):
+def test_the_retry_task_backs_off_while_sending_still_fails(city, settings):
     from jobs import tasks
 
+    settings.CHANNEL_RETRY_SECONDS = [0] * 8  # every retry due at once
     with mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("no route")):
         reminders.send_visit_reminders(D(2026, 12, 1))
         with pytest.raises(Exception, match="still failing"):
             tasks.retry_failed_reminders.apply(throw=True, retries=tasks.RETRY["max_retries"])
-    assert tasks.retry_failed_reminders.apply().get() == {"sent": 1, "failed": 0}
+    assert tasks.retry_failed_reminders.apply().get() == {
+        "sent": 1,
+        "failed": 0,
+        "deferred": 0,
+        "channels": {"email": 1},
+    }
 
 
 def test_slip_reminders_due_soon_and_overdue(city, unit_a):
@@ -160,23 +170,7 @@ def test_two_concurrent_runs_send_each_message_once(postgres, role_groups):
         cadre = CadreFactory(unit=unit, email=f"c{n}@tx.gov.cn")
         user_with_role("cadre", cadre=cadre, username=f"c{n}")
         PairingFactory(cadre=cadre, start_date=D(2026, 3, 27))
-    barrier, errors = threading.Barrier(2), []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            reminders.send_visit_reminders(D(2026, 12, 1))
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert at_once(lambda: reminders.send_visit_reminders(D(2026, 12, 1))) == []
     assert sorted(m.to[0] for m in mail.outbox) == sorted(f"c{n}@tx.gov.cn" for n in range(8))
     assert ReminderLog.objects.filter(status="sent").count() == 8
 

@@ -36,7 +36,14 @@ def test_reminder_task_runs_in_a_real_worker(worker):
     PairingFactory(cadre=cadre, start_date=datetime.date(2026, 3, 27))
 
     result = tasks.send_overdue_visit_reminders.delay("2026-12-01")
-    assert result.get(timeout=60) == {"messages": 1, "claimed": 1, "sent": 1, "failed": 0}
+    assert result.get(timeout=60) == {
+        "messages": 1,
+        "claimed": 1,
+        "sent": 1,
+        "failed": 0,
+        "deferred": 0,
+        "channels": {"email": 1},
+    }
     assert ReminderLog.objects.get().status == "sent"
     assert [m.to for m in mail.outbox] == [["ye@tx.gov.cn"]]
 
@@ -94,3 +101,54 @@ def test_a_run_due_while_the_broker_is_down_is_kept_and_runs_once_it_is_back(wor
             break
         time.sleep(0.5)
     assert [m.to for m in mail.outbox] == [["lu@tx.gov.cn"]]
+
+
+@pytest.fixture
+def two_workers():
+    """One worker with two threads: two tasks run at the same time."""
+    need(bool(settings.CELERY_BROKER_URL), "needs Redis: set CELERY_BROKER_URL=redis://127.0.0.1:6379/0")
+    from celery.contrib.testing.worker import start_worker
+
+    from tongxiang_liaison.celery import app
+
+    with start_worker(
+        app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=20
+    ) as running:
+        yield running
+
+
+def test_the_reminder_task_sent_twice_through_redis_reaches_each_channel_once(
+    two_workers, postgres, settings
+):
+    """Issue 18: two runs through the broker at once, on PostgreSQL; the unit's
+    DingTalk robot, the SMS gateway and the mail server each get each message once."""
+    from jobs import services, tasks
+    from jobs.models import ChannelDelivery, UnitRobot
+    from tests.factories import UnitFactory
+    from tests.receivers import DingTalkReceiver, SmsGatewayReceiver
+
+    with DingTalkReceiver() as robot, SmsGatewayReceiver() as gateway:
+        settings.SMS_BACKEND, settings.SMS_HTTP_URL, settings.SMS_HTTP_TOKEN = (
+            "http",
+            gateway.url(),
+            gateway.token,
+        )
+        unit = UnitFactory(name="市经信局")
+        services.save_robot(
+            UnitRobot(unit=unit, name="经信局群", channel="dingtalk", replaces_personal=False),
+            webhook=robot.webhook,
+            secret=robot.secret,
+        )
+        for n in range(6):
+            cadre = CadreFactory(unit=unit, email=f"w{n}@tx.gov.cn")
+            user = user_with_role("cadre", cadre=cadre, username=f"w{n}")
+            if n % 2:
+                services.set_channels(user, ["sms", "email"])
+            PairingFactory(cadre=cadre, start_date=datetime.date(2026, 3, 27))
+        runs = [tasks.send_overdue_visit_reminders.delay("2026-12-01") for _ in range(2)]
+        results = [run.get(timeout=120) for run in runs]
+        assert sum(r["claimed"] for r in results) == 7  # 6 cadres and the group: each claimed by one run
+        assert len(robot.accepted) == len(robot.requests) == 1
+        assert len(gateway.requests) == 3 and len({r.body["mobile"] for r in gateway.requests}) == 3
+        assert sorted(m.to[0] for m in mail.outbox) == ["w0@tx.gov.cn", "w2@tx.gov.cn", "w4@tx.gov.cn"]
+        assert ChannelDelivery.objects.filter(status="sent").count() == 7

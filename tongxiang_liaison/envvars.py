@@ -117,3 +117,22 @@ def env_month_day(name, default):
             name, value, ("每年都有的月-日，如 04-15", "a month-day every year has, like 04-15")
         ) from None
     return f"{month:02d}-{day:02d}"
+
+
+def env_int_list(name, default):
+    """Comma-separated whole numbers (``60,300,900``), each 0 or more;
+    ``default`` (a list) when unset or empty."""
+    value = _raw(name)
+    if value is None:
+        return list(default)
+    try:
+        numbers = [int(item.strip(), 10) for item in value.split(",") if item.strip()]
+    except ValueError:
+        numbers = None
+    if not numbers or any(number < 0 for number in numbers):
+        raise _bad(
+            name,
+            value,
+            ("逗号分隔的非负整数，如 60,300,900", "comma-separated whole numbers >= 0, like 60,300,900"),
+        )
+    return numbers

@@ -35,7 +35,16 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from tongxiang_liaison.envvars import env_bool, env_choice, env_int, env_list, env_month_day, env_str
+from tongxiang_liaison.envvars import (
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_int_list,
+    env_list,
+    env_month_day,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -246,6 +255,40 @@ FIRST_VISIT_REMINDER_DAYS_BEFORE = env_int("FIRST_VISIT_REMINDER_DAYS_BEFORE", 1
 # Where the liaison office's digests go besides its staff's in-app notices.
 LIAISON_OFFICE_EMAIL = env_str("LIAISON_OFFICE_EMAIL", "")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Channels (jobs.channels, README "Channels"): the chain a person's messages
+# go by when they have chosen none (接收渠道 in the admin); how long a failing
+# channel waits before each retry, after which the next channel of the chain
+# is tried; the group robots' rate (DingTalk and WeCom allow about 20 a
+# minute each) and timeout; a proxy for the robots' and the SMS gateway's
+# HTTPS calls (none: direct).
+REMINDER_CHANNELS = env_list("REMINDER_CHANNELS", ["email"])
+CHANNEL_RETRY_SECONDS = env_int_list("CHANNEL_RETRY_SECONDS", [60, 300, 900])
+ROBOT_MESSAGES_PER_MINUTE = env_int("ROBOT_MESSAGES_PER_MINUTE", 20)
+ROBOT_TIMEOUT_SECONDS = env_float("ROBOT_TIMEOUT_SECONDS", 5.0)
+MESSAGING_PROXY = env_str("MESSAGING_PROXY", "")
+# Sending marks each message in its own tiny transactions; on PostgreSQL they
+# are committed without waiting for the disk unless this is on (jobs.delivery).
+DELIVERY_SYNCHRONOUS_COMMIT = env_bool("DELIVERY_SYNCHRONOUS_COMMIT", False)
+# The robots' webhooks and signing secrets are kept encrypted (Fernet,
+# jobs.secrets) with the first of these keys; the others still decrypt
+# (rotation). Unset: a key derived from SECRET_KEY, enough for the laptop demo.
+SECRETS_KEYS = env_list("SECRETS_KEYS", [])
+# SMS (jobs.sms): console (prints, the demo), file (JSON lines), http
+# (the site's gateway), memory (tests), or the dotted path of a backend class.
+SMS_BACKEND = env_str("SMS_BACKEND", "console")
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(BASE_DIR / "sent-sms.log"))
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
+SMS_HTTP_TIMEOUT_SECONDS = env_float("SMS_HTTP_TIMEOUT_SECONDS", 5.0)
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "桐乡市联络办")
+SMS_RETRIES = env_int("SMS_RETRIES", 2)
+SMS_RETRY_BACKOFF_SECONDS = env_float("SMS_RETRY_BACKOFF_SECONDS", 1.0)
+SMS_MAX_CHARS = env_int("SMS_MAX_CHARS", 300)
+if SMS_BACKEND == "http" and not SMS_HTTP_URL:
+    raise ImproperlyConfigured(
+        "SMS_BACKEND=http 需要 SMS_HTTP_URL（短信网关地址）。 / SMS_BACKEND=http needs SMS_HTTP_URL."
+    )
 
 # django-import-export: our formats neutralise formula injection; the uploaded
 # file waits between preview and confirm in media storage, not a process-local

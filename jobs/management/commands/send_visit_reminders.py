@@ -6,7 +6,18 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from jobs import labels, reminders
+from jobs import channels, labels, reminders
+
+
+def summary(what, day, result):
+    """``2026-12-01 走访提醒：5 条，新发 5，成功 5，失败 0（电子邮件 4、钉钉群机器人 1）。``"""
+    by_channel = "、".join(f"{channels.label(code)} {n}" for code, n in result.channels.items())
+    return (
+        f"{day} {what}：{result.messages} 条，新发 {result.claimed}，成功 {result.sent}，失败 {result.failed}"
+        + (f"（{by_channel}）" if by_channel else "")
+        + (f"，{result.deferred} 条因群机器人限速稍后发送" if result.deferred else "")
+        + "。"
+    )
 
 
 class Command(BaseCommand):
@@ -29,20 +40,8 @@ class Command(BaseCommand):
             )
             or "—"
         )
-        result = reminders.send_visit_reminders(day)
-        self.stdout.write(
-            f"{day} 走访提醒（阶段 {stages}）：{result.messages} 条，新发 {result.claimed}，"
-            f"成功 {result.sent}，失败 {result.failed}。"
-        )
+        self.stdout.write(summary(f"走访提醒（阶段 {stages}）", day, reminders.send_visit_reminders(day)))
         if slips:
-            result = reminders.send_slip_reminders(day)
-            self.stdout.write(
-                f"{day} 交办单提醒：{result.messages} 条，新发 {result.claimed}，"
-                f"成功 {result.sent}，失败 {result.failed}。"
-            )
+            self.stdout.write(summary("交办单提醒", day, reminders.send_slip_reminders(day)))
         if meetings:
-            result = reminders.send_meeting_reminders(day)
-            self.stdout.write(
-                f"{day} 形势分析会提醒：{result.messages} 条，新发 {result.claimed}，"
-                f"成功 {result.sent}，失败 {result.failed}。"
-            )
+            self.stdout.write(summary("形势分析会提醒", day, reminders.send_meeting_reminders(day)))
