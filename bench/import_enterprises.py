@@ -58,6 +58,7 @@ def main():
     django.setup()
     logging.getLogger("import_export").setLevel(logging.ERROR)
 
+    import tablib
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
@@ -117,7 +118,7 @@ def main():
           f"  ({preview.totals['skip']} unchanged)")  # fmt: skip
 
     bad = dataset.dict[:]
-    bad_dataset = type(dataset)(headers=dataset.headers)
+    bad_dataset = tablib.Dataset(headers=dataset.headers)
     for i, row in enumerate(bad):
         values = [row[h] for h in dataset.headers]
         if i == args.rows // 2:

@@ -116,6 +116,6 @@ def copy_insert(model, attnames, rows, using):
         buffer.write("\t".join(cells))
         buffer.write("\n")
     buffer.seek(0)
-    table = connection.ops.quote_name(model._meta.db_table)
+    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({', '.join(columns)}) FROM STDIN"
     with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+        cursor.copy_expert(sql, buffer)  # logged and counted like any query
