@@ -274,6 +274,8 @@ class AllOrNothingResource(resources.ModelResource):
         return result
 
     def _write_error(self, exc):
+        if isinstance(exc, PreviewOutdated) and isinstance(exc.__cause__, DatabaseError):
+            exc = exc.__cause__  # refused by the database: say why
         if isinstance(exc, PreviewOutdated):
             return ValidationError(
                 "导入期间这些记录被他人修改，已全部撤销，未写入任何数据，请重新导入。"
@@ -405,7 +407,7 @@ class AllOrNothingResource(resources.ModelResource):
                 new = [self._new_instance(attnames, row[4]) for row in new]
             self.save_rows(new, changed, fields)
         except IntegrityError as exc:
-            # A row with a new row's key was added since the preview.
+            # Most likely a row with a new row's key was added since the preview.
             raise PreviewOutdated(exc) from exc
 
     def _new_instance(self, attnames, values):

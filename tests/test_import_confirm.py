@@ -5,7 +5,6 @@ is not this upload's, and goes back to the file when the database changed
 beneath the rows. One admin log entry per import, a bounded number of
 queries whatever the file's length."""
 
-import io
 from pathlib import Path
 from unittest import mock
 
@@ -13,13 +12,13 @@ import pytest
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.urls import reverse
-from openpyxl import Workbook
 
 from enterprises.models import Enterprise, Place
 from enterprises.resources import EnterpriseResource
 from tabular.formats import SafeCSV, SafeXLSX, SheetDataset
 from tests import office_files
 from tests.factories import EnterpriseFactory, user_with_role
+from tests.test_import import xlsx_bytes
 from tests.test_office_files import XLSX, check_register, confirm, page, upload
 
 pytestmark = pytest.mark.django_db
@@ -147,17 +146,6 @@ def test_a_confirm_takes_as_many_queries_for_20_rows_as_for_900(
     check_register(item.expected)
 
 
-def xlsx(headers, rows):
-    book = Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def test_text_with_tabs_backslashes_and_line_breaks_goes_in_as_written(office, places):
     """The new rows go in through PostgreSQL's COPY: its escapes must not
     show, and a blank optional cell stays an empty text, never NULL."""
@@ -166,7 +154,7 @@ def test_text_with_tabs_backslashes_and_line_breaks_goes_in_as_written(office, p
         ["甲公司", office_files.code(1), "乌镇", address, "C:\\N", None],
         ["乙公司", office_files.code(2), "乌镇", None, "\\N", 12],
     ]
-    content = xlsx(["企业名称", "统一社会信用代码", "所在镇（街道）", "地址", "行业", "职工人数"], rows)
+    content = xlsx_bytes(["企业名称", "统一社会信用代码", "所在镇（街道）", "地址", "行业", "职工人数"], rows)
     preview = upload(office, MODEL, office_files.OfficeFile("x.xlsx", content), XLSX)
     confirm(office, MODEL, preview)
     first, second = Enterprise.objects.order_by("credit_code")
@@ -176,7 +164,8 @@ def test_text_with_tabs_backslashes_and_line_breaks_goes_in_as_written(office, p
 
 
 def test_a_sheet_is_read_again_at_each_pass_not_kept():
-    content = xlsx(["企业名称", "统一社会信用代码"], [["甲", "1"], ["乙", "2"], [None, None], [" ", None]])
+    rows = [["甲", "1"], ["乙", "2"], [None, None], [" ", None]]
+    content = xlsx_bytes(["企业名称", "统一社会信用代码"], rows)
     dataset = SafeXLSX().create_dataset(content)
     assert isinstance(dataset, SheetDataset) and dataset._rows is None
     assert len(dataset) == 2 and dataset.width == 2  # trailing blank rows are no rows
