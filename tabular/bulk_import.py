@@ -565,8 +565,9 @@ class AllOrNothingResource(resources.ModelResource):
 
         The rows are read, looked up and checked :data:`LOOKUP_CHUNK` at a
         time: for each batch one query per foreign-key column (for the names
-        not seen in an earlier batch) and two for the existing rows, none per
-        row; only the batch's cells and instances are held. Each valid row is
+        not seen in an earlier batch) and one or two for the existing rows
+        (:meth:`load_existing`), none per row; only the batch's cells and
+        instances are held. Each valid row is
         kept in ``plan.rows``, or, with ``store`` (a
         :class:`~tabular.preview_store.PreviewWriter`), added to it compactly
         (only the first :attr:`preview_rows` kept as well, for the preview)."""
