@@ -32,6 +32,7 @@ def main():
 
     logging.getLogger("import_export").setLevel(logging.ERROR)
 
+    import tablib
     from django.contrib.auth import get_user_model
     from django.db import connection
     from openpyxl import Workbook
@@ -85,7 +86,7 @@ def main():
           f"  ({preview.totals['skip']} unchanged)")  # fmt: skip
 
     bad = dataset.dict[:]
-    bad_dataset = type(dataset)(headers=dataset.headers)
+    bad_dataset = tablib.Dataset(headers=dataset.headers)
     for i, row in enumerate(bad):
         values = [row[h] for h in dataset.headers]
         if i == args.rows // 2:

@@ -60,6 +60,7 @@ class UnitResource(AllOrNothingResource):
         "information_officer": "mobile",
     }
     compact_attributes = ("mobile",)
+    stores_preview = True
     template_example = {"name": "市经信局", "kind": "涉企部门"}
 
     class Meta:
@@ -99,6 +100,7 @@ class CadreResource(AllOrNothingResource):
     natural_key = ("mobile",)
     lookup_fields = {"unit": "name"}
     compact_attributes = ("mobile",)
+    stores_preview = True
     template_example = {
         "name": "王五",
         "unit": "市经信局",

@@ -32,6 +32,7 @@ class EnterpriseResource(AllOrNothingResource):
     natural_key = ("credit_code",)
     lookup_fields = {"place": "name"}
     compact_attributes = ("credit_code", "contact_phone")
+    stores_preview = True
     # The wording of the registers the office circulates.
     header_aliases = {
         "单位名称": "name",
@@ -126,6 +127,7 @@ class PlaceResource(AllOrNothingResource):
     kind = fields.Field(attribute="kind", column_name="类型", widget=ChoiceLabelWidget(Place.Kind.choices))
 
     natural_key = ("name",)
+    stores_preview = True
     template_example = {"name": "濮院镇", "kind": "镇"}
 
     class Meta:

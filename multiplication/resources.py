@@ -183,11 +183,6 @@ class CategoryListResource(AllOrNothingResource):
 
     def write(self, plan):
         services.apply_list_change(self.change, user=self.user)
-        # The preview's new rows become the saved ones, for the admin's log.
-        created = {m.enterprise_id: m for m in self.change.entering}
-        for row in plan.rows:
-            if row.instance.pk is None:
-                row.instance = created.get(row.instance.enterprise_id, row.instance)
 
     # -- the whole file ------------------------------------------------------
 

@@ -66,6 +66,8 @@ def compact_code(value):
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a phone number typed into a numeric cell
     text = value if isinstance(value, str) else str(value)
+    if text.isascii():  # nothing to make half-width; str.split() takes the same spaces
+        return "".join(text.split()).upper()
     text = unicodedata.normalize("NFKC", to_halfwidth(text))
     return _ALL_SPACE.sub("", text).upper()
 

@@ -12,9 +12,11 @@ of GBK, what Excel saves as "CSV" on a Chinese system).
 import csv
 import io
 from io import BytesIO
+from itertools import chain, islice
 
 from import_export.formats import base_formats
 from tablib import Dataset
+from tablib.core import Row
 
 from . import limits
 from .cells import neutralise_formula
@@ -31,23 +33,81 @@ def neutralised(dataset):
     return safe
 
 
-def dataset_from_rows(rows):
-    """A :class:`tablib.Dataset` from a sheet's rows (lists of values), read
-    once: the header found below any title, note or blank row
-    (:func:`tabular.sheet.locate_header`), every later row kept (blank ones too,
-    so numbering stays the sheet's), at most ``IMPORT_MAX_ROWS`` data rows.
+class SheetDataset(Dataset):
+    """A sheet's data rows, read again from the parsed file at each pass
+    instead of being kept as Python lists: 100,000 rows of a register take
+    ~120 MB as lists of cells, python-calamine's own copy of the sheet about
+    half that. ``source`` gives a fresh iterator over the sheet's rows from
+    its top; the first ``skip`` (title, notes, header) are passed over and
+    ``count`` are data rows, each cut or padded to ``width`` cells.
+
+    Iterating, ``len``, ``headers`` and ``width`` never build the rows; any
+    other use of the rows (indexing, assignment, export) turns the dataset
+    into an ordinary one first (a category list blanks the rows it leaves
+    out, a few hundred)."""
+
+    def __init__(self, source, skip, count, width, headers):
+        self._source, self._skip, self._count, self._width = source, skip, count, width
+        super().__init__(headers=headers)
+        self._rows = None
+
+    @property
+    def _data(self):
+        if self._rows is None:
+            self._rows = [Row(row) for row in self._stream()]
+        return self._rows
+
+    @_data.setter
+    def _data(self, rows):
+        self._rows = rows
+
+    def _stream(self):
+        width = self._width
+        for row in islice(self._source(), self._skip, self._skip + self._count):
+            row = list(row[:width])
+            if len(row) < width:
+                row.extend([None] * (width - len(row)))
+            yield row
+
+    def __iter__(self):
+        if self._rows is not None:
+            return (row.tuple for row in self._rows)
+        return (tuple(row) for row in self._stream())
+
+    @property
+    def height(self):
+        return self._count if self._rows is None else len(self._rows)
+
+    @property
+    def width(self):
+        return self._width if self._rows is None else super().width
+
+
+def dataset_from_rows(source):
+    """A dataset of a sheet's rows: the header found below any title, note or
+    blank row (:func:`tabular.sheet.locate_header`), every later row kept
+    (blank ones too, so numbering stays the sheet's) but trailing blank ones,
+    at most ``IMPORT_MAX_ROWS`` data rows, no NUL character in any cell.
+
+    ``source``: a callable giving a fresh iterator over the sheet's rows
+    (lists of values) from its top, read once here for those checks and again
+    at each pass over the dataset (:class:`SheetDataset`); or an iterable of
+    rows, read once and kept.
 
     The dataset carries ``first_row_number`` (the sheet row of its first data
     row), ``header_row_number`` and ``notes`` (the text above the header)."""
-    rows = iter(rows)
+    if not callable(source):
+        kept = list(source)
+        source = kept.__iter__
+    rows = source()
     top = []
     for row in rows:
         top.append(list(row))
         if len(top) >= SCAN_ROWS:
             break
-    dataset = Dataset()
-    dataset.first_row_number, dataset.header_row_number, dataset.notes = 2, 1, []
     if not top:
+        dataset = Dataset()
+        dataset.first_row_number, dataset.header_row_number, dataset.notes = 2, 1, []
         return dataset
     located = locate_header(top)
     header = top[located.header_index]
@@ -58,55 +118,53 @@ def dataset_from_rows(rows):
     for column, value in enumerate(header[:width], start=1):
         text = "" if value is None else str(value).strip()
         headers.append(text or f"（第{column}列无表头）")
-    dataset.headers = headers
-    dataset.header_row_number = located.header_index + 1
-    dataset.first_row_number = located.header_index + 2
-    dataset.notes = located.notes
     limit = limits.max_rows()
-
-    def data_rows():
-        yield from top[located.header_index + 1 :]
-        yield from rows
-
-    for count, row in enumerate(data_rows(), start=1):
+    last = 0
+    for count, row in enumerate(chain(top[located.header_index + 1 :], rows), start=1):
         if count > limit:
             raise limits.too_many_rows()
-        row = list(row)
         for column, value in enumerate(row, start=1):
             if isinstance(value, str) and "\x00" in value:
                 raise nul_in_cell(located.header_index + 1 + count, column)
-        if len(row) < width:
-            row.extend([None] * (width - len(row)))
-        dataset.append(row[:width])
-    # Trailing blank rows (a sheet's formatted but empty area) are no rows.
-    while len(dataset) and all(v is None or str(v).strip() == "" for v in dataset[-1]):
-        del dataset[-1]
+        # Trailing blank rows (a sheet's formatted but empty area) are no rows.
+        if any(v is not None and (not isinstance(v, str) or v.strip()) for v in row[:width]):
+            last = count
+    dataset = SheetDataset(source, located.header_index + 1, last, width, headers)
+    dataset.header_row_number = located.header_index + 1
+    dataset.first_row_number = located.header_index + 2
+    dataset.notes = located.notes
     return dataset
 
 
-def calamine_rows(data):
-    """The first visible sheet's rows through python-calamine (Rust): xlsx,
-    xls and ods alike, some ten times faster than openpyxl. Empty cells are
-    None and whole numbers int, as openpyxl gives them."""
+def calamine_source(data):
+    """The first visible sheet of an xlsx, xls or ods, through python-calamine
+    (Rust), some ten times faster than openpyxl: a callable giving its rows
+    (see :func:`dataset_from_rows`). Empty cells are None and whole numbers
+    int, as openpyxl gives them."""
     from python_calamine import CalamineWorkbook
 
     book = CalamineWorkbook.from_filelike(BytesIO(data))
     visible = [i for i, m in enumerate(book.sheets_metadata) if str(m.visible).lower().endswith("visible")]
     sheet = book.get_sheet_by_index(visible[0] if visible else 0)
+    book.close()
     # The range starts at the first cell used: keep the sheet's own row numbers.
     first_row, first_column = sheet.start or (0, 0)
-    for _ in range(first_row):
-        yield []
-    pad = [None] * first_column
-    for row in sheet.iter_rows():
-        yield pad + [
-            None
-            if value == ""
-            else int(value)
-            if isinstance(value, float) and value.is_integer() and abs(value) < 1e15
-            else value
-            for value in row
-        ]
+
+    def rows():
+        for _ in range(first_row):
+            yield []
+        pad = [None] * first_column
+        for row in sheet.iter_rows():
+            yield pad + [
+                None
+                if value == ""
+                else int(value)
+                if isinstance(value, float) and value.is_integer() and abs(value) < 1e15
+                else value
+                for value in row
+            ]
+
+    return rows
 
 
 def unreadable(kind):
@@ -127,7 +185,7 @@ class SafeXLSX(base_formats.XLSX):
         if formulas:
             return self._with_openpyxl(in_stream)
         try:
-            return dataset_from_rows(calamine_rows(in_stream))
+            return dataset_from_rows(calamine_source(in_stream))
         except UploadRejected:
             raise
         except Exception:
@@ -214,7 +272,7 @@ class SafeXLS(ReadOnlyFormat):
                 " / Not a valid .xls file: choose the format that matches the file."
             )
         try:
-            return dataset_from_rows(calamine_rows(in_stream))
+            return dataset_from_rows(calamine_source(in_stream))
         except UploadRejected:
             raise
         except Exception:
@@ -231,7 +289,7 @@ class SafeODS(ReadOnlyFormat):
     def create_dataset(self, in_stream, **kwargs):
         check_ods_container(in_stream)
         try:
-            return dataset_from_rows(calamine_rows(in_stream))
+            return dataset_from_rows(calamine_source(in_stream))
         except UploadRejected:
             raise
         except Exception:
@@ -300,7 +358,7 @@ class SafeCSV(base_formats.CSV):
         reject_nul(in_stream)
         if in_stream.startswith("\ufeff"):
             in_stream = in_stream[1:]
-        return dataset_from_rows(csv.reader(io.StringIO(in_stream, newline="")))
+        return dataset_from_rows(lambda: csv.reader(io.StringIO(in_stream, newline="")))
 
     def export_data(self, dataset, **kwargs):
         text = base_formats.TablibFormat.export_data(self, neutralised(dataset), **kwargs)

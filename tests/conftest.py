@@ -117,6 +117,25 @@ def staff_user(db):
 
 
 @pytest.fixture
+def places(db):
+    """The places the office's files name (tests/office_files.py)."""
+    from enterprises.models import Place
+
+    from .office_files import PLACES
+
+    return {name: Place.objects.create(name=name, kind=kind) for name, kind in PLACES}
+
+
+@pytest.fixture
+def office(client, staff_user):
+    """The liaison office's staff, logged in to the admin."""
+    staff_user.is_staff = True
+    staff_user.save()
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
 def role_groups(transactional_db):
     """Transactional tests (live server, workers) flush the database between
     tests; the flush sends ``post_migrate``, which installs the role groups

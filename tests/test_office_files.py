@@ -17,7 +17,7 @@ from enterprises.resources import EnterpriseResource
 from multiplication.models import Membership
 from tabular.formats import SafeXLSX
 from tests import office_files
-from tests.office_files import PLACES, above_size_list, register_records
+from tests.office_files import above_size_list, register_records
 
 pytestmark = pytest.mark.django_db
 
@@ -34,19 +34,6 @@ ENTERPRISE_FIELDS = [
     "annual_revenue",
     "revenue_year",
 ]
-
-
-@pytest.fixture
-def places(db):
-    return {name: Place.objects.create(name=name, kind=kind) for name, kind in PLACES}
-
-
-@pytest.fixture
-def office(client, staff_user):
-    staff_user.is_staff = True
-    staff_user.save()
-    client.force_login(staff_user)
-    return client
 
 
 def upload(client, model, item, fmt, **form):
