@@ -333,7 +333,7 @@ class AllOrNothingResource(resources.ModelResource):
             "resource": f"{cls.__module__}.{cls.__qualname__}",
             "user": getattr(self.user, "pk", None),
             "upload": upload_checksum,
-            "column_map": sorted(self.column_map.items()),
+            "column_map": sorted(self.remembered_columns().items()),
             "fixed": repr(sorted(self.fixed_values().items())),
         }
 
