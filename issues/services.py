@@ -68,11 +68,22 @@ def next_serial(kind: str, year: int) -> tuple[int, str]:
     Must run inside the transaction that saves the slip: the counter row stays
     locked until it commits, so two staff issuing at the same instant get
     consecutive numbers, and a rolled-back issue leaves no gap."""
-    SerialCounter.objects.bulk_create([SerialCounter(kind=kind, year=year)], ignore_conflicts=True)
-    counter = SerialCounter.objects.select_for_update().get(kind=kind, year=year)
+    counter = locked_counter(kind, year)
     counter.last += 1
     counter.save(update_fields=["last"])
-    return counter.last, SERIAL_FORMATS[kind].format(year=year, number=counter.last)
+    return counter.last, serial_text(kind, year, counter.last)
+
+
+def locked_counter(kind: str, year: int) -> SerialCounter:
+    """The counter of a kind of slip in a year, made if missing, locked
+    until the transaction ends."""
+    SerialCounter.objects.bulk_create([SerialCounter(kind=kind, year=year)], ignore_conflicts=True)
+    return SerialCounter.objects.select_for_update().get(kind=kind, year=year)
+
+
+def serial_text(kind: str, year: int, number: int) -> str:
+    """桐联企交〔2026〕第0001号 and its kin."""
+    return SERIAL_FORMATS[kind].format(year=year, number=number)
 
 
 def _check_move(item, to_status):
@@ -89,39 +100,70 @@ def default_working_days(category: str) -> int:
     return limits.get(category, limits["default"])
 
 
-@records_history_by()
-@transaction.atomic
-def refer(item, *, department: Unit, by, working_days=None, requirement="", on: datetime.date | None = None):
-    """Issue a referral slip (交办单, R13): the item goes to one department."""
+def referral_days(item, department: Unit, working_days=None) -> int:
+    """The time limit of a referral of ``item`` to ``department``, refused
+    as :func:`refer` refuses it."""
     if department.kind != Unit.Kind.DEPARTMENT:
         raise ValidationError({"department": _("交办单只能发给涉企部门。")})
-    issued_on = on or timezone.localdate()
     days = working_days if working_days is not None else default_working_days(item.category)
     if days < 1:
         raise ValidationError({"working_days": _("办理时限至少 1 个工作日。")})
-    item = _check_move(item, S.REFERRED)
-    number, serial = next_serial("交", issued_on.year)
-    slip = ReferralSlip.objects.create(
-        serial=serial,
+    return days
+
+
+def new_referral(item, *, department, issued_by, days, issued_on, number, requirement="", calendar=None):
+    """The referral slip :func:`refer` issues, unsaved, with its deadline
+    (``calendar``: see :func:`add_working_days`)."""
+    return ReferralSlip(
+        serial=serial_text("交", issued_on.year, number),
         year=issued_on.year,
         number=number,
         item=item,
         department=department,
         issued_on=issued_on,
         working_days=days,
-        deadline=add_working_days(issued_on, days),
+        deadline=add_working_days(issued_on, days, calendar),
         requirement=requirement,
-        issued_by=by,
+        issued_by=issued_by,
     )
-    slip.item = workflow.move(
-        item,
-        S.REFERRED,
-        by=by,
-        comment=_("交办至%(unit)s（%(serial)s，办理期限 %(deadline)s）")
-        % {"unit": department.name, "serial": serial, "deadline": slip.deadline.isoformat()},
-        referral=slip,
-    )
+
+
+def referral_comment(slip) -> str:
+    return _("交办至%(unit)s（%(serial)s，办理期限 %(deadline)s）") % {
+        "unit": slip.department.name,
+        "serial": slip.serial,
+        "deadline": slip.deadline.isoformat(),
+    }
+
+
+@records_history_by()
+@transaction.atomic
+def refer(item, *, department: Unit, by, working_days=None, requirement="", on: datetime.date | None = None):
+    """Issue a referral slip (交办单, R13): the item goes to one department."""
+    issued_on = on or timezone.localdate()
+    days = referral_days(item, department, working_days)
+    item = _check_move(item, S.REFERRED)
+    number, _serial = next_serial("交", issued_on.year)
+    slip = new_referral(
+        item, department=department, issued_by=by, days=days, issued_on=issued_on, number=number,
+        requirement=requirement,
+    )  # fmt: skip
+    slip.save(force_insert=True)
+    slip.item = workflow.move(item, S.REFERRED, by=by, comment=referral_comment(slip), referral=slip)
     return slip
+
+
+ANSWER_FIELDS = ["measures", "result", "status", "answered_on", "updated_at"]
+
+
+def apply_answer(slip, *, measures: str, result: str, on: datetime.date | None = None):
+    """What :func:`answer` changes on the slip, in memory, refused as it refuses."""
+    action = slip_workflow.check(slip, "answer", today=on or timezone.localdate())
+    if not result.strip():
+        raise ValidationError({"result": _("请填写办理结果。")})
+    slip.measures, slip.result = measures.strip(), result.strip()
+    slip.status = action.target
+    slip.answered_on = on or timezone.localdate()
 
 
 @records_history_by()
@@ -130,15 +172,25 @@ def answer(slip, *, measures: str, result: str, by, on: datetime.date | None = N
     """The department records what it did and the result (``on``: the local
     date, today by default; the demo and imports of past records give one)."""
     slip = ReferralSlip.objects.select_for_update().get(pk=slip.pk)
-    action = slip_workflow.check(slip, "answer", today=on or timezone.localdate())
-    if not result.strip():
-        raise ValidationError({"result": _("请填写办理结果。")})
-    slip.measures, slip.result = measures.strip(), result.strip()
-    slip.status = action.target
-    slip.answered_on = on or timezone.localdate()
-    slip.save(update_fields=["measures", "result", "status", "answered_on", "updated_at"])
+    apply_answer(slip, measures=measures, result=result, on=on)
+    slip.save(update_fields=ANSWER_FIELDS)
     workflow.record(slip.item, IssueEvent.Kind.ANSWERED, by=by, comment=slip.result, referral=slip)
     return slip
+
+
+ACCEPT_FIELDS = ["status", "accepted_on", "updated_at"]
+
+
+def apply_accept(slip, *, on: datetime.date | None = None) -> datetime.date:
+    """What :func:`accept` changes on the slip, in memory; returns the day."""
+    today = on or timezone.localdate()
+    action = slip_workflow.check(slip, "accept", today=today)
+    slip.status, slip.accepted_on = action.target, today
+    return today
+
+
+def acceptance_comment(slip) -> str:
+    return _("交办单办结：%(serial)s") % {"serial": slip.serial}
 
 
 @records_history_by()
@@ -146,17 +198,10 @@ def answer(slip, *, measures: str, result: str, by, on: datetime.date | None = N
 def accept(slip, *, by, comment="", on: datetime.date | None = None):
     """The office accepts the department's result: the item is resolved."""
     slip = ReferralSlip.objects.select_for_update().get(pk=slip.pk)
-    today = on or timezone.localdate()
-    action = slip_workflow.check(slip, "accept", today=today)
-    slip.status, slip.accepted_on = action.target, today
-    slip.save(update_fields=["status", "accepted_on", "updated_at"])
+    today = apply_accept(slip, on=on)
+    slip.save(update_fields=ACCEPT_FIELDS)
     workflow.move(
-        slip.item,
-        S.RESOLVED,
-        by=by,
-        comment=comment or _("交办单办结：%(serial)s") % {"serial": slip.serial},
-        on=today,
-        referral=slip,
+        slip.item, S.RESOLVED, by=by, comment=comment or acceptance_comment(slip), on=today, referral=slip
     )
     return slip
 
@@ -222,31 +267,57 @@ def decide_extension(request, *, approve: bool, by):
     return request
 
 
-@records_history_by()
-@transaction.atomic
-def escalate(item, *, leader, departments, by, request="", on: datetime.date | None = None):
-    """Issue an escalation slip (呈报单, R13) to the city leader in charge."""
+def escalation_departments(leader, departments) -> list:
+    """The departments of an escalation to ``leader``, refused as
+    :func:`escalate` refuses them."""
     if leader.rank != leader.Rank.CITY_LEADER:
         raise ValidationError({"leader": _("呈报单只能报送市级领导。")})
     departments = list(departments)
     if len(departments) < 2:
         raise ValidationError({"departments": _("呈报单用于涉及多个部门的问题：请至少选择两个部门。")})
+    return departments
+
+
+def new_escalation(item, *, leader, issued_by, issued_on, number, request=""):
+    """The escalation slip :func:`escalate` issues, unsaved (its departments
+    are set once it is saved)."""
+    return EscalationSlip(
+        serial=serial_text("呈", issued_on.year, number), year=issued_on.year, number=number, item=item,
+        leader=leader, issued_on=issued_on, request=request.strip(), issued_by=issued_by,
+    )  # fmt: skip
+
+
+def escalation_comment(slip) -> str:
+    return _("呈报%(leader)s（%(serial)s）") % {"leader": slip.leader.name, "serial": slip.serial}
+
+
+@records_history_by()
+@transaction.atomic
+def escalate(item, *, leader, departments, by, request="", on: datetime.date | None = None):
+    """Issue an escalation slip (呈报单, R13) to the city leader in charge."""
+    departments = escalation_departments(leader, departments)
     issued_on = on or timezone.localdate()
     item = _check_move(item, S.ESCALATED)
-    number, serial = next_serial("呈", issued_on.year)
-    slip = EscalationSlip.objects.create(
-        serial=serial, year=issued_on.year, number=number, item=item, leader=leader,
-        issued_on=issued_on, request=request.strip(), issued_by=by,
-    )  # fmt: skip
-    slip.departments.set(departments)
-    slip.item = workflow.move(
-        item,
-        S.ESCALATED,
-        by=by,
-        comment=_("呈报%(leader)s（%(serial)s）") % {"leader": leader.name, "serial": serial},
-        escalation=slip,
+    number, _serial = next_serial("呈", issued_on.year)
+    slip = new_escalation(
+        item, leader=leader, issued_by=by, issued_on=issued_on, number=number, request=request
     )
+    slip.save(force_insert=True)
+    slip.departments.set(departments)
+    slip.item = workflow.move(item, S.ESCALATED, by=by, comment=escalation_comment(slip), escalation=slip)
     return slip
+
+
+INSTRUCTION_FIELDS = ["instruction", "instructed_on", "status"]
+
+
+def apply_instruction(slip, *, instruction: str):
+    """What :func:`record_instruction` changes on the slip, in memory."""
+    action = slip_workflow.check(slip, "instruct", today=timezone.localdate())
+    if not instruction.strip():
+        raise ValidationError({"instruction": _("请填写批示内容。")})
+    slip.instruction, slip.instructed_on = instruction.strip(), timezone.localdate()
+    slip.status = action.target
 
 
 @records_history_by()
@@ -254,12 +325,8 @@ def escalate(item, *, leader, departments, by, request="", on: datetime.date | N
 def record_instruction(slip, *, instruction: str, by):
     """The leader's instruction (批示), entered by the leader or by staff."""
     slip = EscalationSlip.objects.select_for_update().get(pk=slip.pk)
-    action = slip_workflow.check(slip, "instruct", today=timezone.localdate())
-    if not instruction.strip():
-        raise ValidationError({"instruction": _("请填写批示内容。")})
-    slip.instruction, slip.instructed_on = instruction.strip(), timezone.localdate()
-    slip.status = action.target
-    slip.save(update_fields=["instruction", "instructed_on", "status"])
+    apply_instruction(slip, instruction=instruction)
+    slip.save(update_fields=INSTRUCTION_FIELDS)
     workflow.record(slip.item, IssueEvent.Kind.INSTRUCTED, by=by, comment=slip.instruction, escalation=slip)
     return slip
 

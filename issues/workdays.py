@@ -27,6 +27,7 @@ class WorkCalendar:
     """One query for the office's table, then pure lookups."""
 
     def __init__(self, first: datetime.date, last: datetime.date):
+        self.first, self.last = first, last
         self.overrides = dict(
             CalendarDay.objects.filter(day__range=(first, last)).values_list("day", "is_workday")
         )
@@ -46,14 +47,19 @@ class WorkCalendar:
         return day.weekday() < 5
 
 
-def add_working_days(start: datetime.date, days: int) -> datetime.date:
+def add_working_days(start: datetime.date, days: int, calendar: WorkCalendar | None = None) -> datetime.date:
     """The ``days``-th working day after ``start`` (``start`` itself not counted):
     a slip issued on Wednesday 30 September 2026 with 3 working days is due on
-    Saturday 10 October, a 调休 workday after the National Day holiday."""
+    Saturday 10 October, a 调休 workday after the National Day holiday.
+
+    ``calendar``: one already read, used where it covers the days counted
+    (a writer of many slips reads the table once)."""
     if days <= 0:
         return start
     window = datetime.timedelta(days=days * 2 + 30)
-    calendar, horizon = WorkCalendar(start, start + window), start + window
+    if calendar is None or not (calendar.first <= start and start + window <= calendar.last):
+        calendar = WorkCalendar(start, start + window)
+    horizon = calendar.last
     day, counted = start, 0
     while counted < days:
         day += datetime.timedelta(days=1)

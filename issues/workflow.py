@@ -65,25 +65,59 @@ def actor_name(user, *, cadre=None) -> str:
     return (permissions.scope_for(user).cadre_name or user.get_full_name() or user.get_username())[:100]
 
 
-@records_history_by()
-def record(item, kind, *, by, cadre=None, comment="", referral=None, escalation=None, from_status=None):
-    """Write one line of ``item``'s timeline: the one place events are made.
+def event(item, kind, *, actor, cadre=None, comment="", referral=None, escalation=None, from_status=None):
+    """One line of ``item``'s timeline, unsaved, ``actor`` the user who acted:
+    the one place events are made (it writes nothing).
 
     A step on a slip (answered, returned, instructed …) leaves the status as
     it is: ``from_status`` and ``to_status`` are both the current one."""
     if kind == IssueEvent.Kind.CREATED:
         from_status = ""
-    return IssueEvent.objects.create(
+    return IssueEvent(
         item=item,
         kind=kind,
-        actor=by,
-        actor_name=actor_name(by, cadre=cadre),
+        actor=actor,
+        actor_name=actor_name(actor, cadre=cadre),
         from_status=item.status if from_status is None else from_status,
         to_status=item.status,
         comment=comment.strip(),
         referral=referral,
         escalation=escalation,
     )
+
+
+@records_history_by()
+def record(item, kind, *, by, cadre=None, comment="", referral=None, escalation=None, from_status=None):
+    """Write one line of ``item``'s timeline (:func:`event`)."""
+    line = event(
+        item, kind, actor=by, cadre=cadre, comment=comment, referral=referral, escalation=escalation,
+        from_status=from_status,
+    )  # fmt: skip
+    line.save(force_insert=True)
+    return line
+
+
+MOVE_FIELDS = ["status", "resolved_on", "closing_reason", "withdrawal_confirmed", "updated_at"]
+
+
+def apply_move(item, to_status, *, reason="", enterprise_confirmed=False, on=None):
+    """What a move changes on ``item``, in memory, refused as :func:`move`
+    refuses it; returns the status it moved from. :func:`move` saves it
+    (``MOVE_FIELDS``); the demo's bulk path (:mod:`issues.bulk`) keeps it."""
+    check(item.status, to_status)
+    if to_status in (S.UNSOLVABLE, S.WITHDRAWN) and not reason.strip():
+        raise ValidationError(_("“%(to)s”需要说明原因。") % {"to": S(to_status).label}, code="reason")
+    if to_status == S.WITHDRAWN and not enterprise_confirmed:
+        raise ValidationError(_("撤回须经企业确认。"), code="confirmation")
+    previous = item.status
+    item.status = to_status
+    if to_status == S.RESOLVED:
+        item.resolved_on = on or timezone.localdate()
+    if to_status in (S.UNSOLVABLE, S.WITHDRAWN):
+        item.closing_reason = reason.strip()
+    if to_status == S.WITHDRAWN:
+        item.withdrawal_confirmed = True
+    return previous
 
 
 @records_history_by()
@@ -99,20 +133,8 @@ def move(
     a resolution (today by default). ``referral`` / ``escalation``: the slip
     the move is made by, named on the timeline line."""
     item = IssueItem.objects.select_for_update().get(pk=item.pk)
-    check(item.status, to_status)
-    if to_status in (S.UNSOLVABLE, S.WITHDRAWN) and not reason.strip():
-        raise ValidationError(_("“%(to)s”需要说明原因。") % {"to": S(to_status).label}, code="reason")
-    if to_status == S.WITHDRAWN and not enterprise_confirmed:
-        raise ValidationError(_("撤回须经企业确认。"), code="confirmation")
-    previous = item.status
-    item.status = to_status
-    if to_status == S.RESOLVED:
-        item.resolved_on = on or timezone.localdate()
-    if to_status in (S.UNSOLVABLE, S.WITHDRAWN):
-        item.closing_reason = reason.strip()
-    if to_status == S.WITHDRAWN:
-        item.withdrawal_confirmed = True
-    item.save(update_fields=["status", "resolved_on", "closing_reason", "withdrawal_confirmed", "updated_at"])
+    previous = apply_move(item, to_status, reason=reason, enterprise_confirmed=enterprise_confirmed, on=on)
+    item.save(update_fields=MOVE_FIELDS)
     record(
         item, IssueEvent.Kind.MOVED, by=by, comment=comment or reason, from_status=previous,
         referral=referral, escalation=escalation,
