@@ -108,10 +108,12 @@ def build_once(build, label="built the dataset"):
 
 
 def seed_demo(**options):
-    """``seed_demo`` with ``options`` and seed 1, its output kept quiet."""
+    """``seed_demo`` with ``options``, seed 1 and its bulk path by default,
+    its output kept quiet."""
     from django.core.management import call_command
 
     options.setdefault("seed", 1)
+    options.setdefault("path", "bulk")
     with open(os.devnull, "w") as quiet:
         call_command("seed_demo", verbosity=0, stdout=quiet, **options)
 

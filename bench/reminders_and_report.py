@@ -4,14 +4,14 @@ number of pairings. Full size: 30,000 cadres, 100,000 pairings, 400,000 visits,
 50,000 issue-list items. Figures are printed, never asserted.
 
 Usage: python bench/reminders_and_report.py [--scale 1.0] [--small-scale 0.1] [--rebuild]
-Each size is built once (seed_demo for the registry and visits, bulk inserts
-for items and logins) in its own database and reused.
+Each size is built once (seed_demo's bulk path for the registry, visits and
+items with their slips, timelines and history; bulk inserts for the cadres'
+logins) in its own database and reused.
 """
 
 import argparse
 import datetime
 import os
-import random
 import sys
 import time
 from pathlib import Path
@@ -29,14 +29,12 @@ def build(size, seed=1):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.db import connection
-    from django.utils import timezone
 
     from cadres.models import Cadre
     from cadres.permissions import GROUP_NAMES, Role
-    from issues.models import IssueItem
-    from visits.models import ProblemCategory, Visit
 
-    seed_demo(**{option: n for option, n in size.items() if option != "items"}, issues=0, seed=seed)
+    sizes = {option: n for option, n in size.items() if option != "items"}
+    seed_demo(**sizes, issues=size["items"], seed=seed)
     # Every cadre gets a login, so every reminder has a recipient.
     User = get_user_model()
     cadres = list(Cadre.objects.filter(user__isnull=True).values_list("pk", "mobile"))
@@ -49,41 +47,6 @@ def build(size, seed=1):
     group.user_set.add(*users.values())
     updates = [Cadre(pk=pk, user_id=users[f"c{mobile}"]) for pk, mobile in cadres]
     Cadre.objects.bulk_update(updates, ["user"], batch_size=5000)
-    # Issue-list items in bulk, over the year, at every stage.
-    rng = random.Random(seed)
-    visits = list(
-        Visit.objects.values_list("pk", "enterprise_id", "cadre_id", "visit_date")[: size["items"] * 2]
-    )
-    today = timezone.localdate()
-    statuses = [
-        "new",
-        "contact",
-        "unit",
-        "office",
-        "referred",
-        "resolved",
-        "resolved",
-        "resolved",
-        "withdrawn",
-    ]
-    items = []
-    for pk, enterprise_id, cadre_id, day in rng.sample(visits, min(size["items"], len(visits))):
-        status = rng.choice(statuses)
-        items.append(
-            IssueItem(
-                enterprise_id=enterprise_id,
-                visit_id=pk,
-                reporter_id=cadre_id,
-                category=rng.choice(ProblemCategory.values),
-                description="压测问题",
-                reported_on=day,
-                status=status,
-                resolved_on=min(day + datetime.timedelta(days=rng.randint(5, 60)), today)
-                if status == "resolved"
-                else None,
-            )
-        )
-    IssueItem.objects.bulk_create(items, batch_size=5000)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 

@@ -5,7 +5,9 @@ Pairings satisfy R1–R6 for most cadres (city leaders keep 3 focus links and
 area-link enterprises of their towns; department cadres of bureau and middle
 rank and town leadership members link at least 3) while a few fall short and
 some enterprises stay unlinked, so the compliance report has something to show.
-Everything is written with bulk inserts: 100,000 enterprises take seconds."""
+Enterprises and cadres are written with bulk inserts (100,000 enterprises take
+seconds); pairings through :func:`cadres.services.create_pairing` one by one,
+or (``bulk``) in bulk with the one history row each that it leaves."""
 
 import datetime
 import random
@@ -18,7 +20,10 @@ from django.db import transaction
 
 from enterprises.credit_code import check_character
 from enterprises.models import Enterprise, Place
+from tabular.bulk import insert
+from tabular.history import PendingHistory
 
+from . import services
 from .models import AreaAssignment, Cadre, CoordinatorRegion, Pairing, ServiceItem, Unit
 from .permissions import GROUP_NAMES, Role
 from .term import term_end
@@ -59,6 +64,7 @@ TITLES = {
 }
 DEMO_PASSWORD = "Tongxiang-2026"
 OFFICE_LOGIN = "lianluoban"  # the liaison office's demo login: it issues the demo slips
+OFFICE_NAME = "陈晓燕"
 
 
 @dataclass
@@ -87,9 +93,17 @@ def person_name(rng):
 
 class DemoBuilder:
     def __init__(
-        self, *, enterprises: int, cadres: int, seed: int, today: datetime.date, links_per_cadre=None
+        self,
+        *,
+        enterprises: int,
+        cadres: int,
+        seed: int,
+        today: datetime.date,
+        links_per_cadre=None,
+        bulk: bool = True,
     ):
         self.rng = random.Random(seed)
+        self.bulk = bulk
         self.enterprise_count = enterprises
         self.cadre_count = cadres
         self.links_per_cadre = links_per_cadre
@@ -236,15 +250,7 @@ class DemoBuilder:
                 count = max(count, self.links_per_cadre)  # a denser city, for benchmarks
             for enterprise in rng.sample(pool, min(count, len(pool))):
                 start = self.start_date()
-                batch.append(
-                    Pairing(
-                        cadre=cadre,
-                        enterprise=enterprise,
-                        kind=kind,
-                        start_date=start,
-                        end_date=term_end(start),
-                    )
-                )
+                batch.append({"cadre": cadre, "enterprise": enterprise, "kind": kind, "start_date": start})
 
         for cadre in cadres:
             short = rng.random() < 0.05  # a few fall short of their minimum
@@ -263,7 +269,16 @@ class DemoBuilder:
                 needs = cadre.is_leadership_member
                 count = (2 if short else rng.randint(3, 4)) if needs else rng.randint(1, 2)
                 link(cadre, pool, count, Pairing.Kind.TOWN)
-        Pairing.objects.bulk_create(batch, batch_size=5000)
+        if not self.bulk:
+            for pairing in batch:
+                services.create_pairing(**pairing)
+            return
+        history = PendingHistory()
+        pairings = [Pairing(**pairing, end_date=term_end(pairing["start_date"])) for pairing in batch]
+        for pairing in pairings:
+            history.saved(pairing, created=True)
+        insert(Pairing, pairings)
+        history.write()
 
     def make_service_lists(self):
         items = []
@@ -280,6 +295,15 @@ class DemoBuilder:
                 )
             )
         ServiceItem.objects.bulk_create(items)
+
+
+def office_login():
+    """The liaison office's demo login, made first: the demo's writes name it
+    in their history (:func:`ensure_demo_logins` sets its password and role)."""
+    user, _created = get_user_model().objects.get_or_create(
+        username=OFFICE_LOGIN, defaults={"is_staff": True, "first_name": OFFICE_NAME}
+    )
+    return user
 
 
 def ensure_demo_logins():
@@ -313,7 +337,7 @@ def ensure_demo_logins():
     # A middle-level cadre where there is one; a small demo may have none.
     cadre = department_cadres.filter(rank=Cadre.Rank.MIDDLE).first() or department_cadres.first()
     leader = Cadre.objects.filter(rank=Cadre.Rank.CITY_LEADER).select_related("unit").order_by("pk").first()
-    login(OFFICE_LOGIN, Role.LIAISON_STAFF, staff=True, name="陈晓燕")
+    login(OFFICE_LOGIN, Role.LIAISON_STAFF, staff=True, name=OFFICE_NAME)
     login("xinxiyuan", Role.UNIT_OFFICER, cadre=officer, staff=True)
     login("ganbu", Role.CADRE, cadre=cadre)
     login("lingdao", Role.LEADER, cadre=leader)

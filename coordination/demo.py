@@ -90,11 +90,13 @@ def build_coordination(*, seed: int, today: datetime.date) -> int:
                 invited_officials=f"{places[0].name}分管工业副镇长" if places else "",
                 invited_owners="区域内重点企业负责人三名",
             )
-            items = list(
-                IssueItem.objects.filter(
-                    enterprise__place_id__in=place_ids, reported_on__lte=held_on
-                ).order_by("?")[:3]
+            candidates = list(
+                IssueItem.objects.filter(enterprise__place_id__in=place_ids, reported_on__lte=held_on)
+                .order_by("pk")
+                .values_list("pk", flat=True)
             )
+            chosen = rng.sample(candidates, min(3, len(candidates)))  # the same seed, the same items
+            items = list(IssueItem.objects.filter(pk__in=chosen))
             services.save_meeting(
                 meeting,
                 places=places,

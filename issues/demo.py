@@ -1,6 +1,11 @@
-"""Demo issue-list items, moved along their path through the real services,
-so a demo shows items at every stage, slips in a department's inbox, overdue
-ones, escalations to the city leaders (some instructed), and a timeline on each."""
+"""Demo issue-list items, moved along their path, so a demo shows items at
+every stage, slips in a department's inbox, overdue ones, escalations to the
+city leaders (some instructed), and a timeline on each.
+
+The story is told once, to one of two writers with the same steps: the real
+services, one item at a time (:class:`ThroughServices`), or, for a city's
+100,000 items, :class:`issues.bulk.BulkIssueList`, which leaves the same rows
+in a few inserts per batch of items."""
 
 import datetime
 import random
@@ -12,6 +17,7 @@ from cadres.models import Cadre, Unit
 from visits.models import ProblemCategory, Visit
 
 from . import services, workflow
+from .bulk import BulkIssueList
 from .models import IssueItem
 
 DESCRIPTIONS = {
@@ -25,10 +31,30 @@ DESCRIPTIONS = {
     "other": "厂区道路破损，影响物流车辆通行。",
 }
 S = IssueItem.Status
+BATCH = 2000  # items the bulk writer keeps in memory before writing them
+
+
+class ThroughServices:
+    """The steps of :class:`issues.bulk.BulkIssueList`, each through its service."""
+
+    def create(self, item, *, cadre=None, by=None, comment=""):
+        item.save(force_insert=True)
+        workflow.record_creation(item, by=by, cadre=cadre, comment=comment)
+        return item
+
+    move = staticmethod(workflow.move)
+    refer = staticmethod(services.refer)
+    answer = staticmethod(services.answer)
+    accept = staticmethod(services.accept)
+    escalate = staticmethod(services.escalate)
+    record_instruction = staticmethod(services.record_instruction)
+
+    def flush(self):
+        pass
 
 
 @transaction.atomic
-def build_issues(count: int, *, seed: int, today: datetime.date) -> int:
+def build_issues(count: int, *, seed: int, today: datetime.date, bulk: bool = True) -> int:
     """Create ``count`` items from submitted visits and move them along."""
     if count <= 0:
         return 0
@@ -43,25 +69,34 @@ def build_issues(count: int, *, seed: int, today: datetime.date) -> int:
         .order_by("pk")
         .values_list("pk", "enterprise_id", "cadre_id", "visit_date")[: count * 3]
     )
+    chosen = rng.sample(visits, min(count, len(visits)))
+    # The cadres named on the timelines, read at once.
+    reporters = Cadre.objects.only("name").in_bulk({cadre_id for _pk, _e, cadre_id, _day in chosen})
+    desk = BulkIssueList() if bulk else ThroughServices()
     made = escalated = 0
-    for pk, enterprise_id, cadre_id, day in rng.sample(visits, min(count, len(visits))):
+    for pk, enterprise_id, cadre_id, day in chosen:
+        if made and made % BATCH == 0:
+            desk.flush()
         category = rng.choice(ProblemCategory.values)
-        item = IssueItem.objects.create(
-            enterprise_id=enterprise_id,
-            visit_id=pk,
-            reporter_id=cadre_id,
-            category=category,
-            description=DESCRIPTIONS[category],
-            reported_on=day,
+        item = desk.create(
+            IssueItem(
+                enterprise_id=enterprise_id,
+                visit_id=pk,
+                reporter_id=cadre_id,
+                category=category,
+                description=DESCRIPTIONS[category],
+                reported_on=day,
+            ),
+            cadre=reporters[cadre_id],
+            comment="走访反馈表提交",
         )
-        workflow.record_creation(item, cadre=item.reporter, comment="走访反馈表提交")
         made += 1
         stage = rng.random()
         if stage < 0.15:
             continue  # still new
-        workflow.move(item, S.CONTACT, by=office, comment="联系人办理")
+        desk.move(item, S.CONTACT, by=office, comment="联系人办理")
         if stage < 0.35:
-            workflow.move(
+            desk.move(
                 item,
                 S.RESOLVED,
                 by=office,
@@ -69,9 +104,9 @@ def build_issues(count: int, *, seed: int, today: datetime.date) -> int:
                 on=min(day + datetime.timedelta(days=20), today),
             )
             continue
-        workflow.move(item, S.UNIT, by=office, comment="提交单位协调")
+        desk.move(item, S.UNIT, by=office, comment="提交单位协调")
         if stage < 0.5:
-            workflow.move(
+            desk.move(
                 item,
                 S.RESOLVED,
                 by=office,
@@ -79,7 +114,7 @@ def build_issues(count: int, *, seed: int, today: datetime.date) -> int:
                 on=min(day + datetime.timedelta(days=40), today),
             )
             continue
-        workflow.move(item, S.OFFICE, by=office, comment="上报市联络办")
+        desk.move(item, S.OFFICE, by=office, comment="上报市联络办")
         if stage < 0.58 or not departments:
             continue
         if stage < 0.66 and leaders and len(departments) >= 2:
@@ -89,7 +124,7 @@ def build_issues(count: int, *, seed: int, today: datetime.date) -> int:
             # the leader's page has slips to instruct.
             leader = leaders[0] if escalated % 3 == 0 else leaders[escalated % len(leaders)]
             escalated += 1
-            escalation = services.escalate(
+            escalation = desk.escalate(
                 item,
                 leader=leader,
                 departments=rng.sample(departments, 2),
@@ -98,18 +133,19 @@ def build_issues(count: int, *, seed: int, today: datetime.date) -> int:
                 on=min(day + datetime.timedelta(days=rng.randint(5, 20)), today),
             )
             if rng.random() < 0.5 and leader.user is not None:
-                services.record_instruction(
+                desk.record_instruction(
                     escalation, instruction="请相关部门联合办理，两周内反馈。", by=leader.user
                 )
             continue
         department = economy if rng.random() < 0.3 else rng.choice(departments)
         issued = min(day + datetime.timedelta(days=rng.randint(5, 30)), today)
-        slip = services.refer(item, department=department, by=office, on=issued)
+        slip = desk.refer(item, department=department, by=office, on=issued)
         if slip.deadline < today and rng.random() < 0.6:
             # Most departments finish in time; some a week or two late.
             late = rng.random() < 0.25
             done = slip.deadline + datetime.timedelta(days=rng.randint(1, 14) if late else -rng.randint(0, 5))
             done = max(min(done, today), slip.issued_on)
-            services.answer(slip, measures="上门协调", result="已协调解决", by=office, on=done)
-            services.accept(slip, by=office, on=done)
+            desk.answer(slip, measures="上门协调", result="已协调解决", by=office, on=done)
+            desk.accept(slip, by=office, on=done)
+    desk.flush()
     return made

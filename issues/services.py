@@ -68,11 +68,22 @@ def next_serial(kind: str, year: int) -> tuple[int, str]:
     Must run inside the transaction that saves the slip: the counter row stays
     locked until it commits, so two staff issuing at the same instant get
     consecutive numbers, and a rolled-back issue leaves no gap."""
-    SerialCounter.objects.bulk_create([SerialCounter(kind=kind, year=year)], ignore_conflicts=True)
-    counter = SerialCounter.objects.select_for_update().get(kind=kind, year=year)
+    counter = locked_counter(kind, year)
     counter.last += 1
     counter.save(update_fields=["last"])
-    return counter.last, SERIAL_FORMATS[kind].format(year=year, number=counter.last)
+    return counter.last, serial_text(kind, year, counter.last)
+
+
+def locked_counter(kind: str, year: int) -> SerialCounter:
+    """The counter of a kind of slip in a year, made if missing, locked
+    until the transaction ends."""
+    SerialCounter.objects.bulk_create([SerialCounter(kind=kind, year=year)], ignore_conflicts=True)
+    return SerialCounter.objects.select_for_update().get(kind=kind, year=year)
+
+
+def serial_text(kind: str, year: int, number: int) -> str:
+    """桐联企交〔2026〕第0001号 and its kin."""
+    return SERIAL_FORMATS[kind].format(year=year, number=number)
 
 
 def _check_move(item, to_status):
@@ -100,10 +111,11 @@ def _check_date(model, field, day, *, after=(), future=False):
     )
 
 
-def _counted_deadline(issued_on, working_days) -> dict:
+def _counted_deadline(issued_on, working_days, calendar=None) -> dict:
     """A slip's deadline fields: ``working_days`` working days after its issue
-    (extensions included), 暂定 when counted over a year without holiday data."""
-    counted = workdays.deadline(issued_on, working_days)
+    (extensions included), 暂定 when counted over a year without holiday data
+    (``calendar``: see :func:`workdays.deadline`)."""
+    counted = workdays.deadline(issued_on, working_days, calendar)
     return {"deadline": counted.day, "deadline_provisional": counted.provisional}
 
 
@@ -118,21 +130,23 @@ def default_working_days(category: str) -> int:
     return limits.get(category, limits["default"])
 
 
-@records_history_by()
-@transaction.atomic
-def refer(item, *, department: Unit, by, working_days=None, requirement="", on: datetime.date | None = None):
-    """Issue a referral slip (交办单, R13): the item goes to one department."""
+def referral_days(item, department: Unit, working_days=None, *, issued_on) -> int:
+    """The time limit of a referral of ``item`` to ``department`` issued on
+    ``issued_on``, refused as :func:`refer` refuses it (before it is numbered)."""
+    _check_date(ReferralSlip, "issued_on", issued_on)
     if department.kind != Unit.Kind.DEPARTMENT:
         raise ValidationError({"department": _("交办单只能发给涉企部门。")})
-    issued_on = on or timezone.localdate()
     days = working_days if working_days is not None else default_working_days(item.category)
     if days < 1:
         raise ValidationError({"working_days": _("办理时限至少 1 个工作日。")})
-    item = _check_move(item, S.REFERRED)
-    _check_date(ReferralSlip, "issued_on", issued_on)
-    number, serial = next_serial("交", issued_on.year)
-    slip = ReferralSlip.objects.create(
-        serial=serial,
+    return days
+
+
+def new_referral(item, *, department, issued_by, days, issued_on, number, requirement="", calendar=None):
+    """The referral slip :func:`refer` issues, unsaved, with its deadline
+    (``calendar``: see :func:`workdays.deadline`)."""
+    return ReferralSlip(
+        serial=serial_text("交", issued_on.year, number),
         year=issued_on.year,
         number=number,
         item=item,
@@ -140,30 +154,41 @@ def refer(item, *, department: Unit, by, working_days=None, requirement="", on: 
         issued_on=issued_on,
         working_days=days,
         requirement=requirement,
-        issued_by=by,
-        **_counted_deadline(issued_on, days),
+        issued_by=issued_by,
+        **_counted_deadline(issued_on, days, calendar),
     )
-    slip.item = workflow.move(
-        item,
-        S.REFERRED,
-        by=by,
-        comment=_("交办至%(unit)s（%(serial)s，办理期限 %(deadline)s）")
-        % {
-            "unit": department.name,
-            "serial": serial,
-            "deadline": deadline_text(slip.deadline, slip.deadline_provisional),
-        },
-        referral=slip,
-    )
-    return slip
+
+
+def referral_comment(slip) -> str:
+    return _("交办至%(unit)s（%(serial)s，办理期限 %(deadline)s）") % {
+        "unit": slip.department.name,
+        "serial": slip.serial,
+        "deadline": deadline_text(slip.deadline, slip.deadline_provisional),
+    }
 
 
 @records_history_by()
 @transaction.atomic
-def answer(slip, *, measures: str, result: str, by, on: datetime.date | None = None):
-    """The department records what it did and the result (``on``: the local
-    date, today by default; the demo and imports of past records give one)."""
-    slip = ReferralSlip.objects.select_for_update().get(pk=slip.pk)
+def refer(item, *, department: Unit, by, working_days=None, requirement="", on: datetime.date | None = None):
+    """Issue a referral slip (交办单, R13): the item goes to one department."""
+    issued_on = on or timezone.localdate()
+    days = referral_days(item, department, working_days, issued_on=issued_on)
+    item = _check_move(item, S.REFERRED)
+    number, _serial = next_serial("交", issued_on.year)
+    slip = new_referral(
+        item, department=department, issued_by=by, days=days, issued_on=issued_on, number=number,
+        requirement=requirement,
+    )  # fmt: skip
+    slip.save(force_insert=True)
+    slip.item = workflow.move(item, S.REFERRED, by=by, comment=referral_comment(slip), referral=slip)
+    return slip
+
+
+ANSWER_FIELDS = ["measures", "result", "status", "answered_on", "updated_at"]
+
+
+def apply_answer(slip, *, measures: str, result: str, on: datetime.date | None = None):
+    """What :func:`answer` changes on the slip, in memory, refused as it refuses."""
     answered_on = on or timezone.localdate()
     action = slip_workflow.check(slip, "answer", today=answered_on)
     if not result.strip():
@@ -172,16 +197,25 @@ def answer(slip, *, measures: str, result: str, by, on: datetime.date | None = N
     slip.measures, slip.result = measures.strip(), result.strip()
     slip.status = action.target
     slip.answered_on = answered_on
-    slip.save(update_fields=["measures", "result", "status", "answered_on", "updated_at"])
-    workflow.record(slip.item, IssueEvent.Kind.ANSWERED, by=by, comment=slip.result, referral=slip)
-    return slip
 
 
 @records_history_by()
 @transaction.atomic
-def accept(slip, *, by, comment="", on: datetime.date | None = None):
-    """The office accepts the department's result: the item is resolved."""
+def answer(slip, *, measures: str, result: str, by, on: datetime.date | None = None):
+    """The department records what it did and the result (``on``: the local
+    date, today by default; the demo and imports of past records give one)."""
     slip = ReferralSlip.objects.select_for_update().get(pk=slip.pk)
+    apply_answer(slip, measures=measures, result=result, on=on)
+    slip.save(update_fields=ANSWER_FIELDS)
+    workflow.record(slip.item, IssueEvent.Kind.ANSWERED, by=by, comment=slip.result, referral=slip)
+    return slip
+
+
+ACCEPT_FIELDS = ["status", "accepted_on", "updated_at"]
+
+
+def apply_accept(slip, *, on: datetime.date | None = None) -> datetime.date:
+    """What :func:`accept` changes on the slip, in memory; returns the day."""
     today = on or timezone.localdate()
     action = slip_workflow.check(slip, "accept", today=today)
     _check_date(
@@ -191,14 +225,22 @@ def accept(slip, *, by, comment="", on: datetime.date | None = None):
         after=[(ReferralSlip, "issued_on", slip.issued_on), (ReferralSlip, "answered_on", slip.answered_on)],
     )
     slip.status, slip.accepted_on = action.target, today
-    slip.save(update_fields=["status", "accepted_on", "updated_at"])
+    return today
+
+
+def acceptance_comment(slip) -> str:
+    return _("交办单办结：%(serial)s") % {"serial": slip.serial}
+
+
+@records_history_by()
+@transaction.atomic
+def accept(slip, *, by, comment="", on: datetime.date | None = None):
+    """The office accepts the department's result: the item is resolved."""
+    slip = ReferralSlip.objects.select_for_update().get(pk=slip.pk)
+    today = apply_accept(slip, on=on)
+    slip.save(update_fields=ACCEPT_FIELDS)
     workflow.move(
-        slip.item,
-        S.RESOLVED,
-        by=by,
-        comment=comment or _("交办单办结：%(serial)s") % {"serial": slip.serial},
-        on=today,
-        referral=slip,
+        slip.item, S.RESOLVED, by=by, comment=comment or acceptance_comment(slip), on=today, referral=slip
     )
     return slip
 
@@ -266,39 +308,54 @@ def decide_extension(request, *, approve: bool, by):
     return request
 
 
-@records_history_by()
-@transaction.atomic
-def escalate(item, *, leader, departments, by, request="", on: datetime.date | None = None):
-    """Issue an escalation slip (呈报单, R13) to the city leader in charge."""
+def escalation_departments(leader, departments, *, issued_on) -> list:
+    """The departments of an escalation to ``leader`` issued on
+    ``issued_on``, refused as :func:`escalate` refuses them (before it is
+    numbered)."""
+    _check_date(EscalationSlip, "issued_on", issued_on)
     if leader.rank != leader.Rank.CITY_LEADER:
         raise ValidationError({"leader": _("呈报单只能报送市级领导。")})
     departments = list(departments)
     if len(departments) < 2:
         raise ValidationError({"departments": _("呈报单用于涉及多个部门的问题：请至少选择两个部门。")})
-    issued_on = on or timezone.localdate()
-    item = _check_move(item, S.ESCALATED)
-    _check_date(EscalationSlip, "issued_on", issued_on)
-    number, serial = next_serial("呈", issued_on.year)
-    slip = EscalationSlip.objects.create(
-        serial=serial, year=issued_on.year, number=number, item=item, leader=leader,
-        issued_on=issued_on, request=request.strip(), issued_by=by,
+    return departments
+
+
+def new_escalation(item, *, leader, issued_by, issued_on, number, request=""):
+    """The escalation slip :func:`escalate` issues, unsaved (its departments
+    are set once it is saved)."""
+    return EscalationSlip(
+        serial=serial_text("呈", issued_on.year, number), year=issued_on.year, number=number, item=item,
+        leader=leader, issued_on=issued_on, request=request.strip(), issued_by=issued_by,
     )  # fmt: skip
-    slip.departments.set(departments)
-    slip.item = workflow.move(
-        item,
-        S.ESCALATED,
-        by=by,
-        comment=_("呈报%(leader)s（%(serial)s）") % {"leader": leader.name, "serial": serial},
-        escalation=slip,
-    )
-    return slip
+
+
+def escalation_comment(slip) -> str:
+    return _("呈报%(leader)s（%(serial)s）") % {"leader": slip.leader.name, "serial": slip.serial}
 
 
 @records_history_by()
 @transaction.atomic
-def record_instruction(slip, *, instruction: str, by):
-    """The leader's instruction (批示), entered by the leader or by staff."""
-    slip = EscalationSlip.objects.select_for_update().get(pk=slip.pk)
+def escalate(item, *, leader, departments, by, request="", on: datetime.date | None = None):
+    """Issue an escalation slip (呈报单, R13) to the city leader in charge."""
+    issued_on = on or timezone.localdate()
+    departments = escalation_departments(leader, departments, issued_on=issued_on)
+    item = _check_move(item, S.ESCALATED)
+    number, _serial = next_serial("呈", issued_on.year)
+    slip = new_escalation(
+        item, leader=leader, issued_by=by, issued_on=issued_on, number=number, request=request
+    )
+    slip.save(force_insert=True)
+    slip.departments.set(departments)
+    slip.item = workflow.move(item, S.ESCALATED, by=by, comment=escalation_comment(slip), escalation=slip)
+    return slip
+
+
+INSTRUCTION_FIELDS = ["instruction", "instructed_on", "status"]
+
+
+def apply_instruction(slip, *, instruction: str):
+    """What :func:`record_instruction` changes on the slip, in memory."""
     action = slip_workflow.check(slip, "instruct", today=timezone.localdate())
     if not instruction.strip():
         raise ValidationError({"instruction": _("请填写批示内容。")})
@@ -306,7 +363,15 @@ def record_instruction(slip, *, instruction: str, by):
     _check_date(EscalationSlip, "instructed_on", today, after=[(EscalationSlip, "issued_on", slip.issued_on)])
     slip.instruction, slip.instructed_on = instruction.strip(), today
     slip.status = action.target
-    slip.save(update_fields=["instruction", "instructed_on", "status"])
+
+
+@records_history_by()
+@transaction.atomic
+def record_instruction(slip, *, instruction: str, by):
+    """The leader's instruction (批示), entered by the leader or by staff."""
+    slip = EscalationSlip.objects.select_for_update().get(pk=slip.pk)
+    apply_instruction(slip, instruction=instruction)
+    slip.save(update_fields=INSTRUCTION_FIELDS)
     workflow.record(slip.item, IssueEvent.Kind.INSTRUCTED, by=by, comment=slip.instruction, escalation=slip)
     return slip
 

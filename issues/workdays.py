@@ -59,9 +59,10 @@ class Deadline:
 
 class WorkCalendar:
     """Two queries (the office's table, the years it entered), then pure
-    lookups; remembers the years it counted without holiday data."""
+    lookups."""
 
     def __init__(self, first: datetime.date, last: datetime.date):
+        self.first, self.last = first, last
         self.overrides = dict(
             CalendarDay.objects.filter(day__range=(first, last)).values_list("day", "is_workday")
         )
@@ -70,46 +71,52 @@ class WorkCalendar:
             if any(y not in PACKAGE_YEARS for y in range(first.year, last.year + 1))
             else set()
         )
-        self.guessed = set()
+
+    def has_data(self, day: datetime.date) -> bool:
+        """Whether ``day`` is known, not guessed Monday–Friday."""
+        return day in self.overrides or day.year in PACKAGE_YEARS or day.year in self.entered
 
     def is_workday(self, day: datetime.date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
         if day.year in PACKAGE_YEARS:
             return chinese_calendar.is_workday(day)
-        if day.year not in self.entered:
-            self.guessed.add(day.year)
-            if day.year not in _warned_years:
-                _warned_years.add(day.year)
-                logger.warning(
-                    "chinese-calendar has no data for %s: counting Monday–Friday. "
-                    "Enter that year's holidays in the admin (节假日安排).",
-                    day.year,
-                )
+        if day.year not in self.entered and day.year not in _warned_years:
+            _warned_years.add(day.year)
+            logger.warning(
+                "chinese-calendar has no data for %s: counting Monday–Friday. "
+                "Enter that year's holidays in the admin (节假日安排).",
+                day.year,
+            )
         return day.weekday() < 5
 
 
-def deadline(start: datetime.date, days: int) -> Deadline:
+def deadline(start: datetime.date, days: int, calendar: WorkCalendar | None = None) -> Deadline:
     """The ``days``-th working day after ``start`` (``start`` itself not
     counted), and whether it is provisional: a slip issued on Wednesday
     30 September 2026 with 3 working days is due on Saturday 10 October, a
     调休 workday after the National Day holiday; one issued on Friday
     25 December 2026 with 5 is due, provisionally, on Friday 1 January 2027
-    until the office enters 2027 (New Year's Day is then a holiday)."""
+    until the office enters 2027 (New Year's Day is then a holiday).
+
+    ``calendar``: one already read, used where it covers the days counted
+    (a writer of many slips reads the table once)."""
     if days <= 0:
         return Deadline(start, False)
     window = datetime.timedelta(days=days * 2 + 30)
-    calendar, horizon = WorkCalendar(start, start + window), start + window
-    guessed = set()
+    if calendar is None or not (calendar.first <= start and start + window <= calendar.last):
+        calendar = WorkCalendar(start, start + window)
+    horizon = calendar.last
+    guessed = False
     day, counted = start, 0
     while counted < days:
         day += datetime.timedelta(days=1)
         if day > horizon:
-            guessed |= calendar.guessed
             calendar, horizon = WorkCalendar(day, day + window), day + window
+        guessed = guessed or not calendar.has_data(day)
         if calendar.is_workday(day):
             counted += 1
-    return Deadline(day, bool(guessed | calendar.guessed))
+    return Deadline(day, guessed)
 
 
 def add_working_days(start: datetime.date, days: int) -> datetime.date:

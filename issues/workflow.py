@@ -63,24 +63,90 @@ def actor_name(user, *, cadre=None) -> str:
     return selectors.display_name(user)  # the login's own cadre, from the request's scope
 
 
-@records_history_by()
-def record(item, kind, *, by, cadre=None, comment="", referral=None, escalation=None, from_status=None):
-    """Write one line of ``item``'s timeline: the one place events are made.
+def event(item, kind, *, actor, cadre=None, comment="", referral=None, escalation=None, from_status=None):
+    """One line of ``item``'s timeline, unsaved, ``actor`` the user who acted:
+    the one place events are made (it writes nothing).
 
     A step on a slip (answered, returned, instructed …) leaves the status as
     it is: ``from_status`` and ``to_status`` are both the current one."""
     if kind == IssueEvent.Kind.CREATED:
         from_status = ""
-    return IssueEvent.objects.create(
+    return IssueEvent(
         item=item,
         kind=kind,
-        actor=by,
-        actor_name=actor_name(by, cadre=cadre),
+        actor=actor,
+        actor_name=actor_name(actor, cadre=cadre),
         from_status=item.status if from_status is None else from_status,
         to_status=item.status,
         comment=comment.strip(),
         referral=referral,
         escalation=escalation,
+    )
+
+
+@records_history_by()
+def record(item, kind, *, by, cadre=None, comment="", referral=None, escalation=None, from_status=None):
+    """Write one line of ``item``'s timeline (:func:`event`)."""
+    line = event(
+        item, kind, actor=by, cadre=cadre, comment=comment, referral=referral, escalation=escalation,
+        from_status=from_status,
+    )  # fmt: skip
+    line.save(force_insert=True)
+    return line
+
+
+MOVE_FIELDS = ["status", "resolved_on", "closed_on", "closing_reason", "withdrawal_confirmed", "updated_at"]
+
+
+def apply_move(item, to_status, *, reason="", enterprise_confirmed=False, on=None):
+    """What a move changes on ``item``, in memory, refused as :func:`move`
+    refuses it; returns the status it moved from. :func:`move` saves it
+    (``MOVE_FIELDS``); the demo's bulk path (:mod:`issues.bulk`) keeps it.
+
+    A closing move (resolved, unsolvable, withdrawn) sets ``closed_on``; a
+    resolution is never dated before the item was reported, nor after today
+    (issue 16.2)."""
+    check(item.status, to_status)
+    if to_status in (S.UNSOLVABLE, S.WITHDRAWN) and not reason.strip():
+        raise ValidationError(_("“%(to)s”需要说明原因。") % {"to": S(to_status).label}, code="reason")
+    if to_status == S.WITHDRAWN and not enterprise_confirmed:
+        raise ValidationError(_("撤回须经企业确认。"), code="confirmation")
+    day = on or timezone.localdate()
+    if to_status == S.RESOLVED:
+        field = IssueItem._meta.get_field
+        check_order(
+            None,
+            field("resolved_on").verbose_name,
+            day,
+            after=[(field("reported_on").verbose_name, item.reported_on)],
+            today=timezone.localdate(),
+        )
+    previous = item.status
+    item.status = to_status
+    if to_status in CLOSED:
+        item.closed_on = day
+    if to_status == S.RESOLVED:
+        item.resolved_on = day
+    if to_status in (S.UNSOLVABLE, S.WITHDRAWN):
+        item.closing_reason = reason.strip()
+    if to_status == S.WITHDRAWN:
+        item.withdrawal_confirmed = True
+    return previous
+
+
+def note_closing(item, previous, *, by, why=""):
+    """A closing move dated into a closed quarter is a correction of it
+    (issue 16, :func:`cadres.closing.note`); ``item`` saved, already moved
+    from ``previous``."""
+    if item.status not in CLOSED:
+        return []
+    return closing.note(
+        item.closed_on,
+        what=_("问题“%(item)s”（#%(id)s）的状态") % {"item": item, "id": item.pk},
+        old=S(previous).label,
+        new=_("%(status)s（%(day)s）") % {"status": S(item.status).label, "day": item.closed_on.isoformat()},
+        by=by,
+        why=why,
     )
 
 
@@ -100,55 +166,13 @@ def move(
     16). ``referral`` / ``escalation``: the slip the move is made by, named on
     the timeline line."""
     item = IssueItem.objects.select_for_update().get(pk=item.pk)
-    check(item.status, to_status)
-    if to_status in (S.UNSOLVABLE, S.WITHDRAWN) and not reason.strip():
-        raise ValidationError(_("“%(to)s”需要说明原因。") % {"to": S(to_status).label}, code="reason")
-    if to_status == S.WITHDRAWN and not enterprise_confirmed:
-        raise ValidationError(_("撤回须经企业确认。"), code="confirmation")
-    if to_status == S.RESOLVED:  # never before it was reported, nor after today (issue 16.2)
-        resolved_on = on or timezone.localdate()
-        field = IssueItem._meta.get_field
-        check_order(
-            None,
-            field("resolved_on").verbose_name,
-            resolved_on,
-            after=[(field("reported_on").verbose_name, item.reported_on)],
-            today=timezone.localdate(),
-        )
-    previous = item.status
-    item.status = to_status
-    if to_status in CLOSED:
-        item.closed_on = on or timezone.localdate()
-    if to_status == S.RESOLVED:
-        item.resolved_on = resolved_on
-    if to_status in (S.UNSOLVABLE, S.WITHDRAWN):
-        item.closing_reason = reason.strip()
-    if to_status == S.WITHDRAWN:
-        item.withdrawal_confirmed = True
-    item.save(
-        update_fields=[
-            "status",
-            "resolved_on",
-            "closed_on",
-            "closing_reason",
-            "withdrawal_confirmed",
-            "updated_at",
-        ]
-    )
+    previous = apply_move(item, to_status, reason=reason, enterprise_confirmed=enterprise_confirmed, on=on)
+    item.save(update_fields=MOVE_FIELDS)
     record(
         item, IssueEvent.Kind.MOVED, by=by, comment=comment or reason, from_status=previous,
         referral=referral, escalation=escalation,
     )  # fmt: skip
-    if to_status in CLOSED:  # dated into a closed quarter: a correction of it (issue 16)
-        closing.note(
-            item.closed_on,
-            what=_("问题“%(item)s”（#%(id)s）的状态") % {"item": item, "id": item.pk},
-            old=S(previous).label,
-            new=_("%(status)s（%(day)s）")
-            % {"status": S(to_status).label, "day": item.closed_on.isoformat()},
-            by=by,
-            why=reason or comment,
-        )
+    note_closing(item, previous, by=by, why=reason or comment)
     return item
 
 

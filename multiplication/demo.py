@@ -1,7 +1,10 @@
 """Demo six-doubling registry (R17): remits, three years of revenue figures
 and the 规上 / 亿元 lists derived from them through the real services, dated
 foreign-funded, high-tech (some certificates about to expire, some renewed),
-joint-stock and listed members, and one plan per category, most approved."""
+joint-stock and listed members, and one plan per category, most approved.
+The figures and the dated periods go through :mod:`multiplication.services`
+one by one, or (``bulk``) in bulk, leaving what those services leave (a
+period's one history row)."""
 
 import datetime
 import random
@@ -9,9 +12,11 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from cadres.models import Unit
 from enterprises.models import Enterprise, Place
+from tabular.bulk import insert
 
 from . import services
 from .models import (
@@ -48,7 +53,7 @@ def _day(rng, first, last):
 
 
 @transaction.atomic
-def build_registry(*, seed: int, today: datetime.date) -> int:
+def build_registry(*, seed: int, today: datetime.date, bulk: bool = True) -> int:
     """Build the demo registry; returns the number of membership periods."""
     rng = random.Random(seed + 17)
     units = {u.name: u for u in Unit.objects.filter(name__in=REMITS)}
@@ -67,7 +72,11 @@ def build_registry(*, seed: int, today: datetime.date) -> int:
             amount = (base / growth).quantize(Decimal("0.01"))
             source = RevenueSource.STATISTICS if rng.random() < 0.7 else RevenueSource.MANUAL
             figures.append(RevenueFigure(enterprise_id=pk, year=year, revenue=amount, source=source))
-    RevenueFigure.objects.bulk_create(figures, batch_size=2000)
+    if bulk:
+        insert(RevenueFigure, figures)
+    else:
+        for f in figures:
+            services.record_revenue(f.enterprise_id, f.year, f.revenue, f.source)
     for year in range(first_year, today.year):
         for category in REVENUE_CATEGORIES:
             services.apply_list_change(services.plan_derivation(category, year))
@@ -119,7 +128,11 @@ def build_registry(*, seed: int, today: datetime.date) -> int:
                         listed_on=listed,
                     )
                 )
-    Membership.objects.bulk_create(periods, batch_size=2000)
+    if bulk:
+        bulk_create_with_history(periods, Membership, batch_size=2000)
+    else:
+        for period in periods:
+            services.save_membership(period)
     _plans(units, today)
     return Membership.objects.count()
 

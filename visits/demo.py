@@ -2,7 +2,10 @@
 
 Every pairing in force gets submitted visits spread over the quarters since
 it began (on-site, meetings, some phone calls), most quarters covered, some
-missed; written in bulk with their credits, deterministic for a seed."""
+missed; deterministic for a seed. Each form is saved as a draft and then
+submitted, through :mod:`visits.services` one by one, or (``bulk``) in
+batches leaving what those services leave: the form, its two history rows
+(the draft, then the submission) and its credits (R7)."""
 
 import datetime
 import random
@@ -10,8 +13,11 @@ import random
 from django.db import transaction
 
 from cadres.models import Pairing
+from tabular.bulk import insert
+from tabular.history import PendingHistory
 
-from .models import COUNTING_MODES, Visit, VisitCredit, VisitMode
+from . import services
+from .models import Visit, VisitCredit, VisitMode
 from .quarters import Quarter
 
 SITUATIONS = [
@@ -23,7 +29,7 @@ SITUATIONS = [
 
 
 @transaction.atomic
-def build_visits(count: int, *, seed: int, today: datetime.date) -> int:
+def build_visits(count: int, *, seed: int, today: datetime.date, bulk: bool = True) -> int:
     """Create ``count`` submitted visits, spread over the pairings in force and
     the quarters since each began (none if ``count`` is 0)."""
     if count <= 0:
@@ -35,6 +41,7 @@ def build_visits(count: int, *, seed: int, today: datetime.date) -> int:
     if not pairings:
         return 0
     modes = [VisitMode.ONSITE] * 6 + [VisitMode.MEETING] * 2 + [VisitMode.PHONE]
+    write = _submit_in_bulk if bulk else _submit_each
     visits, created = [], 0
     for index, (pk, cadre_id, enterprise_id, start) in enumerate(pairings):
         # Spread what is left evenly over the pairings still to go.
@@ -60,23 +67,29 @@ def build_visits(count: int, *, seed: int, today: datetime.date) -> int:
                     met_head=rng.random() < 0.9,
                     talked_to_workers=rng.random() < 0.7,
                     situation=rng.choice(SITUATIONS),
-                    status=Visit.Status.SUBMITTED,
                 )
             )
-        if len(visits) >= 5000:
-            created += _flush(visits)
+        if len(visits) >= 20_000:
+            created += write(visits)
             visits = []
-    return created + _flush(visits)
+    return created + write(visits)
 
 
-def _flush(visits):
-    Visit.objects.bulk_create(visits, batch_size=5000)
-    VisitCredit.objects.bulk_create(
-        (
-            VisitCredit(visit=v, cadre_id=v.cadre_id, enterprise_id=v.enterprise_id, visit_date=v.visit_date)
-            for v in visits
-            if v.mode in COUNTING_MODES
-        ),
-        batch_size=5000,
-    )
+def _submit_each(visits):
+    """The services' path: each form saved as a draft, then submitted."""
+    for visit in visits:
+        services.submit_visit(services.save_visit(visit, companions=[], problems=[]))
+    return len(visits)
+
+
+def _submit_in_bulk(visits):
+    """What :func:`_submit_each` leaves, in a few inserts."""
+    history = PendingHistory()
+    for visit in visits:
+        history.saved(visit, created=True)  # the draft
+        services.mark_submitted(visit)
+        history.saved(visit)
+    insert(Visit, visits)
+    insert(VisitCredit, (credit for visit in visits for credit in services.credits_for(visit)))
+    history.write()
     return len(visits)

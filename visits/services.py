@@ -17,19 +17,31 @@ from tabular.history import records_history_by
 from .models import COUNTING_MODES, Visit, VisitCredit, VisitProblem
 
 
-def refresh_credits(visit):
-    """Rewrite the cadres this visit counts for (R7): none unless it is
-    submitted and on-site or a meeting; then the filer and each companion."""
-    VisitCredit.objects.filter(visit=visit).delete()
+def credits_for(visit, companion_ids=()):
+    """The cadres a visit counts for (R7), as unsaved rows: none unless it is
+    submitted and on-site or a meeting; then the filer and each companion
+    (``companion_ids``, read only when the visit counts)."""
     if visit.status != Visit.Status.SUBMITTED or visit.mode not in COUNTING_MODES:
-        return
-    cadre_ids = {visit.cadre_id, *visit.companions.values_list("pk", flat=True)}
-    VisitCredit.objects.bulk_create(
+        return []
+    return [
         VisitCredit(
             visit=visit, cadre_id=cadre_id, enterprise_id=visit.enterprise_id, visit_date=visit.visit_date
         )
-        for cadre_id in sorted(cadre_ids)
-    )
+        for cadre_id in sorted({visit.cadre_id, *companion_ids})
+    ]
+
+
+def refresh_credits(visit):
+    """Rewrite the cadres this visit counts for (R7): :func:`credits_for`."""
+    VisitCredit.objects.filter(visit=visit).delete()
+    VisitCredit.objects.bulk_create(credits_for(visit, visit.companions.values_list("pk", flat=True)))
+
+
+def mark_submitted(visit):
+    """What submitting changes on a form, in memory (:func:`submit_visit`
+    saves it; the demo's bulk path writes many at once)."""
+    visit.status = Visit.Status.SUBMITTED
+    visit.submitted_at = timezone.now()
 
 
 @records_history_by()
@@ -70,8 +82,7 @@ def submit_visit(visit, *, by=None):
     if not visit.situation.strip():
         raise ValidationError({"situation": _("提交前请填写企业发展现状。")})
     visit.full_clean()
-    visit.status = Visit.Status.SUBMITTED
-    visit.submitted_at = timezone.now()
+    mark_submitted(visit)
     visit.save(update_fields=["status", "submitted_at", "updated_at"])
     refresh_credits(visit)
     closing.note(  # a late form for a closed quarter (issue 16)

@@ -1,15 +1,22 @@
 """Build deterministic demo data and print one login per role.
 
 Safe to run twice: when enterprises already exist it leaves the data alone and
-only (re)sets the demo logins."""
+only (re)sets the demo logins.
+
+Two paths build the same world from the same seed (``--path``): through the
+services, one row at a time, or in bulk, each app's demo module writing what
+its services would leave (rows, history, timeline events, serial numbers,
+visit credits) in a few inserts per batch; ``auto`` (the default) takes the
+services up to ``SERVICES_UP_TO`` enterprises and bulk above. A city's
+100,000 enterprises and 1,000,000 visits take minutes in bulk, hours through
+the services; ``tests/test_seed_paths.py`` holds the two worlds equal."""
 
 import time
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from cadres.demo import DEMO_PASSWORD, OFFICE_LOGIN, DemoBuilder, ensure_demo_logins
+from cadres.demo import DEMO_PASSWORD, DemoBuilder, ensure_demo_logins, office_login
 from coordination.demo import build_coordination
 from dashboards import closing, figures
 from enterprises.models import Enterprise
@@ -19,6 +26,8 @@ from multiplication.demo import build_registry
 from tabular.history import acting_as
 from visits.demo import build_visits
 from visits.quarters import Quarter, recent
+
+SERVICES_UP_TO = 50  # enterprises: the small worlds of the history tests go through the services
 
 
 class Command(BaseCommand):
@@ -35,29 +44,41 @@ class Command(BaseCommand):
             "--issues", type=int, default=None, help="问题清单事项数量（默认约每三对结对一项）"
         )
         parser.add_argument("--seed", type=int, default=2014, help="随机种子：同一种子生成相同数据")
+        parser.add_argument(
+            "--path",
+            choices=["auto", "services", "bulk"],
+            default="auto",
+            help=f"写入方式：逐条经业务服务，或批量写入（结果相同）；auto：{SERVICES_UP_TO} 家企业以内逐条",
+        )
 
-    def handle(self, *args, enterprises, cadres, visits, issues, links_per_cadre, seed, **options):
+    def handle(self, *args, enterprises, cadres, visits, issues, links_per_cadre, seed, path, **options):
         if Enterprise.objects.exists():
             self.stdout.write("数据库中已有企业数据，跳过生成，只重置演示账号。 / Data exists; logins only.")
         else:
             today = timezone.localdate()
             started = time.perf_counter()
-            counts = DemoBuilder(
-                enterprises=enterprises,
-                cadres=cadres,
-                seed=seed,
-                today=today,
-                links_per_cadre=links_per_cadre,
-            ).build()
-            wanted = counts["pairings"] * 4 if visits is None else visits
-            counts["visits"] = build_visits(wanted, seed=seed, today=today)
-            ensure_demo_logins()  # the office's login issues the demo slips
-            # ... and is named in the change history of all the demo writes after this.
-            with acting_as(get_user_model().objects.get(username=OFFICE_LOGIN)):
+            bulk = path == "bulk" or (path == "auto" and enterprises > SERVICES_UP_TO)
+            # The office's login is named in the change history of every demo
+            # write, and issues the demo slips.
+            with acting_as(office_login()):
+                counts = DemoBuilder(
+                    enterprises=enterprises,
+                    cadres=cadres,
+                    seed=seed,
+                    today=today,
+                    links_per_cadre=links_per_cadre,
+                    bulk=bulk,
+                ).build()
+                wanted = counts["pairings"] * 4 if visits is None else visits
+                counts["visits"] = build_visits(wanted, seed=seed, today=today, bulk=bulk)
+                ensure_demo_logins()  # the leaders' logins record instructions
                 counts["issues"] = build_issues(
-                    issues if issues is not None else counts["pairings"] // 3, seed=seed, today=today
+                    issues if issues is not None else counts["pairings"] // 3,
+                    seed=seed,
+                    today=today,
+                    bulk=bulk,
                 )
-                counts["memberships"] = build_registry(seed=seed, today=today)
+                counts["memberships"] = build_registry(seed=seed, today=today, bulk=bulk)
                 counts["meetings"] = build_coordination(seed=seed, today=today)
             mark_all_handed_off()  # the demo's past steps are history: nobody is told of them now
             for quarter in recent(Quarter.of(today), 8):  # the dashboard's trend
@@ -69,7 +90,7 @@ class Command(BaseCommand):
                 f"结对 {counts['pairings']} 对，走访 {counts['visits']} 次，问题 {counts['issues']} 项，"
                 f"分类库记录 {counts['memberships']} 条，形势分析会 {counts['meetings']} 次，"
                 f"已关账季度 {counts['closed']} 个"
-                f"（{time.perf_counter() - started:.1f} 秒）。"
+                f"（{'批量写入' if bulk else '逐条经业务服务'}，{time.perf_counter() - started:.1f} 秒）。"
             )
         logins = ensure_demo_logins()
         self.stdout.write("")
