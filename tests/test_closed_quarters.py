@@ -555,3 +555,27 @@ def test_two_workers_closing_at_the_same_instant_close_once(postgres, role_group
     assert (row.version, row.events.count()) == (1, 1)
     assert not FrozenCell.objects.filter(quarter="2026Q3", version=2).exists()
     assert FrozenCell.objects.filter(quarter="2026Q3", version=1, cadre__isnull=True).count() == 1
+
+
+def test_the_seeds_bulk_writer_notes_a_close_into_a_closed_quarter_as_move_does(small_city, staff_user):
+    """issue 16 through the bulk path (``issues.bulk``): the same correction
+    :func:`workflow.move` notes, once the items are written."""
+    from issues.bulk import BulkIssueList
+
+    with at(D(2026, 10, 12)):
+        closing_counts.close(Q3, by=staff_user)
+    with at(D(2026, 11, 2)):
+        served = IssueItemFactory(status=S.UNIT, reported_on=D(2026, 8, 3))
+        workflow.move(served, S.RESOLVED, by=staff_user, on=D(2026, 9, 1), comment="企业确认")
+        bulk = BulkIssueList()
+        item = IssueItem(
+            enterprise=served.enterprise, reporter=served.reporter, category=served.category,
+            description="用地指标", status=S.UNIT, reported_on=D(2026, 8, 3),
+        )  # fmt: skip
+        bulk.create(item, by=staff_user)
+        bulk.move(item, S.RESOLVED, by=staff_user, on=D(2026, 9, 1), comment="企业确认")
+        assert item.closed_on == item.resolved_on == D(2026, 9, 1)
+        bulk.flush()
+    notes = Correction.objects.filter(kind=Correction.Kind.FACT).order_by("pk")
+    assert [n.what for n in notes] == [f"问题“{i}”（#{i.pk}）的状态" for i in (served, item)]
+    assert {(n.old, n.new, n.why) for n in notes} == {("单位协调", "已解决（2026-09-01）", "企业确认")}
