@@ -579,3 +579,23 @@ def test_the_seeds_bulk_writer_notes_a_close_into_a_closed_quarter_as_move_does(
     notes = Correction.objects.filter(kind=Correction.Kind.FACT).order_by("pk")
     assert [n.what for n in notes] == [f"问题“{i}”（#{i.pk}）的状态" for i in (served, item)]
     assert {(n.old, n.new, n.why) for n in notes} == {("单位协调", "已解决（2026-09-01）", "企业确认")}
+
+
+def test_the_seeds_bulk_visits_note_a_late_form_for_a_closed_quarter_as_submit_does(small_city, staff_user):
+    from visits import demo as visit_demo
+    from visits.models import VisitMode
+
+    with at(D(2026, 10, 12)):
+        closing_counts.close(Q3, by=staff_user)
+    with at(D(2026, 11, 2)):
+        served = VisitFactory(pairing=small_city, visit_date=D(2026, 9, 1), submit=True)
+        late = Visit(
+            cadre_id=small_city.cadre_id, pairing_id=small_city.pk, enterprise_id=small_city.enterprise_id,
+            visit_date=D(2026, 9, 2), mode=VisitMode.ONSITE, situation="订单饱满，生产经营正常。",
+        )  # fmt: skip
+        visit_demo._submit_in_bulk([late])
+    notes = Correction.objects.filter(kind=Correction.Kind.FACT).order_by("pk")
+    assert [(n.what, n.new) for n in notes] == [
+        (f"补交走访反馈表 #{v.pk}（{small_city.enterprise}）", f"{v.visit_date.isoformat()} 走访")
+        for v in (served, late)
+    ]

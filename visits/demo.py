@@ -5,7 +5,8 @@ it began (on-site, meetings, some phone calls), most quarters covered, some
 missed; deterministic for a seed. Each form is saved as a draft and then
 submitted, through :mod:`visits.services` one by one, or (``bulk``) in
 batches leaving what those services leave: the form, its two history rows
-(the draft, then the submission) and its credits (R7)."""
+(the draft, then the submission), its credits (R7) and, dated into a
+closed quarter, its correction (issue 16)."""
 
 import datetime
 import random
@@ -92,4 +93,5 @@ def _submit_in_bulk(visits):
     insert(Visit, visits)
     insert(VisitCredit, (credit for visit in visits for credit in services.credits_for(visit)))
     history.write()
+    services.note_late_in_bulk(visits)
     return len(visits)
