@@ -134,6 +134,7 @@ def apply_move(item, to_status, *, reason="", enterprise_confirmed=False, on=Non
     return previous
 
 
+@records_history_by()
 def note_closing(item, previous, *, by, why=""):
     """A closing move dated into a closed quarter is a correction of it
     (issue 16, :func:`cadres.closing.note`); ``item`` saved, already moved

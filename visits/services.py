@@ -89,6 +89,7 @@ def submit_visit(visit, *, by=None):
     return visit
 
 
+@records_history_by()
 def note_late(visit, *, by=None):
     """A form submitted for a closed quarter is a correction of it (issue 16,
     :func:`cadres.closing.note`); ``visit`` saved."""
@@ -101,6 +102,7 @@ def note_late(visit, *, by=None):
     )
 
 
+@records_history_by()
 def note_late_in_bulk(visits, *, by=None):
     """:func:`note_late` for many saved forms: one query when no closed
     quarter holds any of them (the demo closes its quarters afterwards)."""
