@@ -2,6 +2,8 @@
 :mod:`cadres.permissions` (an information officer sees and changes their own
 unit only)."""
 
+import abc
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -80,7 +82,7 @@ class AuditedAdmin(LookOnlyHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class InForceTodayFilter(admin.SimpleListFilter):
+class InForceTodayFilter(admin.SimpleListFilter, metaclass=abc.ABCMeta):
     """Rows in force today, or no longer: a subclass names its two
     ``options`` (in force first) and :meth:`in_force`, the rows of a
     queryset in force on a day."""
@@ -90,8 +92,9 @@ class InForceTodayFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return list(self.options)
 
+    @abc.abstractmethod
     def in_force(self, queryset, day):
-        raise NotImplementedError
+        """The rows of ``queryset`` in force on ``day``."""
 
     def queryset(self, request, queryset):
         (in_force, _label), (ended, _label) = self.options

@@ -43,7 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import permissions, selectors
+from . import selectors
 from .models import COUNTS, Correction, FrozenCell, QuarterClose, QuarterCloseEvent
 
 S = QuarterClose.Status
@@ -160,10 +160,9 @@ def move(closing, action_name, *, by=None, reason="", version=None):
     return closing
 
 
-def actions_for(user, closing) -> list:
-    """The actions a page offers ``user`` on the quarter: staff only."""
-    if not permissions.is_liaison_staff(user):
-        return []
+def available(closing) -> list:
+    """The moves the quarter's status allows now (who may make them is
+    :func:`jobs.access.can_build_quarterly_reports`'s to say)."""
     status = closing.status if closing is not None else S.OPEN
     return [a for a in TRANSITIONS.values() if status in a.sources]
 

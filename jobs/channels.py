@@ -17,6 +17,7 @@ Registered here: ``email`` (as before: one SMTP connection per run), ``sms``
 (:mod:`jobs.sms`), ``dingtalk`` (a DingTalk custom robot, with 加签) and
 ``wecom`` (a WeCom group robot), both in ``text`` or ``markdown``."""
 
+import abc
 import contextlib
 import smtplib
 from dataclasses import dataclass
@@ -55,7 +56,7 @@ class ChannelError(Exception):
         self.retryable, self.retry_after = retryable, retry_after
 
 
-class Channel:
+class Channel(abc.ABC):
     code = ""
     label = ""
     audience = PERSON
@@ -74,11 +75,14 @@ class Channel:
         """A sender for a run of messages (one connection, where it has one)."""
         yield self.send
 
+    @abc.abstractmethod
     def send(self, address: str, message: Outgoing) -> str:
-        raise NotImplementedError
+        """Deliver ``message`` to ``address``; the service's message id (or "")."""
 
     def lock(self, address: str):
-        """Lock what the rate limit of ``address`` is counted under (inside a transaction)."""
+        """Lock what the rate limit of ``address`` is counted under (inside a
+        transaction). A channel without a rate limit has nothing to lock."""
+        return None
 
 
 REGISTRY: dict[str, Channel] = {}

@@ -82,7 +82,9 @@ def quarters(request):
             "pending": [c for c in corrections if c.status == Correction.Status.PENDING],
             "applied": [c for c in corrections if c.status == Correction.Status.APPLIED],
             "reports": QuarterlyReport.objects.filter(quarter=quarter.label),
-            "actions": closing.actions_for(request.user, row) if quarter.last_day < today else [],
+            "actions": closing.available(row)
+            if quarter.last_day < today and access.can_build_quarterly_reports(request.user)
+            else [],
         },
     )
 

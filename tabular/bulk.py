@@ -117,20 +117,18 @@ def insert_rows(model, attnames, rows):
     with connection.cursor() as cursor:
         for row in rows:
             buffer.write(
-                "\t".join(
-                    _copy_text(value if _is_plain(value) else f.get_db_prep_save(value, connection))
-                    for f, value in zip(fields, row, strict=True)
-                )
+                "\t".join(copy_cell(f, value, connection) for f, value in zip(fields, row, strict=True))
             )
             buffer.write("\n")
             count += 1
             if count % COPY_BATCH == 0:
-                _copy(cursor, sql, buffer)
+                copy_buffer(cursor, sql, buffer)
                 buffer = io.StringIO()
-        _copy(cursor, sql, buffer)
+        copy_buffer(cursor, sql, buffer)
 
 
-def _copy(cursor, sql, buffer):
+def copy_buffer(cursor, sql, buffer):
+    """Send what ``buffer`` holds (rows in COPY's text format) by ``sql``."""
     if buffer.tell():
         buffer.seek(0)
         cursor.copy_expert(sql, buffer)
@@ -147,6 +145,12 @@ def _is_plain(value):
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_cell(field, value, connection):
+    """``value`` of ``field`` as a cell of COPY's text format: plain values as
+    they are, any other prepared by its field first."""
+    return _copy_text(value if _is_plain(value) else field.get_db_prep_save(value, connection))
 
 
 def _copy_text(value):

@@ -8,15 +8,17 @@ are all plain text, numbers, booleans, dates and foreign keys to such keys
 (see :func:`can_copy`), on PostgreSQL with psycopg2; anything else goes
 through ``bulk_create``. Like ``bulk_create`` it sends no signals and leaves
 no instance; columns not given take their model default, and ``auto_now`` /
-``auto_now_add`` columns the time of the insert.
+``auto_now_add`` columns the time of the insert. Each cell is written in
+the one COPY text format of :mod:`tabular.bulk` (:func:`~tabular.bulk.copy_cell`).
 """
 
 import io
 
-from django.conf import settings
 from django.db import connections
 from django.db.models import NOT_PROVIDED
 from django.utils import timezone
+
+from .bulk import copy_buffer, copy_cell
 
 _TEXT = {"CharField", "TextField", "SlugField"}
 _NUMBER = {
@@ -32,9 +34,6 @@ _NUMBER = {
     "DecimalField",
 }
 _AUTO = {"AutoField", "BigAutoField", "SmallAutoField"}
-# COPY's text format: tab between columns, \N for NULL, backslash escapes.
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-NULL = "\\N"
 
 
 def _kind(field):
@@ -59,39 +58,6 @@ def can_copy(model, using):
     return True
 
 
-def _text(value):
-    return NULL if value is None else (value if isinstance(value, str) else str(value)).translate(_ESCAPES)
-
-
-def _number(value):
-    return NULL if value is None else str(value)
-
-
-def _boolean(value):
-    return NULL if value is None else ("t" if value else "f")
-
-
-def _date(value):
-    return NULL if value is None else value.isoformat()
-
-
-def _datetime(value):
-    if value is None:
-        return NULL
-    if settings.USE_TZ and timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value.isoformat()
-
-
-def _encoder(field):
-    kind = _kind(field)
-    if kind in _TEXT:
-        return _text
-    if kind in _NUMBER:
-        return _number
-    return {"BooleanField": _boolean, "DateField": _date, "DateTimeField": _datetime}[kind]
-
-
 def copy_insert(model, attnames, rows, using):
     """Insert ``rows`` (tuples of values for the columns ``attnames``) into
     ``model``'s table; :func:`can_copy` must hold."""
@@ -103,19 +69,23 @@ def copy_insert(model, attnames, rows, using):
         if field.attname not in given and field.primary_key and _kind(field) in _AUTO:
             continue  # the database numbers the row
         columns.append(connection.ops.quote_name(field.column))
-        encode = _encoder(field)
+        text = _kind(field) in _TEXT
         if field.attname in given:
-            parts.append((given[field.attname], encode, None))
+            parts.append((field, given[field.attname], None, text))
         elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            parts.append((None, encode, lambda now=now: now))
+            parts.append((field, None, lambda now=now: now, text))
         else:
-            parts.append((None, encode, field.get_default))
+            parts.append((field, None, field.get_default, text))
     buffer = io.StringIO()
     for row in rows:
-        cells = [encode(row[at] if at is not None else fill()) for at, encode, fill in parts]
+        cells = []
+        for field, at, fill, text in parts:
+            value = row[at] if at is not None else fill()
+            if text and value is not None and not isinstance(value, str):
+                value = str(value)  # a number read into a text column
+            cells.append(copy_cell(field, value, connection))
         buffer.write("\t".join(cells))
         buffer.write("\n")
-    buffer.seek(0)
     sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({', '.join(columns)}) FROM STDIN"
     with connection.cursor() as cursor:
-        cursor.copy_expert(sql, buffer)  # logged and counted like any query
+        copy_buffer(cursor, sql, buffer)  # logged and counted like any query
