@@ -1,6 +1,6 @@
 from django import forms
 
-from .phone import normalise_mobile
+from tabular.phone import normalise_mobile
 
 
 class MobileField(forms.CharField):

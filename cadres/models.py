@@ -12,8 +12,8 @@ from simple_history.models import HistoricalRecords
 
 from enterprises.models import Enterprise, Place
 from tabular.inputs import PROBLEM, SITUATION
+from tabular.phone import normalise_mobile, validate_mobile
 
-from .phone import normalise_mobile, validate_mobile
 from .term import term_end
 
 

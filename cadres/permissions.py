@@ -63,6 +63,8 @@ ROLE_PERMISSIONS = {
         "enterprises.place": ALL,
         "enterprises.placealias": ALL,
         "enterprises.enterprise": ALL,
+        # Who signs in for an enterprise: staff here, cadres on their pages.
+        "enterprises.enterprisecontact": ALL,
         "cadres.unit": ALL,
         "cadres.unitalias": ALL,
         "cadres.cadre": ALL,

@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from tabular.admin import SpreadsheetAdmin
+from tabular.admin import LookOnlyHistoryAdmin, SpreadsheetAdmin
 
 from .forms import CreditCodeField
-from .models import Enterprise, Place, PlaceAlias
+from .models import Enterprise, EnterpriseContact, Place, PlaceAlias
 from .resources import EnterpriseResource, PlaceResource
 
 
@@ -34,9 +34,27 @@ class PlaceAdmin(SpreadsheetAdmin):
     ordering = ["sort_order", "name"]
 
 
+class EnterpriseContactInline(admin.TabularInline):
+    """Who signs in for the enterprise with a code sent to the mobile."""
+
+    model = EnterpriseContact
+    fields = ["name", "role", "mobile", "is_active"]
+    extra = 0
+
+
+@admin.register(EnterpriseContact)
+class EnterpriseContactAdmin(LookOnlyHistoryAdmin):
+    list_display = ["name", "enterprise", "role", "mobile", "is_active"]
+    list_select_related = ["enterprise"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "=mobile", "enterprise__name"]
+    autocomplete_fields = ["enterprise"]
+
+
 @admin.register(Enterprise)
 class EnterpriseAdmin(SpreadsheetAdmin):
     resource_classes = [EnterpriseResource]
+    inlines = [EnterpriseContactInline]
     list_display = ["name", "credit_code", "place", "industry", "employees", "annual_revenue"]
     list_filter = ["place", "industry"]
     list_select_related = ["place"]

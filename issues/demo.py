@@ -83,6 +83,7 @@ def build_issues(count: int, *, seed: int, today: datetime.date, bulk: bool = Tr
                 enterprise_id=enterprise_id,
                 visit_id=pk,
                 reporter_id=cadre_id,
+                source=IssueItem.Source.VISIT,
                 category=category,
                 description=DESCRIPTIONS[category],
                 reported_on=day,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre, Unit
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, EnterpriseContact
 from tabular.dates import order_errors
 from tabular.inputs import PROBLEM, REASON, SITUATION
 from visits.models import ProblemCategory, Visit, VisitProblem
@@ -32,6 +32,14 @@ class IssueItem(models.Model):
         RESOLVED = "resolved", _("已解决")
         UNSOLVABLE = "unsolvable", _("无法解决")
         WITHDRAWN = "withdrawn", _("已撤回")
+
+    class Source(models.TextChoices):
+        """Where an item came from: a cadre's visit form, the office (the admin
+        or an import), or the enterprise itself between visits (issue 17)."""
+
+        VISIT = "visit", _("走访发现")
+        OFFICE = "office", _("联络办登记")
+        ENTERPRISE = "enterprise", _("企业自报")
 
     class Urgency(models.TextChoices):
         NORMAL = "normal", _("一般")
@@ -64,6 +72,16 @@ class IssueItem(models.Model):
         null=True,
         blank=True,
         related_name="issue_items",
+    )
+    source = models.CharField(_("来源"), max_length=12, choices=Source.choices, default=Source.OFFICE)
+    raised_by = models.ForeignKey(
+        EnterpriseContact,
+        verbose_name=_("企业报告人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="issue_items",
+        help_text=_("企业自报的问题：提交的企业联系人。"),
     )
     category = models.CharField(_("问题类别"), max_length=12, choices=ProblemCategory.choices)
     description = models.TextField(_("问题描述"), max_length=PROBLEM)

@@ -51,6 +51,7 @@ def items_from_visit(visit, *, by=None):
                 "enterprise_id": visit.enterprise_id,
                 "visit": visit,
                 "reporter_id": visit.cadre_id,
+                "source": IssueItem.Source.VISIT,
                 "category": problem.category,
                 "description": problem.description,
                 "reported_on": visit.visit_date,

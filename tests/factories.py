@@ -40,7 +40,7 @@ from coordination.models import GoodPractice, Meeting, MeetingItem
 from dashboards import closing as closing_counts
 from dashboards import figures
 from dashboards.models import CadreCell, FigureBuild, FigureCell, QuarterChange
-from enterprises.models import Enterprise, Place, PlaceAlias
+from enterprises.models import Enterprise, EnterpriseContact, Place, PlaceAlias
 from issues import services as issue_services
 from issues import spotchecks, workflow
 from issues.models import (
@@ -124,6 +124,18 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
     credit_code = factory.Sequence(lambda n: demo_credit_code(10_000_000 + n))
     place = factory.SubFactory(PlaceFactory)
     industry = "纺织"
+
+
+class EnterpriseContactFactory(factory.django.DjangoModelFactory):
+    """A person who signs in for an enterprise with a code sent to the mobile (issue 17)."""
+
+    class Meta:
+        model = EnterpriseContact
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    name = factory.Sequence(lambda n: f"企业联系人{n}")
+    role = "办公室主任"
+    mobile = factory.Sequence(lambda n: f"135{n:08d}")
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
@@ -389,6 +401,7 @@ class IssueItemFactory(factory.django.DjangoModelFactory):
     enterprise = factory.SubFactory(EnterpriseFactory)
     reporter = factory.SubFactory(CadreFactory)
     category = ProblemCategory.FUNDING
+    source = IssueItem.Source.VISIT
     description = factory.Sequence(lambda n: f"流动资金缺口{n}")
     status = S.NEW
     resolved_on = None

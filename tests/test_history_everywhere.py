@@ -38,6 +38,7 @@ from cadres import services as cadre_services
 from cadres.models import Pairing, UnitAlias
 from coordination import services as meeting_services
 from coordination.models import Meeting, MeetingItem
+from enterprises.models import EnterpriseContact
 from issues import services as issue_services
 from issues import workflow
 from issues.models import HolidayYear, IssueItem
@@ -49,6 +50,7 @@ from tests.factories import (
     CadreFactory,
     CalendarDayFactory,
     CityLeaderFactory,
+    EnterpriseContactFactory,
     EnterpriseFactory,
     HolidayYearFactory,
     PairingFactory,
@@ -503,6 +505,12 @@ def _admin_unit_alias_add(w):
     return w.staff, lambda: admin_save(w, add_url(UnitAlias), **data)
 
 
+@path("admin: add an enterprise contact", "enterprises.EnterpriseContact")
+def _admin_contact_add(w):
+    data = {"enterprise": w.pairing.enterprise_id, "name": "张经理", "mobile": "13588886666"}
+    return w.staff, lambda: admin_save(w, add_url(EnterpriseContact), **data)
+
+
 @path("admin: add a pairing", Pairing)
 def _admin_pairing_add(w):
     data = {
@@ -736,6 +744,7 @@ def _a_row_of(w, model):
         DoublingPlan: lambda: plan(w),
         Meeting: lambda: meeting(w, [office_item(w)]),
         "cadres.UnitAlias": lambda: UnitAliasFactory(name="经济和信息化局", unit=w.department),
+        "enterprises.EnterpriseContact": lambda: EnterpriseContactFactory(),
         "issues.HolidayYear": lambda: HolidayYearFactory(year=2098),
         "issues.CalendarDay": lambda: CalendarDayFactory(),
     }

@@ -1,4 +1,4 @@
-"""Mainland mobile numbers: the natural key of a cadre in every import."""
+"""Mainland mobile numbers: a cadre's natural key in imports, an enterprise contact's sign-in."""
 
 import re
 
