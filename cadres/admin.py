@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from tabular.admin import LookOnlyHistoryAdmin, SpreadsheetAdmin
+from tabular.admin import AliasAdminMixin, LookOnlyHistoryAdmin, SpreadsheetAdmin
 
 from . import permissions, selectors, services, views
 from .forms import MobileField
@@ -144,16 +144,13 @@ class UnitAliasInline(admin.TabularInline):
 
 
 @admin.register(UnitAlias)
-class UnitAliasAdmin(AuditedAdmin):
+class UnitAliasAdmin(AliasAdminMixin, AuditedAdmin):
     """Names a spreadsheet may give a unit (经信局, 市经济和信息化局): the
     cadre import and Attachment 2 read them as the unit (see
     :mod:`cadres.aliases`)."""
 
-    list_display = ["name", "unit"]
-    list_select_related = ["unit"]
+    owner = "unit"
     list_filter = ["unit__kind"]
-    search_fields = ["name", "unit__name"]
-    autocomplete_fields = ["unit"]
 
 
 @admin.register(Unit)

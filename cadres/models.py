@@ -22,6 +22,20 @@ class UnitManager(models.Manager):
         return self.get(name=name)
 
 
+def _unit_cadre(label, help_text):
+    """A cadre in one of a unit's roles (its principal leader, deputy in
+    charge, information officer): optional, and let go when the cadre is."""
+    return models.ForeignKey(
+        "Cadre",
+        verbose_name=label,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=help_text,
+    )
+
+
 class Unit(models.Model):
     """A unit whose cadres link enterprises: a city leadership body, one of the
     24 enterprise-related departments, or the government of a town, street,
@@ -48,33 +62,9 @@ class Unit(models.Model):
         related_name="government",
         help_text=_("镇、街道、开发区、新区必填：该单位管辖的地点。"),
     )
-    principal_leader = models.ForeignKey(
-        "Cadre",
-        verbose_name=_("第一责任人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("单位主要负责人。"),
-    )
-    deputy_in_charge = models.ForeignKey(
-        "Cadre",
-        verbose_name=_("分管领导"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("专门负责此项工作的分管领导。"),
-    )
-    information_officer = models.ForeignKey(
-        "Cadre",
-        verbose_name=_("信息员"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("汇总本单位联系人信息、定期报送市联络办的专人。"),
-    )
+    principal_leader = _unit_cadre(_("第一责任人"), _("单位主要负责人。"))
+    deputy_in_charge = _unit_cadre(_("分管领导"), _("专门负责此项工作的分管领导。"))
+    information_officer = _unit_cadre(_("信息员"), _("汇总本单位联系人信息、定期报送市联络办的专人。"))
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     objects = UnitManager()

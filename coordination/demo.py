@@ -74,7 +74,10 @@ def build_coordination(*, seed: int, today: datetime.date) -> int:
     current = Quarter.of(today)
     for index, coordinator in enumerate(Cadre.objects.filter(is_coordinator=True).order_by("pk")):
         places = [
-            r.place for r in CoordinatorRegion.objects.filter(cadre=coordinator).select_related("place")
+            r.place
+            for r in CoordinatorRegion.objects.filter(cadre=coordinator)
+            .select_related("place")
+            .order_by("pk")
         ]
         place_ids = [p.pk for p in places]
         for quarter in recent(current, 5):

@@ -73,9 +73,7 @@ class MeetingForm(inputs.TextLimits, forms.ModelForm):
 
 
 class DecisionForm(inputs.TextLimits, forms.Form):
-    decision = forms.CharField(
-        label=_("决定"), widget=forms.Textarea(attrs={"rows": 2}), max_length=inputs.PROBLEM
-    )
+    decision = inputs.text_field(_("决定"), inputs.PROBLEM, rows=2)
 
 
 class EscalateForm(inputs.TextLimits, forms.Form):
@@ -87,9 +85,4 @@ class EscalateForm(inputs.TextLimits, forms.Form):
         queryset=Unit.objects.filter(kind=Unit.Kind.DEPARTMENT),
         widget=forms.CheckboxSelectMultiple,
     )
-    request = forms.CharField(
-        label=_("呈报事项"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        max_length=inputs.PROBLEM,
-    )
+    request = inputs.text_field(_("呈报事项"), inputs.PROBLEM, rows=2, required=False)

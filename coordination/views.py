@@ -13,22 +13,18 @@ from cadres import permissions
 from cadres.models import Cadre
 from issues import access as issue_access
 from issues.models import IssueItem
-from visits.quarters import Quarter, requested
+from visits.quarters import Quarter, asked_for
 
 from . import access, selectors, services
 from .forms import DecisionForm, EscalateForm, MeetingForm
 from .models import GoodPractice, Meeting, MeetingItem
 
 
-def _quarter(request):
-    return requested(request.GET.get("quarter"), Quarter.of(timezone.localdate()))
-
-
 @login_required
 def meetings(request):
     if not access.can_view_meetings(request.user):
         raise PermissionDenied
-    quarter = _quarter(request)
+    quarter = asked_for(request)
     coordinators = list(access.listed_coordinators(request.user, selectors.coordinators(quarter)))
     context = {
         "quarter": quarter,

@@ -151,21 +151,15 @@ def count(quarter: Quarter):
 
 
 @dataclass(frozen=True)
-class Totals:
-    """A scope's figures for a quarter. The rates come from the functions
-    that define them: coverage from :class:`visits.selectors.CoverageRow`,
-    the resolution and on-time rates from :class:`issues.rates.Figures`, the
-    satisfaction from :class:`issues.rates.Satisfaction`."""
+class Totals(rates.Figures):
+    """A scope's figures for a quarter: the issue and slip counts of
+    :class:`issues.rates.Figures` (and its resolution and on-time rates) with
+    the visits and satisfaction counts added. Coverage comes from
+    :class:`visits.selectors.CoverageRow`, the satisfaction from
+    :class:`issues.rates.Satisfaction`."""
 
     due: int = 0
     visited: int = 0
-    raised: int = 0
-    carried: int = 0
-    resolved: int = 0
-    raised_in_quarter: int = 0
-    resolved_in_quarter: int = 0
-    slips_counted: int = 0
-    slips_on_time: int = 0
     responses: int = 0
     satisfied: int = 0
 
@@ -182,14 +176,6 @@ class Totals:
     @property
     def satisfaction(self):
         return rates.Satisfaction(responses=self.responses, satisfied=self.satisfied)
-
-    @property
-    def rate(self):
-        return self.figures.rate
-
-    @property
-    def on_time_rate(self):
-        return self.figures.on_time_rate
 
 
 def _sums(fields=COUNTS):

@@ -206,11 +206,17 @@ def unit(request, pk):
     return render(request, "dashboards/unit.html", context)
 
 
-@login_required
-def cadre(request, pk):
+def _cadre(request, pk):
+    """The cadre of a cadre's page, once the user may see their unit's pages."""
     _require_unit_pages(request.user)
     cadre = get_object_or_404(Cadre.objects.select_related("unit"), pk=pk)
     _require_unit(request.user, cadre.unit_id)
+    return cadre
+
+
+@login_required
+def cadre(request, pk):
+    cadre = _cadre(request, pk)
     quarter = _quarter(request)
     due = (
         due_in(quarter, Pairing.objects.filter(cadre=cadre))
@@ -272,14 +278,21 @@ def _evaluation_unit(request):
     return get_object_or_404(Unit, pk=unit_id)
 
 
-@login_required
-def evaluation(request):
-    """R16: each cadre's year for the unit's annual evaluation."""
+def _evaluation(request):
+    """The year and unit an evaluation page asks for (access checked) and
+    the unit's cadre sheets of that year (none without a unit)."""
     if not access.can_view_dashboard(request.user):
         raise PermissionDenied
     year = _year(request)
     unit = _evaluation_unit(request)
     sheets = evaluation_rows.unit_year(unit.pk, year, timezone.localdate()) if unit else []
+    return year, unit, sheets
+
+
+@login_required
+def evaluation(request):
+    """R16: each cadre's year for the unit's annual evaluation."""
+    year, unit, sheets = _evaluation(request)
     context = {
         "year": year,
         "years": list(range(timezone.localdate().year, 2013, -1))[:6],
@@ -294,13 +307,9 @@ def evaluation(request):
 
 @login_required
 def evaluation_xlsx(request):
-    if not access.can_view_dashboard(request.user):
-        raise PermissionDenied
-    year = _year(request)
-    unit = _evaluation_unit(request)
+    year, unit, sheets = _evaluation(request)
     if unit is None:
         raise Http404
-    sheets = evaluation_rows.unit_year(unit.pk, year, timezone.localdate())
     return xlsx_response(
         evaluation_workbook(unit, year, sheets),
         download_name(unit.name, f"{year}年度联系干部考评"),
@@ -310,9 +319,7 @@ def evaluation_xlsx(request):
 
 @login_required
 def evaluation_cadre(request, pk):
-    _require_unit_pages(request.user)
-    cadre = get_object_or_404(Cadre.objects.select_related("unit"), pk=pk)
-    _require_unit(request.user, cadre.unit_id)
+    cadre = _cadre(request, pk)
     year = _year(request)
     sheets = evaluation_rows.unit_year(cadre.unit_id, year, timezone.localdate())
     sheet = next((s for s in sheets if s.cadre.pk == cadre.pk), None)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from tabular.admin import LookOnlyHistoryAdmin, SpreadsheetAdmin
+from tabular.admin import AliasAdminMixin, LookOnlyHistoryAdmin, SpreadsheetAdmin
 
 from .forms import CreditCodeField
 from .models import Enterprise, EnterpriseContact, Place, PlaceAlias
@@ -16,12 +16,9 @@ class PlaceAliasInline(admin.TabularInline):
 
 
 @admin.register(PlaceAlias)
-class PlaceAliasAdmin(admin.ModelAdmin):
-    list_display = ["name", "place"]
-    list_select_related = ["place"]
+class PlaceAliasAdmin(AliasAdminMixin, admin.ModelAdmin):
+    owner = "place"
     list_filter = ["place"]
-    search_fields = ["name", "place__name"]
-    autocomplete_fields = ["place"]
 
 
 @admin.register(Place)

@@ -48,32 +48,39 @@ class QuarterReportedFilter(admin.SimpleListFilter):
         )
 
 
-class OverdueFilter(admin.SimpleListFilter):
-    title = gettext_lazy("交办逾期")
-    parameter_name = "overdue"
+class _OneChoiceFilter(admin.SimpleListFilter):
+    """A filter of one choice, ``choice`` shown as ``choice_label``: chosen,
+    it keeps the items of :meth:`narrowed` as of today."""
+
+    choice = choice_label = None
 
     def lookups(self, request, model_admin):
-        return [("yes", gettext_lazy("交办单已逾期"))]
+        return [(self.choice, self.choice_label)]
 
     def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(selectors.overdue_q(timezone.localdate())).distinct()
+        if self.value() == self.choice:
+            return self.narrowed(queryset, timezone.localdate())
         return queryset
 
 
-class NeedsProgressFilter(admin.SimpleListFilter):
+class OverdueFilter(_OneChoiceFilter):
+    title = gettext_lazy("交办逾期")
+    parameter_name = "overdue"
+    choice, choice_label = "yes", gettext_lazy("交办单已逾期")
+
+    def narrowed(self, queryset, today):
+        return queryset.filter(selectors.overdue_q(today)).distinct()
+
+
+class NeedsProgressFilter(_OneChoiceFilter):
     """Long-running items owe a progress entry every month until closed."""
 
     title = gettext_lazy("月度进展")
     parameter_name = "progress"
+    choice, choice_label = "due", gettext_lazy("本月需报进展")
 
-    def lookups(self, request, model_admin):
-        return [("due", gettext_lazy("本月需报进展"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "due":
-            return queryset.filter(pk__in=selectors.needing_progress(timezone.localdate()).values("pk"))
-        return queryset
+    def narrowed(self, queryset, today):
+        return queryset.filter(pk__in=selectors.needing_progress(today).values("pk"))
 
 
 class ProgressEntryInline(admin.TabularInline):
@@ -196,42 +203,47 @@ class IssueItemAdmin(AuditedAdmin):
     def move_view(self, request, pk):
         item = self._item(request, pk)
         form = MoveForm(request.POST or None, item=item)
-        if request.method == "POST" and form.is_valid():
-            try:
-                workflow.move(item, form.cleaned_data["to_status"], by=request.user, **_move_kwargs(form))
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("已办理。"))
-                return redirect("admin:issues_issueitem_change", item.pk)
-        return self._render(request, item, form, _("办理 / 流转"))
+
+        def do(data):
+            workflow.move(item, data["to_status"], by=request.user, **_move_kwargs(form))
+            return _("已办理。"), ("admin:issues_issueitem_change", item.pk)
+
+        return self._action_page(request, item, form, _("办理 / 流转"), do)
 
     def refer_view(self, request, pk):
         item = self._item(request, pk)
         initial = {"working_days": services.default_working_days(item.category)}
         form = ReferForm(request.POST or None, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            try:
-                slip = services.refer(item, by=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("已生成交办单 %(serial)s。") % {"serial": slip.serial})
-                return redirect("issues:slip", slip.pk)
-        return self._render(request, item, form, _("交办给部门"))
+
+        def do(data):
+            slip = services.refer(item, by=request.user, **data)
+            return _("已生成交办单 %(serial)s。") % {"serial": slip.serial}, ("issues:slip", slip.pk)
+
+        return self._action_page(request, item, form, _("交办给部门"), do)
 
     def escalate_view(self, request, pk):
         item = self._item(request, pk)
         form = EscalateForm(request.POST or None)
+
+        def do(data):
+            slip = services.escalate(item, by=request.user, **data)
+            return _("已生成呈报单 %(serial)s。") % {"serial": slip.serial}, ("issues:escalation", slip.pk)
+
+        return self._action_page(request, item, form, _("呈报市级领导"), do)
+
+    def _action_page(self, request, item, form, title, do):
+        """An item action's page: the form, and on a valid POST ``do`` of its
+        data, which answers what it did and where to go next (a URL name and
+        its arguments); a refusal (a ValidationError) shows on the form."""
         if request.method == "POST" and form.is_valid():
             try:
-                slip = services.escalate(item, by=request.user, **form.cleaned_data)
+                done, (url_name, *args) = do(form.cleaned_data)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("已生成呈报单 %(serial)s。") % {"serial": slip.serial})
-                return redirect("issues:escalation", slip.pk)
-        return self._render(request, item, form, _("呈报市级领导"))
+                messages.success(request, done)
+                return redirect(url_name, *args)
+        return self._render(request, item, form, title)
 
     def _render(self, request, item, form, title):
         context = {
@@ -282,6 +294,10 @@ def _move_kwargs(form):
     }
 
 
+#: how a slip raised on an item was issued: its number, the item, by whom and when
+ITEM_SLIP_ISSUE = ["serial", "year", "number", "item", "issued_by", "issued_on"]
+
+
 @admin.register(ReferralSlip)
 class ReferralSlipAdmin(AuditedAdmin):
     list_display = ["serial", "department", "enterprise", "issued_on", "deadline", "status"]
@@ -289,12 +305,7 @@ class ReferralSlipAdmin(AuditedAdmin):
     list_select_related = ["department", "item__enterprise"]
     search_fields = ["serial", "item__enterprise__name"]
     readonly_fields = [
-        "serial",
-        "year",
-        "number",
-        "item",
-        "issued_by",
-        "issued_on",
+        *ITEM_SLIP_ISSUE,
         "deadline",
         "working_days",
     ]
@@ -437,12 +448,7 @@ class EscalationSlipAdmin(AuditedAdmin):
     list_select_related = ["leader"]
     search_fields = ["serial", "item__enterprise__name"]
     readonly_fields = [
-        "serial",
-        "year",
-        "number",
-        "item",
-        "issued_by",
-        "issued_on",
+        *ITEM_SLIP_ISSUE,
         # the services' (instruct, conclude on the slip page):
         "leader",
         "departments",

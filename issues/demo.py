@@ -32,6 +32,12 @@ DESCRIPTIONS = {
 }
 S = IssueItem.Status
 BATCH = 2000  # items the bulk writer keeps in memory before writing them
+#: the steps below the office an item climbs (R12): the step, its comment, the
+#: share of items resolved there (cumulative), that comment, days it took
+LADDER = (
+    (S.CONTACT, "联系人办理", 0.35, "联系人协调解决", 20),
+    (S.UNIT, "提交单位协调", 0.5, "单位协调解决", 40),
+)
 
 
 class ThroughServices:
@@ -51,6 +57,17 @@ class ThroughServices:
 
     def flush(self):
         pass
+
+
+def _resolved_below_office(desk, item, stage, office, day, today):
+    """Climb the item up :data:`LADDER`; True once it is resolved on a step."""
+    for step, comment, share, resolution, days in LADDER:
+        desk.move(item, step, by=office, comment=comment)
+        if stage < share:
+            on = min(day + datetime.timedelta(days=days), today)
+            desk.move(item, S.RESOLVED, by=office, comment=resolution, on=on)
+            return True
+    return False
 
 
 @transaction.atomic
@@ -95,25 +112,7 @@ def build_issues(count: int, *, seed: int, today: datetime.date, bulk: bool = Tr
         stage = rng.random()
         if stage < 0.15:
             continue  # still new
-        desk.move(item, S.CONTACT, by=office, comment="联系人办理")
-        if stage < 0.35:
-            desk.move(
-                item,
-                S.RESOLVED,
-                by=office,
-                comment="联系人协调解决",
-                on=min(day + datetime.timedelta(days=20), today),
-            )
-            continue
-        desk.move(item, S.UNIT, by=office, comment="提交单位协调")
-        if stage < 0.5:
-            desk.move(
-                item,
-                S.RESOLVED,
-                by=office,
-                comment="单位协调解决",
-                on=min(day + datetime.timedelta(days=40), today),
-            )
+        if _resolved_below_office(desk, item, stage, office, day, today):
             continue
         desk.move(item, S.OFFICE, by=office, comment="上报市联络办")
         if stage < 0.58 or not departments:

@@ -2,51 +2,36 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Unit
-from tabular.inputs import PROBLEM, REASON, TextLimits
+from tabular.inputs import PROBLEM, REASON, TextLimits, text_field
 
 from . import workflow
 from .models import IssueItem
 
 
 class AnswerForm(TextLimits, forms.Form):
-    measures = forms.CharField(
-        label=_("采取的措施"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=PROBLEM
-    )
-    result = forms.CharField(
-        label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 3}), max_length=PROBLEM
-    )
+    measures = text_field(_("采取的措施"), PROBLEM, required=False)
+    result = text_field(_("办理结果"), PROBLEM)
 
 
 class ExtensionForm(TextLimits, forms.Form):
     extra_working_days = forms.IntegerField(label=_("申请延长（工作日）"), min_value=1, max_value=60)
-    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=REASON)
+    reason = text_field(_("延期理由"), REASON, rows=2)
 
 
 class ProgressForm(TextLimits, forms.Form):
-    text = forms.CharField(
-        label=_("本月进展情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=PROBLEM
-    )
+    text = text_field(_("本月进展情况"), PROBLEM)
 
 
 class ReturnForm(TextLimits, forms.Form):
-    return_reason = forms.CharField(
-        label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=REASON
-    )
+    return_reason = text_field(_("退回原因"), REASON, rows=2)
 
 
 class MoveForm(TextLimits, forms.Form):
     """Move an item along its path; the choices are the moves the table allows."""
 
     to_status = forms.ChoiceField(label=_("办理为"))
-    comment = forms.CharField(
-        label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=PROBLEM
-    )
-    reason = forms.CharField(
-        label=_("原因（无法解决或撤回时必填）"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        max_length=REASON,
-    )
+    comment = text_field(_("说明"), PROBLEM, rows=2, required=False)
+    reason = text_field(_("原因（无法解决或撤回时必填）"), REASON, rows=2, required=False)
     enterprise_confirmed = forms.BooleanField(label=_("企业已确认撤回"), required=False)
 
     def __init__(self, *args, item: IssueItem, **kwargs):
@@ -60,9 +45,7 @@ class ReferForm(TextLimits, forms.Form):
         label=_("承办部门"), queryset=Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).order_by("sort_order")
     )
     working_days = forms.IntegerField(label=_("办理时限（工作日）"), min_value=1, max_value=90)
-    requirement = forms.CharField(
-        label=_("办理要求"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=REASON
-    )
+    requirement = text_field(_("办理要求"), REASON, rows=2, required=False)
 
 
 class EscalateForm(TextLimits, forms.Form):
@@ -72,12 +55,7 @@ class EscalateForm(TextLimits, forms.Form):
         queryset=Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).order_by("sort_order"),
         widget=forms.CheckboxSelectMultiple,
     )
-    request = forms.CharField(
-        label=_("呈报事项与建议"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=PROBLEM,
-    )
+    request = text_field(_("呈报事项与建议"), PROBLEM, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,15 +67,11 @@ class EscalateForm(TextLimits, forms.Form):
 
 
 class InstructionForm(TextLimits, forms.Form):
-    instruction = forms.CharField(
-        label=_("领导批示"), widget=forms.Textarea(attrs={"rows": 3}), max_length=PROBLEM
-    )
+    instruction = text_field(_("领导批示"), PROBLEM)
 
 
 class ConcludeForm(TextLimits, forms.Form):
-    coordination_result = forms.CharField(
-        label=_("协调结果"), widget=forms.Textarea(attrs={"rows": 3}), max_length=PROBLEM
-    )
+    coordination_result = text_field(_("协调结果"), PROBLEM)
     solved = forms.TypedChoiceField(
         label=_("结论"),
         choices=[("1", _("已解决")), ("0", _("无法解决"))],
@@ -107,6 +81,4 @@ class ConcludeForm(TextLimits, forms.Form):
 
 
 class SuperviseForm(TextLimits, forms.Form):
-    note = forms.CharField(
-        label=_("督办意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=REASON
-    )
+    note = text_field(_("督办意见"), REASON, required=False)

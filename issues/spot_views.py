@@ -14,7 +14,7 @@ from cadres import closing, permissions
 from cadres.models import Unit
 from tabular import inputs
 from tabular.xlsx import download_name, xlsx_response
-from visits.quarters import Quarter, requested
+from visits.quarters import Quarter, asked_for
 
 from . import access, rates, spotchecks
 from .models import SpotCheck, SpotCheckBatch
@@ -49,21 +49,11 @@ class CheckForm(inputs.TextLimits, forms.Form):
         choices=[("", "——")] + list(SpotCheck.Satisfaction.choices),
         required=False,
     )
-    finding = forms.CharField(
-        label=gettext_lazy("抽查发现"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        max_length=inputs.PROBLEM,
-    )
+    finding = inputs.text_field(gettext_lazy("抽查发现"), inputs.PROBLEM, rows=2, required=False)
 
 
 class SummaryForm(inputs.TextLimits, forms.Form):
-    summary = forms.CharField(
-        label=gettext_lazy("通报意见"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=inputs.SITUATION,
-    )
+    summary = inputs.text_field(gettext_lazy("通报意见"), inputs.SITUATION, required=False)
 
 
 def _require(user):
@@ -182,7 +172,7 @@ def rate_table(request):
     it: a closed quarter's figures as frozen when it closed (issue 16)."""
     if not access.can_view_rates(request.user):
         raise PermissionDenied
-    quarter = requested(request.GET.get("quarter"), Quarter.of(timezone.localdate()))
+    quarter = asked_for(request)
     units = {u.pk: u for u in permissions.visible_units(request.user, Unit.objects.all())}
     whole_city = permissions.sees_whole_city(request.user)
     closed = closing.state(quarter.label)

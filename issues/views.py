@@ -93,29 +93,45 @@ def _act(request, slip, name, do, success, *, form_class=None, page, then=None):
     return then(outcome) if then else back
 
 
+def _form_act(request, slip, name, service, success, form_class, page):
+    """:func:`_act` for an action whose form's fields are the keywords of its
+    service (called with the slip, by the user)."""
+    return _act(
+        request,
+        slip,
+        name,
+        lambda data: service(slip, by=request.user, **data),
+        success,
+        form_class=form_class,
+        page=page,
+    )
+
+
 @login_required
 @require_POST
 def slip_answer(request, pk):
-    slip = _slip(request, pk)
-
-    def do(data):
-        return services.answer(slip, by=request.user, **data)
-
-    return _act(
-        request, slip, "answer", do, _("办理结果已反馈市联络办。"), form_class=AnswerForm, page=_slip_page
+    return _form_act(
+        request,
+        _slip(request, pk),
+        "answer",
+        services.answer,
+        _("办理结果已反馈市联络办。"),
+        AnswerForm,
+        _slip_page,
     )
 
 
 @login_required
 @require_POST
 def slip_extension(request, pk):
-    slip = _slip(request, pk)
-
-    def do(data):
-        return services.request_extension(slip, by=request.user, **data)
-
-    return _act(
-        request, slip, "extension", do, _("延期申请已提交。"), form_class=ExtensionForm, page=_slip_page
+    return _form_act(
+        request,
+        _slip(request, pk),
+        "extension",
+        services.request_extension,
+        _("延期申请已提交。"),
+        ExtensionForm,
+        _slip_page,
     )
 
 
@@ -271,12 +287,14 @@ def escalation_detail(request, pk):
 @require_POST
 def escalation_instruct(request, pk):
     slip = _escalation(request, pk)
-
-    def do(data):
-        return services.record_instruction(slip, by=request.user, **data)
-
-    return _act(
-        request, slip, "instruct", do, _("批示已记录。"), form_class=InstructionForm, page=_escalation_page
+    return _form_act(
+        request,
+        slip,
+        "instruct",
+        services.record_instruction,
+        _("批示已记录。"),
+        InstructionForm,
+        _escalation_page,
     )
 
 

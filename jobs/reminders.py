@@ -244,6 +244,14 @@ def _subject(stage: Stage, count: int) -> str:
     }
 
 
+def _quarter_intro(stage, *, overdue, due):
+    """The opening line of a quarter stage's message: ``overdue`` once the
+    quarter has ended, else ``due`` (with the quarter's last day)."""
+    if stage.name == "overdue":
+        return overdue % {"quarter": stage.period}
+    return due % {"quarter": stage.period, "last_day": _month_day(stage.quarter.last_day)}
+
+
 def _cadre_messages(stage, by_cadre, cadres, today):
     messages = []
     for cadre_id, enterprises in sorted(by_cadre.items()):
@@ -254,15 +262,12 @@ def _cadre_messages(stage, by_cadre, cadres, today):
             intro = _("按照要求，以下联系企业须在 %(deadline)s 前完成首次走访：") % {
                 "deadline": _month_day(stage.deadline)
             }
-        elif stage.name == "overdue":
-            intro = _("%(quarter)s 已结束，以下联系企业本季度没有上门走访或座谈记录：") % {
-                "quarter": stage.period
-            }
         else:
-            intro = _("%(quarter)s 将于 %(last_day)s 结束，以下联系企业本季度尚未走访：") % {
-                "quarter": stage.period,
-                "last_day": _month_day(stage.quarter.last_day),
-            }
+            intro = _quarter_intro(
+                stage,
+                overdue=_("%(quarter)s 已结束，以下联系企业本季度没有上门走访或座谈记录："),
+                due=_("%(quarter)s 将于 %(last_day)s 结束，以下联系企业本季度尚未走访："),
+            )
         messages.append(
             Message(
                 recipient_id=cadre.user_id,
@@ -295,6 +300,19 @@ def _per_unit(by_cadre, cadres, only=None):
     }
 
 
+def _unit_digest(stage, unit_name, subject, counts, **message):
+    """A unit's digest of a stage: ``subject`` names the stage, the unit, the
+    quarter and ``counts``; it links to the quarter's coverage page."""
+    return Message(
+        period=stage.period,
+        stage=stage.name,
+        subject=subject
+        % {"stage": STAGE_NAMES[stage.name], "unit": unit_name, "quarter": stage.period, **counts},
+        link=reverse("visits:coverage") + f"?quarter={stage.period}",
+        **message,
+    )
+
+
 def _officer_digests(stage, by_cadre, cadres):
     per_unit = _per_unit(by_cadre, cadres)
     units = Unit.objects.filter(pk__in=per_unit, information_officer__user__is_active=True).select_related(
@@ -305,24 +323,18 @@ def _officer_digests(stage, by_cadre, cadres):
         officer = unit.information_officer
         lines = per_unit[unit.pk]
         messages.append(
-            Message(
-                recipient_id=officer.user_id,
-                kind="visit_unit",
-                period=stage.period,
-                stage=stage.name,
-                subject=_("【%(stage)s】%(unit)s %(quarter)s 未走访汇总（%(count)s 人）")
-                % {
-                    "stage": STAGE_NAMES[stage.name],
-                    "unit": unit.name,
-                    "quarter": stage.period,
-                    "count": len(lines),
-                },
+            _unit_digest(
+                stage,
+                unit.name,
+                _("【%(stage)s】%(unit)s %(quarter)s 未走访汇总（%(count)s 人）"),
+                {"count": len(lines)},
                 body=_("%(unit)s信息员：") % {"unit": unit.name}
                 + "\n"
                 + _("本单位以下联系人尚有企业未走访：")
                 + "\n"
                 + _bullets(lines),
-                link=reverse("visits:coverage") + f"?quarter={stage.period}",
+                recipient_id=officer.user_id,
+                kind="visit_unit",
                 email=officer.user.email or officer.email,
             )
         )
@@ -334,36 +346,25 @@ def _group_digests(stage, by_cadre, cadres):
     unvisited enterprises. Kind ``visit_group``, to the unit, not a person."""
     per_unit = _per_unit(by_cadre, cadres, only=routing.units_with_robots())
     units = {cadre.unit_id: cadre.unit for cadre in cadres.values()}
-    if stage.name == "overdue":
-        intro = _("%(quarter)s 已结束，本单位以下干部的联系企业没有上门走访或座谈记录：") % {
-            "quarter": stage.period
-        }
-    else:
-        intro = _("%(quarter)s 将于 %(last_day)s 结束，本单位以下干部的联系企业尚未走访：") % {
-            "quarter": stage.period,
-            "last_day": _month_day(stage.quarter.last_day),
-        }
+    intro = _quarter_intro(
+        stage,
+        overdue=_("%(quarter)s 已结束，本单位以下干部的联系企业没有上门走访或座谈记录："),
+        due=_("%(quarter)s 将于 %(last_day)s 结束，本单位以下干部的联系企业尚未走访："),
+    )
     counts = defaultdict(int)
     for cadre_id, enterprises in by_cadre.items():
         if cadre_id in cadres:
             counts[cadres[cadre_id].unit_id] += len(enterprises)
     return [
-        Message(
+        _unit_digest(
+            stage,
+            units[unit_id].name,
+            _("【%(stage)s】%(unit)s %(quarter)s 未走访：%(people)s 人，%(count)s 家企业"),
+            {"people": len(lines), "count": counts[unit_id]},
+            body=intro + "\n" + _bullets(lines),
             recipient_id=None,
             unit_id=unit_id,
             kind="visit_group",
-            period=stage.period,
-            stage=stage.name,
-            subject=_("【%(stage)s】%(unit)s %(quarter)s 未走访：%(people)s 人，%(count)s 家企业")
-            % {
-                "stage": STAGE_NAMES[stage.name],
-                "unit": units[unit_id].name,
-                "quarter": stage.period,
-                "people": len(lines),
-                "count": counts[unit_id],
-            },
-            body=intro + "\n" + _bullets(lines),
-            link=reverse("visits:coverage") + f"?quarter={stage.period}",
         )
         for unit_id, lines in sorted(per_unit.items())
     ]

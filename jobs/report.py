@@ -19,10 +19,12 @@ the workbook in the site's language (``settings.LANGUAGE_CODE``), whatever the
 language of the request or worker that builds it.
 """
 
+import datetime
 import functools
 import os
 import tempfile
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -60,13 +62,28 @@ def edition(quarter: Quarter, version: int, corrected_at=None) -> str:
     }
 
 
-def _sheet(wb, title, quarter, built, headers, rows, widths, percent_columns, first=False, note=""):
-    ws = wb.active if first else wb.create_sheet(title)
+@dataclass(frozen=True)
+class _Book:
+    """The workbook being written and what every sheet's title names."""
+
+    wb: object
+    quarter: Quarter
+    built: datetime.datetime
+    note: str
+
+
+def _sheet(book, title, headers, rows, widths, percent_columns, first=False):
+    ws = book.wb.active if first else book.wb.create_sheet(title)
     ws.title = title
     title_row(
         ws,
         _("%(quarter)s 干部联千企 %(title)s（%(note)s，生成于 %(built)s）")
-        % {"quarter": quarter, "title": title, "note": note, "built": f"{built:%Y-%m-%d %H:%M}"},
+        % {
+            "quarter": book.quarter,
+            "title": title,
+            "note": book.note,
+            "built": f"{book.built:%Y-%m-%d %H:%M}",
+        },
         len(headers),
     )
     header_row(ws, headers, 2, widths)
@@ -83,6 +100,24 @@ def _rate_cells(t):
     return (t.raised, t.carried, t.resolved, _rate(t.rate))
 
 
+def _scope_headers():
+    """The headers of :func:`_scope_cells`."""
+    return [
+        _("应走访结对"),
+        _("已走访"),
+        _("覆盖率"),
+        _("当年提出问题"),
+        _("上年结转"),
+        _("已解决"),
+        _("解决率"),
+    ]
+
+
+def _scope_cells(t):
+    """A unit's or a town's visits, coverage and resolution of a quarter."""
+    return (t.due, t.visited, _rate(t.coverage), *_rate_cells(t))
+
+
 def build_workbook(quarter: Quarter, built=None, *, version=None, corrected_at=None):
     """The report of ``quarter`` from the cells its pages read. ``version``:
     the edition the title names (the quarter's published version by default,
@@ -90,25 +125,17 @@ def build_workbook(quarter: Quarter, built=None, *, version=None, corrected_at=N
     built = built or timezone.localtime()
     if version is None:
         version = closing.published([quarter.label]).get(quarter.label, PROVISIONAL)
-    note = edition(quarter, version, corrected_at)
     wb, _first_sheet = new_workbook()
+    book = _Book(wb, quarter, built, edition(quarter, version, corrected_at))
 
     units = {pk: t for pk, _name, t in figures.by_unit(quarter)}
     known = Unit.objects.filter(pk__in=units).order_by("sort_order", "name")
     _sheet(
-        wb,
+        book,
         _("按单位汇总"),
-        quarter,
-        built,
         [
             _("单位"),
-            _("应走访结对"),
-            _("已走访"),
-            _("覆盖率"),
-            _("当年提出问题"),
-            _("上年结转"),
-            _("已解决"),
-            _("解决率"),
+            *_scope_headers(),
             _("本季提出"),
             _("本季解决"),
             _("交办单按时办结率"),
@@ -116,10 +143,7 @@ def build_workbook(quarter: Quarter, built=None, *, version=None, corrected_at=N
         (
             (
                 unit.name,
-                units[unit.pk].due,
-                units[unit.pk].visited,
-                _rate(units[unit.pk].coverage),
-                *_rate_cells(units[unit.pk]),
+                *_scope_cells(units[unit.pk]),
                 units[unit.pk].raised_in_quarter,
                 units[unit.pk].resolved_in_quarter,
                 _rate(units[unit.pk].on_time_rate),
@@ -129,7 +153,6 @@ def build_workbook(quarter: Quarter, built=None, *, version=None, corrected_at=N
         [22, 12, 10, 10, 12, 10, 10, 10, 10, 10, 16],
         {4, 8, 11},
         first=True,
-        note=note,
     )
 
     people = figures.by_cadre_and_unit(quarter)
@@ -141,10 +164,8 @@ def build_workbook(quarter: Quarter, built=None, *, version=None, corrected_at=N
         return (unit.sort_order if unit else 0, unit.name if unit else "", cadres[row[0]].name)
 
     _sheet(
-        wb,
+        book,
         _("按干部（年终考评依据）"),
-        quarter,
-        built,
         [
             _("单位"),
             _("姓名"),
@@ -169,15 +190,12 @@ def build_workbook(quarter: Quarter, built=None, *, version=None, corrected_at=N
         ),
         [22, 10, 10, 12, 10, 12, 10, 10, 10],
         {9},
-        note=note,
     )
 
     by_category = figures.by_category(quarter)
     _sheet(
-        wb,
+        book,
         _("按问题类别"),
-        quarter,
-        built,
         [_("问题类别"), _("当年提出"), _("上年结转"), _("已解决"), _("解决率"), _("本季提出"), _("本季解决")],
         (
             (
@@ -190,55 +208,41 @@ def build_workbook(quarter: Quarter, built=None, *, version=None, corrected_at=N
         ),
         [20, 10, 10, 10, 10, 10, 10],
         {5},
-        note=note,
     )
 
     towns = figures.by_place(quarter)
     _sheet(
-        wb,
+        book,
         _("按镇街"),
-        quarter,
-        built,
         [
             _("镇（街道）"),
-            _("应走访结对"),
-            _("已走访"),
-            _("覆盖率"),
-            _("当年提出问题"),
-            _("上年结转"),
-            _("已解决"),
-            _("解决率"),
+            *_scope_headers(),
         ],
         (
             (
                 place.name,
-                towns.get(place.pk, figures.Totals()).due,
-                towns.get(place.pk, figures.Totals()).visited,
-                _rate(towns.get(place.pk, figures.Totals()).coverage),
-                *_rate_cells(towns.get(place.pk, figures.Totals())),
+                *_scope_cells(towns.get(place.pk, figures.Totals())),
             )
             for place in Place.objects.order_by("sort_order", "name")
         ),
         [16, 12, 10, 10, 12, 10, 10, 10],
         {4, 8},
-        note=note,
     )
-    _doubling_sheet(wb, quarter, built, note)
+    _doubling_sheet(book)
     if version > 1:
-        _corrections_sheet(wb, quarter, built, note, version)
+        _corrections_sheet(book, version)
     return wb
 
 
-def _corrections_sheet(wb, quarter, built, note, version):
+def _corrections_sheet(book, version):
     """更正说明: what the re-close that published ``version`` corrected."""
+    quarter = book.quarter
     rows = Correction.objects.filter(
         closing__quarter=quarter.label, status=Correction.Status.APPLIED, applied_in=version
     ).order_by("kind", "at", "pk")
     _sheet(
-        wb,
+        book,
         _("更正说明"),
-        quarter,
-        built,
         [_("时间"), _("类别"), _("内容"), _("原值"), _("新值"), _("操作人"), _("原因")],
         (
             (
@@ -254,13 +258,13 @@ def _corrections_sheet(wb, quarter, built, note, version):
         ),
         [17, 12, 44, 16, 20, 12, 30],
         set(),
-        note=note,
     )
 
 
-def _doubling_sheet(wb, quarter, built, note):
+def _doubling_sheet(book):
     """R17: each category's count at the end of this quarter and the last,
     and each plan's progress on the quarter's last day."""
+    quarter = book.quarter
     by_place = doubling.counts_on(quarter.last_day, by_place=True)  # one count serves both below
     now = doubling.city_counts(quarter.last_day, by_place)
     before = doubling.city_counts(quarter.previous().last_day)
@@ -287,10 +291,8 @@ def _doubling_sheet(wb, quarter, built, note):
                 ]
             )
     _sheet(
-        wb,
+        book,
         _("六大倍增"),
-        quarter,
-        built,
         [
             _("类别"),
             _("上季末"),
@@ -306,7 +308,6 @@ def _doubling_sheet(wb, quarter, built, note):
         rows,
         [14, 10, 10, 10, 24, 16, 8, 8, 10, 14],
         {9},
-        note=note,
     )
 
 

@@ -89,10 +89,10 @@ def build_registry(*, seed: int, today: datetime.date, bulk: bool = True) -> int
             started = _day(rng, earliest, today)
             ended = _day(rng, started, today) if rng.random() < 0.2 else None
             periods.append(
-                Membership(
-                    enterprise_id=pk,
-                    category=Category.FOREIGN,
-                    started_on=started,
+                _period(
+                    pk,
+                    Category.FOREIGN,
+                    started,
                     ended_on=ended,
                     end_reason="外资股权转让" if ended else "",
                     approval_number=f"浙桐外资〔{started.year}〕{rng.randrange(1, 300)}号",
@@ -107,22 +107,15 @@ def build_registry(*, seed: int, today: datetime.date, bulk: bool = True) -> int
                 periods.append(_high_tech(pk, renewal, rng))
         if rng.random() < 0.05:
             converted = _day(rng, earliest, today)
-            periods.append(
-                Membership(
-                    enterprise_id=pk,
-                    category=Category.JOINT_STOCK,
-                    started_on=converted,
-                    converted_on=converted,
-                )
-            )
+            periods.append(_period(pk, Category.JOINT_STOCK, converted, converted_on=converted))
             if rng.random() < 0.12:
                 listed = _day(rng, converted, today)
                 exchange = rng.choice([Exchange.SSE, Exchange.SZSE, Exchange.NEEQ])
                 periods.append(
-                    Membership(
-                        enterprise_id=pk,
-                        category=Category.LISTED,
-                        started_on=listed,
+                    _period(
+                        pk,
+                        Category.LISTED,
+                        listed,
                         exchange=exchange,
                         stock_code=f"{rng.choice(['603', '002', '872'])}{rng.randrange(1000):03d}",
                         listed_on=listed,
@@ -137,11 +130,16 @@ def build_registry(*, seed: int, today: datetime.date, bulk: bool = True) -> int
     return Membership.objects.count()
 
 
+def _period(pk, category, started_on, **fields):
+    """A demo enterprise's period in a category from ``started_on``."""
+    return Membership(enterprise_id=pk, category=category, started_on=started_on, **fields)
+
+
 def _high_tech(pk, issued, rng):
-    membership = Membership(
-        enterprise_id=pk,
-        category=Category.HIGH_TECH,
-        started_on=issued,
+    membership = _period(
+        pk,
+        Category.HIGH_TECH,
+        issued,
         certificate_number=f"GR{issued.year}33{rng.randrange(10**6):06d}",
         certificate_issued_on=issued,
     )

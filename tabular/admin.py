@@ -318,6 +318,21 @@ class SpreadsheetAdmin(SafeExportMixin, ImportExportModelAdmin):
         messages.success(request, message % values)
 
 
+class AliasAdminMixin:
+    """The admin of another name a sheet may give a row (a place, a unit), the
+    name an import reads as that row: ``owner`` is the field naming the row;
+    the list shows, searches and picks the row by name."""
+
+    owner = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.list_display = ["name", cls.owner]
+        cls.list_select_related = [cls.owner]
+        cls.search_fields = ["name", f"{cls.owner}__name"]
+        cls.autocomplete_fields = [cls.owner]
+
+
 class LookOnlyHistoryAdmin(SimpleHistoryAdmin):
     """A change history (django-simple-history) that is only looked at.
 

@@ -256,6 +256,17 @@ class ReadOnlyFormat(base_formats.Format):
         return False
 
 
+def _calamine_dataset(in_stream, extension):
+    """The sheet python-calamine reads from a checked ``in_stream``; a file it
+    cannot read is refused as an unreadable ``extension`` file."""
+    try:
+        return dataset_from_rows(calamine_source(in_stream))
+    except UploadRejected:
+        raise
+    except Exception:
+        raise unreadable(extension) from None
+
+
 class SafeXLS(ReadOnlyFormat):
     """Excel 97–2003 (.xls), as many offices still save, read by
     python-calamine (an xls sheet holds at most 65,536 rows). Formulas come in
@@ -271,12 +282,7 @@ class SafeXLS(ReadOnlyFormat):
                 "这不是有效的 xls 文件（可能是 xlsx、csv 或其他文件改了扩展名），请选择与文件一致的格式。"
                 " / Not a valid .xls file: choose the format that matches the file."
             )
-        try:
-            return dataset_from_rows(calamine_source(in_stream))
-        except UploadRejected:
-            raise
-        except Exception:
-            raise unreadable("xls") from None
+        return _calamine_dataset(in_stream, "xls")
 
 
 class SafeODS(ReadOnlyFormat):
@@ -288,12 +294,7 @@ class SafeODS(ReadOnlyFormat):
 
     def create_dataset(self, in_stream, **kwargs):
         check_ods_container(in_stream)
-        try:
-            return dataset_from_rows(calamine_source(in_stream))
-        except UploadRejected:
-            raise
-        except Exception:
-            raise unreadable("ods") from None
+        return _calamine_dataset(in_stream, "ods")
 
 
 class CSVEncodingError(ValueError):

@@ -42,6 +42,14 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format=format or ISO_DATE)
 
 
+def text_field(label, max_length, *, rows=3, required=True):
+    """A plain form's free-text field: a textarea of ``rows`` lines holding at
+    most ``max_length`` characters (one of the limits above)."""
+    return forms.CharField(
+        label=label, widget=forms.Textarea(attrs={"rows": rows}), required=required, max_length=max_length
+    )
+
+
 class TextLimits:
     """Form mixin: a text field over its limit says so in plain Chinese
     (Django's own message speaks of a "变量")."""

@@ -41,34 +41,12 @@ from dashboards import closing as closing_counts
 from dashboards import figures
 from dashboards.models import CadreCell, FigureBuild, FigureCell, QuarterChange
 from enterprises.models import Enterprise, EnterpriseContact, Place, PlaceAlias
+from issues import models as issue_models
 from issues import services as issue_services
 from issues import spotchecks, workflow
-from issues.models import (
-    CalendarDay,
-    EscalationSlip,
-    ExtensionRequest,
-    HolidayYear,
-    IssueEvent,
-    IssueItem,
-    ProgressEntry,
-    ReferralSlip,
-    SerialCounter,
-    SpotCheck,
-    SpotCheckBatch,
-    SupervisionSlip,
-)
 from jobs import delivery, queue, report, sms
+from jobs import models as job_models
 from jobs import services as job_services
-from jobs.models import (
-    ChannelDelivery,
-    ChannelPreference,
-    Notice,
-    PendingTask,
-    QuarterlyReport,
-    ReminderLog,
-    SmsLog,
-    UnitRobot,
-)
 from multiplication import services as multiplication_services
 from multiplication.models import (
     CategoryRemit,
@@ -367,7 +345,7 @@ class VisitCreditFactory(factory.django.DjangoModelFactory):
 
 # -- the issue list -------------------------------------------------------------
 
-S = IssueItem.Status
+S = issue_models.IssueItem.Status
 
 # The moves that take a new item to a status along the escalation path (R13, R14).
 PATHS = {
@@ -396,12 +374,12 @@ class IssueItemFactory(factory.django.DjangoModelFactory):
     past records: a test's own steps are what the hand-off job tells."""
 
     class Meta:
-        model = IssueItem
+        model = issue_models.IssueItem
 
     enterprise = factory.SubFactory(EnterpriseFactory)
     reporter = factory.SubFactory(CadreFactory)
     category = ProblemCategory.FUNDING
-    source = IssueItem.Source.VISIT
+    source = issue_models.IssueItem.Source.VISIT
     description = factory.Sequence(lambda n: f"流动资金缺口{n}")
     status = S.NEW
     resolved_on = None
@@ -449,7 +427,7 @@ class IssueEventFactory(factory.django.DjangoModelFactory):
     联系人办理 by default) through :func:`issues.workflow.move`."""
 
     class Meta:
-        model = IssueEvent
+        model = issue_models.IssueEvent
 
     item = factory.SubFactory(IssueItemFactory)
     to_status = S.CONTACT
@@ -467,7 +445,7 @@ class CalendarDayFactory(factory.django.DjangoModelFactory):
     working days of other tests)."""
 
     class Meta:
-        model = CalendarDay
+        model = issue_models.CalendarDay
         django_get_or_create = ("day",)
 
     day = factory.Sequence(lambda n: datetime.date(2099, 1, 1) + datetime.timedelta(days=n))
@@ -482,7 +460,7 @@ class HolidayYearFactory(factory.django.DjangoModelFactory):
     future by default, not to move the working days of other tests."""
 
     class Meta:
-        model = HolidayYear
+        model = issue_models.HolidayYear
 
     year = factory.Sequence(lambda n: 2090 + n % 9)
     notice = "国办发明电〔2026〕7号"
@@ -493,7 +471,7 @@ class HolidayYearFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, days=(), **kwargs):
         entered = model_class.objects.get_or_create(year=kwargs.pop("year"), defaults=kwargs)[0]
         for day, is_workday, note in days:
-            CalendarDay.objects.update_or_create(
+            issue_models.CalendarDay.objects.update_or_create(
                 day=day, defaults={"is_workday": is_workday, "note": note, "calendar": entered}
             )
         issue_services.holidays_changed([entered.year], by=entered.entered_by)
@@ -505,7 +483,7 @@ class SerialCounterFactory(factory.django.DjangoModelFactory):
     numbering one slip of ``kind`` in ``year``."""
 
     class Meta:
-        model = SerialCounter
+        model = issue_models.SerialCounter
 
     kind = "交"
     year = factory.Sequence(lambda n: 2090 + n % 9)
@@ -523,7 +501,7 @@ class ReferralSlipFactory(factory.django.DjangoModelFactory):
     department, accepted or sent back by the office."""
 
     class Meta:
-        model = ReferralSlip
+        model = issue_models.ReferralSlip
 
     item = factory.SubFactory(IssueItemFactory, status=S.OFFICE)
     department = factory.SubFactory(DepartmentFactory)
@@ -531,7 +509,7 @@ class ReferralSlipFactory(factory.django.DjangoModelFactory):
     working_days = None
     requirement = ""
     issued_on = None
-    status = ReferralSlip.Status.ISSUED
+    status = issue_models.ReferralSlip.Status.ISSUED
 
     @classmethod
     def _create(cls, model_class, item, department, by, working_days, requirement, issued_on, status):
@@ -543,11 +521,11 @@ class ReferralSlipFactory(factory.django.DjangoModelFactory):
             requirement=requirement,
             on=issued_on,
         )
-        if status != ReferralSlip.Status.ISSUED:
+        if status != issue_models.ReferralSlip.Status.ISSUED:
             issue_services.answer(slip, measures="约谈合作银行", result="已续贷", by=by)
-        if status == ReferralSlip.Status.ACCEPTED:
+        if status == issue_models.ReferralSlip.Status.ACCEPTED:
             issue_services.accept(slip, by=by)
-        elif status == ReferralSlip.Status.RETURNED:
+        elif status == issue_models.ReferralSlip.Status.RETURNED:
             issue_services.send_back(slip, by=by, reason="未实际解决")
         slip.refresh_from_db()
         return slip
@@ -557,7 +535,7 @@ class ExtensionRequestFactory(factory.django.DjangoModelFactory):
     """A department's request for more time, through :func:`issues.services.request_extension`."""
 
     class Meta:
-        model = ExtensionRequest
+        model = issue_models.ExtensionRequest
 
     slip = factory.SubFactory(ReferralSlipFactory)
     reason = "需省厅批复"
@@ -575,7 +553,7 @@ class EscalationSlipFactory(factory.django.DjangoModelFactory):
     """A 呈报单 to a city leader through :func:`issues.services.escalate`."""
 
     class Meta:
-        model = EscalationSlip
+        model = issue_models.EscalationSlip
 
     item = factory.SubFactory(IssueItemFactory, status=S.OFFICE)
     leader = factory.SubFactory(CityLeaderFactory)
@@ -593,7 +571,7 @@ class SupervisionSlipFactory(factory.django.DjangoModelFactory):
     :func:`issues.services.supervise`, issued today."""
 
     class Meta:
-        model = SupervisionSlip
+        model = issue_models.SupervisionSlip
 
     referral = factory.SubFactory(
         ReferralSlipFactory,
@@ -611,7 +589,7 @@ class ProgressEntryFactory(factory.django.DjangoModelFactory):
     """A monthly progress note through :func:`issues.services.add_progress`."""
 
     class Meta:
-        model = ProgressEntry
+        model = issue_models.ProgressEntry
 
     item = factory.SubFactory(IssueItemFactory, status=S.REFERRED)
     text = "银行已受理"
@@ -628,7 +606,7 @@ class SpotCheckBatchFactory(factory.django.DjangoModelFactory):
     for a quarter that has begun (this one by default)."""
 
     class Meta:
-        model = SpotCheckBatch
+        model = issue_models.SpotCheckBatch
 
     quarter = factory.LazyFunction(lambda: Quarter.of(timezone.localdate()))
     sample_size = 5
@@ -651,7 +629,7 @@ class SpotCheckFactory(factory.django.DjangoModelFactory):
     pairing, so it takes this one)."""
 
     class Meta:
-        model = SpotCheck
+        model = issue_models.SpotCheck
 
     pairing = factory.SubFactory(PairingFactory)
     created_by = factory.LazyFunction(office_login)
@@ -983,7 +961,7 @@ class ReminderLogFactory(factory.django.DjangoModelFactory):
     sends it (in-app only when it has no email) through :func:`jobs.delivery.deliver`."""
 
     class Meta:
-        model = ReminderLog
+        model = job_models.ReminderLog
 
     recipient = factory.SubFactory(UserFactory)
     kind = "visit"
@@ -1007,7 +985,7 @@ class NoticeFactory(factory.django.DjangoModelFactory):
     """An in-app notice, left by delivering a claimed reminder."""
 
     class Meta:
-        model = Notice
+        model = job_models.Notice
 
     reminder = factory.SubFactory(ReminderLogFactory)
 
@@ -1022,7 +1000,7 @@ class QuarterlyReportFactory(factory.django.DjangoModelFactory):
     MEDIA_ROOT is a temporary directory)."""
 
     class Meta:
-        model = QuarterlyReport
+        model = job_models.QuarterlyReport
 
     quarter = factory.LazyFunction(lambda: Quarter.of(timezone.localdate()))
     built_by = factory.LazyFunction(office_login)
@@ -1038,7 +1016,7 @@ class PendingTaskFactory(factory.django.DjangoModelFactory):
     """A task the broker refused, kept by :func:`jobs.queue.keep`."""
 
     class Meta:
-        model = PendingTask
+        model = job_models.PendingTask
 
     task = "jobs.build_quarterly_report"
     args = factory.Sequence(lambda n: [f"2026Q{n % 4 + 1}", n])
@@ -1058,7 +1036,7 @@ class UnitRobotFactory(factory.django.DjangoModelFactory):
     (tests/receivers.py)."""
 
     class Meta:
-        model = UnitRobot
+        model = job_models.UnitRobot
 
     unit = factory.SubFactory(UnitFactory)
     name = factory.Sequence(lambda n: f"联企工作群{n}")
@@ -1075,7 +1053,7 @@ class ChannelPreferenceFactory(factory.django.DjangoModelFactory):
     """A person's chain of channels, set by :func:`jobs.services.set_channels`."""
 
     class Meta:
-        model = ChannelPreference
+        model = job_models.ChannelPreference
 
     user = factory.SubFactory(UserFactory)
     channels = ("sms", "email")
@@ -1090,7 +1068,7 @@ class ChannelDeliveryFactory(factory.django.DjangoModelFactory):
     from the recipient's address (an email here)."""
 
     class Meta:
-        model = ChannelDelivery
+        model = job_models.ChannelDelivery
 
     recipient = factory.SubFactory(UserFactory, email=factory.Sequence(lambda n: f"u{n}@tx.gov.cn"))
     stage = factory.Sequence(lambda n: f"stage{n}")
@@ -1114,7 +1092,7 @@ class SmsLogFactory(factory.django.DjangoModelFactory):
     """A text through :func:`jobs.sms.send` (the tests' memory backend)."""
 
     class Meta:
-        model = SmsLog
+        model = job_models.SmsLog
 
     mobile = factory.LazyFunction(lambda: str(next(_mobiles)))
     text = "【提醒】本季度尚有 1 家联系企业未走访。"

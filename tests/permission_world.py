@@ -27,17 +27,7 @@ from jobs.models import QuarterlyReport
 from multiplication.models import Membership
 from tabular.cells import FORMULA_TRIGGERS
 from tabular.xlsx import new_workbook, workbook_bytes
-from tests.factories import (
-    CadreFactory,
-    CityLeaderFactory,
-    EnterpriseFactory,
-    PairingFactory,
-    PlaceFactory,
-    TownUnitFactory,
-    UnitFactory,
-    submitted_visit,
-    user_with_role,
-)
+from tests import factories as f
 
 D = datetime.date
 
@@ -102,34 +92,36 @@ def carries_payload(response):
 
 
 def build_world(staff_user):
-    puyuan, wuzhen = PlaceFactory(name="濮院镇"), PlaceFactory(name="乌镇镇")
-    finance, commerce = UnitFactory(name="市金融办"), UnitFactory(name="市商务局")
-    town = TownUnitFactory(place=wuzhen)
+    puyuan, wuzhen = f.PlaceFactory(name="濮院镇"), f.PlaceFactory(name="乌镇镇")
+    finance, commerce = f.UnitFactory(name="市金融办"), f.UnitFactory(name="市商务局")
+    town = f.TownUnitFactory(place=wuzhen)
     users = {"staff": staff_user}
-    users["superuser"] = user_with_role("liaison_staff", username="root")
+    users["superuser"] = f.user_with_role("liaison_staff", username="root")
     users["superuser"].is_superuser = True
     users["superuser"].save()
-    a_cadre = CadreFactory(unit=finance, name=f"甲{SCRIPT}")
-    b_cadre = CadreFactory(unit=commerce, name=f"乙{SCRIPT}")
-    users["cadre"] = user_with_role("cadre", cadre=a_cadre, username="cadre")
-    users["dept_officer"] = user_with_role("unit_officer", cadre=CadreFactory(unit=finance), username="dept")
-    users["town_officer"] = user_with_role("unit_officer", cadre=CadreFactory(unit=town), username="town")
-    leader = CityLeaderFactory(name="领导", is_coordinator=True)
+    a_cadre = f.CadreFactory(unit=finance, name=f"甲{SCRIPT}")
+    b_cadre = f.CadreFactory(unit=commerce, name=f"乙{SCRIPT}")
+    users["cadre"] = f.user_with_role("cadre", cadre=a_cadre, username="cadre")
+    users["dept_officer"] = f.user_with_role(
+        "unit_officer", cadre=f.CadreFactory(unit=finance), username="dept"
+    )
+    users["town_officer"] = f.user_with_role("unit_officer", cadre=f.CadreFactory(unit=town), username="town")
+    leader = f.CityLeaderFactory(name="领导", is_coordinator=True)
     CoordinatorRegion.objects.create(cadre=leader, place=puyuan)
-    users["leader"] = user_with_role("leader", cadre=leader, username="leader")
-    users["supervisor"] = user_with_role("supervisor", username="supervisor")
+    users["leader"] = f.user_with_role("leader", cadre=leader, username="leader")
+    users["supervisor"] = f.user_with_role("supervisor", username="supervisor")
 
     objects = {}
     for key, cadre, department, escalate_to in (
         ("A", a_cadre, finance, leader),
-        ("B", b_cadre, commerce, CityLeaderFactory(name="另一位领导")),
+        ("B", b_cadre, commerce, f.CityLeaderFactory(name="另一位领导")),
     ):
-        pairing = PairingFactory(
+        pairing = f.PairingFactory(
             cadre=cadre,
-            enterprise=EnterpriseFactory(place=puyuan, name=f"{SCRIPT}{key}企业", industry=FORMULA),
+            enterprise=f.EnterpriseFactory(place=puyuan, name=f"{SCRIPT}{key}企业", industry=FORMULA),
             start_date=D(2026, 3, 27),
         )
-        visit = submitted_visit(pairing, D(2026, 8, 1), situation=FORMULA + SCRIPT)
+        visit = f.submitted_visit(pairing, D(2026, 8, 1), situation=FORMULA + SCRIPT)
 
         def item(cadre=cadre, pairing=pairing):
             return IssueItem.objects.create(
@@ -157,7 +149,7 @@ def build_world(staff_user):
         }
     objects["A"]["supervision"] = SupervisionSlip.objects.create(
         serial="桐联企督〔2026〕第0001号", year=2026, number=1, referral=objects["A"]["slip"],
-        addressee=CadreFactory(unit=finance), issued_on=D(2026, 9, 1), issued_by=staff_user,
+        addressee=f.CadreFactory(unit=finance), issued_on=D(2026, 9, 1), issued_by=staff_user,
     )  # fmt: skip
     objects["A"]["batch"] = SpotCheckBatch.objects.create(
         title="三季度抽查", quarter="2026Q3", sample_size=1, seed=1, created_by=staff_user

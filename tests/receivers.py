@@ -122,11 +122,25 @@ class Receiver:
         return ""
 
 
-class DingTalkReceiver(Receiver):
+class _RobotReceiver(Receiver):
+    """A group-robot webhook: each robot is named by the query parameter
+    ``key_param`` of its URL."""
+
+    key_param = ""
+
+    def webhook_for(self, key):
+        return self.url(f"{self.key_param}={key}")
+
+    def key_of(self, request):
+        return request.query.get(self.key_param)
+
+
+class DingTalkReceiver(_RobotReceiver):
     """One robot (``token``, ``secret``), or more added with :meth:`add`,
     each with its own rate."""
 
     path = "/robot/send"
+    key_param = "access_token"
 
     def __init__(self, token="dt-token-0001", secret="SECdingtalk-signing-secret", per_minute=20, port=0):
         super().__init__(port)
@@ -136,14 +150,11 @@ class DingTalkReceiver(Receiver):
     def add(self, token, secret):
         """Another robot; its webhook."""
         self.robots[token] = secret
-        return self.url(f"access_token={token}")
+        return self.webhook_for(token)
 
     @property
     def webhook(self):
-        return self.url(f"access_token={self.token}")
-
-    def key_of(self, request):
-        return request.query.get("access_token")
+        return self.webhook_for(self.token)
 
     def expected_sign(self, timestamp, secret=None):
         secret = self.secret if secret is None else secret
@@ -151,7 +162,7 @@ class DingTalkReceiver(Receiver):
         return base64.b64encode(digest).decode()
 
     def handle(self, request):
-        token = request.query.get("access_token")
+        token = self.key_of(request)
         if request.path != self.path:
             return 404, {"errcode": 404, "errmsg": "not found"}
         if token not in self.robots:
@@ -177,10 +188,11 @@ class DingTalkReceiver(Receiver):
         return 200, {"errcode": 0, "errmsg": "ok"}
 
 
-class WeComReceiver(Receiver):
+class WeComReceiver(_RobotReceiver):
     """One robot (``key``), or more added with :meth:`add`, each with its own rate."""
 
     path = "/cgi-bin/webhook/send"
+    key_param = "key"
     LIMITS = {"text": 2048, "markdown": 4096}
 
     def __init__(self, key="wc-key-0001", per_minute=20, port=0):
@@ -190,17 +202,14 @@ class WeComReceiver(Receiver):
 
     def add(self, key):
         self.keys.add(key)
-        return self.url(f"key={key}")
+        return self.webhook_for(key)
 
     @property
     def webhook(self):
-        return self.url(f"key={self.key}")
-
-    def key_of(self, request):
-        return request.query.get("key")
+        return self.webhook_for(self.key)
 
     def handle(self, request):
-        key = request.query.get("key")
+        key = self.key_of(request)
         if request.path != self.path or key not in self.keys:
             return 200, {"errcode": 93000, "errmsg": "invalid webhook url"}
         body = request.body or {}

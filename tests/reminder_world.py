@@ -9,18 +9,7 @@ from cadres.models import CoordinatorRegion
 from issues import services
 from jobs import reminders
 from jobs.models import QuarterlyReport
-from tests.factories import (
-    CadreFactory,
-    CityLeaderFactory,
-    EnterpriseFactory,
-    PairingFactory,
-    PlaceFactory,
-    UnitFactory,
-    information_officer,
-    office_item,
-    submitted_visit,
-    user_with_role,
-)
+from tests import factories as f
 
 D = datetime.date
 #: a day on which each stage is due
@@ -38,43 +27,43 @@ def busy_unit(pairings, place=None):
     """市经信局, its information officer (login ``officer``) and 叶文海 (login
     ``ye``): ``pairings`` enterprises not yet visited this year (企业0, 企业1, …
     in ``place``) and 已走访企业, visited on 2 November 2026."""
-    unit = UnitFactory(name="市经信局")
-    officer = information_officer(unit, email="officer@tx.gov.cn")
-    busy = CadreFactory(unit=unit, name="叶文海", email="ye@tx.gov.cn")
-    user_with_role("cadre", cadre=busy, username="ye")
+    unit = f.UnitFactory(name="市经信局")
+    officer = f.information_officer(unit, email="officer@tx.gov.cn")
+    busy = f.CadreFactory(unit=unit, name="叶文海", email="ye@tx.gov.cn")
+    f.user_with_role("cadre", cadre=busy, username="ye")
     for n in range(pairings):
-        enterprise = EnterpriseFactory(name=f"企业{n}", place=place or PlaceFactory())
-        PairingFactory(cadre=busy, enterprise=enterprise, start_date=D(2026, 3, 27))
-    done = PairingFactory(
-        cadre=busy, enterprise=EnterpriseFactory(name="已走访企业"), start_date=D(2026, 3, 27)
+        enterprise = f.EnterpriseFactory(name=f"企业{n}", place=place or f.PlaceFactory())
+        f.PairingFactory(cadre=busy, enterprise=enterprise, start_date=D(2026, 3, 27))
+    done = f.PairingFactory(
+        cadre=busy, enterprise=f.EnterpriseFactory(name="已走访企业"), start_date=D(2026, 3, 27)
     )
-    submitted_visit(done, D(2026, 11, 2))
+    f.submitted_visit(done, D(2026, 11, 2))
     return unit, officer, busy
 
 
 def office_staff():
     """The liaison office's login ``office``, with the office's mailbox."""
-    return user_with_role("liaison_staff", username="office", email="lianluoban@tx.gov.cn")
+    return f.user_with_role("liaison_staff", username="office", email="lianluoban@tx.gov.cn")
 
 
 def build():
-    place = PlaceFactory(name="濮院镇")
+    place = f.PlaceFactory(name="濮院镇")
     unit, officer, busy = busy_unit(2, place)
-    late = CadreFactory(unit=unit, name="新干部")
-    user_with_role("cadre", cadre=late, username="late")
-    PairingFactory(cadre=late, enterprise=EnterpriseFactory(name="新结对企业", place=place),
+    late = f.CadreFactory(unit=unit, name="新干部")
+    f.user_with_role("cadre", cadre=late, username="late")
+    f.PairingFactory(cadre=late, enterprise=f.EnterpriseFactory(name="新结对企业", place=place),
                    start_date=D(2026, 11, 20))  # fmt: skip
     staff = office_staff()
-    leader = CityLeaderFactory(name="区域领导", is_coordinator=True)
+    leader = f.CityLeaderFactory(name="区域领导", is_coordinator=True)
     CoordinatorRegion.objects.create(cadre=leader, place=place)
-    user_with_role("leader", cadre=leader, username="leader")
+    f.user_with_role("leader", cadre=leader, username="leader")
     slips = []
     for enterprise, category, description, issued_on in (
         ("缺工企业", "labour", "招工难", D(2026, 11, 2)),
         ("缺钱企业", "funding", "融资难", D(2026, 11, 23)),
     ):
-        item = office_item(
-            enterprise=EnterpriseFactory(name=enterprise), reporter=busy, category=category,
+        item = f.office_item(
+            enterprise=f.EnterpriseFactory(name=enterprise), reporter=busy, category=category,
             description=description, by=staff,
         )  # fmt: skip
         slips.append(services.refer(item, department=unit, by=staff, on=issued_on, working_days=5))

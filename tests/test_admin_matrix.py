@@ -42,17 +42,7 @@ from enterprises.models import PlaceAlias
 from issues.models import CalendarDay, ExtensionRequest
 from jobs.models import Notice, PendingTask, ReminderLog
 from multiplication.models import CategoryRemit, DoublingPlan, RevenueFigure
-from tests.factories import (
-    AreaAssignmentFactory,
-    ChannelPreferenceFactory,
-    ColumnMappingFactory,
-    EnterpriseContactFactory,
-    HolidayYearFactory,
-    ServiceItemFactory,
-    SmsLogFactory,
-    UnitAliasFactory,
-    UnitRobotFactory,
-)
+from tests import factories as f
 from tests.permission_world import ROLES, RoleClients, build_world, unsafe_content
 from visits.models import ProblemRemit, Visit
 
@@ -249,18 +239,20 @@ def admin_rows(world):
         },
         "enterprises.place": {"-": a["place"]},
         "enterprises.placealias": {"-": PlaceAlias.objects.create(name="别名甲", place=a["place"])},
-        "cadres.unitalias": {"-": UnitAliasFactory(name="单位别名甲", unit=a["unit"])},
-        "tabular.columnmapping": {"-": ColumnMappingFactory(header="对接人")},
+        "cadres.unitalias": {"-": f.UnitAliasFactory(name="单位别名甲", unit=a["unit"])},
+        "tabular.columnmapping": {"-": f.ColumnMappingFactory(header="对接人")},
         "enterprises.enterprise": {"-": a["pairing"].enterprise},
-        "enterprises.enterprisecontact": {"-": EnterpriseContactFactory(enterprise=a["pairing"].enterprise)},
+        "enterprises.enterprisecontact": {
+            "-": f.EnterpriseContactFactory(enterprise=a["pairing"].enterprise)
+        },
         "cadres.unit": pair("unit"),
         "cadres.cadre": pair("cadre"),
-        "cadres.areaassignment": {"-": AreaAssignmentFactory(place=a["place"])},
+        "cadres.areaassignment": {"-": f.AreaAssignmentFactory(place=a["place"])},
         "cadres.coordinatorregion": {"-": CoordinatorRegion.objects.get(cadre=a["leader"])},
         "cadres.pairing": pair("pairing"),
         "cadres.serviceitem": {
-            "A": ServiceItemFactory(unit=a["unit"]),
-            "B": ServiceItemFactory(unit=b["unit"]),
+            "A": f.ServiceItemFactory(unit=a["unit"]),
+            "B": f.ServiceItemFactory(unit=b["unit"]),
         },
         "visits.visit": pair("visit"),
         "visits.problemremit": {"-": ProblemRemit.objects.create(unit=a["unit"], category="funding")},
@@ -274,7 +266,7 @@ def admin_rows(world):
         "issues.calendarday": {
             "-": CalendarDay.objects.create(day=D(2026, 10, 1), is_workday=False, note="国庆")
         },
-        "issues.holidayyear": {"-": HolidayYearFactory(year=2098)},
+        "issues.holidayyear": {"-": f.HolidayYearFactory(year=2098)},
         "issues.escalationslip": pair("escalation"),
         "issues.supervisionslip": {"-": a["supervision"]},
         "multiplication.membership": {"-": a["membership"]},
@@ -309,9 +301,9 @@ def admin_rows(world):
         "jobs.pendingtask": {
             "-": PendingTask.objects.create(key="k", task="jobs.build_quarterly_report", args=["2026Q3"])
         },
-        "jobs.unitrobot": {"-": UnitRobotFactory(unit=a["unit"])},
-        "jobs.channelpreference": {"-": ChannelPreferenceFactory(user=users["cadre"])},
-        "jobs.smslog": {"-": SmsLogFactory()},
+        "jobs.unitrobot": {"-": f.UnitRobotFactory(unit=a["unit"])},
+        "jobs.channelpreference": {"-": f.ChannelPreferenceFactory(user=users["cadre"])},
+        "jobs.smslog": {"-": f.SmsLogFactory()},
     }
 
 

@@ -8,13 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import (
-    AreaAssignmentFactory,
-    CadreFactory,
-    EnterpriseFactory,
-    PairingFactory,
-    UnitFactory,
-)
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +17,12 @@ MAX_QUERIES = 15  # 14, and the pairings filter of every unit with cadres (its o
 
 def populate(count):
     for _ in range(count):
-        unit = UnitFactory()
-        cadre = CadreFactory(unit=unit)
+        unit = f.UnitFactory()
+        cadre = f.CadreFactory(unit=unit)
         unit.principal_leader = unit.deputy_in_charge = unit.information_officer = cadre
         unit.save()
-        PairingFactory(cadre=cadre, enterprise=EnterpriseFactory())
-        AreaAssignmentFactory()
+        f.PairingFactory(cadre=cadre, enterprise=f.EnterpriseFactory())
+        f.AreaAssignmentFactory()
 
 
 def queries_for(client, url, rows):
@@ -73,8 +67,8 @@ def test_changelist_queries_do_not_grow_with_rows(
 
 def test_officer_changelist_is_bounded_too(client, officer_a, unit_a, django_assert_max_num_queries):
     for _ in range(40):
-        PairingFactory(cadre=CadreFactory(unit=unit_a))
-    PairingFactory()  # another unit's: not the officer's to see
+        f.PairingFactory(cadre=f.CadreFactory(unit=unit_a))
+    f.PairingFactory()  # another unit's: not the officer's to see
     client.force_login(officer_a)
     with django_assert_max_num_queries(MAX_QUERIES):
         queries_for(client, reverse("admin:cadres_pairing_changelist"), rows=40)
@@ -86,7 +80,7 @@ def test_large_unfiltered_changelist_reads_the_planners_estimate(client, staff_u
 
     monkeypatch.setattr(paging, "EXACT_BELOW", 10)
     for _ in range(30):
-        EnterpriseFactory()
+        f.EnterpriseFactory()
     with postgres.cursor() as cursor:
         cursor.execute("ANALYZE enterprises_enterprise")
     staff_user.is_staff = True

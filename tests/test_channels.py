@@ -26,15 +26,8 @@ from issues.models import IssueItem
 from jobs import channels, delivery, reminders, robots, routing, services, sms
 from jobs.models import ChannelDelivery, Notice, ReminderLog, SmsLog, UnitRobot
 from jobs.secrets import Sealed, seal
+from tests import factories as f
 from tests.conftest import at_once
-from tests.factories import (
-    CadreFactory,
-    EnterpriseFactory,
-    PairingFactory,
-    UnitFactory,
-    unit_with_officer,
-    user_with_role,
-)
 from tests.receivers import DingTalkReceiver, SmsGatewayReceiver, WeComReceiver
 
 pytestmark = pytest.mark.django_db
@@ -75,16 +68,16 @@ def clock(time_machine):
 def unit(db):
     """市经信局: an information officer with an email, two cadres with logins
     and three unvisited enterprises between them, in force in 2026Q4."""
-    unit, officer = unit_with_officer()
+    unit, officer = f.unit_with_officer()
     for name, login, enterprises in [
         ("叶文海", "ye", ["桐昆化纤", "华友钴业"]),
         ("沈建", "shen", ["双箭橡胶"]),
     ]:
-        cadre = CadreFactory(unit=unit, name=name, email=f"{login}@tx.gov.cn")
-        user_with_role("cadre", cadre=cadre, username=login)
+        cadre = f.CadreFactory(unit=unit, name=name, email=f"{login}@tx.gov.cn")
+        f.user_with_role("cadre", cadre=cadre, username=login)
         for enterprise in enterprises:
-            PairingFactory(
-                cadre=cadre, enterprise=EnterpriseFactory(name=enterprise), start_date=D(2026, 3, 27)
+            f.PairingFactory(
+                cadre=cadre, enterprise=f.EnterpriseFactory(name=enterprise), start_date=D(2026, 3, 27)
             )
     return unit
 
@@ -173,10 +166,10 @@ def test_the_wecom_robot_gets_text_or_markdown(unit, wecom, form):
 
 def test_a_digest_longer_than_wecom_takes_is_cut_on_a_line_and_says_how_much_is_left(unit, wecom):
     for n in range(120):
-        cadre = CadreFactory(unit=unit, name=f"长名单干部{n:03d}")
-        PairingFactory(
+        cadre = f.CadreFactory(unit=unit, name=f"长名单干部{n:03d}")
+        f.PairingFactory(
             cadre=cadre,
-            enterprise=EnterpriseFactory(name=f"长名单企业{n:03d}有限公司"),
+            enterprise=f.EnterpriseFactory(name=f"长名单企业{n:03d}有限公司"),
             start_date=D(2026, 3, 27),
         )
     robot(unit, wecom, channel="wecom", form="text")
@@ -298,7 +291,7 @@ def test_a_robot_that_does_not_replace_personal_messages_adds_the_digest(unit, d
 
 def test_the_officer_digest_and_the_city_digest_still_go_to_people(unit, dingtalk):
     robot(unit, dingtalk)
-    staff = user_with_role("liaison_staff", username="office")
+    staff = f.user_with_role("liaison_staff", username="office")
     staff.email = "lianluoban@tx.gov.cn"
     staff.save()
     reminders.send_visit_reminders(OVERDUE)
@@ -309,12 +302,12 @@ def test_the_officer_digest_and_the_city_digest_still_go_to_people(unit, dingtal
 
 def test_the_units_slips_due_and_overdue_go_to_its_group_once_a_day(unit, dingtalk):
     robot(unit, dingtalk)
-    staff = user_with_role("liaison_staff", username="office")
+    staff = f.user_with_role("liaison_staff", username="office")
 
     def slip(on, days, description):
         item = IssueItem.objects.create(
-            enterprise=EnterpriseFactory(name=f"{description}企业"),
-            reporter=CadreFactory(),
+            enterprise=f.EnterpriseFactory(name=f"{description}企业"),
+            reporter=f.CadreFactory(),
             category="labour",
             description=description,
             status="office",
@@ -339,7 +332,7 @@ def test_a_person_without_an_address_on_their_preferred_channel_gets_the_next(un
     ye.mobile = "13900000000"
     ye.save()
     services.set_channels(ye.user, ["sms", "email"])
-    user = user_with_role("leader", username="nomobile")
+    user = f.user_with_role("leader", username="nomobile")
     user.email = "nomobile@tx.gov.cn"
     user.save()
     services.set_channels(user, ["sms", "email"])  # no cadre record, so no mobile
@@ -368,7 +361,7 @@ def test_a_wrong_signing_secret_gets_310000_and_falls_back_at_once_to_the_office
         and "310000" in dingtalk_row.last_error
         and "签名不匹配" in dingtalk_row.last_error
     )
-    client.force_login(user_with_role("liaison_staff", username="office", staff=True))
+    client.force_login(f.user_with_role("liaison_staff", username="office", staff=True))
     page = client.get(reverse("admin:jobs_reminderlog_changelist")).content.decode()
     assert "钉钉群机器人 ✗ → 电子邮件 ✓" in page
     page = client.get(reverse("admin:jobs_reminderlog_change", args=[group.pk])).content.decode()
@@ -433,7 +426,7 @@ def test_a_message_no_channel_delivered_is_failed_and_shown(unit, clock, client)
     group.refresh_from_db()
     assert group.status == "failed" and states(group) == [("dingtalk", "failed")]
     assert delivery.failed_ids() == []  # never retried again on its own
-    client.force_login(user_with_role("liaison_staff", username="office", staff=True))
+    client.force_login(f.user_with_role("liaison_staff", username="office", staff=True))
     page = client.get(reverse("admin:jobs_reminderlog_changelist") + "?status=failed").content.decode()
     assert "发送失败（各渠道均未送达）" in page and "钉钉群机器人 ✗" in page
 
@@ -482,7 +475,7 @@ def test_running_twice_and_retrying_sends_nothing_twice_on_any_channel(unit, din
 
 
 def test_secrets_are_stored_encrypted_and_never_shown_or_logged(unit, dingtalk, client, caplog):
-    staff = user_with_role("liaison_staff", username="office", staff=True)
+    staff = f.user_with_role("liaison_staff", username="office", staff=True)
     client.force_login(staff)
     response = client.post(
         reverse("admin:jobs_unitrobot_add"),
@@ -570,7 +563,7 @@ def test_keys_rotate_and_a_foreign_key_is_refused_not_guessed(unit, dingtalk, se
 
 def test_staff_send_a_test_message_to_a_robot_from_the_admin(unit, dingtalk, client):
     saved = robot(unit, dingtalk, form="text")
-    client.force_login(user_with_role("liaison_staff", username="office", staff=True))
+    client.force_login(f.user_with_role("liaison_staff", username="office", staff=True))
     response = client.post(
         reverse("admin:jobs_unitrobot_changelist"),
         {"action": "send_test", "_selected_action": [saved.pk]},
@@ -586,7 +579,7 @@ def test_staff_send_a_test_message_to_a_robot_from_the_admin(unit, dingtalk, cli
 def test_a_failed_test_message_says_why_at_once(unit, client):
     with DingTalkReceiver() as gone:
         saved = robot(unit, gone)
-    client.force_login(user_with_role("liaison_staff", username="office", staff=True))
+    client.force_login(f.user_with_role("liaison_staff", username="office", staff=True))
     response = client.post(
         reverse("admin:jobs_unitrobot_changelist"),
         {"action": "send_test", "_selected_action": [saved.pk]},
@@ -598,7 +591,7 @@ def test_a_failed_test_message_says_why_at_once(unit, client):
 
 
 def test_staff_set_a_persons_channels_and_test_them(unit, gateway, client):
-    client.force_login(user_with_role("liaison_staff", username="office", staff=True))
+    client.force_login(f.user_with_role("liaison_staff", username="office", staff=True))
     response = client.post(
         reverse("admin:jobs_channelpreference_add"),
         {"username": "ye", "first": "sms", "second": "email", "third": ""},
@@ -661,21 +654,21 @@ def test_two_concurrent_runs_send_each_message_once_on_every_channel(postgres, r
     with DingTalkReceiver() as dingtalk, WeComReceiver() as wecom, SmsGatewayReceiver() as gateway:
         settings.SMS_BACKEND, settings.SMS_HTTP_URL = "http", gateway.url()
         settings.SMS_HTTP_TOKEN = gateway.token
-        units = [UnitFactory(name=f"单位{n}") for n in range(4)]
+        units = [f.UnitFactory(name=f"单位{n}") for n in range(4)]
         robot(units[0], dingtalk, replaces_personal=False)
         robot(units[1], wecom, channel="wecom", replaces_personal=False)
         for n in range(12):
-            cadre = CadreFactory(unit=units[n % 4], email=f"c{n}@tx.gov.cn")
-            user = user_with_role("cadre", cadre=cadre, username=f"c{n}")
+            cadre = f.CadreFactory(unit=units[n % 4], email=f"c{n}@tx.gov.cn")
+            user = f.user_with_role("cadre", cadre=cadre, username=f"c{n}")
             if n % 3 == 0:
                 services.set_channels(user, ["sms", "email"])
-            PairingFactory(cadre=cadre, start_date=D(2026, 3, 27))
+            f.PairingFactory(cadre=cadre, start_date=D(2026, 3, 27))
         assert at_once(lambda: reminders.send_visit_reminders(D30)) == []
         assert len(dingtalk.requests) == 1 and len(wecom.requests) == 1
         assert sorted(r.body["mobile"] for r in gateway.requests) == sorted(
-            CadreFactory._meta.model.objects.filter(user__username__in=["c0", "c3", "c6", "c9"]).values_list(
-                "mobile", flat=True
-            )
+            f.CadreFactory._meta.model.objects.filter(
+                user__username__in=["c0", "c3", "c6", "c9"]
+            ).values_list("mobile", flat=True)
         )
         assert sorted(m.to[0] for m in mail.outbox) == sorted(f"c{n}@tx.gov.cn" for n in range(12) if n % 3)
         assert ChannelDelivery.objects.filter(status="sent").count() == 14

@@ -14,14 +14,7 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from issues import workflow
 from issues.models import IssueItem
-from tests.factories import (
-    CadreFactory,
-    EnterpriseFactory,
-    PairingFactory,
-    ReminderLogFactory,
-    UserFactory,
-    user_with_role,
-)
+from tests import factories as f
 from tests.test_no_rule_ids import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +23,7 @@ D = datetime.date
 
 @pytest.fixture
 def superuser(client):
-    user = user_with_role("liaison_staff", username="lianluoban")
+    user = f.user_with_role("liaison_staff", username="lianluoban")
     user.is_superuser = True
     user.save()
     client.force_login(user)
@@ -86,7 +79,7 @@ def test_the_schedules_read_in_chinese(client, superuser):
 
 def test_the_change_history_shows_status_labels_not_codes(client, superuser):
     item = IssueItem.objects.create(
-        enterprise=EnterpriseFactory(), reporter=CadreFactory(), category="labour", description="招工难",
+        enterprise=f.EnterpriseFactory(), reporter=f.CadreFactory(), category="labour", description="招工难",
         status=IssueItem.Status.UNIT,
     )  # fmt: skip
     workflow.move(item, IssueItem.Status.OFFICE, by=superuser)
@@ -96,9 +89,9 @@ def test_the_change_history_shows_status_labels_not_codes(client, superuser):
 
 
 def test_the_reminder_log_shows_kinds_and_stages_by_their_labels(client, superuser):
-    recipient = UserFactory()
+    recipient = f.UserFactory()
     first, _visit, _slip = (
-        ReminderLogFactory(recipient=recipient, kind=kind, period=period, stage=stage, subject=subject)
+        f.ReminderLogFactory(recipient=recipient, kind=kind, period=period, stage=stage, subject=subject)
         for kind, period, stage, subject in (
             ("first_visit", "2026", "first_visit", "首次走访提醒"),
             ("visit", "2026Q4", "d30", "走访"),
@@ -123,9 +116,9 @@ def test_the_reminder_log_shows_kinds_and_stages_by_their_labels(client, superus
 
 
 def test_the_reminder_command_names_its_stages(capsys):
-    cadre = CadreFactory()
-    user_with_role("cadre", cadre=cadre)
-    PairingFactory(cadre=cadre, start_date=D(2026, 3, 27))
+    cadre = f.CadreFactory()
+    f.user_with_role("cadre", cadre=cadre)
+    f.PairingFactory(cadre=cadre, start_date=D(2026, 3, 27))
     call_command("send_visit_reminders", "--date", "2027-01-03")
     out = capsys.readouterr().out
     assert "阶段 季度已结束未走访 2026Q4" in out

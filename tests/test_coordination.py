@@ -16,18 +16,7 @@ from dashboards import evaluation
 from issues.models import EscalationSlip, IssueItem, SpotCheck, SpotCheckBatch
 from jobs import reminders
 from jobs.models import ReminderLog
-from tests.factories import (
-    CadreFactory,
-    CityLeaderFactory,
-    EnterpriseFactory,
-    IssueItemFactory,
-    PairingFactory,
-    PlaceFactory,
-    UnitFactory,
-    office_item,
-    submitted_visit,
-    user_with_role,
-)
+from tests import factories as f
 from visits.models import ProblemRemit
 
 pytestmark = pytest.mark.django_db
@@ -36,10 +25,10 @@ D = datetime.date
 
 @pytest.fixture
 def region():
-    puyuan = PlaceFactory(name="濮院镇")
-    coordinator = CityLeaderFactory(name="总协调人", is_coordinator=True)
+    puyuan = f.PlaceFactory(name="濮院镇")
+    coordinator = f.CityLeaderFactory(name="总协调人", is_coordinator=True)
     CoordinatorRegion.objects.create(cadre=coordinator, place=puyuan)
-    user = user_with_role("leader", cadre=coordinator, username="coordinator")
+    user = f.user_with_role("leader", cadre=coordinator, username="coordinator")
     user.email = "coordinator@example.com"
     user.save()
     return {"place": puyuan, "coordinator": coordinator, "user": user}
@@ -47,8 +36,8 @@ def region():
 
 def region_item(place, description="两家企业共用道路破损，涉及交通、住建"):
     """An item of an enterprise in ``place`` that the office has taken on."""
-    return office_item(
-        enterprise=EnterpriseFactory(place=place),
+    return f.office_item(
+        enterprise=f.EnterpriseFactory(place=place),
         category="other",
         description=description,
         reported_on=D(2026, 10, 8),
@@ -57,8 +46,8 @@ def region_item(place, description="两家企业共用道路破损，涉及交�
 
 def test_a_coordinator_records_the_quarters_meeting_and_escalates_an_item(client, region):
     item = region_item(region["place"])
-    head = CadreFactory(name="交通局长")
-    transport, housing = UnitFactory(name="市交通运输局"), UnitFactory(name="市住建局")
+    head = f.CadreFactory(name="交通局长")
+    transport, housing = f.UnitFactory(name="市交通运输局"), f.UnitFactory(name="市住建局")
     client.force_login(region["user"])
 
     form = client.get(reverse("coordination:meeting_new"))
@@ -104,7 +93,7 @@ def test_a_coordinator_records_the_quarters_meeting_and_escalates_an_item(client
     row.refresh_from_db()
     assert row.escalation == slip
 
-    other = user_with_role("leader", cadre=CityLeaderFactory(name="其他领导"))
+    other = f.user_with_role("leader", cadre=f.CityLeaderFactory(name="其他领导"))
     client.force_login(other)
     assert client.get(reverse("coordination:meeting_edit", args=[meeting.pk])).status_code == 403
     assert client.get(reverse("coordination:meeting_new")).status_code == 403  # not a coordinator
@@ -113,7 +102,7 @@ def test_a_coordinator_records_the_quarters_meeting_and_escalates_an_item(client
 def test_an_attendee_lists_and_opens_his_meetings_and_reads_only_his_items(client, region, staff_user):
     """The list, the navigation and the page agree; on the page an attendee
     reads the items he may see, and is told how many others there are."""
-    attendee = CadreFactory(name="参会干部")
+    attendee = f.CadreFactory(name="参会干部")
     own = region_item(region["place"], description="本人反映的用工问题")
     own.reporter = attendee
     own.save()
@@ -122,7 +111,7 @@ def test_an_attendee_lists_and_opens_his_meetings_and_reads_only_his_items(clien
         Meeting(coordinator=region["coordinator"], held_on=D(2026, 10, 20), topics="四季度形势"),
         places=[region["place"]], attendees=[attendee], items=[own, foreign], by=staff_user,
     )  # fmt: skip
-    client.force_login(user_with_role("cadre", cadre=attendee, username="attendee"))
+    client.force_login(f.user_with_role("cadre", cadre=attendee, username="attendee"))
     listing = client.get(reverse("coordination:meetings"), {"quarter": "2026Q4"})
     assert listing.status_code == 200
     assert reverse("coordination:meeting", args=[meeting.pk]) in listing.content.decode()
@@ -133,7 +122,7 @@ def test_an_attendee_lists_and_opens_his_meetings_and_reads_only_his_items(clien
     assert "另有 1 项问题不在您的查看范围内" in page
     assert client.get(reverse("coordination:meeting_edit", args=[meeting.pk])).status_code == 403
 
-    outsider = user_with_role("cadre", cadre=CadreFactory(), username="outsider")
+    outsider = f.user_with_role("cadre", cadre=f.CadreFactory(), username="outsider")
     client.force_login(outsider)
     assert client.get(reverse("coordination:meetings")).status_code == 403
     assert client.get(reverse("coordination:meeting", args=[meeting.pk])).status_code == 404
@@ -149,8 +138,8 @@ def test_a_meeting_cannot_be_recorded_before_it_is_held(region):
 
 def test_coordinators_without_a_meeting_are_reminded_15_days_before_the_quarter_ends(region, staff_user):
     """R2: from 16 December for the fourth quarter, once; not those who met."""
-    met = CityLeaderFactory(name="已开会", is_coordinator=True)
-    user_with_role("leader", cadre=met)
+    met = f.CityLeaderFactory(name="已开会", is_coordinator=True)
+    f.user_with_role("leader", cadre=met)
     Meeting.objects.create(coordinator=met, held_on=D(2026, 10, 15), quarter="2026Q4", topics="x")
 
     assert reminders.meeting_messages(D(2026, 12, 15)) == []
@@ -170,21 +159,21 @@ def test_good_practices_are_published_to_everyone_and_drafts_stay_with_staff(cli
         title="转贷应急资金帮企业续贷", summary="一周办结", body="正文", published_on=D(2026, 11, 1)
     )
     draft = GoodPractice.objects.create(title="草稿经验", summary="s", body="b")
-    client.force_login(user_with_role("cadre", cadre=CadreFactory()))
+    client.force_login(f.user_with_role("cadre", cadre=f.CadreFactory()))
     page = client.get(reverse("coordination:practices")).content.decode()
     assert published.title in page and draft.title not in page
     assert client.get(reverse("coordination:practice", args=[draft.pk])).status_code == 404
-    client.force_login(user_with_role("leader"))
+    client.force_login(f.user_with_role("leader"))
     assert published.title in client.get(reverse("dashboards:dashboard")).content.decode()
 
 
 def test_the_feedback_form_offers_the_service_lists_of_departments_in_the_problems_remit(client):
-    labour_bureau = UnitFactory(name="市人社局")
+    labour_bureau = f.UnitFactory(name="市人社局")
     ProblemRemit.objects.create(unit=labour_bureau, category="labour")
     ServiceItem.objects.create(unit=labour_bureau, title="用工招聘对接会")
-    ServiceItem.objects.create(unit=UnitFactory(name="市税务局"), title="纳税信用修复")
-    pairing = PairingFactory(start_date=D(2026, 3, 27))
-    client.force_login(user_with_role("cadre", cadre=pairing.cadre))
+    ServiceItem.objects.create(unit=f.UnitFactory(name="市税务局"), title="纳税信用修复")
+    pairing = f.PairingFactory(start_date=D(2026, 3, 27))
+    client.force_login(f.user_with_role("cadre", cadre=pairing.cadre))
 
     page = client.get(reverse("feedback:new", args=[pairing.pk])).content.decode()
     assert 'data-category="labour"' in page and "用工招聘对接会" in page
@@ -195,13 +184,13 @@ def test_the_feedback_form_offers_the_service_lists_of_departments_in_the_proble
 
 
 def test_the_year_end_sheet_counts_quarters_items_and_spot_checks(client, staff_user):
-    unit = UnitFactory(name="市经信局")
-    cadre = CadreFactory(unit=unit, name="甲")
-    pairing = PairingFactory(cadre=cadre, start_date=D(2026, 1, 5))
+    unit = f.UnitFactory(name="市经信局")
+    cadre = f.CadreFactory(unit=unit, name="甲")
+    pairing = f.PairingFactory(cadre=cadre, start_date=D(2026, 1, 5))
     for day in (D(2026, 2, 10), D(2026, 8, 10)):
-        submitted_visit(pairing, day)
+        f.submitted_visit(pairing, day)
     for status, resolved in (("resolved", D(2026, 9, 1)), ("new", None)):
-        IssueItemFactory(
+        f.IssueItemFactory(
             enterprise=pairing.enterprise,
             reporter=cadre,
             category="labour",
@@ -232,7 +221,7 @@ def test_the_year_end_sheet_counts_quarters_items_and_spot_checks(client, staff_
     assert (sheet.figures.raised, sheet.figures.resolved, sheet.figures.rate) == (2, 1, 0.5)
     assert (sheet.checks, sheet.check_problems, sheet.findings) == (1, 1, ["企业称三季度未见联系人"])
 
-    officer = user_with_role("unit_officer", cadre=CadreFactory(unit=unit))
+    officer = f.user_with_role("unit_officer", cadre=f.CadreFactory(unit=unit))
     client.force_login(officer)
     page = client.get(reverse("dashboards:evaluation"), {"year": 2026}).content.decode()
     assert "市经信局 2026 年度联系干部考评" in page and "50.0%" in page
@@ -240,7 +229,7 @@ def test_the_year_end_sheet_counts_quarters_items_and_spot_checks(client, staff_
     wb = load_workbook(io.BytesIO(response.content))
     assert wb.sheetnames[0] == "汇总" and "甲" in wb.sheetnames  # then one sheet per cadre
     # Another unit's sheet answers 404, as a unit that does not exist.
-    assert client.get(reverse("dashboards:evaluation"), {"unit": UnitFactory().pk}).status_code == 404
+    assert client.get(reverse("dashboards:evaluation"), {"unit": f.UnitFactory().pk}).status_code == 404
 
 
 def test_a_wrong_coordinator_in_the_address_leaves_the_choice_to_the_form(client, staff_user, region):

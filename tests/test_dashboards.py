@@ -14,17 +14,7 @@ from dashboards.models import FigureBuild, FigureCell
 from issues import services as issue_services
 from issues.models import ReferralSlip
 from jobs import report
-from tests.factories import (
-    CadreFactory,
-    CityLeaderFactory,
-    EnterpriseFactory,
-    IssueItemFactory,
-    PairingFactory,
-    PlaceFactory,
-    UnitFactory,
-    submitted_visit,
-    user_with_role,
-)
+from tests import factories as f
 from visits.quarters import Quarter
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +27,7 @@ JULY_10 = D(2026, 7, 10)
 
 def item(pairing, category, status="new", resolved=None, reported=JULY_10):
     """An item of ``pairing``'s enterprise, reported by its cadre (the office walks it to ``status``)."""
-    return IssueItemFactory(
+    return f.IssueItemFactory(
         enterprise=pairing.enterprise,
         reporter=pairing.cadre,
         category=category,
@@ -56,19 +46,19 @@ def city(staff_user):
     - 乌镇镇人民政府 (乌镇镇): 1 pairing due, 0 visited; 1 item raised, 0 resolved.
     City: 4 due, 2 visited (50%); 6 raised, 2 resolved (1/3); on time 1/2.
     """
-    puyuan, wuzhen = PlaceFactory(name="濮院镇"), PlaceFactory(name="乌镇镇")
-    econ = UnitFactory(name="市经信局")
-    town = UnitFactory(name="乌镇镇人民政府", kind="town", place=wuzhen)
-    a, b = CadreFactory(unit=econ, name="甲"), CadreFactory(unit=econ, name="乙")
-    c = CadreFactory(unit=town, name="丙")
+    puyuan, wuzhen = f.PlaceFactory(name="濮院镇"), f.PlaceFactory(name="乌镇镇")
+    econ = f.UnitFactory(name="市经信局")
+    town = f.UnitFactory(name="乌镇镇人民政府", kind="town", place=wuzhen)
+    a, b = f.CadreFactory(unit=econ, name="甲"), f.CadreFactory(unit=econ, name="乙")
+    c = f.CadreFactory(unit=town, name="丙")
     start = D(2026, 3, 27)
-    p1 = PairingFactory(cadre=a, enterprise=EnterpriseFactory(place=puyuan), start_date=start)
-    p2 = PairingFactory(cadre=a, enterprise=EnterpriseFactory(place=puyuan), start_date=start)
-    p3 = PairingFactory(cadre=b, enterprise=EnterpriseFactory(place=puyuan), start_date=start)
-    p4 = PairingFactory(cadre=c, enterprise=EnterpriseFactory(place=wuzhen), start_date=start)
-    submitted_visit(p1, D(2026, 8, 3))
-    submitted_visit(p3, D(2026, 9, 20))
-    submitted_visit(p4, D(2026, 6, 10))  # the quarter before: counts for Q2, not Q3
+    p1 = f.PairingFactory(cadre=a, enterprise=f.EnterpriseFactory(place=puyuan), start_date=start)
+    p2 = f.PairingFactory(cadre=a, enterprise=f.EnterpriseFactory(place=puyuan), start_date=start)
+    p3 = f.PairingFactory(cadre=b, enterprise=f.EnterpriseFactory(place=puyuan), start_date=start)
+    p4 = f.PairingFactory(cadre=c, enterprise=f.EnterpriseFactory(place=wuzhen), start_date=start)
+    f.submitted_visit(p1, D(2026, 8, 3))
+    f.submitted_visit(p3, D(2026, 9, 20))
+    f.submitted_visit(p4, D(2026, 6, 10))  # the quarter before: counts for Q2, not Q3
     item(p1, "labour")
     item(p1, "funding", "resolved", D(2026, 8, 1))
     item(p3, "funding", "resolved", D(2026, 9, 1))
@@ -109,7 +99,7 @@ def test_city_figures_equal_hand_counts_and_the_report(city):
 
 def test_the_dashboard_page_shows_the_counted_figures(client, city):
     figures.build(Q3)
-    client.force_login(user_with_role("leader"))
+    client.force_login(f.user_with_role("leader"))
     page = client.get(reverse("dashboards:dashboard"), {"quarter": "2026Q3"}).content.decode()
     assert "2026Q3 全市联企服务看板" in page
     assert "已走访 2 / 应走访 4" in page and "当年提出 6，已解决 2" in page
@@ -118,14 +108,14 @@ def test_the_dashboard_page_shows_the_counted_figures(client, city):
 
 def test_area_and_region_filter_to_their_towns(client, city):
     figures.build(Q3)
-    leader = CityLeaderFactory(name="包片领导")
+    leader = f.CityLeaderFactory(name="包片领导")
     AreaAssignment.objects.create(cadre=leader, place=city["wuzhen"])
-    coordinator = CityLeaderFactory(name="总协调人", is_coordinator=True)
+    coordinator = f.CityLeaderFactory(name="总协调人", is_coordinator=True)
     CoordinatorRegion.objects.create(cadre=coordinator, place=city["puyuan"])
 
     area = figures.totals_by_quarter([Q3], places=[city["wuzhen"].pk])[Q3.label]
     assert (area.due, area.visited, area.raised) == (1, 0, 1)
-    client.force_login(user_with_role("leader", cadre=leader))
+    client.force_login(f.user_with_role("leader", cadre=leader))
     page = client.get(
         reverse("dashboards:dashboard"), {"quarter": "2026Q3", "area": leader.pk}
     ).content.decode()
@@ -144,14 +134,14 @@ def test_area_and_region_filter_to_their_towns(client, city):
 
 
 def test_leaders_read_only(client, city):
-    leader = user_with_role("leader")
+    leader = f.user_with_role("leader")
     client.force_login(leader)
     page = client.get(reverse("dashboards:dashboard")).content.decode()
     assert "立即重新统计" not in page and 'method="post"' not in page.split("<main")[1]
     assert client.post(reverse("dashboards:refresh") + "?quarter=2026Q3").status_code == 403
     assert not FigureBuild.objects.exists()
     assert client.get(reverse("admin:index")).status_code == 302  # not staff: to the admin login
-    cadre = user_with_role("cadre", cadre=CadreFactory())
+    cadre = f.user_with_role("cadre", cadre=f.CadreFactory())
     client.force_login(cadre)
     assert client.get(reverse("dashboards:dashboard")).status_code == 403
 
@@ -164,7 +154,7 @@ def test_staff_recount_now(client, city, staff_user):
 
 
 def test_an_officer_sees_only_their_unit(client, city):
-    officer = user_with_role("unit_officer", cadre=CadreFactory(unit=city["econ"]))
+    officer = f.user_with_role("unit_officer", cadre=f.CadreFactory(unit=city["econ"]))
     client.force_login(officer)
     response = client.get(reverse("dashboards:dashboard"), {"quarter": "2026Q3"})
     assert response.status_code == 302 and response["Location"].startswith(
@@ -178,7 +168,7 @@ def test_an_officer_sees_only_their_unit(client, city):
 
 def test_drill_down_city_unit_cadre_pairing(client, city):
     figures.build(Q3)
-    client.force_login(user_with_role("leader"))
+    client.force_login(f.user_with_role("leader"))
     unit_page = client.get(reverse("dashboards:unit", args=[city["econ"].pk]), {"quarter": "2026Q3"})
     assert "甲" in unit_page.content.decode()
     cadre_page = client.get(reverse("dashboards:cadre", args=[city["a"].pk]), {"quarter": "2026Q3"})
@@ -190,28 +180,28 @@ def test_drill_down_city_unit_cadre_pairing(client, city):
 
 def grow(size, staff_user, offset):
     """``size`` more units, each with pairings, visits, items and a slip."""
-    place = PlaceFactory(name="崇福镇")
+    place = f.PlaceFactory(name="崇福镇")
     for n in range(size):
-        unit = UnitFactory(name=f"市部门{offset + n}")
-        cadre = CadreFactory(unit=unit)
+        unit = f.UnitFactory(name=f"市部门{offset + n}")
+        cadre = f.CadreFactory(unit=unit)
         for _ in range(2):
-            pairing = PairingFactory(
-                cadre=cadre, enterprise=EnterpriseFactory(place=place), start_date=D(2026, 3, 27)
+            pairing = f.PairingFactory(
+                cadre=cadre, enterprise=f.EnterpriseFactory(place=place), start_date=D(2026, 3, 27)
             )
-            submitted_visit(pairing, D(2026, 8, 5))
+            f.submitted_visit(pairing, D(2026, 8, 5))
             item(pairing, "talent", "resolved", D(2026, 8, 9))
         issue_services.refer(
             item(pairing, "market", "office"), department=unit, by=staff_user, on=D(2026, 7, 2)
         )
-        coordinator = CityLeaderFactory(is_coordinator=True)
+        coordinator = f.CityLeaderFactory(is_coordinator=True)
         CoordinatorRegion.objects.get_or_create(
-            place=PlaceFactory(name=f"镇{offset + n}"), defaults={"cadre": coordinator}
+            place=f.PlaceFactory(name=f"镇{offset + n}"), defaults={"cadre": coordinator}
         )
 
 
 def test_dashboard_queries_do_not_grow_with_the_data(client, city, staff_user, django_assert_max_num_queries):
     """At most 20 queries for the page, at two sizes (the benchmark shows the time)."""
-    leader = user_with_role("leader")
+    leader = f.user_with_role("leader")
     client.force_login(leader)
     url = reverse("dashboards:dashboard") + "?quarter=2026Q3"
     sizes = []
@@ -273,11 +263,11 @@ def test_doubling_progress_on_the_dashboard_city_and_towns(staff_user):
     from multiplication import services as registry
     from multiplication.models import CategoryRemit, DoublingPlan, Membership, PlanTownTarget
 
-    puyuan, wuzhen = PlaceFactory(name="濮院镇"), PlaceFactory(name="乌镇镇")
+    puyuan, wuzhen = f.PlaceFactory(name="濮院镇"), f.PlaceFactory(name="乌镇镇")
     for place, started in ((puyuan, D(2024, 1, 1)), (puyuan, D(2026, 8, 1)), (wuzhen, D(2024, 1, 1))):
         registry.save_membership(
             Membership(
-                enterprise=EnterpriseFactory(place=place),
+                enterprise=f.EnterpriseFactory(place=place),
                 category="listed",
                 started_on=started,
                 exchange="sse",
@@ -285,7 +275,7 @@ def test_doubling_progress_on_the_dashboard_city_and_towns(staff_user):
                 listed_on=started,
             )
         )
-    finance = UnitFactory(name="市金融办")
+    finance = f.UnitFactory(name="市金融办")
     CategoryRemit.objects.create(unit=finance, category="listed")
     plan = DoublingPlan.objects.create(
         category="listed",

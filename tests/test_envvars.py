@@ -11,16 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from tongxiang_liaison.envvars import (
-    env_bool,
-    env_choice,
-    env_float,
-    env_int,
-    env_int_list,
-    env_list,
-    env_month_day,
-    env_str,
-)
+from tongxiang_liaison import envvars
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "TONGXIANG_TEST_VARIABLE"
@@ -35,8 +26,9 @@ def setenv(monkeypatch):
     return set_
 
 
-@pytest.mark.parametrize("reader, default", [(env_str, "d"), (env_int, 7), (env_float, 0.5),
-                                             (env_bool, True), (env_list, ["a", "b"])])  # fmt: skip
+@pytest.mark.parametrize("reader, default", [(envvars.env_str, "d"), (envvars.env_int, 7),
+                                             (envvars.env_float, 0.5), (envvars.env_bool, True),
+                                             (envvars.env_list, ["a", "b"])])  # fmt: skip
 @pytest.mark.parametrize("value", [None, ""])
 def test_unset_or_empty_gives_the_default(setenv, reader, default, value):
     if value is not None:
@@ -44,8 +36,9 @@ def test_unset_or_empty_gives_the_default(setenv, reader, default, value):
     assert reader(NAME, default) == default
 
 
-@pytest.mark.parametrize("reader, default", [(env_int, 7), (env_float, 0.5), (env_bool, False),
-                                             (env_list, ["x"])])  # fmt: skip
+@pytest.mark.parametrize("reader, default", [(envvars.env_int, 7), (envvars.env_float, 0.5),
+                                             (envvars.env_bool, False),
+                                             (envvars.env_list, ["x"])])  # fmt: skip
 def test_blanks_only_give_the_default_of_a_typed_variable(setenv, reader, default):
     setenv("   ")
     assert reader(NAME, default) == default
@@ -53,21 +46,21 @@ def test_blanks_only_give_the_default_of_a_typed_variable(setenv, reader, defaul
 
 def test_a_string_is_kept_as_it_is(setenv):
     setenv(" 市联络办 <a@b> ")
-    assert env_str(NAME, "d") == " 市联络办 <a@b> "
-    assert env_str("TONGXIANG_SURELY_UNSET") is None
+    assert envvars.env_str(NAME, "d") == " 市联络办 <a@b> "
+    assert envvars.env_str("TONGXIANG_SURELY_UNSET") is None
 
 
 @pytest.mark.parametrize("value, expected", [("25", 25), (" 8 ", 8), ("0", 0), ("-3", -3), ("007", 7)])
 def test_whole_numbers(setenv, value, expected):
     setenv(value)
-    assert env_int(NAME, 1) == expected
+    assert envvars.env_int(NAME, 1) == expected
 
 
 @pytest.mark.parametrize("value", ["abc", "2.5", "1e3", "25s", "0x10", "一"])
 def test_a_bad_whole_number_names_the_variable_and_the_value(setenv, value):
     setenv(value)
     with pytest.raises(ImproperlyConfigured) as raised:
-        env_int(NAME, 1)
+        envvars.env_int(NAME, 1)
     assert NAME in str(raised.value) and repr(value) in str(raised.value)
     assert "整数" in str(raised.value) and "whole number" in str(raised.value)
 
@@ -75,33 +68,33 @@ def test_a_bad_whole_number_names_the_variable_and_the_value(setenv, value):
 @pytest.mark.parametrize("value, expected", [("0.5", 0.5), ("2", 2.0), (" -1.25 ", -1.25)])
 def test_decimal_numbers(setenv, value, expected):
     setenv(value)
-    assert env_float(NAME, 0.0) == expected
+    assert envvars.env_float(NAME, 0.0) == expected
 
 
 @pytest.mark.parametrize("value", ["half", "nan", "inf", "1,5"])
 def test_a_bad_decimal_number_is_refused(setenv, value):
     setenv(value)
     with pytest.raises(ImproperlyConfigured, match=NAME):
-        env_float(NAME, 0.0)
+        envvars.env_float(NAME, 0.0)
 
 
 @pytest.mark.parametrize("value", ["1", "true", "True", "YES", "on", " On "])
 def test_true_words(setenv, value):
     setenv(value)
-    assert env_bool(NAME, False) is True
+    assert envvars.env_bool(NAME, False) is True
 
 
 @pytest.mark.parametrize("value", ["0", "false", "FALSE", "no", "No", "off", " off "])
 def test_false_words(setenv, value):
     setenv(value)
-    assert env_bool(NAME, True) is False
+    assert envvars.env_bool(NAME, True) is False
 
 
 @pytest.mark.parametrize("value", ["2", "maybe", "y", "n", "enabled", "真"])
 def test_a_bad_boolean_is_refused_rather_than_read_as_false(setenv, value):
     setenv(value)
     with pytest.raises(ImproperlyConfigured) as raised:
-        env_bool(NAME, False)
+        envvars.env_bool(NAME, False)
     assert NAME in str(raised.value) and repr(value) in str(raised.value)
     assert "0/false/no/off" in str(raised.value)
 
@@ -118,7 +111,7 @@ def test_a_bad_boolean_is_refused_rather_than_read_as_false(setenv, value):
 )
 def test_lists(setenv, value, expected):
     setenv(value)
-    assert env_list(NAME, ["default"]) == expected
+    assert envvars.env_list(NAME, ["default"]) == expected
 
 
 @pytest.mark.parametrize(
@@ -127,44 +120,44 @@ def test_lists(setenv, value, expected):
 def test_lists_of_whole_numbers(setenv, value, expected):
     if value is not None:
         setenv(value)
-    assert env_int_list(NAME, [60, 300]) == expected
+    assert envvars.env_int_list(NAME, [60, 300]) == expected
 
 
 @pytest.mark.parametrize("value", ["a,b", "60,-1", ",", "1.5"])
 def test_a_list_of_whole_numbers_refuses_anything_else(setenv, value):
     setenv(value)
     with pytest.raises(ImproperlyConfigured, match=f"{NAME}={value!r}"):
-        env_int_list(NAME, [1])
+        envvars.env_int_list(NAME, [1])
 
 
 def test_a_list_default_is_not_shared(setenv):
     default = ["a"]
-    got = env_list(NAME, default)
+    got = envvars.env_list(NAME, default)
     got.append("b")
     assert default == ["a"]
 
 
 def test_a_choice_is_read_without_case_and_refused_outside_its_list(setenv):
     levels = ("DEBUG", "INFO", "WARNING")
-    assert env_choice(NAME, "INFO", levels) == "INFO"
+    assert envvars.env_choice(NAME, "INFO", levels) == "INFO"
     setenv(" warning ")
-    assert env_choice(NAME, "INFO", levels) == "WARNING"
+    assert envvars.env_choice(NAME, "INFO", levels) == "WARNING"
     setenv("LOUD")
     with pytest.raises(ImproperlyConfigured, match="DEBUG/INFO/WARNING"):
-        env_choice(NAME, "INFO", levels)
+        envvars.env_choice(NAME, "INFO", levels)
 
 
 @pytest.mark.parametrize("value, expected", [("04-15", "04-15"), ("4-5", "04-05"), (" 12-31 ", "12-31")])
 def test_a_month_day(setenv, value, expected):
     setenv(value)
-    assert env_month_day(NAME, "01-01") == expected
+    assert envvars.env_month_day(NAME, "01-01") == expected
 
 
 @pytest.mark.parametrize("value", ["4/15", "04-31", "02-29", "13-01", "04", "04-15-2026", "april"])
 def test_a_bad_month_day_is_refused(setenv, value):
     setenv(value)
     with pytest.raises(ImproperlyConfigured, match="04-15"):
-        env_month_day(NAME, "04-15")
+        envvars.env_month_day(NAME, "04-15")
 
 
 def _start_django(env):

@@ -10,21 +10,11 @@ from django.urls import reverse
 
 from issues import services
 from issues.models import IssueItem
-from tests.factories import CadreFactory, CityLeaderFactory, EnterpriseFactory, UnitFactory, user_with_role
+from tests.factories import CadreFactory, CityLeaderFactory, UnitFactory, office_item, user_with_role
 
 pytestmark = pytest.mark.django_db
 S = IssueItem.Status
 D = datetime.date
-
-
-def office_item():
-    return IssueItem.objects.create(
-        enterprise=EnterpriseFactory(),
-        reporter=CadreFactory(),
-        category="upgrading",
-        description="技改审批慢",
-        status=S.OFFICE,
-    )
 
 
 @pytest.fixture

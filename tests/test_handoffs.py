@@ -11,15 +11,7 @@ from issues import services
 from issues.models import IssueEvent, IssueItem, ReferralSlip
 from jobs import handoffs
 from jobs.models import Notice, ReminderLog
-from tests.factories import (
-    CadreFactory,
-    CityLeaderFactory,
-    EnterpriseFactory,
-    PairingFactory,
-    UnitFactory,
-    submitted_visit,
-    user_with_role,
-)
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 S = IssueItem.Status
@@ -27,20 +19,22 @@ S = IssueItem.Status
 
 @pytest.fixture
 def world(staff_user):
-    finance = UnitFactory(name="市金融办")
-    officer = CadreFactory(unit=finance, name="金融办信息员", email="xxy@tx.gov.cn")
+    finance = f.UnitFactory(name="市金融办")
+    officer = f.CadreFactory(unit=finance, name="金融办信息员", email="xxy@tx.gov.cn")
     finance.information_officer = officer
-    finance.principal_leader = CadreFactory(unit=finance, name="金融办主任")
+    finance.principal_leader = f.CadreFactory(unit=finance, name="金融办主任")
     finance.save()
-    officer_user = user_with_role("unit_officer", cadre=officer, username="officer")
-    principal_user = user_with_role("cadre", cadre=finance.principal_leader, username="principal")
-    reporter = CadreFactory(unit=UnitFactory(name="市商务局"), name="叶文海")
-    reporter_user = user_with_role("cadre", cadre=reporter, username="ye")
-    leader = CityLeaderFactory(name="黄民")
-    leader_user = user_with_role("leader", cadre=leader, username="leader")
-    pairing = PairingFactory(cadre=reporter, enterprise=EnterpriseFactory(name="桐乡市恒新毛针织有限公司"))
+    officer_user = f.user_with_role("unit_officer", cadre=officer, username="officer")
+    principal_user = f.user_with_role("cadre", cadre=finance.principal_leader, username="principal")
+    reporter = f.CadreFactory(unit=f.UnitFactory(name="市商务局"), name="叶文海")
+    reporter_user = f.user_with_role("cadre", cadre=reporter, username="ye")
+    leader = f.CityLeaderFactory(name="黄民")
+    leader_user = f.user_with_role("leader", cadre=leader, username="leader")
+    pairing = f.PairingFactory(
+        cadre=reporter, enterprise=f.EnterpriseFactory(name="桐乡市恒新毛针织有限公司")
+    )
     problems = [("funding", "流动资金贷款到期续贷困难"), ("labour", "一线操作工缺口三十人")]
-    submitted_visit(pairing, datetime.date(2026, 11, 20), problems=problems, by=reporter_user)
+    f.submitted_visit(pairing, datetime.date(2026, 11, 20), problems=problems, by=reporter_user)
     return {
         "finance": finance,
         "commerce": reporter.unit,
@@ -190,9 +184,9 @@ def test_my_items_lists_the_cadres_problems_with_slip_department_deadline_and_an
         by=world["staff"],
     )
     services.answer(slip_item, measures="约谈", result="已续贷 500 万元", by=world["officer"])
-    other = CadreFactory(name="别人")
+    other = f.CadreFactory(name="别人")
     IssueItem.objects.create(
-        enterprise=EnterpriseFactory(), reporter=other, category="other", description="别人的问题"
+        enterprise=f.EnterpriseFactory(), reporter=other, category="other", description="别人的问题"
     )
     client.force_login(world["reporter"])
     with django_assert_max_num_queries(12):
@@ -225,9 +219,9 @@ def test_a_submitted_form_reaches_the_dashboard_at_once_and_the_page_says_how_fr
 
     time_machine.move_to(datetime.datetime(2026, 11, 25, 2, tzinfo=datetime.UTC))
     quarter = Quarter.parse("2026Q4")
-    cadre = CadreFactory(name="叶文海")
-    user = user_with_role("cadre", cadre=cadre, username="ye")
-    pairing = PairingFactory(cadre=cadre)
+    cadre = f.CadreFactory(name="叶文海")
+    user = f.user_with_role("cadre", cadre=cadre, username="ye")
+    pairing = f.PairingFactory(cadre=cadre)
     figures.build(quarter)
     before = figures.totals_by_quarter([quarter])[quarter.label]
     client.force_login(user)
@@ -251,9 +245,9 @@ def test_a_submitted_form_reaches_the_dashboard_at_once_and_the_page_says_how_fr
 def test_the_submit_confirmation_names_the_form_and_its_items(client, eager_tasks):
     from tests.test_visits import form_data
 
-    cadre = CadreFactory(name="叶文海")
-    user = user_with_role("cadre", cadre=cadre, username="ye")
-    pairing = PairingFactory(cadre=cadre, enterprise=EnterpriseFactory(name="桐乡市恒新毛针织有限公司"))
+    cadre = f.CadreFactory(name="叶文海")
+    user = f.user_with_role("cadre", cadre=cadre, username="ye")
+    pairing = f.PairingFactory(cadre=cadre, enterprise=f.EnterpriseFactory(name="桐乡市恒新毛针织有限公司"))
     client.force_login(user)
     response = client.post(reverse("feedback:new", args=[pairing.pk]), form_data(), follow=True)
     page = response.content.decode()

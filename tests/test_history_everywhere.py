@@ -46,19 +46,7 @@ from multiplication import services as registry
 from multiplication.models import CategoryRemit, DoublingPlan, Membership, PlanTownTarget, RevenueSource
 from multiplication.rules import Category
 from tabular.history import acting_as, acting_user, audited_models, history_of
-from tests.factories import (
-    CadreFactory,
-    CalendarDayFactory,
-    CityLeaderFactory,
-    EnterpriseContactFactory,
-    EnterpriseFactory,
-    HolidayYearFactory,
-    PairingFactory,
-    PlaceFactory,
-    UnitAliasFactory,
-    UnitFactory,
-    user_with_role,
-)
+from tests import factories as f
 from tests.test_import import xlsx_bytes
 from tongxiang_liaison import actions
 from visits import services as visit_services
@@ -90,33 +78,33 @@ class World:
 
 @pytest.fixture
 def world(client):
-    department = UnitFactory(name="市经信局")
-    department.principal_leader = CadreFactory(unit=department, name="局长")
+    department = f.UnitFactory(name="市经信局")
+    department.principal_leader = f.CadreFactory(unit=department, name="局长")
     department.save()
-    officer_cadre = CadreFactory(unit=department, name="信息员")
-    leader = CityLeaderFactory(name="分管副市长")
-    coordinator = CityLeaderFactory(name="总协调人", is_coordinator=True, unit=leader.unit)
-    place = PlaceFactory(name="濮院镇")
-    cadre = CadreFactory(name="联系干部")
+    officer_cadre = f.CadreFactory(unit=department, name="信息员")
+    leader = f.CityLeaderFactory(name="分管副市长")
+    coordinator = f.CityLeaderFactory(name="总协调人", is_coordinator=True, unit=leader.unit)
+    place = f.PlaceFactory(name="濮院镇")
+    cadre = f.CadreFactory(name="联系干部")
     return World(
         client=client,
-        staff=user_with_role("liaison_staff", username="staff", staff=True),
-        officer=user_with_role("unit_officer", cadre=officer_cadre, username="officer"),
-        cadre_user=user_with_role("cadre", cadre=cadre, username="ganbu"),
-        leader_user=user_with_role("leader", cadre=leader, username="leader"),
+        staff=f.user_with_role("liaison_staff", username="staff", staff=True),
+        officer=f.user_with_role("unit_officer", cadre=officer_cadre, username="officer"),
+        cadre_user=f.user_with_role("cadre", cadre=cadre, username="ganbu"),
+        leader_user=f.user_with_role("leader", cadre=leader, username="leader"),
         department=department,
-        other_department=UnitFactory(name="市商务局"),
+        other_department=f.UnitFactory(name="市商务局"),
         leader=leader,
         coordinator=coordinator,
         place=place,
-        pairing=PairingFactory(cadre=cadre, enterprise=EnterpriseFactory(place=place)),
+        pairing=f.PairingFactory(cadre=cadre, enterprise=f.EnterpriseFactory(place=place)),
     )
 
 
 def office_item(w, **kwargs):
     return IssueItem.objects.create(
-        enterprise=kwargs.pop("enterprise", None) or EnterpriseFactory(place=w.place),
-        reporter=CadreFactory(),
+        enterprise=kwargs.pop("enterprise", None) or f.EnterpriseFactory(place=w.place),
+        reporter=f.CadreFactory(),
         category="funding",
         description="续贷困难",
         status=kwargs.pop("status", S.OFFICE),
@@ -294,7 +282,7 @@ def path(name, *models):
 
 @path("create_pairing", Pairing)
 def _create_pairing(w):
-    enterprise = EnterpriseFactory()
+    enterprise = f.EnterpriseFactory()
     return w.staff, lambda: cadre_services.create_pairing(
         cadre=w.pairing.cadre, enterprise=enterprise, kind=Pairing.Kind.DEPARTMENT,
         start_date=D(2026, 4, 1), by=w.staff,
@@ -434,7 +422,7 @@ def _supervise(w):
 @path("save_membership", Membership)
 def _save_membership(w):
     membership = Membership(
-        enterprise=EnterpriseFactory(), category=Category.ABOVE_SIZE, started_on=D(2025, 1, 1),
+        enterprise=f.EnterpriseFactory(), category=Category.ABOVE_SIZE, started_on=D(2025, 1, 1),
         statistics_year=2024, revenue=Decimal("2500"),
     )  # fmt: skip
     return w.staff, lambda: registry.save_membership(membership, by=w.staff)
@@ -442,7 +430,7 @@ def _save_membership(w):
 
 @path("apply_list_change: enter, update, end", Membership)
 def _list_change(w):
-    staying, leaving, entering = EnterpriseFactory(), EnterpriseFactory(), EnterpriseFactory()
+    staying, leaving, entering = f.EnterpriseFactory(), f.EnterpriseFactory(), f.EnterpriseFactory()
     for enterprise in (staying, leaving):
         member(enterprise)
     for enterprise, revenue in ((staying, "2600"), (entering, "2100")):
@@ -515,7 +503,7 @@ def _admin_contact_add(w):
 def _admin_pairing_add(w):
     data = {
         "cadre": w.pairing.cadre_id,
-        "enterprise": EnterpriseFactory().pk,
+        "enterprise": f.EnterpriseFactory().pk,
         "kind": Pairing.Kind.DEPARTMENT,
     }
     data |= {"start_date": "2026-04-01", "end_date": "2029-03-31"}
@@ -524,14 +512,18 @@ def _admin_pairing_add(w):
 
 @path("admin: add an issue item", IssueItem)
 def _admin_issue_add(w):
-    data = {"enterprise": EnterpriseFactory().pk, "reporter": CadreFactory().pk, "category": "funding"}
+    data = {"enterprise": f.EnterpriseFactory().pk, "reporter": f.CadreFactory().pk, "category": "funding"}
     data |= {"description": "联络办录入的问题", "reported_on": "2026-10-08"}
     return w.staff, lambda: admin_save(w, add_url(IssueItem), **data)
 
 
 @path("admin: add a registry period", Membership)
 def _admin_membership_add(w):
-    data = {"enterprise": EnterpriseFactory().pk, "category": Category.ABOVE_SIZE, "started_on": "2025-01-01"}
+    data = {
+        "enterprise": f.EnterpriseFactory().pk,
+        "category": Category.ABOVE_SIZE,
+        "started_on": "2025-01-01",
+    }
     data |= {"statistics_year": "2024", "revenue": "2500", "revenue_source": RevenueSource.STATISTICS}
     return w.staff, lambda: admin_save(w, add_url(Membership), **data)
 
@@ -597,7 +589,7 @@ def _post(w, url, data, expect=302):
 
 @path("admin: delete a pairing", Pairing)
 def _admin_pairing_delete(w):
-    pairing = PairingFactory(enterprise=EnterpriseFactory())
+    pairing = f.PairingFactory(enterprise=f.EnterpriseFactory())
     return w.staff, _post(w, reverse("admin:cadres_pairing_delete", args=[pairing.pk]), {"post": "yes"})
 
 
@@ -620,7 +612,7 @@ PAIRING_HEADERS = ["干部手机号", "企业统一社会信用代码", "联系�
 
 @path("import: a pairing, then its early end", Pairing)
 def _import_pairing(w):
-    enterprise = EnterpriseFactory()
+    enterprise = f.EnterpriseFactory()
     row = [w.pairing.cadre.mobile, enterprise.credit_code, "部门联系", "2026-04-01"]
 
     def act():
@@ -636,7 +628,7 @@ def _import_pairing(w):
 
 @path("import: a category list", Membership)
 def _import_list(w):
-    enterprise = EnterpriseFactory()
+    enterprise = f.EnterpriseFactory()
     headers = ["统一社会信用代码", "企业名称", "营业收入（万元）"]
     rows = [[enterprise.credit_code, enterprise.name, "2100"]]
     form = {"category": "above_size", "year": "2025", "effective_on": "2026-01-01"}
@@ -645,7 +637,7 @@ def _import_list(w):
 
 @path("admin: derive a category list", Membership)
 def _admin_derive(w):
-    registry.record_revenue(EnterpriseFactory().pk, 2025, Decimal("2000"), RevenueSource.VISIT)
+    registry.record_revenue(f.EnterpriseFactory().pk, 2025, Decimal("2000"), RevenueSource.VISIT)
     data = {"category": "above_size", "year": "2025", "effective_on": "", "confirm": "1"}
     return w.staff, _post(w, reverse("admin:multiplication_membership_derive"), data)
 
@@ -740,13 +732,13 @@ def _a_row_of(w, model):
         "issues.ReferralSlip": lambda: referral(w),
         "issues.EscalationSlip": lambda: escalation(w),
         "issues.SupervisionSlip": lambda: _supervise(w)[1](),  # the write of the path above
-        Membership: lambda: member(EnterpriseFactory()),
+        Membership: lambda: member(f.EnterpriseFactory()),
         DoublingPlan: lambda: plan(w),
         Meeting: lambda: meeting(w, [office_item(w)]),
-        "cadres.UnitAlias": lambda: UnitAliasFactory(name="经济和信息化局", unit=w.department),
-        "enterprises.EnterpriseContact": lambda: EnterpriseContactFactory(),
-        "issues.HolidayYear": lambda: HolidayYearFactory(year=2098),
-        "issues.CalendarDay": lambda: CalendarDayFactory(),
+        "cadres.UnitAlias": lambda: f.UnitAliasFactory(name="经济和信息化局", unit=w.department),
+        "enterprises.EnterpriseContact": lambda: f.EnterpriseContactFactory(),
+        "issues.HolidayYear": lambda: f.HolidayYearFactory(year=2098),
+        "issues.CalendarDay": lambda: f.CalendarDayFactory(),
     }
     for key, make in makers.items():
         if _label(key) == model._meta.label:

@@ -16,16 +16,7 @@ from cadres import services as cadre_services
 from cadres.models import Pairing
 from issues import services, workflow
 from issues.models import IssueEvent, IssueItem, ReferralSlip, SerialCounter
-from tests.factories import (
-    CadreFactory,
-    CityLeaderFactory,
-    EnterpriseFactory,
-    PairingFactory,
-    UnitFactory,
-    office_item,
-    submitted_visit,
-    user_with_role,
-)
+from tests import factories as f
 from tests.test_history_everywhere import admin_form_data, change_url
 from tests.test_visits import form_data
 from visits import services as visit_services
@@ -53,7 +44,7 @@ def refused(call):
 
 @pytest.fixture
 def slip(staff_user, unit_a):
-    item = office_item(reported_on=today() - days(40))
+    item = f.office_item(reported_on=today() - days(40))
     return services.refer(item, department=unit_a, by=staff_user, on=today() - days(30))
 
 
@@ -98,16 +89,16 @@ def test_an_acceptance_before_the_answer_or_the_issue_is_refused_and_nothing_res
 
 
 def test_a_slip_issued_after_today_is_refused_and_takes_no_number(staff_user, unit_a):
-    item = office_item()
+    item = f.office_item()
     message = refused(lambda: services.refer(item, department=unit_a, by=staff_user, on=today() + days(1)))
     assert message == f"交办日期（{today() + days(1)}）不能晚于今天（{today()}）。"
     assert not ReferralSlip.objects.exists() and not SerialCounter.objects.filter(last__gt=0).exists()
     item.refresh_from_db()
     assert item.status == S.OFFICE
-    leader = CityLeaderFactory()
+    leader = f.CityLeaderFactory()
     assert "呈报日期" in refused(
         lambda: services.escalate(
-            item, leader=leader, departments=[unit_a, UnitFactory()], by=staff_user, on=today() + days(1)
+            item, leader=leader, departments=[unit_a, f.UnitFactory()], by=staff_user, on=today() + days(1)
         )
     )
 
@@ -119,7 +110,7 @@ def test_a_supervision_slip_is_not_dated_after_today(slip, staff_user):
 
 def test_an_instruction_or_conclusion_before_the_escalation_is_refused(staff_user, unit_a):
     slip = services.escalate(
-        office_item(), leader=CityLeaderFactory(), departments=[unit_a, UnitFactory()], by=staff_user
+        f.office_item(), leader=f.CityLeaderFactory(), departments=[unit_a, f.UnitFactory()], by=staff_user
     )
     type(slip).objects.filter(pk=slip.pk).update(issued_on=today() + days(3))  # say, a clock set back since
     assert "批示日期" in refused(
@@ -134,7 +125,7 @@ def test_an_instruction_or_conclusion_before_the_escalation_is_refused(staff_use
 
 def test_an_item_is_never_resolved_before_it_was_reported(staff_user):
     item = IssueItem.objects.create(
-        enterprise=EnterpriseFactory(), reporter=CadreFactory(), category="labour", description="招工难",
+        enterprise=f.EnterpriseFactory(), reporter=f.CadreFactory(), category="labour", description="招工难",
         reported_on=today() - days(10), status=S.CONTACT,
     )  # fmt: skip
     message = refused(lambda: workflow.move(item, S.RESOLVED, by=staff_user, on=today() - days(11)))
@@ -159,7 +150,7 @@ def test_the_refusal_reads_in_english(slip, officer_a):
 
 def test_the_admin_shows_the_item_form_again_for_a_report_date_after_its_resolution(client, staff_user):
     item = IssueItem.objects.create(
-        enterprise=EnterpriseFactory(), reporter=CadreFactory(), category="labour", description="招工难",
+        enterprise=f.EnterpriseFactory(), reporter=f.CadreFactory(), category="labour", description="招工难",
         reported_on=today() - days(20), status=S.CONTACT,
     )  # fmt: skip
     workflow.move(item, S.RESOLVED, by=staff_user, on=today() - days(5))
@@ -177,7 +168,7 @@ def test_the_admin_shows_the_item_form_again_for_a_report_date_after_its_resolut
 
 
 def test_a_visit_in_the_future_or_before_the_pairing_is_refused_by_the_service(staff_user):
-    pairing = PairingFactory(start_date=today() - days(100))
+    pairing = f.PairingFactory(start_date=today() - days(100))
     for day, sentence in (
         (today() + days(1), "走访日期不能是将来的日期。"),
         (pairing.start_date - days(1), f"走访日期不能早于结对开始日期（{pairing.start_date}）。"),
@@ -189,9 +180,9 @@ def test_a_visit_in_the_future_or_before_the_pairing_is_refused_by_the_service(s
 
 def test_the_feedback_form_is_shown_again_for_a_future_visit(client, time_machine):
     time_machine.move_to(datetime.datetime(2026, 11, 20, 10, tzinfo=datetime.UTC), tick=False)
-    cadre = CadreFactory()
-    user = user_with_role("cadre", cadre=cadre, username="future")
-    pairing = PairingFactory(cadre=cadre, start_date=D(2026, 3, 27))
+    cadre = f.CadreFactory()
+    user = f.user_with_role("cadre", cadre=cadre, username="future")
+    pairing = f.PairingFactory(cadre=cadre, start_date=D(2026, 3, 27))
     client.force_login(user)
     response = client.post(reverse("feedback:new", args=[pairing.pk]), form_data(visit_date="2026-11-21"))
     assert response.status_code == 200 and "走访日期不能是将来的日期。" in response.content.decode()
@@ -201,8 +192,8 @@ def test_the_feedback_form_is_shown_again_for_a_future_visit(client, time_machin
 
 
 def test_a_staff_correction_of_a_visit_to_a_future_date_is_refused_in_the_admin(client, staff_user):
-    pairing = PairingFactory(start_date=today() - days(100))
-    visit = submitted_visit(pairing, today() - days(3))
+    pairing = f.PairingFactory(start_date=today() - days(100))
+    visit = f.submitted_visit(pairing, today() - days(3))
     client.force_login(staff_user)
     url = change_url(visit)
     future = today() + days(1)
@@ -213,7 +204,7 @@ def test_a_staff_correction_of_a_visit_to_a_future_date_is_refused_in_the_admin(
 
 
 def test_an_early_end_outside_the_term_is_refused_by_the_service_and_the_admin(client, staff_user):
-    pairing = PairingFactory(start_date=D(2025, 3, 27))
+    pairing = f.PairingFactory(start_date=D(2025, 3, 27))
     assert "提前结束日期不能早于开始日期。" in refused(
         lambda: cadre_services.end_pairing(pairing, ended_on=D(2025, 3, 26), reason="企业注销")
     )

@@ -9,14 +9,7 @@ from django.utils import timezone
 from cadres.models import CoordinatorRegion
 from coordination.models import Meeting
 from issues.models import IssueItem
-from tests.factories import (
-    CadreFactory,
-    CityLeaderFactory,
-    EnterpriseFactory,
-    PlaceFactory,
-    UnitFactory,
-    user_with_role,
-)
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate().isoformat()
@@ -24,10 +17,10 @@ TODAY = timezone.localdate().isoformat()
 
 @pytest.fixture
 def coordinator(client):
-    place = PlaceFactory(name="濮院镇")
-    leader = CityLeaderFactory(name="总协调人", is_coordinator=True)
+    place = f.PlaceFactory(name="濮院镇")
+    leader = f.CityLeaderFactory(name="总协调人", is_coordinator=True)
     CoordinatorRegion.objects.create(cadre=leader, place=place)
-    client.force_login(user_with_role("leader", cadre=leader, username="coordinator"))
+    client.force_login(f.user_with_role("leader", cadre=leader, username="coordinator"))
     return leader, place
 
 
@@ -47,8 +40,8 @@ def test_an_illegal_escalation_from_a_meeting_is_reported_once(client, coordinat
     """The item is still 新提交: the escalation path refuses the move (R14)."""
     leader, place = coordinator
     item = IssueItem.objects.create(
-        enterprise=EnterpriseFactory(place=place),
-        reporter=CadreFactory(),
+        enterprise=f.EnterpriseFactory(place=place),
+        reporter=f.CadreFactory(),
         category="other",
         description="道路破损",
         status=IssueItem.Status.NEW,
@@ -59,7 +52,7 @@ def test_an_illegal_escalation_from_a_meeting_is_reported_once(client, coordinat
     )
     meeting = Meeting.objects.get()
     row = meeting.meetingitem_set.get()
-    a, b = UnitFactory(name="市交通运输局"), UnitFactory(name="市住建局")
+    a, b = f.UnitFactory(name="市交通运输局"), f.UnitFactory(name="市住建局")
     response = client.post(
         reverse("coordination:meeting", args=[meeting.pk]),
         {

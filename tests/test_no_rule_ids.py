@@ -15,14 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import (
-    CadreFactory,
-    CityLeaderFactory,
-    EnterpriseFactory,
-    PairingFactory,
-    ServiceItemFactory,
-    user_with_role,
-)
+from tests import factories as f
 from tests.project import PACKAGES
 
 RULE_ID = re.compile(r"(?<![A-Za-z0-9_])R\d{1,2}(?![0-9])")
@@ -119,14 +112,14 @@ def visible_text(html):
 @pytest.fixture
 def world(db):
     today = timezone.localdate()
-    cadre = CadreFactory(name="叶文海")
-    cadre_user = user_with_role("cadre", cadre=cadre, username="ganbu")
-    pairing = PairingFactory(
-        cadre=cadre, enterprise=EnterpriseFactory(), start_date=today - datetime.timedelta(days=200)
+    cadre = f.CadreFactory(name="叶文海")
+    cadre_user = f.user_with_role("cadre", cadre=cadre, username="ganbu")
+    pairing = f.PairingFactory(
+        cadre=cadre, enterprise=f.EnterpriseFactory(), start_date=today - datetime.timedelta(days=200)
     )
-    CityLeaderFactory(name="联企不足的领导")  # below the focus-link minimum: the compliance table names why
-    ServiceItemFactory()
-    staff = user_with_role("liaison_staff", username="staff")
+    f.CityLeaderFactory(name="联企不足的领导")  # below the focus-link minimum: the compliance table names why
+    f.ServiceItemFactory()
+    staff = f.user_with_role("liaison_staff", username="staff")
     staff.is_superuser = True
     staff.save()
     return {"cadre": cadre_user, "pairing": pairing, "staff": staff}

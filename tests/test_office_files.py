@@ -22,18 +22,8 @@ from tests.office_files import above_size_list, register_records
 pytestmark = pytest.mark.django_db
 
 XLSX, CSV, XLS, ODS = "0", "1", "2", "3"
-ENTERPRISE_FIELDS = [
-    "name",
-    "place",
-    "address",
-    "industry",
-    "legal_representative",
-    "contact_name",
-    "contact_phone",
-    "employees",
-    "annual_revenue",
-    "revenue_year",
-]
+# Every column of the resource but the key the rows are looked up by.
+ENTERPRISE_FIELDS = [name for name in EnterpriseResource._meta.fields if name != "credit_code"]
 
 
 def upload(client, model, item, fmt, **form):

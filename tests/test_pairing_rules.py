@@ -10,15 +10,7 @@ from django.db import IntegrityError, transaction
 from cadres import services
 from cadres.models import Pairing, Unit
 from cadres.term import term_end
-from tests.factories import (
-    AreaAssignmentFactory,
-    CadreFactory,
-    CityLeaderFactory,
-    EnterpriseFactory,
-    PairingFactory,
-    PlaceFactory,
-    TownUnitFactory,
-)
+from tests import factories as f
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -27,8 +19,8 @@ pytestmark = pytest.mark.django_db
 def test_focus_link_is_for_city_leaders_only():
     with pytest.raises(ValidationError) as raised:
         services.create_pairing(
-            cadre=CadreFactory(),
-            enterprise=EnterpriseFactory(),
+            cadre=f.CadreFactory(),
+            enterprise=f.EnterpriseFactory(),
             kind=Pairing.Kind.FOCUS,
             start_date=D(2026, 3, 27),
         )
@@ -36,41 +28,41 @@ def test_focus_link_is_for_city_leaders_only():
 
 
 def test_town_pairing_needs_an_enterprise_of_that_town():
-    town = TownUnitFactory(place=PlaceFactory(name="濮院镇"))
-    cadre = CadreFactory(unit=town, is_leadership_member=True)
-    elsewhere = EnterpriseFactory(place=PlaceFactory(name="乌镇镇"))
+    town = f.TownUnitFactory(place=f.PlaceFactory(name="濮院镇"))
+    cadre = f.CadreFactory(unit=town, is_leadership_member=True)
+    elsewhere = f.EnterpriseFactory(place=f.PlaceFactory(name="乌镇镇"))
     with pytest.raises(ValidationError) as raised:
         services.create_pairing(
             cadre=cadre, enterprise=elsewhere, kind=Pairing.Kind.TOWN, start_date=D(2026, 4, 1)
         )
     assert "enterprise" in raised.value.message_dict
-    local = EnterpriseFactory(place=town.place)
+    local = f.EnterpriseFactory(place=town.place)
     assert services.create_pairing(
         cadre=cadre, enterprise=local, kind=Pairing.Kind.TOWN, start_date=D(2026, 4, 1)
     )
 
 
 def test_area_link_must_be_inside_the_leaders_area():
-    leader = CityLeaderFactory()
-    AreaAssignmentFactory(cadre=leader, place=PlaceFactory(name="崇福镇"))
-    outside = EnterpriseFactory(place=PlaceFactory(name="石门镇"))
+    leader = f.CityLeaderFactory()
+    f.AreaAssignmentFactory(cadre=leader, place=f.PlaceFactory(name="崇福镇"))
+    outside = f.EnterpriseFactory(place=f.PlaceFactory(name="石门镇"))
     with pytest.raises(ValidationError):
         services.create_pairing(
             cadre=leader, enterprise=outside, kind=Pairing.Kind.AREA, start_date=D(2026, 4, 1)
         )
-    inside = EnterpriseFactory(place=PlaceFactory(name="崇福镇"))
+    inside = f.EnterpriseFactory(place=f.PlaceFactory(name="崇福镇"))
     services.create_pairing(cadre=leader, enterprise=inside, kind=Pairing.Kind.AREA, start_date=D(2026, 4, 1))
 
 
 def test_city_and_town_cadres_may_link_the_same_enterprise():
     """R6: 市、镇两级联动."""
-    town = TownUnitFactory(place=PlaceFactory(name="洲泉镇"))
-    enterprise = EnterpriseFactory(place=town.place)
+    town = f.TownUnitFactory(place=f.PlaceFactory(name="洲泉镇"))
+    enterprise = f.EnterpriseFactory(place=town.place)
     services.create_pairing(
-        cadre=CadreFactory(), enterprise=enterprise, kind=Pairing.Kind.DEPARTMENT, start_date=D(2026, 3, 27)
+        cadre=f.CadreFactory(), enterprise=enterprise, kind=Pairing.Kind.DEPARTMENT, start_date=D(2026, 3, 27)
     )
     services.create_pairing(
-        cadre=CadreFactory(unit=town),
+        cadre=f.CadreFactory(unit=town),
         enterprise=enterprise,
         kind=Pairing.Kind.TOWN,
         start_date=D(2026, 3, 27),
@@ -79,7 +71,7 @@ def test_city_and_town_cadres_may_link_the_same_enterprise():
 
 
 def test_overlapping_pairing_is_refused_by_the_service_on_any_database():
-    first = PairingFactory(start_date=D(2026, 3, 27))
+    first = f.PairingFactory(start_date=D(2026, 3, 27))
     with pytest.raises(ValidationError) as raised:
         services.create_pairing(
             cadre=first.cadre, enterprise=first.enterprise, kind=first.kind, start_date=D(2027, 1, 1)
@@ -88,14 +80,14 @@ def test_overlapping_pairing_is_refused_by_the_service_on_any_database():
 
 
 def test_renewal_starts_the_day_after_the_term_and_runs_three_years():
-    first = PairingFactory(start_date=D(2023, 3, 27))
+    first = f.PairingFactory(start_date=D(2023, 3, 27))
     renewed = services.renew_pairing(first)
     assert renewed.start_date == D(2026, 3, 28)
     assert renewed.end_date == term_end(D(2026, 3, 28))
 
 
 def test_ended_early_pairing_frees_the_rest_of_its_term():
-    first = PairingFactory(start_date=D(2026, 3, 27))
+    first = f.PairingFactory(start_date=D(2026, 3, 27))
     services.end_pairing(first, ended_on=D(2026, 6, 30), reason="干部调离")
     again = services.create_pairing(
         cadre=first.cadre, enterprise=first.enterprise, kind=first.kind, start_date=D(2026, 7, 1)
@@ -105,12 +97,12 @@ def test_ended_early_pairing_frees_the_rest_of_its_term():
 
 def test_ending_early_needs_a_reason():
     with pytest.raises(ValidationError) as raised:
-        services.end_pairing(PairingFactory(), ended_on=D(2026, 6, 30), reason="")
+        services.end_pairing(f.PairingFactory(), ended_on=D(2026, 6, 30), reason="")
     assert "ended_reason" in raised.value.message_dict
 
 
 def test_active_on_counts_first_and_last_day():
-    pairing = PairingFactory(start_date=D(2026, 3, 27))
+    pairing = f.PairingFactory(start_date=D(2026, 3, 27))
     active = Pairing.objects.active_on
     assert not active(D(2026, 3, 26)).exists()
     assert active(D(2026, 3, 27)).exists()
@@ -122,7 +114,7 @@ class TestExclusionConstraintOnPostgres:
     """The database itself refuses overlaps, whatever path wrote the row."""
 
     def test_overlap_raises_integrity_error(self, postgres):
-        first = PairingFactory(start_date=D(2026, 3, 27))
+        first = f.PairingFactory(start_date=D(2026, 3, 27))
         with pytest.raises(IntegrityError), transaction.atomic():
             Pairing.objects.bulk_create(
                 [
@@ -137,7 +129,7 @@ class TestExclusionConstraintOnPostgres:
             )
 
     def test_adjacent_terms_and_other_enterprises_are_allowed(self, postgres):
-        first = PairingFactory(start_date=D(2026, 3, 27))
+        first = f.PairingFactory(start_date=D(2026, 3, 27))
         Pairing.objects.bulk_create(
             [
                 Pairing(
@@ -149,7 +141,7 @@ class TestExclusionConstraintOnPostgres:
                 ),
                 Pairing(
                     cadre=first.cadre,
-                    enterprise=EnterpriseFactory(),
+                    enterprise=f.EnterpriseFactory(),
                     kind=first.kind,
                     start_date=D(2026, 3, 27),
                     end_date=D(2029, 3, 27),
@@ -159,8 +151,8 @@ class TestExclusionConstraintOnPostgres:
         assert Pairing.objects.count() == 3
 
     def test_an_early_end_shortens_the_range_the_constraint_sees(self, postgres):
-        first = PairingFactory(start_date=D(2026, 3, 27), ended_on=D(2026, 5, 1), ended_reason="调离")
-        PairingFactory(cadre=first.cadre, enterprise=first.enterprise, start_date=D(2026, 5, 2))
+        first = f.PairingFactory(start_date=D(2026, 3, 27), ended_on=D(2026, 5, 1), ended_reason="调离")
+        f.PairingFactory(cadre=first.cadre, enterprise=first.enterprise, start_date=D(2026, 5, 2))
         with pytest.raises(IntegrityError), transaction.atomic():
             Pairing.objects.filter(pk=first.pk).update(ended_on=None)
 
@@ -173,7 +165,7 @@ def test_unit_of_a_town_must_govern_a_place():
 
 
 def test_coordinator_must_be_a_city_leader():
-    cadre = CadreFactory.build(unit=CadreFactory().unit, is_coordinator=True, mobile="13912345678")
+    cadre = f.CadreFactory.build(unit=f.CadreFactory().unit, is_coordinator=True, mobile="13912345678")
     with pytest.raises(ValidationError) as raised:
         cadre.full_clean()
     assert "is_coordinator" in raised.value.message_dict
@@ -181,13 +173,13 @@ def test_coordinator_must_be_a_city_leader():
 
 @pytest.mark.parametrize("mobile", ["12345678901", "1391234567", "139123456789", "0573-8811294"])
 def test_bad_mobile_numbers_are_refused(mobile):
-    cadre = CadreFactory.build(unit=CadreFactory().unit, mobile=mobile)
+    cadre = f.CadreFactory.build(unit=f.CadreFactory().unit, mobile=mobile)
     with pytest.raises(ValidationError) as raised:
         cadre.full_clean()
     assert "mobile" in raised.value.message_dict
 
 
 def test_full_width_mobile_is_normalised():
-    cadre = CadreFactory.build(unit=CadreFactory().unit, mobile="１３９１２３４５６７８")
+    cadre = f.CadreFactory.build(unit=f.CadreFactory().unit, mobile="１３９１２３４５６７８")
     cadre.full_clean()
     assert cadre.mobile == "13912345678"

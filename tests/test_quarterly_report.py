@@ -17,16 +17,7 @@ from openpyxl import load_workbook
 from dashboards import figures
 from jobs import report, tasks
 from jobs.models import PendingTask, QuarterlyReport
-from tests.factories import (
-    CadreFactory,
-    EnterpriseFactory,
-    IssueItemFactory,
-    PairingFactory,
-    PlaceFactory,
-    UnitFactory,
-    submitted_visit,
-    user_with_role,
-)
+from tests import factories as f
 from visits.quarters import Quarter
 
 pytestmark = pytest.mark.django_db
@@ -36,15 +27,15 @@ Q3 = Quarter(2026, 3)
 
 @pytest.fixture
 def city():
-    puyuan = PlaceFactory(name="濮院镇")
-    econ = UnitFactory(name="市经信局")
-    a, b = CadreFactory(unit=econ, name="甲"), CadreFactory(unit=econ, name="乙")
-    p1 = PairingFactory(cadre=a, enterprise=EnterpriseFactory(place=puyuan), start_date=D(2026, 3, 27))
-    PairingFactory(cadre=b, enterprise=EnterpriseFactory(place=puyuan), start_date=D(2026, 3, 27))
-    submitted_visit(p1, D(2026, 8, 3))
+    puyuan = f.PlaceFactory(name="濮院镇")
+    econ = f.UnitFactory(name="市经信局")
+    a, b = f.CadreFactory(unit=econ, name="甲"), f.CadreFactory(unit=econ, name="乙")
+    p1 = f.PairingFactory(cadre=a, enterprise=f.EnterpriseFactory(place=puyuan), start_date=D(2026, 3, 27))
+    f.PairingFactory(cadre=b, enterprise=f.EnterpriseFactory(place=puyuan), start_date=D(2026, 3, 27))
+    f.submitted_visit(p1, D(2026, 8, 3))
 
     def item(cadre, category, status="new", resolved=None):
-        IssueItemFactory(
+        f.IssueItemFactory(
             enterprise=p1.enterprise, reporter=cadre, category=category, reported_on=D(2026, 7, 10),
             status=status, resolved_on=resolved,
         )  # fmt: skip
@@ -104,7 +95,9 @@ def test_publishing_is_all_or_nothing(city, settings, tmp_path):
 
 
 def test_the_task_tells_the_leaders_once(city):
-    user_with_role("leader", cadre=CadreFactory(rank="city"), username="lingdao", email="leader@tx.gov.cn")
+    f.user_with_role(
+        "leader", cadre=f.CadreFactory(rank="city"), username="lingdao", email="leader@tx.gov.cn"
+    )
     result = tasks.build_quarterly_report.apply(kwargs={"quarter": "2026Q3"}).get()
     assert QuarterlyReport.objects.get().pk == result["report"]
     assert [m.to for m in mail.outbox] == [["leader@tx.gov.cn"]] and "2026Q3" in mail.outbox[0].subject
@@ -122,7 +115,7 @@ def test_reports_page_for_staff_and_leaders_only(client, city, staff_user, offic
     client.force_login(officer_a)
     assert client.get(reverse("jobs:reports")).status_code == 403
     assert client.get(reverse("jobs:report_download", args=[built.pk])).status_code == 403
-    client.force_login(user_with_role("leader", username="lingdao2"))
+    client.force_login(f.user_with_role("leader", username="lingdao2"))
     response = client.get(reverse("jobs:report_download", args=[built.pk]))
     assert response.status_code == 200
     assert load_workbook(io.BytesIO(b"".join(response.streaming_content))).sheetnames[0] == "按单位汇总"

@@ -77,12 +77,7 @@ class ProblemForm(inputs.TextLimits, forms.Form):
     category = forms.ChoiceField(
         label=_("问题类别"), choices=[("", "——")] + list(ProblemCategory.choices), required=False
     )
-    description = forms.CharField(
-        label=_("问题描述"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        max_length=inputs.PROBLEM,
-    )
+    description = inputs.text_field(_("问题描述"), inputs.PROBLEM, rows=2, required=False)
 
     def clean(self):
         data = super().clean()

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils import timezone
 
 from cadres.models import active_q
 
@@ -97,6 +98,11 @@ def requested(label, default: Quarter) -> Quarter:
         return Quarter.parse(label or "")
     except ValueError:
         return default
+
+
+def asked_for(request) -> Quarter:
+    """The quarter a page's ``?quarter=`` names, this quarter when none."""
+    return requested(request.GET.get("quarter"), Quarter.of(timezone.localdate()))
 
 
 def recent(quarter: Quarter, count: int) -> list[Quarter]:

@@ -20,7 +20,7 @@ from tabular.xlsx import download_name, xlsx_response
 from . import access, selectors, services
 from .forms import VisitForm, problem_formset
 from .models import ProblemCategory
-from .quarters import Quarter, requested
+from .quarters import Quarter, asked_for
 from .spreadsheets import coverage_workbook, visit_workbook
 
 
@@ -181,16 +181,12 @@ def visit_xlsx(request, pk):
     )
 
 
-def _quarter(request):
-    return requested(request.GET.get("quarter"), Quarter.of(timezone.localdate()))
-
-
 @login_required
 def coverage(request):
     """Visit coverage for a quarter, per unit and per town (R7)."""
     if not permissions.can_view_reports(request.user):
         raise PermissionDenied
-    quarter = _quarter(request)
+    quarter = asked_for(request)
     closed = closing.state(quarter.label)
     by_unit = selectors.coverage(request.user, quarter, "unit", closed=closed)
     by_place = selectors.coverage(request.user, quarter, "place", closed=closed)
@@ -219,7 +215,7 @@ def coverage_overdue(request):
     """Drill-down: the unvisited pairings of a unit or a town, with their cadres."""
     if not permissions.can_view_reports(request.user):
         raise PermissionDenied
-    quarter = _quarter(request)
+    quarter = asked_for(request)
     unit = place = None
     if request.GET.get("unit"):
         unit = get_object_or_404(

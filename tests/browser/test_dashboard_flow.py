@@ -11,16 +11,7 @@ from openpyxl import load_workbook
 
 from jobs import report
 from tabular.percent import percent
-from tests.factories import (
-    CadreFactory,
-    EnterpriseFactory,
-    IssueItemFactory,
-    PairingFactory,
-    PlaceFactory,
-    UnitFactory,
-    submitted_visit,
-    user_with_role,
-)
+from tests import factories as f
 from visits.quarters import Quarter
 
 from .conftest import login
@@ -29,17 +20,19 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 
 def city(last):
-    puyuan, wuzhen = PlaceFactory(name="濮院镇"), PlaceFactory(name="乌镇镇")
+    puyuan, wuzhen = f.PlaceFactory(name="濮院镇"), f.PlaceFactory(name="乌镇镇")
     start = last.first_day - datetime.timedelta(days=200)
     for unit_name, place, visited, resolved in (("市经信局", puyuan, 2, 1), ("市商务局", wuzhen, 1, 0)):
-        unit = UnitFactory(name=unit_name)
-        cadres = [CadreFactory(unit=unit, name=f"{unit_name[1:3]}干部{n}") for n in range(2)]
+        unit = f.UnitFactory(name=unit_name)
+        cadres = [f.CadreFactory(unit=unit, name=f"{unit_name[1:3]}干部{n}") for n in range(2)]
         for n in range(3):
             cadre = cadres[n % 2]
-            pairing = PairingFactory(cadre=cadre, enterprise=EnterpriseFactory(place=place), start_date=start)
+            pairing = f.PairingFactory(
+                cadre=cadre, enterprise=f.EnterpriseFactory(place=place), start_date=start
+            )
             if n < visited:
-                submitted_visit(pairing, last.first_day + datetime.timedelta(days=20), situation="订单平稳")
-            IssueItemFactory(
+                f.submitted_visit(pairing, last.first_day + datetime.timedelta(days=20), situation="订单平稳")
+            f.IssueItemFactory(
                 enterprise=pairing.enterprise,
                 reporter=cadre,
                 category="labour",
@@ -63,7 +56,7 @@ def test_leader_switches_quarter_drills_into_a_unit_and_sees_the_reports_figures
     built = report.build_report(last)  # counts the dashboard's cells of that quarter too
     sheet = load_workbook(built.file.path)["按单位汇总"]
     reported = {r[0]: r[1:] for r in sheet.iter_rows(min_row=3, values_only=True) if r[0]}
-    user_with_role("leader", username="leader")
+    f.user_with_role("leader", username="leader")
 
     page = new_page(1366, 768)
     login(page, live_server.url, "leader")
