@@ -13,6 +13,7 @@ and units' pages print service cards (:class:`CardEnterpriseAdmin`,
 :class:`CardUnitAdmin`, issue 17)."""
 
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 from axes import admin as axes_admin
@@ -293,12 +294,13 @@ class CardLinks(NamedTuple):
     action: str  # the list action printing the chosen rows' sheet
     action_label: str
     sheet_title: str
+    enterprises_of: Callable  # the chosen rows' enterprises
 
 
 class _PrintsCards:
     """The change page links to the row's card (or sheet) page; the list's
     action prints a sheet of the chosen rows' enterprises
-    (:meth:`enterprises_of`). Both for liaison staff only."""
+    (``card.enterprises_of``). Both for liaison staff only."""
 
     change_form_template = "admin/cards/change_form.html"
     card: CardLinks
@@ -309,15 +311,12 @@ class _PrintsCards:
         def print_cards(model_admin, request, queryset):
             meta = model_admin.model._meta
             back = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
-            enterprises = model_admin.enterprises_of(queryset)
+            enterprises = cls.card.enterprises_of(queryset)
             return card_views.render_sheet(request, enterprises, title=cls.card.sheet_title, back=back)
 
         print_cards.__name__ = cls.card.action
         action = admin.action(description=cls.card.action_label, permissions=["print_cards"])(print_cards)
         cls.actions = [*(cls.actions or ()), action]
-
-    def enterprises_of(self, chosen):
-        raise NotImplementedError
 
     def has_print_cards_permission(self, request):
         return access.can_print_cards(request.user)
@@ -332,13 +331,24 @@ class _PrintsCards:
         return super().change_view(request, object_id, form_url, extra_context=extra_context)
 
 
+def _chosen_enterprises(chosen):
+    return Enterprise.objects.filter(pk__in=chosen.values("pk"))
+
+
+def _enterprises_of_units(chosen):
+    """Every enterprise the chosen units' cadres link today."""
+    return cards.unit_enterprises(chosen, timezone.localdate())
+
+
 class CardEnterpriseAdmin(_PrintsCards, EnterpriseAdmin):
     card = CardLinks(
-        "cards:enterprise", _("打印服务卡"), "print_service_cards", _("打印所选企业的服务卡"), _("企业服务卡")
+        "cards:enterprise",
+        _("打印服务卡"),
+        "print_service_cards",
+        _("打印所选企业的服务卡"),
+        _("企业服务卡"),
+        _chosen_enterprises,
     )
-
-    def enterprises_of(self, chosen):
-        return Enterprise.objects.filter(pk__in=chosen.values("pk"))
 
 
 class CardUnitAdmin(_PrintsCards, UnitAdmin):
@@ -348,11 +358,8 @@ class CardUnitAdmin(_PrintsCards, UnitAdmin):
         "print_unit_cards",
         _("打印所选单位联系企业的服务卡"),
         _("所选单位联系企业服务卡"),
+        _enterprises_of_units,
     )
-
-    def enterprises_of(self, chosen):
-        """Every enterprise the chosen units' cadres link today."""
-        return cards.unit_enterprises(chosen, timezone.localdate())
 
 
 for _model, _class in ((Enterprise, CardEnterpriseAdmin), (Unit, CardUnitAdmin)):
