@@ -138,6 +138,7 @@ def build_world(staff_user):
         )
         objects[key] = {
             "pairing": pairing,
+            "enterprise": pairing.enterprise,
             "visit": visit,
             "item": slip.item,
             "slip": slip,

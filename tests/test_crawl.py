@@ -302,6 +302,10 @@ def id_sources(users, facts):
         "unit": sample(Unit.objects, [economy.pk, town.pk]),
         "cadre": sample(Cadre.objects, own_cadres),
         "report": sample(QuarterlyReport.objects),
+        "enterprise": sample(
+            Enterprise.objects,
+            list(Pairing.objects.filter(cadre=cadre).values_list("enterprise_id", flat=True))[:1],
+        ),
     }
 
 
@@ -314,6 +318,7 @@ SOURCE = {
     "coordination:meeting_edit": "meeting",
     "coordination:practice": "practice", "dashboards:unit": "unit", "dashboards:cadre": "cadre",
     "dashboards:pairing": "pairing", "dashboards:evaluation_cadre": "cadre", "jobs:report_download": "report",
+    "cards:enterprise": "enterprise", "cards:unit": "unit",
     # the slips' actions are POSTs: a GET answers 405 to everyone, for every id (nothing to learn)
     **{f"issues:slip_{a}": "slip" for a in (
         "answer", "extension", "decide_extension", "accept", "send_back", "supervise", "progress")},

@@ -162,6 +162,9 @@ RULES = {
     "jobs:report_download": {"A": expect({"leader", "staff", "superuser"})},
     "jobs:quarters": {"-": expect({"leader", "staff", "superuser"})},
     "jobs:quarter_action": {"-": expect(set(), others=405)},  # POST only; staff's POST: test_closed_quarters
+    # The service cards carry the cadres' mobiles: the office prints and hands them out.
+    "cards:enterprise": {"A": expect(OFFICE), "B": expect(OFFICE)},
+    "cards:unit": {"A": expect(OFFICE), "B": expect(OFFICE)},
 }
 
 
@@ -193,6 +196,8 @@ SHOWS_ITS_OBJECT = {
     "dashboards:cadre": escaped("cadre"),
     "dashboards:pairing": enterprise_of,
     "dashboards:evaluation_cadre": escaped("cadre"),
+    "cards:enterprise": enterprise_of,
+    "cards:unit": enterprise_of,  # the unit's cadre links its enterprise
 }
 
 # What a list shows: each text to exactly the roles that see its row (R12, R13, R14).
@@ -258,7 +263,7 @@ def url_for(name, pattern, variant, objects):
             "supervision_print": "supervision", "spotcheck_batch": "batch", "spotcheck_notice": "batch",
             "meeting": "meeting", "meeting_edit": "meeting", "practice": "practice",
             "unit": "unit", "cadre": "cadre", "pairing": "pairing", "evaluation_cadre": "cadre",
-            "report_download": "report",
+            "report_download": "report", "enterprise": "enterprise",
         }[kind]  # fmt: skip
         kwargs["pk"] = objects[variant][source].pk
     url = reverse(name, kwargs=kwargs)
@@ -483,6 +488,7 @@ DECISIONS = {
     "jobs.access.can_download_quarterly_reports": page({"leader"} | OFFICE),
     "jobs.access.can_build_quarterly_reports": page(OFFICE),
     "jobs.access.report_recipients": logins({"leader"}),
+    "tongxiang_liaison.access.can_print_cards": page(OFFICE),
 }
 
 

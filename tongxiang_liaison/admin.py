@@ -4,9 +4,17 @@ catalog leaves the fieldsets and the cron description in English).
 
 The classes keep the packages' own behaviour and only relabel: every column
 and read-only field is shown through a method with a Chinese description, so
-the packages' models (and their migrations) are untouched."""
+the packages' models (and their migrations) are untouched.
+
+Also the project layer's own additions to the apps' admin classes, which the
+apps cannot make without importing upward: the feedback form's corrections
+hand over as a submission does (:class:`FeedbackAdmin`), and the enterprises'
+and units' pages print service cards (:class:`CardEnterpriseAdmin`,
+:class:`CardUnitAdmin`, issue 17)."""
 
 import re
+from collections.abc import Callable
+from typing import NamedTuple
 
 from axes import admin as axes_admin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -18,7 +26,8 @@ from cron_descriptor import (
     WrongArgumentException,
 )
 from django.contrib import admin
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat import admin as beat_admin
@@ -30,10 +39,14 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
+from cadres.admin import UnitAdmin
+from cadres.models import Unit
+from enterprises.admin import EnterpriseAdmin
+from enterprises.models import Enterprise
 from visits.admin import VisitAdmin
 from visits.models import Visit
 
-from . import actions
+from . import access, actions, card_views, cards
 
 AXES_LABELS = {
     "attempt_time": _("时间"),
@@ -270,3 +283,85 @@ class FeedbackAdmin(VisitAdmin):
 
 admin.site.unregister(Visit)
 admin.site.register(Visit, FeedbackAdmin)
+
+
+# -- the enterprises' service cards (card_views) ------------------------------
+
+
+class CardLinks(NamedTuple):
+    url_name: str  # the card (or sheet) page of one row
+    link_label: str  # its link on the row's change page
+    action: str  # the list action printing the chosen rows' sheet
+    action_label: str
+    sheet_title: str
+    enterprises_of: Callable  # the chosen rows' enterprises
+
+
+class _PrintsCards:
+    """The change page links to the row's card (or sheet) page; the list's
+    action prints a sheet of the chosen rows' enterprises
+    (``card.enterprises_of``). Both for liaison staff only."""
+
+    change_form_template = "admin/cards/change_form.html"
+    card: CardLinks
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+
+        def print_cards(model_admin, request, queryset):
+            meta = model_admin.model._meta
+            back = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+            enterprises = cls.card.enterprises_of(queryset)
+            return card_views.render_sheet(request, enterprises, title=cls.card.sheet_title, back=back)
+
+        print_cards.__name__ = cls.card.action
+        action = admin.action(description=cls.card.action_label, permissions=["print_cards"])(print_cards)
+        cls.actions = [*(cls.actions or ()), action]
+
+    def has_print_cards_permission(self, request):
+        return access.can_print_cards(request.user)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if self.has_print_cards_permission(request) and object_id and object_id.isdigit():
+            extra_context = {
+                **(extra_context or {}),
+                "card_link": reverse(self.card.url_name, args=[int(object_id)]),
+                "card_link_label": self.card.link_label,
+            }
+        return super().change_view(request, object_id, form_url, extra_context=extra_context)
+
+
+def _chosen_enterprises(chosen):
+    return Enterprise.objects.filter(pk__in=chosen.values("pk"))
+
+
+def _enterprises_of_units(chosen):
+    """Every enterprise the chosen units' cadres link today."""
+    return cards.unit_enterprises(chosen, timezone.localdate())
+
+
+class CardEnterpriseAdmin(_PrintsCards, EnterpriseAdmin):
+    card = CardLinks(
+        "cards:enterprise",
+        _("打印服务卡"),
+        "print_service_cards",
+        _("打印所选企业的服务卡"),
+        _("企业服务卡"),
+        _chosen_enterprises,
+    )
+
+
+class CardUnitAdmin(_PrintsCards, UnitAdmin):
+    card = CardLinks(
+        "cards:unit",
+        _("打印本单位联系企业服务卡"),
+        "print_unit_cards",
+        _("打印所选单位联系企业的服务卡"),
+        _("所选单位联系企业服务卡"),
+        _enterprises_of_units,
+    )
+
+
+for _model, _class in ((Enterprise, CardEnterpriseAdmin), (Unit, CardUnitAdmin)):
+    admin.site.unregister(_model)
+    admin.site.register(_model, _class)

@@ -27,6 +27,11 @@ Variables (all optional unless noted):
 - ``DOUBLING_ABOVE_SIZE_THRESHOLD`` (2000), ``DOUBLING_BILLION_THRESHOLD`` (10000),
   ``DOUBLING_ABOVE_SIZE_CANDIDATE_FLOOR`` (1500), ``DOUBLING_BILLION_CANDIDATE_FLOOR``
   (8000), in 万元; ``DOUBLING_CERTIFICATE_WARNING_DAYS`` (183): the six-doubling rules (R17).
+- ``LIAISON_OFFICE_PHONE``: the liaison office's phone printed on the enterprises'
+  service cards; default a demo value, ``0573-00000000（演示号码）``.
+- ``ENTERPRISE_PORTAL_URL``: the enterprise portal's origin as the internet sees it
+  (``https://qiye.example.gov.cn``), which the service cards' QR codes point to
+  (``…/qiye/login/?c=<credit code>``); unset: the address the card is printed from.
 """
 
 import datetime
@@ -255,6 +260,12 @@ FIRST_VISIT_REMINDER_DAYS_BEFORE = env_int("FIRST_VISIT_REMINDER_DAYS_BEFORE", 1
 # Where the liaison office's digests go besides its staff's in-app notices.
 LIAISON_OFFICE_EMAIL = env_str("LIAISON_OFFICE_EMAIL", "")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The enterprises' service cards (tongxiang_liaison.cards): the office's phone
+# printed on every card (the default is a demo number), and the enterprise
+# portal's origin as the internet sees it, which the cards' QR codes point to
+# (unset: the address the card was printed from).
+LIAISON_OFFICE_PHONE = env_str("LIAISON_OFFICE_PHONE", "0573-00000000（演示号码）")
+ENTERPRISE_PORTAL_URL = env_str("ENTERPRISE_PORTAL_URL", "")
 
 # Channels (jobs.channels, README "Channels"): the chain a person's messages
 # go by when they have chosen none (接收渠道 in the admin); how long a failing

@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("cadres.urls")),
     path("", include("tongxiang_liaison.feedback")),
+    path("", include("tongxiang_liaison.card_views")),
     path("", include("visits.urls")),
     path("", include("issues.urls")),
     path("", include("multiplication.urls")),
