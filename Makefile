@@ -26,6 +26,7 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py seed_demo --enterprises $(DEMO_ENTERPRISES) --cadres $(DEMO_CADRES)
 	@echo ""
 	@echo "  打开 / Open:  http://$(HOST):$(PORT)/        管理后台 / Admin: http://$(HOST):$(PORT)/admin/"
+	@echo "  企业登录 / Enterprise sign-in: http://$(HOST):$(PORT)/qiye/login/  手机号 19000000001（验证码显示在本窗口 / the code is printed in this window）"
 	@echo ""
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -17,9 +17,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from enterprises.credit_code import check_character
-from enterprises.models import Enterprise, Place
+from enterprises.models import Enterprise, EnterpriseContact, Place
 from tabular.bulk import insert
 from tabular.history import PendingHistory
 
@@ -85,6 +86,11 @@ def organisation_code(number: int) -> str:
 def demo_credit_code(number: int) -> str:
     first17 = "91" + TONGXIANG_DIVISION + organisation_code(number)
     return first17 + check_character(first17)
+
+
+def demo_contact_mobile(index: int) -> str:
+    """The demo's ``index``-th enterprise's contact mobile (1-based)."""
+    return f"190{index:08d}"
 
 
 def person_name(rng):
@@ -158,7 +164,26 @@ class DemoBuilder:
                 )
             )
         Enterprise.objects.bulk_create(batch, batch_size=5000)
-        return list(Enterprise.objects.only("pk", "place_id").order_by("pk"))
+        enterprises = list(Enterprise.objects.only("pk", "place_id", "contact_name").order_by("pk"))
+        self.make_contacts(enterprises)
+        return enterprises
+
+    def make_contacts(self, enterprises):
+        """One contact per enterprise who signs in to its pages (issue 17):
+        the register's contact person, mobile ``190`` and the enterprise's
+        index (no cadre's mobile starts ``190``), so the demo's first
+        enterprise signs in as 19000000001. Both paths: the rows and their
+        one history row each, in bulk."""
+        contacts = [
+            EnterpriseContact(
+                enterprise_id=enterprise.pk,
+                name=enterprise.contact_name or "企业联系人",
+                role="办公室主任",
+                mobile=demo_contact_mobile(index),
+            )
+            for index, enterprise in enumerate(enterprises, start=1)
+        ]
+        bulk_create_with_history(contacts, EnterpriseContact, batch_size=5000)
 
     def make_cadres(self):
         rng = self.rng

@@ -164,3 +164,14 @@ def display_name(user) -> str:
     if user is None or not getattr(user, "is_authenticated", False):
         return ""
     return (permissions.scope_for(user).cadre_name or user.get_full_name() or user.get_username())[:100]
+
+
+def paired_with(enterprise, day: datetime.date):
+    """The active cadres of ``enterprise``'s pairings in force on ``day``
+    (those an enterprise's own request tells, those its pages show)."""
+    pairings = Pairing.objects.filter(active_q(day), enterprise=enterprise)
+    return (
+        Cadre.objects.filter(is_active=True, pk__in=pairings.values("cadre"))
+        .select_related("unit", "user")
+        .order_by("name", "pk")
+    )

@@ -147,3 +147,82 @@ class EnterpriseContact(models.Model):
 
     def clean(self):
         self.mobile = normalise_mobile(self.mobile)
+
+
+class SignInCode(models.Model):
+    """A one-time sign-in code sent to a contact's mobile (issue 17). Only a
+    keyed hash of the code is kept (``enterprises.signin.hash_code``); a code
+    serves once, until ``expires_at``, for ``PORTAL_CODE_ATTEMPTS`` tries."""
+
+    mobile = models.CharField(_("手机号"), max_length=11, db_index=True)
+    code_hash = models.CharField(_("验证码摘要"), max_length=128)
+    created_at = models.DateTimeField(_("发送时间"), auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField(_("失效时间"))
+    attempts = models.PositiveSmallIntegerField(_("已尝试次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登录验证码")
+        verbose_name_plural = _("登录验证码")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.mobile} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SignInLog(models.Model):
+    """Every code request and every sign-in attempt of the enterprise pages."""
+
+    class Outcome(models.TextChoices):
+        CODE_SENT = "code_sent", _("已发送验证码")
+        SIGNED_IN = "signed_in", _("登录成功")
+        WRONG_CODE = "wrong_code", _("验证码错误")
+        EXPIRED = "expired", _("验证码已失效")
+        LIMITED = "limited", _("超出次数限制")
+        UNKNOWN_MOBILE = "unknown", _("手机号未登记")
+
+    mobile = models.CharField(_("手机号"), max_length=11, db_index=True)
+    contact = models.ForeignKey(
+        EnterpriseContact,
+        verbose_name=_("企业联系人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sign_ins",
+    )
+    address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    outcome = models.CharField(_("结果"), max_length=12, choices=Outcome.choices)
+
+    class Meta:
+        verbose_name = _("企业登录记录")
+        verbose_name_plural = _("企业登录记录")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.mobile} {self.get_outcome_display()}"
+
+
+class ContactSession(models.Model):
+    """A signed-in contact's session on the enterprise pages: the cookie holds
+    a random key, the row only its SHA-256. Sliding: each request moves
+    ``expires_at`` to ``PORTAL_SESSION_SECONDS`` from then."""
+
+    key_hash = models.CharField(_("会话摘要"), max_length=64, unique=True)
+    contact = models.ForeignKey(
+        EnterpriseContact, verbose_name=_("企业联系人"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    created_at = models.DateTimeField(_("登录时间"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("最近访问"))
+    expires_at = models.DateTimeField(_("失效时间"))
+    ended_at = models.DateTimeField(_("退出时间"), null=True, blank=True)
+    address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("企业登录会话")
+        verbose_name_plural = _("企业登录会话")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.contact} {self.created_at:%Y-%m-%d %H:%M}"

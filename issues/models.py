@@ -567,3 +567,45 @@ class ProgressEntry(models.Model):
 
     def __str__(self):
         return f"{self.item} {self.month:%Y-%m}"
+
+
+def attachment_path(instance, filename):
+    """Under ``MEDIA_ROOT/private/``, never under the static path: served only
+    through views that check who asks (``portal:attachment``,
+    ``issues:attachment``). The stored name is random; the original is kept."""
+    import secrets
+
+    suffix = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}.get(
+        instance.content_type, ""
+    )
+    return f"private/items/{timezone.localdate():%Y/%m}/{secrets.token_hex(16)}{suffix}"
+
+
+class ItemAttachment(models.Model):
+    """A photo or PDF an enterprise sent with its request (issue 17), checked
+    by its content (``issues.attachments``)."""
+
+    item = models.ForeignKey(
+        IssueItem, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=50)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    contact = models.ForeignKey(
+        EnterpriseContact,
+        verbose_name=_("上传的企业联系人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+
+    class Meta:
+        verbose_name = _("问题附件")
+        verbose_name_plural = _("问题附件")
+        ordering = ["item", "id"]
+
+    def __str__(self):
+        return self.original_name

@@ -5,6 +5,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from cadres.models import Unit
 from tabular.dates import check_order
 from tabular.history import records_history_by
+from visits.models import ProblemCategory
 
 from . import slip_workflow, workdays, workflow
 from .models import (
@@ -19,6 +21,7 @@ from .models import (
     ExtensionRequest,
     IssueEvent,
     IssueItem,
+    ItemAttachment,
     ReferralSlip,
     SerialCounter,
     SupervisionSlip,
@@ -61,6 +64,44 @@ def items_from_visit(visit, *, by=None):
             workflow.record_creation(item, by=by, cadre=cadre, comment=_("走访反馈表提交"))
             created.append(item)
     return created
+
+
+@transaction.atomic
+def raise_request(enterprise, contact, category, description, files=()):
+    """A request an enterprise raises itself between visits (issue 17): a new
+    item 企业自报 naming its contact, its first timeline line by that contact,
+    and the files it sent (checked by :func:`issues.attachments.check`; a
+    refused file raises ``ValidationError`` and nothing is written). Its
+    paired cadres and the office are told (``jobs.handoffs``)."""
+    from .attachments import check
+
+    checked = check(files)
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError(_("请填写问题描述。"), code="required")
+    if category not in ProblemCategory.values:
+        raise ValidationError(_("请选择问题类别。"), code="category")
+    if contact.enterprise_id != enterprise.pk:
+        raise ValidationError(_("联系人不属于该企业。"), code="contact")
+    item = IssueItem.objects.create(
+        enterprise=enterprise,
+        source=IssueItem.Source.ENTERPRISE,
+        raised_by=contact,
+        category=category,
+        description=description,
+        status=IssueItem.Status.NEW,
+    )
+    workflow.record_creation(item, contact=contact, comment=_("企业自报"))
+    for one in checked:
+        ItemAttachment.objects.create(
+            item=item,
+            file=File(one.upload, name=one.name),
+            original_name=one.name,
+            content_type=one.content_type,
+            size=one.size,
+            contact=contact,
+        )
+    return item
 
 
 def next_serial(kind: str, year: int) -> tuple[int, str]:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cadres import permissions
 
-from . import access, selectors, services, slip_workflow, workflow
+from . import access, attachments, selectors, services, slip_workflow, workflow
 from .forms import (
     AnswerForm,
     ConcludeForm,
@@ -22,7 +22,7 @@ from .forms import (
     ReturnForm,
     SuperviseForm,
 )
-from .models import ExtensionRequest, ReferralSlip
+from .models import ExtensionRequest, ItemAttachment, ReferralSlip
 
 
 @login_required
@@ -323,3 +323,12 @@ def escalation_print(request, pk):
 def supervision_print(request, pk):
     supervision = get_object_or_404(selectors.supervisions_for(request.user), pk=pk)
     return render(request, "issues/supervision_print.html", {"supervision": supervision})
+
+
+@login_required
+def attachment(request, pk):
+    """A file an enterprise sent with its request: to whoever may open its item."""
+    found = get_object_or_404(
+        ItemAttachment.objects.filter(item__in=selectors.items_for(request.user)), pk=pk
+    )
+    return attachments.serve(found)

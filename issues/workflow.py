@@ -54,16 +54,30 @@ def check(from_status, to_status):
         )
 
 
-def actor_name(user, *, cadre=None) -> str:
+def actor_name(user, *, cadre=None, contact=None) -> str:
     """The name a timeline shows for who acted: the cadre's name when a cadre
-    acted (an item from their form) or the login is a cadre's, else the
-    user's full name or login."""
+    acted (an item from their form) or the login is a cadre's, the
+    enterprise contact's for a request the enterprise raised (issue 17), else
+    the user's full name or login."""
+    if contact is not None:
+        return contact.name[:100]
     if cadre is not None:
         return cadre.name[:100]
     return selectors.display_name(user)  # the login's own cadre, from the request's scope
 
 
-def event(item, kind, *, actor, cadre=None, comment="", referral=None, escalation=None, from_status=None):
+def event(
+    item,
+    kind,
+    *,
+    actor,
+    cadre=None,
+    contact=None,
+    comment="",
+    referral=None,
+    escalation=None,
+    from_status=None,
+):
     """One line of ``item``'s timeline, unsaved, ``actor`` the user who acted:
     the one place events are made (it writes nothing).
 
@@ -75,7 +89,7 @@ def event(item, kind, *, actor, cadre=None, comment="", referral=None, escalatio
         item=item,
         kind=kind,
         actor=actor,
-        actor_name=actor_name(actor, cadre=cadre),
+        actor_name=actor_name(actor, cadre=cadre, contact=contact),
         from_status=item.status if from_status is None else from_status,
         to_status=item.status,
         comment=comment.strip(),
@@ -85,11 +99,13 @@ def event(item, kind, *, actor, cadre=None, comment="", referral=None, escalatio
 
 
 @records_history_by()
-def record(item, kind, *, by, cadre=None, comment="", referral=None, escalation=None, from_status=None):
+def record(
+    item, kind, *, by, cadre=None, contact=None, comment="", referral=None, escalation=None, from_status=None
+):
     """Write one line of ``item``'s timeline (:func:`event`)."""
     line = event(
-        item, kind, actor=by, cadre=cadre, comment=comment, referral=referral, escalation=escalation,
-        from_status=from_status,
+        item, kind, actor=by, cadre=cadre, contact=contact, comment=comment, referral=referral,
+        escalation=escalation, from_status=from_status,
     )  # fmt: skip
     line.save(force_insert=True)
     return line
@@ -178,7 +194,8 @@ def move(
 
 
 @records_history_by()
-def record_creation(item, *, by=None, cadre=None, comment=""):
+def record_creation(item, *, by=None, cadre=None, contact=None, comment=""):
     """The first line of an item's timeline: who put it on the list (the
-    reporting cadre for an item from a form, the user who entered it)."""
-    return record(item, IssueEvent.Kind.CREATED, by=by, cadre=cadre, comment=comment)
+    reporting cadre for an item from a form, the enterprise's contact for its
+    own request, the user who entered it)."""
+    return record(item, IssueEvent.Kind.CREATED, by=by, cadre=cadre, contact=contact, comment=comment)

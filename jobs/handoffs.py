@@ -28,6 +28,8 @@ deadline counted again (期限重算)     the department's officer (holidays ent
 supervision slip (督办单)            the department's principal leader (R18)
                                     and its officer
 instruction recorded (批示)          the liaison office
+created, an enterprise's own        its paired cadres (pairings in force) and
+request (企业自报, issue 17)          the liaison office
 ==================================  ==========================================
 
 Nobody is told of their own step.
@@ -38,9 +40,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cadres import selectors as cadre_selectors
 from cadres.permissions import liaison_staff_users
 from issues import selectors as issue_selectors
 from issues import services as issue_services
@@ -160,6 +163,16 @@ def messages_for(event, staff) -> list[Message]:
         subject = _("【督办单】交办单 %(serial)s 已逾期") % {"serial": slip.serial}
         tell(_user_of(slip.department.principal_leader), "principal", subject, body, "")
         tell_department(subject, body)
+    if event.kind == K.CREATED and item.source == IssueItem.Source.ENTERPRISE:
+        subject = _("【企业自报】%(enterprise)s提出新问题") % {"enterprise": item.enterprise.name}
+        body = f"{text}\n" + _("提出人：%(name)s") % {"name": by}
+        link = reverse("issues:item", args=[item.pk])
+        cadres = cadre_selectors.paired_with(item.enterprise, timezone.localdate(event.at))
+        told = set()
+        for contact in [*(_user_of(c) for c in cadres), *staff]:
+            if contact is not None and contact.user_id not in told:
+                told.add(contact.user_id)
+                tell(contact, "enterprise-request", subject, body, link)
     office_subject = {
         K.ANSWERED: _("【待确认】%(unit)s已反馈交办单 %(serial)s"),
         K.EXTENSION: _("【待审批】%(unit)s申请延期：交办单 %(serial)s"),

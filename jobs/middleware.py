@@ -20,8 +20,10 @@ class AfterWriteMiddleware:
         if (
             request.method not in SAFE
             and response.status_code < 400
-            and user is not None
-            and user.is_authenticated
+            and (
+                (user is not None and user.is_authenticated)
+                or getattr(request, "portal_contact", None) is not None  # an enterprise's own request
+            )
         ):
             try:
                 changes.after_write()

@@ -40,7 +40,16 @@ from coordination.models import GoodPractice, Meeting, MeetingItem
 from dashboards import closing as closing_counts
 from dashboards import figures
 from dashboards.models import CadreCell, FigureBuild, FigureCell, QuarterChange
-from enterprises.models import Enterprise, EnterpriseContact, Place, PlaceAlias
+from enterprises import signin
+from enterprises.models import (
+    ContactSession,
+    Enterprise,
+    EnterpriseContact,
+    Place,
+    PlaceAlias,
+    SignInCode,
+    SignInLog,
+)
 from issues import models as issue_models
 from issues import services as issue_services
 from issues import spotchecks, workflow
@@ -114,6 +123,39 @@ class EnterpriseContactFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"企业联系人{n}")
     role = "办公室主任"
     mobile = factory.Sequence(lambda n: f"135{n:08d}")
+
+
+class SignInCodeFactory(factory.django.DjangoModelFactory):
+    """A code sent to a mobile; ``code`` (not stored) is the plain code, hashed."""
+
+    class Meta:
+        model = SignInCode
+        exclude = ["code"]
+
+    mobile = factory.Sequence(lambda n: f"136{n:08d}")
+    code = "123456"
+    code_hash = factory.LazyAttribute(lambda o: signin.hash_code(o.mobile, o.code))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(minutes=5))
+    address = "127.0.0.1"
+
+
+class SignInLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SignInLog
+
+    mobile = factory.Sequence(lambda n: f"136{n:08d}")
+    address = "127.0.0.1"
+    outcome = SignInLog.Outcome.CODE_SENT
+
+
+class ContactSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactSession
+
+    key_hash = factory.Sequence(lambda n: signin.hash_key(f"key-{n}"))
+    contact = factory.SubFactory(EnterpriseContactFactory)
+    last_seen = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(minutes=30))
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
@@ -1101,3 +1143,19 @@ class SmsLogFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, mobile, text, purpose):
         return sms.send(mobile, text, purpose=purpose).log
+
+
+class ItemAttachmentFactory(factory.django.DjangoModelFactory):
+    """A PNG an enterprise sent with its own request."""
+
+    class Meta:
+        model = issue_models.ItemAttachment
+
+    item = factory.SubFactory(
+        IssueItemFactory, source=issue_models.IssueItem.Source.ENTERPRISE, reporter=None
+    )
+    file = factory.django.FileField(filename="photo.png", data=b"\x89PNG\r\n\x1a\n" + b"0" * 32)
+    original_name = "现场照片.png"
+    content_type = "image/png"
+    size = 40
+    contact = factory.LazyAttribute(lambda o: EnterpriseContactFactory(enterprise=o.item.enterprise))

@@ -147,6 +147,7 @@ def build_world(staff_user):
             "cadre": cadre,
             "leader": escalate_to,
             "place": puyuan,
+            "attachment": f.ItemAttachmentFactory(item=slip.item),
         }
     objects["A"]["supervision"] = SupervisionSlip.objects.create(
         serial="桐联企督〔2026〕第0001号", year=2026, number=1, referral=objects["A"]["slip"],

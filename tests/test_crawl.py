@@ -82,6 +82,7 @@ from enterprises.models import Enterprise
 from issues.models import (
     EscalationSlip,
     IssueItem,
+    ItemAttachment,
     ReferralSlip,
     SpotCheckBatch,
     SupervisionSlip,
@@ -302,6 +303,7 @@ def id_sources(users, facts):
         "unit": sample(Unit.objects, [economy.pk, town.pk]),
         "cadre": sample(Cadre.objects, own_cadres),
         "report": sample(QuarterlyReport.objects),
+        "attachment": sample(ItemAttachment.objects),
         "enterprise": sample(
             Enterprise.objects,
             list(Pairing.objects.filter(cadre=cadre).values_list("enterprise_id", flat=True))[:1],
@@ -318,7 +320,8 @@ SOURCE = {
     "coordination:meeting_edit": "meeting",
     "coordination:practice": "practice", "dashboards:unit": "unit", "dashboards:cadre": "cadre",
     "dashboards:pairing": "pairing", "dashboards:evaluation_cadre": "cadre", "jobs:report_download": "report",
-    "cards:enterprise": "enterprise", "cards:unit": "unit",
+    "cards:enterprise": "enterprise", "cards:unit": "unit", "portal:item": "item",
+    "issues:attachment": "attachment", "portal:attachment": "attachment",
     # the slips' actions are POSTs: a GET answers 405 to everyone, for every id (nothing to learn)
     **{f"issues:slip_{a}": "slip" for a in (
         "answer", "extension", "decide_extension", "accept", "send_back", "supervise", "progress")},

@@ -32,6 +32,12 @@ Variables (all optional unless noted):
 - ``ENTERPRISE_PORTAL_URL``: the enterprise portal's origin as the internet sees it
   (``https://qiye.example.gov.cn``), which the service cards' QR codes point to
   (``…/qiye/login/?c=<credit code>``); unset: the address the card is printed from.
+- The enterprise pages (``/qiye/``, ``tongxiang_liaison.portal``), signed in with a
+  one-time code by SMS: ``PORTAL_CODE_TTL_SECONDS`` (300, how long a code is valid),
+  ``PORTAL_CODE_ATTEMPTS`` (5 tries per code), ``PORTAL_CODES_PER_MOBILE_PER_HOUR`` (5),
+  ``PORTAL_CODES_PER_ADDRESS_PER_HOUR`` (20), ``PORTAL_SESSION_SECONDS`` (1800, sliding:
+  each page moves it on), ``PORTAL_COOKIE_NAME`` (``tx_qiye``, path ``/qiye/``; Secure
+  when ``SECURE_COOKIES``, on by default without ``DEBUG``), ``PORTAL_UPLOAD_MAX_MB`` (5).
 """
 
 import datetime
@@ -266,6 +272,15 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # (unset: the address the card was printed from).
 LIAISON_OFFICE_PHONE = env_str("LIAISON_OFFICE_PHONE", "0573-00000000（演示号码）")
 ENTERPRISE_PORTAL_URL = env_str("ENTERPRISE_PORTAL_URL", "")
+# The enterprise pages' sign-in (enterprises.signin) and cookie (portal.auth).
+PORTAL_CODE_TTL_SECONDS = env_int("PORTAL_CODE_TTL_SECONDS", 300)
+PORTAL_CODE_ATTEMPTS = env_int("PORTAL_CODE_ATTEMPTS", 5)
+PORTAL_CODES_PER_MOBILE_PER_HOUR = env_int("PORTAL_CODES_PER_MOBILE_PER_HOUR", 5)
+PORTAL_CODES_PER_ADDRESS_PER_HOUR = env_int("PORTAL_CODES_PER_ADDRESS_PER_HOUR", 20)
+PORTAL_SESSION_SECONDS = env_int("PORTAL_SESSION_SECONDS", 1800)
+PORTAL_COOKIE_NAME = env_str("PORTAL_COOKIE_NAME", "tx_qiye")
+PORTAL_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+PORTAL_UPLOAD_MAX_MB = env_int("PORTAL_UPLOAD_MAX_MB", 5)
 
 # Channels (jobs.channels, README "Channels"): the chain a person's messages
 # go by when they have chosen none (接收渠道 in the admin); how long a failing

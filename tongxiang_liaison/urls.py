@@ -18,6 +18,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # The enterprise pages: the one prefix a site may expose to the internet.
+    path("qiye/", include("tongxiang_liaison.portal.urls")),
     path("", include("cadres.urls")),
     path("", include("tongxiang_liaison.feedback")),
     path("", include("tongxiang_liaison.card_views")),

@@ -259,4 +259,106 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.CreateModel(
+            name="SignInCode",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("mobile", models.CharField(db_index=True, max_length=11, verbose_name="手机号")),
+                ("code_hash", models.CharField(max_length=128, verbose_name="验证码摘要")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="发送时间"),
+                ),
+                ("expires_at", models.DateTimeField(verbose_name="失效时间")),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="已尝试次数")),
+                ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="使用时间")),
+                ("address", models.GenericIPAddressField(blank=True, null=True, verbose_name="来源地址")),
+            ],
+            options={
+                "verbose_name": "登录验证码",
+                "verbose_name_plural": "登录验证码",
+                "ordering": ["-created_at"],
+            },
+        ),
+        migrations.CreateModel(
+            name="ContactSession",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key_hash", models.CharField(max_length=64, unique=True, verbose_name="会话摘要")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登录时间")),
+                ("last_seen", models.DateTimeField(verbose_name="最近访问")),
+                ("expires_at", models.DateTimeField(verbose_name="失效时间")),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="退出时间")),
+                ("address", models.GenericIPAddressField(blank=True, null=True, verbose_name="来源地址")),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to="enterprises.enterprisecontact",
+                        verbose_name="企业联系人",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "企业登录会话",
+                "verbose_name_plural": "企业登录会话",
+                "ordering": ["-created_at"],
+            },
+        ),
+        migrations.CreateModel(
+            name="SignInLog",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("mobile", models.CharField(db_index=True, max_length=11, verbose_name="手机号")),
+                ("address", models.GenericIPAddressField(blank=True, null=True, verbose_name="来源地址")),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("code_sent", "已发送验证码"),
+                            ("signed_in", "登录成功"),
+                            ("wrong_code", "验证码错误"),
+                            ("expired", "验证码已失效"),
+                            ("limited", "超出次数限制"),
+                            ("unknown", "手机号未登记"),
+                        ],
+                        max_length=12,
+                        verbose_name="结果",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sign_ins",
+                        to="enterprises.enterprisecontact",
+                        verbose_name="企业联系人",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "企业登录记录",
+                "verbose_name_plural": "企业登录记录",
+                "ordering": ["-at"],
+            },
+        ),
     ]

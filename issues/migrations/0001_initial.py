@@ -6,6 +6,8 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+import issues.models
+
 
 class Migration(migrations.Migration):
     initial = True
@@ -1427,5 +1429,51 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="supervisionslip",
             constraint=models.UniqueConstraint(fields=("year", "number"), name="supervision_year_number"),
+        ),
+        migrations.CreateModel(
+            name="ItemAttachment",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200, upload_to=issues.models.attachment_path, verbose_name="文件"
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="原文件名")),
+                ("content_type", models.CharField(max_length=50, verbose_name="文件类型")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="attachments",
+                        to="enterprises.enterprisecontact",
+                        verbose_name="上传的企业联系人",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="issues.issueitem",
+                        verbose_name="问题",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "问题附件",
+                "verbose_name_plural": "问题附件",
+                "ordering": ["item", "id"],
+            },
         ),
     ]

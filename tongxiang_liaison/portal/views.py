@@ -1,0 +1,221 @@
+"""The enterprise pages' views: sign in with a code, choose the enterprise,
+its home (cadres and items), an item's page, sign out, the language."""
+
+from contextlib import suppress
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import check_for_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from enterprises import signin
+from enterprises.models import Enterprise
+from issues import attachments
+from issues import services as issue_services
+from issues.models import ItemAttachment
+from jobs import sms
+from tabular.inputs import PROBLEM
+from tabular.phone import normalise_mobile, validate_mobile
+from tongxiang_liaison.views import client_ip
+from visits.models import ProblemCategory
+
+from . import selectors
+from .auth import contact_required, current_session, sign_out
+from .auth import sign_in as set_portal_cookie
+
+REFUSED = {
+    signin.Outcome.WRONG_CODE: gettext_lazy("验证码不正确，请重新输入。"),
+    signin.Outcome.EXPIRED: gettext_lazy("验证码已失效，请重新获取。"),
+    signin.Outcome.LIMITED: gettext_lazy("尝试次数过多，请重新获取验证码。"),
+    signin.Outcome.UNKNOWN_MOBILE: gettext_lazy("验证码不正确，请重新输入。"),
+}
+
+
+class MobileForm(forms.Form):
+    mobile = forms.CharField(label=gettext_lazy("手机号"), max_length=20)
+
+    def clean_mobile(self):
+        validate_mobile(self.cleaned_data["mobile"])
+        return normalise_mobile(self.cleaned_data["mobile"])
+
+
+class CodeForm(MobileForm):
+    code = forms.CharField(label=gettext_lazy("验证码"), max_length=6, min_length=6)
+
+
+def send_code(mobile, code):
+    minutes = max(1, settings.PORTAL_CODE_TTL_SECONDS // 60)
+    text = _("企业服务登录验证码：%(code)s，%(minutes)s 分钟内有效，请勿告诉他人。") % {
+        "code": code,
+        "minutes": minutes,
+    }
+    # A failed send is logged by jobs.sms; the page stays the same (the contact asks again).
+    with suppress(sms.SmsError):
+        sms.send(mobile, text, purpose="portal_code", log_text=_("企业服务登录验证码（已隐去）"))
+
+
+def greeted(request):
+    code = (request.GET.get("c") or request.POST.get("c") or "").strip().upper()[:18]
+    return Enterprise.objects.filter(credit_code=code).first() if code else None
+
+
+@require_http_methods(["GET", "POST"])
+def login(request):
+    if current_session(request) is not None:
+        return redirect("portal:home")
+    enterprise = greeted(request)
+    form = MobileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        mobile = form.cleaned_data["mobile"]
+        outcome = signin.request_code(mobile, client_ip(request), send_code)
+        if outcome == signin.Outcome.LIMITED:
+            form.add_error(None, _("获取验证码过于频繁，请一小时后再试。"))
+        else:
+            return redirect(f"{reverse('portal:code')}?{urlencode({'m': mobile})}")
+    return render(request, "portal/login.html", {"form": form, "enterprise": enterprise})
+
+
+@require_http_methods(["GET", "POST"])
+def code(request):
+    mobile = request.POST.get("mobile") or request.GET.get("m") or ""
+    form = CodeForm(request.POST or None, initial={"mobile": mobile})
+    if request.method == "POST" and form.is_valid():
+        address = client_ip(request)
+        try:
+            contacts = signin.verify(form.cleaned_data["mobile"], form.cleaned_data["code"], address)
+        except signin.SignInRefused as refused:
+            form.add_error("code", REFUSED[refused.outcome])
+        else:
+            target = "portal:home" if len(contacts) == 1 else "portal:choose"
+            return set_portal_cookie(redirect(target), contacts[0], address)
+    return render(request, "portal/code.html", {"form": form, "mobile": mobile})
+
+
+@contact_required
+@require_http_methods(["GET", "POST"])
+def choose(request):
+    session = request.portal_session
+    if request.method == "POST":
+        try:
+            contact_id = int(request.POST.get("contact", ""))
+        except ValueError:
+            contact_id = 0
+        if signin.switch_contact(session, contact_id):
+            return redirect("portal:home")
+    contacts = signin.active_contacts(session.contact.mobile)
+    return render(request, "portal/choose.html", {"contacts": contacts})
+
+
+@contact_required
+def home(request):
+    enterprise = request.portal_enterprise
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "cadres": selectors.paired_cadres(enterprise, timezone.localdate()),
+            "items": selectors.public_items(enterprise),
+            "several": signin.active_contacts(request.portal_contact.mobile).count() > 1,
+        },
+    )
+
+
+@contact_required
+def item(request, pk):
+    found = get_object_or_404(selectors.items_of(request.portal_enterprise), pk=pk)
+    return render(
+        request,
+        "portal/item.html",
+        {
+            "row": selectors.public_item(found),
+            "events": selectors.public_timeline(found),
+            "files": found.attachments.all(),
+        },
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(one, initial) for one in files if one]
+
+
+class RequestForm(forms.Form):
+    category = forms.ChoiceField(label=gettext_lazy("问题类别"), choices=ProblemCategory.choices)
+    description = forms.CharField(label=gettext_lazy("问题描述"), widget=forms.Textarea, max_length=PROBLEM)
+    files = MultipleFileField(label=gettext_lazy("照片或文件"), required=False)
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        attachments.check(files)  # a ValidationError in Chinese, before anything is written
+        return files
+
+
+@contact_required
+@require_http_methods(["GET", "POST"])
+def new_request(request):
+    """A request the enterprise raises between visits: onto the issue list as 企业自报."""
+    form = RequestForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = issue_services.raise_request(
+                request.portal_enterprise,
+                request.portal_contact,
+                form.cleaned_data["category"],
+                form.cleaned_data["description"],
+                form.cleaned_data["files"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("portal:item", pk=created.pk)
+    return render(request, "portal/new_request.html", {"form": form, "max_mb": settings.PORTAL_UPLOAD_MAX_MB})
+
+
+@contact_required
+def attachment(request, pk):
+    """A file sent with one of the enterprise's own items; another's answers 404."""
+    found = get_object_or_404(
+        ItemAttachment.objects.filter(item__in=selectors.items_of(request.portal_enterprise)), pk=pk
+    )
+    return attachments.serve(found)
+
+
+@require_POST
+def signout(request):
+    return sign_out(request, redirect("portal:login"))
+
+
+@require_POST
+def language(request):
+    """The language switch of the enterprise pages: back to a page under /qiye/ only."""
+    next_url = request.POST.get("next", "")
+    if not next_url.startswith("/qiye/") or "//" in next_url or "\\" in next_url:
+        next_url = reverse("portal:home")
+    response = redirect(next_url)
+    language = request.POST.get("language", "")
+    if check_for_language(language):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            samesite="Lax",
+        )
+    return response
