@@ -346,3 +346,24 @@ def test_an_attachment_is_served_only_to_its_enterprise(client, contact):
     assert client.get(reverse("portal:attachment", args=[other.pk])).status_code == 404
     client.cookies.clear()
     assert client.get(reverse("portal:attachment", args=[own.pk])).url == LOGIN
+
+
+def test_the_code_text_is_chinese_whatever_the_browser(client, contact):
+    client.post(LOGIN, {"mobile": contact.mobile}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "企业服务登录验证码" in sms.outbox[-1].text
+
+
+def test_demo_enterprises_each_have_a_contact_apart_from_the_cadres():
+    import io
+
+    from django.core.management import call_command
+
+    from cadres.models import Cadre
+    from enterprises.models import Enterprise, EnterpriseContact
+
+    call_command("seed_demo", enterprises=12, cadres=8, stdout=io.StringIO())
+    contacts = EnterpriseContact.objects.order_by("enterprise_id")
+    assert contacts.count() == Enterprise.objects.count() == 12
+    assert contacts.first().mobile == "19000000001"
+    cadres = set(Cadre.objects.values_list("mobile", flat=True))
+    assert not set(contacts.values_list("mobile", flat=True)) & cadres

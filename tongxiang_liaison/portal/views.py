@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import check_for_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -50,14 +50,17 @@ class CodeForm(MobileForm):
 
 
 def send_code(mobile, code):
+    """The text of a sign-in code, in the site's language (Chinese), whatever the browser's."""
     minutes = max(1, settings.PORTAL_CODE_TTL_SECONDS // 60)
-    text = _("企业服务登录验证码：%(code)s，%(minutes)s 分钟内有效，请勿告诉他人。") % {
-        "code": code,
-        "minutes": minutes,
-    }
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("企业服务登录验证码：%(code)s，%(minutes)s 分钟内有效，请勿告诉他人。") % {
+            "code": code,
+            "minutes": minutes,
+        }
+        log_text = _("企业服务登录验证码（已隐去）")
     # A failed send is logged by jobs.sms; the page stays the same (the contact asks again).
     with suppress(sms.SmsError):
-        sms.send(mobile, text, purpose="portal_code", log_text=_("企业服务登录验证码（已隐去）"))
+        sms.send(mobile, text, purpose="portal_code", log_text=log_text)
 
 
 def greeted(request):
@@ -158,7 +161,9 @@ class MultipleFileField(forms.FileField):
 
 class RequestForm(forms.Form):
     category = forms.ChoiceField(label=gettext_lazy("问题类别"), choices=ProblemCategory.choices)
-    description = forms.CharField(label=gettext_lazy("问题描述"), widget=forms.Textarea, max_length=PROBLEM)
+    description = forms.CharField(
+        label=gettext_lazy("问题描述"), widget=forms.Textarea(attrs={"rows": 5}), max_length=PROBLEM
+    )
     files = MultipleFileField(label=gettext_lazy("照片或文件"), required=False)
 
     def clean_files(self):
