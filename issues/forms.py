@@ -36,8 +36,8 @@ class MoveForm(TextLimits, forms.Form):
 
     def __init__(self, *args, item: IssueItem, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = [s for s in workflow.TRANSITIONS[item.status] if s not in (IssueItem.Status.REFERRED,)]
-        self.fields["to_status"].choices = [(s.value, s.label) for s in IssueItem.Status if s in allowed]
+        moves = [s for s in workflow.moves_from(item) if s != IssueItem.Status.REFERRED]
+        self.fields["to_status"].choices = [(s.value, s.label) for s in moves]
 
 
 class ReferForm(TextLimits, forms.Form):

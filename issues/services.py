@@ -132,7 +132,7 @@ def _check_move(item, to_status):
     """Lock ``item`` and refuse, with the move's own message, a move the
     table does not allow: checked before a slip is numbered for it."""
     item = IssueItem.objects.select_for_update().get(pk=item.pk)
-    workflow.check(item.status, to_status)
+    workflow.check(item.status, to_status, source=item.source)
     return item
 
 

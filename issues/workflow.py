@@ -29,7 +29,7 @@ OPEN = frozenset({S.NEW, S.CONTACT, S.UNIT, S.OFFICE, S.REFERRED, S.ESCALATED})
 CLOSED = frozenset({S.RESOLVED, S.UNSOLVABLE, S.WITHDRAWN})
 
 TRANSITIONS = {
-    S.NEW: {S.CONTACT, S.WITHDRAWN},
+    S.NEW: {S.CONTACT, S.OFFICE, S.WITHDRAWN},
     S.CONTACT: {S.UNIT, S.RESOLVED, S.WITHDRAWN},
     S.UNIT: {S.OFFICE, S.RESOLVED, S.WITHDRAWN},
     S.OFFICE: {S.REFERRED, S.ESCALATED, S.WITHDRAWN},
@@ -41,13 +41,26 @@ TRANSITIONS = {
 }
 
 
-def allowed(from_status, to_status):
+#: Moves only an enterprise's own request (企业自报, issue 17) may make: it
+#: comes to the office, as a hotline ticket does, and the office takes it at
+#: once; an item from a visit goes by the contact and the unit first (R14).
+OWN_REQUEST_ONLY = {(S.NEW, S.OFFICE)}
+
+
+def allowed(from_status, to_status, *, source=None):
+    if (from_status, to_status) in OWN_REQUEST_ONLY and source != IssueItem.Source.ENTERPRISE:
+        return False
     return to_status in TRANSITIONS.get(from_status, set())
 
 
-def check(from_status, to_status):
+def moves_from(item):
+    """The statuses ``item`` may move to next: the table, and the moves only its source allows."""
+    return [s for s in IssueItem.Status if allowed(item.status, s, source=item.source)]
+
+
+def check(from_status, to_status, *, source=None):
     """Refuse, with a sentence, a move the table does not allow."""
-    if not allowed(from_status, to_status):
+    if not allowed(from_status, to_status, source=source):
         raise ValidationError(
             _("不能从“%(from)s”变为“%(to)s”。") % {"from": S(from_status).label, "to": S(to_status).label},
             code="transition",
@@ -122,7 +135,7 @@ def apply_move(item, to_status, *, reason="", enterprise_confirmed=False, on=Non
     A closing move (resolved, unsolvable, withdrawn) sets ``closed_on``; a
     resolution is never dated before the item was reported, nor after today
     (issue 16.2)."""
-    check(item.status, to_status)
+    check(item.status, to_status, source=item.source)
     if to_status in (S.UNSOLVABLE, S.WITHDRAWN) and not reason.strip():
         raise ValidationError(_("“%(to)s”需要说明原因。") % {"to": S(to_status).label}, code="reason")
     if to_status == S.WITHDRAWN and not enterprise_confirmed:

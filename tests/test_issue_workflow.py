@@ -110,3 +110,21 @@ def test_the_timeline_reads_in_order(item, staff_user):
         (S.UNIT, S.RESOLVED),
     ]
     assert item.resolved_on == datetime.date(2026, 11, 20)
+
+
+def test_only_an_enterprises_own_request_goes_straight_to_the_office(staff_user):
+    """R14: an item from a visit goes by the contact and the unit first; an
+    enterprise's own request (企业自报, issue 17) comes to the office, which
+    takes it at once (新提交 → 联络办受理)."""
+    from tests.factories import IssueItemFactory
+
+    visit_item = IssueItemFactory()
+    with pytest.raises(ValidationError, match="不能从"):
+        workflow.move(visit_item, S.OFFICE, by=staff_user)
+    assert S.OFFICE not in workflow.moves_from(visit_item)
+
+    own = IssueItemFactory(source=IssueItem.Source.ENTERPRISE, reporter=None)
+    assert S.OFFICE in workflow.moves_from(own)
+    workflow.move(own, S.OFFICE, by=staff_user)
+    own.refresh_from_db()
+    assert own.status == S.OFFICE

@@ -20,11 +20,11 @@ from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
+from django.urls import reverse
 
 from cadres.models import Cadre, Pairing
 from enterprises.models import Enterprise
 
-SIGN_IN_PATH = "/qiye/login/"  # the enterprise portal's sign-in page
 MAX_CADRES = 4  # rows that fit on a 90 × 54 mm card; the others are counted
 CARDS_PER_SHEET = 10  # 2 × 5 cards of 90 × 54 mm on an A4 page
 RANKS = list(Cadre.Rank.values)
@@ -61,7 +61,7 @@ def portal_origin(request):
 
 
 def sign_in_url(origin, enterprise):
-    return f"{origin}{SIGN_IN_PATH}?{urlencode({'c': enterprise.credit_code})}"
+    return f"{origin}{reverse('portal:login')}?{urlencode({'c': enterprise.credit_code})}"
 
 
 def service_cards(enterprises, day: datetime.date, *, origin):
