@@ -21,6 +21,7 @@ urlpatterns = [
     path("slips/<int:pk>/print/", views.slip_print, name="slip_print"),
     path("my/issues/", views.my_items, name="my_items"),
     path("items/<int:pk>/", views.item_detail, name="item"),
+    path("items/<int:pk>/confirm/", views.item_confirm, name="item_confirm"),
     path("escalations/", views.escalations, name="escalations"),
     path("escalations/<int:pk>/", views.escalation_detail, name="escalation"),
     path("escalations/<int:pk>/instruct/", views.escalation_instruct, name="escalation_instruct"),

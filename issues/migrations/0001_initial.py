@@ -1428,4 +1428,211 @@ class Migration(migrations.Migration):
             model_name="supervisionslip",
             constraint=models.UniqueConstraint(fields=("year", "number"), name="supervision_year_number"),
         ),
+        migrations.AlterField(
+            model_name="issueevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "登记"),
+                    ("moved", "流转"),
+                    ("answered", "部门反馈"),
+                    ("returned", "退回重办"),
+                    ("extension", "申请延期"),
+                    ("ext_decided", "延期审批"),
+                    ("supervised", "督办"),
+                    ("instructed", "领导批示"),
+                    ("progress", "月度进展"),
+                    ("deadline", "期限重算"),
+                    ("confirmed", "企业评价"),
+                ],
+                default="moved",
+                max_length=12,
+                verbose_name="类别",
+            ),
+        ),
+        migrations.CreateModel(
+            name="HistoricalConfirmation",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "resolved_on",
+                    models.DateField(help_text="征求评价的那次解决的日期。", verbose_name="解决日期"),
+                ),
+                (
+                    "asked_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="征求日期"),
+                ),
+                (
+                    "due_on",
+                    models.DateField(help_text="逾期未答复的，视为默认满意。", verbose_name="答复期限"),
+                ),
+                (
+                    "verdict",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("satisfied", "满意"),
+                            ("basic", "基本满意"),
+                            ("unsatisfied", "不满意"),
+                            ("deemed", "默认满意"),
+                        ],
+                        max_length=12,
+                        verbose_name="企业评价",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, max_length=500, verbose_name="企业意见")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="答复时间")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="enterprises.enterprisecontact",
+                        verbose_name="企业联系人",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="issues.issueitem",
+                        verbose_name="问题",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="企业电话答复时代为登记的工作人员。",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="代为登记人",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "企业评价修改记录",
+                "verbose_name_plural": "historical 企业评价",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="Confirmation",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "resolved_on",
+                    models.DateField(help_text="征求评价的那次解决的日期。", verbose_name="解决日期"),
+                ),
+                (
+                    "asked_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="征求日期"),
+                ),
+                (
+                    "due_on",
+                    models.DateField(help_text="逾期未答复的，视为默认满意。", verbose_name="答复期限"),
+                ),
+                (
+                    "verdict",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("satisfied", "满意"),
+                            ("basic", "基本满意"),
+                            ("unsatisfied", "不满意"),
+                            ("deemed", "默认满意"),
+                        ],
+                        max_length=12,
+                        verbose_name="企业评价",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, max_length=500, verbose_name="企业意见")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="答复时间")),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="confirmations",
+                        to="enterprises.enterprisecontact",
+                        verbose_name="企业联系人",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="confirmations",
+                        to="issues.issueitem",
+                        verbose_name="问题",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="企业电话答复时代为登记的工作人员。",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="代为登记人",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "企业评价",
+                "verbose_name_plural": "企业评价",
+                "ordering": ["-asked_on", "-id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("verdict", "")), fields=["due_on"], name="confirmation_due"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("verdict", "")), fields=("item",), name="confirmation_one_pending"
+                    )
+                ],
+            },
+        ),
     ]
