@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from cadres import closing, permissions
 from cadres.models import Cadre, Pairing, Unit
+from issues import rates
 from issues.models import IssueItem
 from tabular.percent import percent, percent_value
 from tabular.xlsx import download_name, xlsx_response
@@ -130,6 +131,7 @@ def dashboard(request):
         "now": now,
         "before": before,
         "escalations": selectors.open_escalations(quarter, places),
+        "verdicts": rates.enterprise_satisfaction_by(quarter, places=places),
         "units": units,
         "unit_bars": unit_bars,
         "trend": trend_chart,

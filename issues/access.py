@@ -49,6 +49,12 @@ def can_move_items(user):
     return permissions.is_liaison_staff(user)
 
 
+def can_record_confirmation(user):
+    """Recording an enterprise's verdict on a resolution given by phone
+    (issue 17.5): the liaison office."""
+    return permissions.is_liaison_staff(user)
+
+
 def can_answer_slip(user, slip):
     """The information officer of the department the slip is addressed to."""
     return permissions.is_officer_of(user, slip.department_id)

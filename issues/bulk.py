@@ -28,8 +28,8 @@ from cadres import closing
 from tabular.bulk import insert
 from tabular.history import PendingHistory
 
-from . import services, workflow
-from .models import EscalationSlip, IssueEvent, IssueItem, ReferralSlip
+from . import confirmations, services, workflow
+from .models import Confirmation, EscalationSlip, IssueEvent, IssueItem, ReferralSlip
 from .workdays import WorkCalendar
 
 S = IssueItem.Status
@@ -47,6 +47,7 @@ class BulkIssueList:
     def _clear(self):
         self.items, self.referrals, self.escalations, self.events = [], [], [], []
         self.departments = []  # (escalation slip, [units])
+        self.confirmations = []  # asked by each resolution
         self.closes = []  # (item, status it left, by, why): noted if dated into a closed quarter
 
     def _number(self, kind, year):
@@ -74,6 +75,7 @@ class BulkIssueList:
         self.history.saved(item, user=by)
         if item.status in workflow.CLOSED:
             self.closes.append((item, previous, by, reason or comment))
+        self._ask(item, to_status, by)
         self.events.append(
             workflow.event(
                 item,
@@ -87,16 +89,29 @@ class BulkIssueList:
         )
         return item
 
+    def _ask(self, item, to_status, by):
+        """A resolution asks the enterprise (:func:`confirmations.ask`); saved
+        after its event, as :func:`workflow.move` saves it."""
+        if to_status != S.RESOLVED:
+            return
+        calendar = self._calendar(timezone.localdate())
+        self.confirmations.append((confirmations.new_confirmation(item, calendar=calendar), by))
+
+    def _calendar(self, day):
+        """The working-day table around ``day``, read once for many deadlines."""
+        if self.calendar is None or not self.calendar.first <= day <= self.calendar.last - YEAR:
+            self.calendar = WorkCalendar(day - YEAR, day + 2 * YEAR)
+        return self.calendar
+
     def refer(self, item, *, department, by, working_days=None, requirement="", on=None):
         """:func:`services.refer`."""
         issued_on = on or timezone.localdate()
         days = services.referral_days(item, department, working_days, issued_on=issued_on)
         workflow.check(item.status, S.REFERRED)
-        if self.calendar is None or not self.calendar.first <= issued_on <= self.calendar.last - YEAR:
-            self.calendar = WorkCalendar(issued_on - YEAR, issued_on + 2 * YEAR)
+        calendar = self._calendar(issued_on)
         slip = services.new_referral(
             item, department=department, issued_by=by, days=days, issued_on=issued_on,
-            number=self._number("交", issued_on.year), requirement=requirement, calendar=self.calendar,
+            number=self._number("交", issued_on.year), requirement=requirement, calendar=calendar,
         )  # fmt: skip
         self.referrals.append(slip)
         self.history.saved(slip, created=True, user=by)
@@ -156,6 +171,10 @@ class BulkIssueList:
             (through(escalationslip=slip, unit=unit) for slip, units in self.departments for unit in units),
         )
         insert(IssueEvent, self.events)
+        for confirmation, by in self.confirmations:
+            confirmation.item = confirmation.item  # the item's key, now it has one
+            self.history.saved(confirmation, created=True, user=by)
+        insert(Confirmation, [confirmation for confirmation, _by in self.confirmations])
         self.history.write()
         for counter in self.counters.values():
             counter.save(update_fields=["last"])

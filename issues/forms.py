@@ -5,7 +5,7 @@ from cadres.models import Unit
 from tabular.inputs import PROBLEM, REASON, TextLimits, text_field
 
 from . import workflow
-from .models import IssueItem
+from .models import Confirmation, IssueItem
 
 
 class AnswerForm(TextLimits, forms.Form):
@@ -82,3 +82,19 @@ class ConcludeForm(TextLimits, forms.Form):
 
 class SuperviseForm(TextLimits, forms.Form):
     note = text_field(_("督办意见"), REASON, required=False)
+
+
+class ConfirmationForm(TextLimits, forms.Form):
+    """An enterprise's verdict on a resolution, recorded by staff (by phone)."""
+
+    verdict = forms.ChoiceField(
+        label=_("企业评价"),
+        choices=[(v.value, v.label) for v in Confirmation.Verdict if v != Confirmation.Verdict.DEEMED],
+        widget=forms.RadioSelect,
+    )
+    comment = text_field(_("企业意见（不满意时必填）"), REASON, rows=2, required=False)
+    contact = forms.ModelChoiceField(label=_("答复的企业联系人"), queryset=None, required=False)
+
+    def __init__(self, *args, item: IssueItem, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = item.enterprise.contacts.all()

@@ -157,6 +157,7 @@ class IssueEvent(models.Model):
         INSTRUCTED = "instructed", _("领导批示")
         PROGRESS = "progress", _("月度进展")
         DEADLINE = "deadline", _("期限重算")
+        CONFIRMED = "confirmed", _("企业评价")
 
     item = models.ForeignKey(
         IssueItem, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="events"
@@ -609,3 +610,67 @@ class ItemAttachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class Confirmation(models.Model):
+    """The enterprise's verdict on a resolution (issue 17.5): every move of an
+    item to 已解决 asks the enterprise whether the problem is solved
+    (:func:`issues.services.ask_confirmation`); the enterprise answers on its
+    pages, or staff record an answer given by phone
+    (:func:`issues.services.confirm`). 不满意 reopens the item; no answer by
+    ``due_on`` (``CONFIRMATION_WORKING_DAYS`` working days after it was asked)
+    is recorded as 默认满意 by the job ``jobs.deem_confirmations``. One pending
+    confirmation per item."""
+
+    class Verdict(models.TextChoices):
+        SATISFIED = "satisfied", _("满意")
+        BASIC = "basic", _("基本满意")
+        UNSATISFIED = "unsatisfied", _("不满意")
+        DEEMED = "deemed", _("默认满意")
+
+    item = models.ForeignKey(
+        IssueItem, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="confirmations"
+    )
+    resolved_on = models.DateField(_("解决日期"), help_text=_("征求评价的那次解决的日期。"))
+    asked_on = models.DateField(_("征求日期"), default=timezone.localdate)
+    due_on = models.DateField(_("答复期限"), help_text=_("逾期未答复的，视为默认满意。"))
+    verdict = models.CharField(_("企业评价"), max_length=12, choices=Verdict.choices, blank=True)
+    comment = models.TextField(_("企业意见"), max_length=REASON, blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    contact = models.ForeignKey(
+        EnterpriseContact,
+        verbose_name=_("企业联系人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="confirmations",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代为登记人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("企业电话答复时代为登记的工作人员。"),
+    )
+
+    history = HistoricalRecords(verbose_name=_("企业评价修改记录"))
+
+    class Meta:
+        verbose_name = _("企业评价")
+        verbose_name_plural = _("企业评价")
+        ordering = ["-asked_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"], condition=models.Q(verdict=""), name="confirmation_one_pending"
+            ),
+        ]
+        indexes = [models.Index(fields=["due_on"], condition=models.Q(verdict=""), name="confirmation_due")]
+
+    def __str__(self):
+        return f"{self.item} {self.get_verdict_display() or _('待评价')}"
+
+    @property
+    def is_pending(self):
+        return not self.verdict

@@ -231,3 +231,69 @@ def satisfaction_by(quarter: Quarter, keys) -> list:
 def satisfaction_by_unit(quarter: Quarter) -> dict:
     rows = satisfaction_by(quarter, ["cadre_unit"])
     return {row.pop("cadre_unit"): Satisfaction(**row) for row in rows}
+
+
+@dataclass(frozen=True)
+class EnterpriseSatisfaction:
+    """The enterprises' own verdicts on resolutions (issue 17.5), reported
+    beside the spot checks' :class:`Satisfaction`: of the verdicts given in
+    the quarter, ``rate`` is 满意 + 基本满意 over the answers the enterprises
+    gave (满意, 基本满意, 不满意); 默认满意 — no answer by the due day — is
+    shown apart (``deemed``, ``deemed_share`` of all verdicts) and counts in
+    neither side of ``rate``: silence is not a verdict."""
+
+    satisfied: int = 0  # 满意
+    basic: int = 0  # 基本满意
+    unsatisfied: int = 0  # 不满意
+    deemed: int = 0  # 默认满意
+
+    @property
+    def answered(self):
+        return self.satisfied + self.basic + self.unsatisfied
+
+    @property
+    def total(self):
+        return self.answered + self.deemed
+
+    @property
+    def rate(self):
+        return (self.satisfied + self.basic) / self.answered if self.answered else None
+
+    @property
+    def deemed_share(self):
+        return self.deemed / self.total if self.total else None
+
+
+def _verdict_counts():
+    from .models import Confirmation
+
+    V = Confirmation.Verdict
+    names = {"satisfied": V.SATISFIED, "basic": V.BASIC, "unsatisfied": V.UNSATISFIED, "deemed": V.DEEMED}
+    return {name: Count("pk", filter=Q(verdict=verdict)) for name, verdict in names.items()}
+
+
+def enterprise_satisfaction_by(quarter: Quarter, by: str | None = None, *, items=None, places=None):
+    """The one selector of the enterprises' verdicts (issue 17.5): the city's
+    :class:`EnterpriseSatisfaction` (``by`` None), or ``{key: …}`` per unit
+    (``"unit"``: the reporting cadre's unit on the day the item was
+    reported, as the resolution rate counts it), cadre (``"cadre"``) or town
+    (``"place"``). A verdict counts in the quarter of the day it was given
+    (or deemed, Asia/Shanghai): verdicts are never back-dated, so a closed
+    quarter's figure does not move. ``items`` narrows (a permission scope),
+    ``places`` to the enterprises of those towns (a leader's area)."""
+    from .models import Confirmation
+
+    verdicts = Confirmation.objects.exclude(verdict="").filter(
+        answered_at__date__range=(quarter.first_day, quarter.last_day)
+    )
+    if items is not None:
+        verdicts = verdicts.filter(item__in=items)
+    if places is not None:
+        verdicts = verdicts.filter(item__enterprise__place_id__in=places)
+    if by is None:
+        return EnterpriseSatisfaction(**verdicts.aggregate(**_verdict_counts()))
+    key = {"unit": "reporter_unit", "cadre": "item__reporter_id", "place": "item__enterprise__place_id"}[by]
+    if by == "unit":
+        verdicts = verdicts.annotate(reporter_unit=unit_on("item__reported_on", "item__reporter_id"))
+    rows = verdicts.values(key).annotate(**_verdict_counts()).order_by()
+    return {row.pop(key): EnterpriseSatisfaction(**row) for row in rows if row[key] is not None}

@@ -17,6 +17,7 @@ from visits.models import ProblemCategory
 
 from . import slip_workflow, workdays, workflow
 from .models import (
+    Confirmation,
     EscalationSlip,
     ExtensionRequest,
     IssueEvent,
@@ -561,3 +562,80 @@ def mark_handed_off(events):
 def mark_all_handed_off():
     """For the demo and imports of past records: their events are history."""
     IssueEvent.objects.filter(handed_off=False).update(handed_off=True)
+
+
+def _answerer(confirmation, contact) -> str:
+    """The name the timeline shows for a contact's answer, the contact
+    checked to speak for the item's own enterprise."""
+    if contact is None:
+        return ""
+    if contact.enterprise_id != confirmation.item.enterprise_id:
+        raise ValidationError({"contact": _("该联系人不属于这家企业。")})
+    return contact.name
+
+
+@records_history_by()
+@transaction.atomic
+def confirm(confirmation, *, verdict: str, comment: str = "", contact=None, by=None):
+    """Record the enterprise's verdict on a resolution (issue 17.5): given on
+    its own pages (``contact``, nobody logged in: ``by`` None) or by phone to
+    staff (``by``, who recorded it). 不满意 needs a comment and reopens the item
+    (RESOLVED → OFFICE, :data:`workflow.REOPENING`): the liaison office and the
+    reporting cadre are told (``jobs.handoffs``). Refuses a confirmation
+    already answered and a verdict it does not know, writing nothing."""
+    V = Confirmation.Verdict
+    confirmation = Confirmation.objects.select_for_update().select_related("item").get(pk=confirmation.pk)
+    if not confirmation.is_pending:
+        raise ValidationError(_("企业已评价过这次解决（%(verdict)s），不能再次评价。") % {
+            "verdict": confirmation.get_verdict_display()
+        })  # fmt: skip
+    if verdict not in (V.SATISFIED, V.BASIC, V.UNSATISFIED):
+        raise ValidationError({"verdict": _("请选择满意、基本满意或不满意。")})
+    comment = comment.strip()
+    if verdict == V.UNSATISFIED and not comment:
+        raise ValidationError({"comment": _("不满意时请说明问题哪里没有解决。")})
+    name = _answerer(confirmation, contact)
+    confirmation.verdict, confirmation.comment, confirmation.contact = verdict, comment, contact
+    confirmation.recorded_by, confirmation.answered_at = by, timezone.now()
+    confirmation.save()
+    item = confirmation.item
+    text = _("企业评价：%(verdict)s") % {"verdict": confirmation.get_verdict_display()}
+    if by is not None and contact is not None:
+        text += _("（%(contact)s 电话答复）") % {"contact": contact.name}
+    workflow.record(item, IssueEvent.Kind.CONFIRMED, by=by, name=name, comment=f"{text}\n{comment}".strip())
+    if verdict == V.UNSATISFIED and item.status == S.RESOLVED:
+        workflow.move(
+            item, S.OFFICE, by=by, name=name, reopening=True,
+            comment=_("企业不满意，重新办理：%(comment)s") % {"comment": comment},
+        )  # fmt: skip
+    return confirmation
+
+
+def deem_overdue(today: datetime.date | None = None) -> int:
+    """Record 默认满意 on every pending confirmation whose due day has passed
+    (the job ``jobs.deem_confirmations``), each claimed by a conditional update
+    (pending → deemed), so two runs at once never record one twice; a
+    timeline line each. Returns how many it recorded."""
+    today = today or timezone.localdate()
+    V = Confirmation.Verdict
+    done = 0
+    due = Confirmation.objects.filter(verdict="", due_on__lt=today).order_by("pk")
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            claimed = Confirmation.objects.filter(pk=pk, verdict="").update(
+                verdict=V.DEEMED, answered_at=timezone.now()
+            )
+            if not claimed:
+                continue
+            confirmation = Confirmation.objects.select_related("item").get(pk=pk)
+            confirmation._change_reason = _("逾期未答复，默认满意")
+            confirmation.save(update_fields=["verdict"])  # its history row
+            workflow.record(
+                confirmation.item,
+                IssueEvent.Kind.CONFIRMED,
+                by=None,
+                comment=_("企业评价：%(verdict)s（%(day)s 前未答复）")
+                % {"verdict": V.DEEMED.label, "day": confirmation.due_on.isoformat()},
+            )
+            done += 1
+    return done

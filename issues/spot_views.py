@@ -189,10 +189,19 @@ def rate_table(request):
         happy = rates.satisfaction_by_unit(quarter)
         city = rates.figures(quarter) if whole_city else None
         city_happy = rates.satisfaction(quarter) if whole_city else None
+    # The enterprises' verdicts, live in a closed quarter too: they count by
+    # the day given, never back-dated (rates.enterprise_satisfaction_by).
+    verdicts = rates.enterprise_satisfaction_by(quarter, "unit")
+    none = rates.EnterpriseSatisfaction()
     rows = [
-        (units[pk], by_unit.get(pk, rates.Figures()), happy.get(pk, rates.Satisfaction()))
+        (
+            units[pk],
+            by_unit.get(pk, rates.Figures()),
+            happy.get(pk, rates.Satisfaction()),
+            verdicts.get(pk, none),
+        )
         for pk in sorted(
-            set(by_unit) | set(happy),
+            set(by_unit) | set(happy) | set(verdicts),
             key=lambda pk: (units[pk].sort_order, units[pk].name) if pk in units else (0, ""),
         )
         if pk in units
@@ -205,6 +214,7 @@ def rate_table(request):
             "rows": rows,
             "city": city,
             "city_satisfaction": city_happy,
+            "city_verdicts": rates.enterprise_satisfaction_by(quarter) if whole_city else None,
             "closed": closed,
             "previous": quarter.previous(),
             "next": quarter.next() if quarter.next().first_day <= timezone.localdate() else None,

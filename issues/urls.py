@@ -22,6 +22,7 @@ urlpatterns = [
     path("my/issues/", views.my_items, name="my_items"),
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("items/<int:pk>/confirm/", views.item_confirm, name="item_confirm"),
     path("escalations/", views.escalations, name="escalations"),
     path("escalations/<int:pk>/", views.escalation_detail, name="escalation"),
     path("escalations/<int:pk>/instruct/", views.escalation_instruct, name="escalation_instruct"),

@@ -16,6 +16,7 @@ from . import access, attachments, selectors, services, slip_workflow, workflow
 from .forms import (
     AnswerForm,
     ConcludeForm,
+    ConfirmationForm,
     ExtensionForm,
     InstructionForm,
     ProgressForm,
@@ -234,9 +235,10 @@ def my_items(request):
     )
 
 
-@login_required
-def item_detail(request, pk):
-    item = get_object_or_404(selectors.items_for(request.user), pk=pk)
+def _item_page(request, item, confirm_form=None, status=200):
+    pending = item.confirmations.filter(verdict="").first()
+    if pending is not None and confirm_form is None and access.can_record_confirmation(request.user):
+        confirm_form = ConfirmationForm(item=item)
     return render(
         request,
         "issues/item_detail.html",
@@ -245,8 +247,41 @@ def item_detail(request, pk):
             "events": item.events.select_related("actor"),
             "slips": item.referrals.select_related("department"),
             "escalations": item.escalations.select_related("leader").prefetch_related("departments"),
+            "confirmations": item.confirmations.select_related("contact", "recorded_by"),
+            "pending": pending,
+            "confirm_form": confirm_form if pending is not None else None,
         },
+        status=status,
     )
+
+
+@login_required
+def item_detail(request, pk):
+    return _item_page(request, get_object_or_404(selectors.items_for(request.user), pk=pk))
+
+
+@login_required
+@require_POST
+def item_confirm(request, pk):
+    """Staff record the enterprise's verdict on the item's pending
+    confirmation, given by phone (issue 17.5)."""
+    item = get_object_or_404(selectors.items_for(request.user), pk=pk)
+    if not access.can_record_confirmation(request.user):
+        raise PermissionDenied
+    pending = item.confirmations.filter(verdict="").first()
+    if pending is None:
+        messages.error(request, _("这个问题没有待评价的解决。"))
+        return redirect("issues:item", pk=item.pk)
+    form = ConfirmationForm(request.POST, item=item)
+    if not form.is_valid():
+        return _item_page(request, item, confirm_form=form, status=400)
+    try:
+        services.confirm(pending, **form.cleaned_data, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("企业评价已记录。"))
+    return redirect("issues:item", pk=item.pk)
 
 
 @login_required

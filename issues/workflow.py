@@ -10,6 +10,15 @@ withdraw unsolved problems.
 
 Every move goes through :func:`move`, which refuses what the table does not
 allow, and records who, when, from, to and why as an :class:`IssueEvent`.
+
+One move of the table is made by one service only: RESOLVED → OFFICE, the
+reopening of a resolution the enterprise rated 不满意
+(:func:`issues.services.confirm`, issue 17.5). It is in :data:`REOPENING`:
+:func:`move` refuses it unless called with ``reopening=True``, and the move
+form never offers it. A reopen clears ``resolved_on`` and ``closed_on``: the
+item counts as unresolved from then on; a closed quarter's frozen figures
+never move, and a reopen of a resolution dated into a closed quarter is noted
+as a pending correction of it (:func:`note_reopening`).
 """
 
 from django.core.exceptions import ValidationError
@@ -21,6 +30,7 @@ from cadres import closing, selectors
 from tabular.dates import check_order
 from tabular.history import records_history_by
 
+from . import confirmations
 from .models import IssueEvent, IssueItem
 
 S = IssueItem.Status
@@ -35,7 +45,7 @@ TRANSITIONS = {
     S.OFFICE: {S.REFERRED, S.ESCALATED, S.WITHDRAWN},
     S.REFERRED: {S.RESOLVED, S.UNSOLVABLE, S.WITHDRAWN},
     S.ESCALATED: {S.RESOLVED, S.UNSOLVABLE, S.WITHDRAWN},
-    S.RESOLVED: set(),
+    S.RESOLVED: {S.OFFICE},  # only by issues.services.confirm (REOPENING)
     S.UNSOLVABLE: set(),
     S.WITHDRAWN: set(),
 }
@@ -44,23 +54,28 @@ TRANSITIONS = {
 #: Moves only an enterprise's own request (企业自报, issue 17) may make: it
 #: comes to the office, as a hotline ticket does, and the office takes it at
 #: once; an item from a visit goes by the contact and the unit first (R14).
-OWN_REQUEST_ONLY = {(S.NEW, S.OFFICE)}
+OWN_REQUEST_ONLY = frozenset({(S.NEW, S.OFFICE)})
+REOPENING = frozenset({(S.RESOLVED, S.OFFICE)})
+"""Moves of the table only :func:`issues.services.confirm` makes (``reopening=True``)."""
 
 
-def allowed(from_status, to_status, *, source=None):
+def allowed(from_status, to_status, *, source=None, reopening=False):
     if (from_status, to_status) in OWN_REQUEST_ONLY and source != IssueItem.Source.ENTERPRISE:
+        return False
+    if (from_status, to_status) in REOPENING and not reopening:
         return False
     return to_status in TRANSITIONS.get(from_status, set())
 
 
 def moves_from(item):
-    """The statuses ``item`` may move to next: the table, and the moves only its source allows."""
+    """The statuses a person may move ``item`` to next: the table, the moves
+    only its source allows, never a reopening."""
     return [s for s in IssueItem.Status if allowed(item.status, s, source=item.source)]
 
 
-def check(from_status, to_status, *, source=None):
+def check(from_status, to_status, *, source=None, reopening=False):
     """Refuse, with a sentence, a move the table does not allow."""
-    if not allowed(from_status, to_status, source=source):
+    if not allowed(from_status, to_status, source=source, reopening=reopening):
         raise ValidationError(
             _("不能从“%(from)s”变为“%(to)s”。") % {"from": S(from_status).label, "to": S(to_status).label},
             code="transition",
@@ -80,29 +95,22 @@ def actor_name(user, *, cadre=None, contact=None) -> str:
 
 
 def event(
-    item,
-    kind,
-    *,
-    actor,
-    cadre=None,
-    contact=None,
-    comment="",
-    referral=None,
-    escalation=None,
-    from_status=None,
-):
+    item, kind, *, actor, cadre=None, contact=None, comment="", referral=None, escalation=None,
+    from_status=None, name="",
+):  # fmt: skip
     """One line of ``item``'s timeline, unsaved, ``actor`` the user who acted:
     the one place events are made (it writes nothing).
 
     A step on a slip (answered, returned, instructed …) leaves the status as
-    it is: ``from_status`` and ``to_status`` are both the current one."""
+    it is: ``from_status`` and ``to_status`` are both the current one.
+    ``name``: who acted when nobody logged in did (an enterprise's contact)."""
     if kind == IssueEvent.Kind.CREATED:
         from_status = ""
     return IssueEvent(
         item=item,
         kind=kind,
         actor=actor,
-        actor_name=actor_name(actor, cadre=cadre, contact=contact),
+        actor_name=name[:100] or actor_name(actor, cadre=cadre, contact=contact),
         from_status=item.status if from_status is None else from_status,
         to_status=item.status,
         comment=comment.strip(),
@@ -113,12 +121,13 @@ def event(
 
 @records_history_by()
 def record(
-    item, kind, *, by, cadre=None, contact=None, comment="", referral=None, escalation=None, from_status=None
-):
+    item, kind, *, by, cadre=None, contact=None, comment="", referral=None, escalation=None,
+    from_status=None, name="",
+):  # fmt: skip
     """Write one line of ``item``'s timeline (:func:`event`)."""
     line = event(
         item, kind, actor=by, cadre=cadre, contact=contact, comment=comment, referral=referral,
-        escalation=escalation, from_status=from_status,
+        escalation=escalation, from_status=from_status, name=name,
     )  # fmt: skip
     line.save(force_insert=True)
     return line
@@ -127,7 +136,7 @@ def record(
 MOVE_FIELDS = ["status", "resolved_on", "closed_on", "closing_reason", "withdrawal_confirmed", "updated_at"]
 
 
-def apply_move(item, to_status, *, reason="", enterprise_confirmed=False, on=None):
+def apply_move(item, to_status, *, reason="", enterprise_confirmed=False, on=None, reopening=False):
     """What a move changes on ``item``, in memory, refused as :func:`move`
     refuses it; returns the status it moved from. :func:`move` saves it
     (``MOVE_FIELDS``); the demo's bulk path (:mod:`issues.bulk`) keeps it.
@@ -135,7 +144,7 @@ def apply_move(item, to_status, *, reason="", enterprise_confirmed=False, on=Non
     A closing move (resolved, unsolvable, withdrawn) sets ``closed_on``; a
     resolution is never dated before the item was reported, nor after today
     (issue 16.2)."""
-    check(item.status, to_status, source=item.source)
+    check(item.status, to_status, source=item.source, reopening=reopening)
     if to_status in (S.UNSOLVABLE, S.WITHDRAWN) and not reason.strip():
         raise ValidationError(_("“%(to)s”需要说明原因。") % {"to": S(to_status).label}, code="reason")
     if to_status == S.WITHDRAWN and not enterprise_confirmed:
@@ -160,6 +169,8 @@ def apply_move(item, to_status, *, reason="", enterprise_confirmed=False, on=Non
         item.closing_reason = reason.strip()
     if to_status == S.WITHDRAWN:
         item.withdrawal_confirmed = True
+    if previous in CLOSED and to_status in OPEN:  # a reopening
+        item.resolved_on = item.closed_on = None
     return previous
 
 
@@ -181,10 +192,26 @@ def note_closing(item, previous, *, by, why=""):
 
 
 @records_history_by()
+def note_reopening(item, resolved_on, *, by, why=""):
+    """A reopen (dated today) takes back a resolution dated ``resolved_on``:
+    if that day lies in a closed quarter, the recount of that quarter would
+    count the item unresolved, so it is noted as a pending correction (issue
+    16); its frozen figures stay as published."""
+    return closing.note(
+        resolved_on,
+        what=_("问题“%(item)s”（#%(id)s）的状态") % {"item": item, "id": item.pk},
+        old=_("%(status)s（%(day)s）") % {"status": S.RESOLVED.label, "day": resolved_on.isoformat()},
+        new=_("企业评价不满意，重新办理（%(day)s）") % {"day": timezone.localdate().isoformat()},
+        by=by,
+        why=why,
+    )
+
+
+@records_history_by()
 @transaction.atomic
 def move(
     item, to_status, *, by, comment="", reason="", enterprise_confirmed=False, on=None, referral=None,
-    escalation=None,
+    escalation=None, reopening=False, name="",
 ):  # fmt: skip
     """Move ``item`` to ``to_status``; the one way any status changes.
 
@@ -196,13 +223,20 @@ def move(
     16). ``referral`` / ``escalation``: the slip the move is made by, named on
     the timeline line."""
     item = IssueItem.objects.select_for_update().get(pk=item.pk)
-    previous = apply_move(item, to_status, reason=reason, enterprise_confirmed=enterprise_confirmed, on=on)
+    resolved_on = item.resolved_on
+    previous = apply_move(
+        item, to_status, reason=reason, enterprise_confirmed=enterprise_confirmed, on=on, reopening=reopening
+    )
     item.save(update_fields=MOVE_FIELDS)
     record(
         item, IssueEvent.Kind.MOVED, by=by, comment=comment or reason, from_status=previous,
-        referral=referral, escalation=escalation,
+        referral=referral, escalation=escalation, name=name,
     )  # fmt: skip
     note_closing(item, previous, by=by, why=reason or comment)
+    if reopening and resolved_on is not None:
+        note_reopening(item, resolved_on, by=by, why=comment)
+    if to_status == S.RESOLVED:
+        confirmations.ask(item)
     return item
 
 

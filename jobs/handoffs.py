@@ -30,6 +30,7 @@ supervision slip (督办单)            the department's principal leader (R18)
 instruction recorded (批示)          the liaison office
 created, an enterprise's own        its paired cadres (pairings in force) and
 request (企业自报, issue 17)          the liaison office
+reopened (企业不满意, 已解决 → 联络办)   the liaison office; the reporting cadre
 ==================================  ==========================================
 
 Nobody is told of their own step.
@@ -48,6 +49,7 @@ from cadres.permissions import liaison_staff_users
 from issues import selectors as issue_selectors
 from issues import services as issue_services
 from issues.models import IssueEvent, IssueItem
+from issues.workflow import OPEN
 from visits.quarters import Quarter
 
 from . import delivery
@@ -147,6 +149,16 @@ def messages_for(event, staff) -> list[Message]:
             + (_("%(by)s：%(comment)s") % {"by": by, "comment": event.comment} if event.comment else by),
             mine,
         )
+    if event.kind == K.MOVED and event.from_status == S.RESOLVED and event.to_status in OPEN:
+        for contact in staff:  # the enterprise rated the resolution 不满意 (issue 17.5)
+            tell(
+                contact,
+                "office",
+                _("【企业不满意】%(enterprise)s 的问题已重新打开，请重新办理")
+                % {"enterprise": item.enterprise.name},
+                f"{text}\n{event.comment}",
+                reverse("issues:item", args=[item.pk]),
+            )
     if event.kind == K.RETURNED:
         tell_department(
             _("【退回重办】交办单 %(serial)s") % {"serial": slip.serial},

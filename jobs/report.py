@@ -36,6 +36,7 @@ from cadres import closing
 from cadres.models import Cadre, Correction, Unit
 from dashboards import figures
 from enterprises.models import Place
+from issues import rates
 from multiplication import selectors as doubling
 from multiplication.rules import Category
 from tabular.percent import PERCENT_FORMAT
@@ -228,10 +229,49 @@ def build_workbook(quarter: Quarter, built=None, *, version=None, corrected_at=N
         [16, 12, 10, 10, 12, 10, 10, 10],
         {4, 8},
     )
+    _satisfaction_sheet(book, quarter, units)
     _doubling_sheet(book)
     if version > 1:
         _corrections_sheet(book, version)
     return wb
+
+
+def _satisfaction_sheet(book, quarter, units):
+    """满意率 per unit: the spot checks' follow-ups (from the cells) beside the
+    enterprises' own verdicts on resolutions (:func:`issues.rates.enterprise_satisfaction_by`),
+    默认满意 apart; the city's row first."""
+    verdicts = rates.enterprise_satisfaction_by(quarter, "unit")
+    none = rates.EnterpriseSatisfaction()
+
+    def cells(name, checks, given):
+        return (
+            name, checks.responses, _rate(checks.rate), given.answered, given.satisfied + given.basic,
+            _rate(given.rate), given.deemed,
+        )  # fmt: skip
+
+    city = figures.totals(quarter)
+    rows = [cells(_("全市"), city.satisfaction, rates.enterprise_satisfaction_by(quarter))]
+    counted = {pk for pk, t in units.items() if t.responses} | set(verdicts)
+    rows += [
+        cells(unit.name, units.get(unit.pk, figures.Totals()).satisfaction, verdicts.get(unit.pk, none))
+        for unit in Unit.objects.filter(pk__in=counted).order_by("sort_order", "name")
+    ]
+    _sheet(
+        book,
+        _("满意率"),
+        [
+            _("单位"),
+            _("抽查回访"),
+            _("回访满意率"),
+            _("企业答复"),
+            _("满意和基本满意"),
+            _("企业评价满意率"),
+            _("默认满意"),
+        ],
+        rows,
+        [22, 10, 12, 10, 14, 14, 10],
+        {3, 6},
+    )
 
 
 def _corrections_sheet(book, version):

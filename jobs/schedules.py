@@ -45,6 +45,7 @@ SCHEDULES = (
     Schedule("每日形势分析会提醒", "jobs.send_meeting_reminders", minute="20", hour="8"),
     Schedule("交接通知（每分钟）", "jobs.hand_off", minute="*"),
     Schedule("季度关账（每日）", "jobs.close_quarters", minute="30", hour="2"),
+    Schedule("企业评价逾期默认满意（每日）", "jobs.deem_confirmations", minute="15", hour="1"),
 )
 
 

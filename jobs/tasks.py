@@ -118,6 +118,16 @@ def recount_changed(self):
     return changes.recount_stale()
 
 
+@shared_task(bind=True, name="jobs.deem_confirmations", autoretry_for=(DatabaseError,), **RETRY)
+def deem_confirmations(self, date=None):
+    """Daily: record 默认满意 on every enterprise confirmation left unanswered
+    past its due day (issue 17.5); each claimed by a conditional update, so
+    two runs never record one twice (:func:`issues.services.deem_overdue`)."""
+    from issues import services
+
+    return {"deemed": services.deem_overdue(_day(date))}
+
+
 @shared_task(bind=True, name="jobs.close_quarters", autoretry_for=(DatabaseError,), **RETRY)
 def close_quarters(self, date=None):
     """Daily: close each quarter whose closing day has come

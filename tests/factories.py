@@ -464,6 +464,29 @@ def office_item(**kwargs):
     return IssueItemFactory(status=S.OFFICE, **kwargs)
 
 
+class ConfirmationFactory(factory.django.DjangoModelFactory):
+    """The enterprise asked about a resolution (issue 17.5), as the move to
+    已解决 asks it (:func:`issues.confirmations.ask`): pending, or with
+    ``verdict`` given through :func:`issues.services.confirm` (``comment``
+    required for 不满意) by ``contact``, a contact of the item's enterprise."""
+
+    class Meta:
+        model = issue_models.Confirmation
+
+    item = factory.SubFactory(IssueItemFactory, status=S.RESOLVED)
+    verdict = ""
+    comment = ""
+    contact = None
+
+    @classmethod
+    def _create(cls, model_class, item, verdict="", comment="", contact=None):
+        pending = item.confirmations.get(verdict="")
+        if verdict:
+            issue_services.confirm(pending, verdict=verdict, comment=comment, contact=contact)
+            pending.refresh_from_db()
+        return pending
+
+
 class IssueEventFactory(factory.django.DjangoModelFactory):
     """A line of an item's timeline: a move by the office (``to_status``,
     联系人办理 by default) through :func:`issues.workflow.move`."""

@@ -71,7 +71,7 @@ def published(client, units):
         "places": figures.by_place(Q3),
         "categories": figures.by_category(Q3),
         "cadres": sorted(figures.by_cadre_and_unit(Q3), key=lambda r: (r[0], r[1] or 0)),
-        "rates": [(u.pk, f, s) for u, f, s in rates_page.context["rows"]],
+        "rates": [(u.pk, f, s, e) for u, f, s, e in rates_page.context["rows"]],
         "city": (rates_page.context["city"], rates_page.context["city_satisfaction"]),
         "coverage": [(r.pk, r.due, r.visited) for r in coverage_page.context["by_unit"]]
         + [(r.pk, r.due, r.visited) for r in coverage_page.context["by_place"]],

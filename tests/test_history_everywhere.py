@@ -357,10 +357,18 @@ def _answer(w):
     return w.officer, lambda: issue_services.answer(slip, measures="约谈银行", result="已续贷", by=w.officer)
 
 
-@path("accept", "issues.ReferralSlip", IssueItem)
+@path(
+    "accept: the item resolved, the enterprise asked", "issues.ReferralSlip", IssueItem, "issues.Confirmation"
+)
 def _accept(w):
     slip = _answered(w)
     return w.staff, lambda: issue_services.accept(slip, by=w.staff)
+
+
+@path("confirm: 不满意 reopens the item", "issues.Confirmation", IssueItem)
+def _confirm(w):
+    asked = f.ConfirmationFactory()
+    return w.staff, lambda: issue_services.confirm(asked, verdict="unsatisfied", comment="没解决", by=w.staff)
 
 
 @path("send_back", "issues.ReferralSlip")

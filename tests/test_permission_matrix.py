@@ -113,6 +113,7 @@ RULES = {
             "slip_progress",
             "escalation_instruct",
             "escalation_conclude",
+            "item_confirm",
         )
     },  # fmt: skip
     "issues:item": {
@@ -275,7 +276,7 @@ def url_for(name, pattern, variant, objects):
         kind = "slip" if kind.startswith("slip_") and kind != "slip_print" else kind
         source = {
             "detail": "visit", "edit": "visit", "print": "visit", "xlsx": "visit",
-            "slip": "slip", "slip_print": "slip", "item": "item",
+            "slip": "slip", "slip_print": "slip", "item": "item", "item_confirm": "item",
             "escalation": "escalation", "escalation_print": "escalation",
             "supervision_print": "supervision", "spotcheck_batch": "batch", "spotcheck_notice": "batch",
             "meeting": "meeting", "meeting_edit": "meeting", "practice": "practice",
@@ -454,6 +455,7 @@ DECISIONS = {
         pair("escalation"), {"A": {"leader", "supervisor"} | OFFICE, "B": {"supervisor"} | OFFICE}
     ),
     "issues.access.can_move_items": page(OFFICE),
+    "issues.access.can_record_confirmation": page(OFFICE),
     "issues.access.can_answer_slip": each(pair("slip"), {"A": {"dept_officer"}, "B": set()}),
     "issues.access.can_decide_slips": page(OFFICE),
     "issues.access.can_report_progress": each(pair("slip"), A_OFFICER_WRITES),

@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.db import models, transaction
 
 from cadres.models import Pairing
-from issues.models import EscalationSlip, IssueEvent, IssueItem, ReferralSlip, SerialCounter
+from issues.models import Confirmation, EscalationSlip, IssueEvent, IssueItem, ReferralSlip, SerialCounter
 from multiplication.models import Membership
 from visits.models import Visit, VisitCredit
 
@@ -108,6 +108,7 @@ def test_the_bulk_path_builds_the_services_world():
         IssueEvent,
         ReferralSlip,
         EscalationSlip,
+        Confirmation,  # every resolution asks the enterprise (issue 17.5)
         Membership,
     ):
         assert served[model._meta.label], model

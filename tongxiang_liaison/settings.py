@@ -29,6 +29,8 @@ Variables (all optional unless noted):
   (8000), in 万元; ``DOUBLING_CERTIFICATE_WARNING_DAYS`` (183): the six-doubling rules (R17).
 - ``LIAISON_OFFICE_PHONE``: the liaison office's phone printed on the enterprises'
   service cards; default a demo value, ``0573-00000000（演示号码）``.
+- ``CONFIRMATION_WORKING_DAYS``: working days an enterprise has to rate a
+  resolution of its problem before it is recorded as 默认满意, default ``5``.
 - ``ENTERPRISE_PORTAL_URL``: the enterprise portal's origin as the internet sees it
   (``https://qiye.example.gov.cn``), which the service cards' QR codes point to
   (``…/qiye/login/?c=<credit code>``); unset: the address the card is printed from.
@@ -248,6 +250,10 @@ DASHBOARD_RECOUNT_DELAY_SECONDS = env_int("DASHBOARD_RECOUNT_DELAY_SECONDS", 60)
 # A quarter closes this many working days after its last day (issue 16): its
 # figures are frozen as published (cadres.closing, the job jobs.close_quarters).
 QUARTER_CLOSE_WORKING_DAYS = env_int("QUARTER_CLOSE_WORKING_DAYS", 15)
+# An enterprise asked whether a resolution solved its problem has this many
+# working days to answer; then it is deemed satisfied (issue 17.5, the job
+# jobs.deem_confirmations).
+CONFIRMATION_WORKING_DAYS = env_int("CONFIRMATION_WORKING_DAYS", 5)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1800)
