@@ -179,6 +179,7 @@ RULES = {
     "portal:choose": {"-": expect(set(), others=302)},
     "portal:home": {"-": expect(set(), others=302)},
     "portal:item": {"A": expect(set(), others=302), "B": expect(set(), others=302)},
+    "portal:confirm": {"A": expect(set(), others=405, anon=405), "B": expect(set(), others=405, anon=405)},
     "portal:attachment": {"A": expect(set(), others=302), "B": expect(set(), others=302)},
     "portal:new_request": {"-": expect(set(), others=302)},
     "portal:signout": {"-": expect(set(), others=405, anon=405)},
@@ -276,7 +277,7 @@ def url_for(name, pattern, variant, objects):
         kind = "slip" if kind.startswith("slip_") and kind != "slip_print" else kind
         source = {
             "detail": "visit", "edit": "visit", "print": "visit", "xlsx": "visit",
-            "slip": "slip", "slip_print": "slip", "item": "item", "item_confirm": "item",
+            "slip": "slip", "slip_print": "slip", "item": "item", "item_confirm": "item", "confirm": "item",
             "escalation": "escalation", "escalation_print": "escalation",
             "supervision_print": "supervision", "spotcheck_batch": "batch", "spotcheck_notice": "batch",
             "meeting": "meeting", "meeting_edit": "meeting", "practice": "practice",

@@ -367,3 +367,47 @@ def test_demo_enterprises_each_have_a_contact_apart_from_the_cadres():
     assert contacts.first().mobile == "19000000001"
     cadres = set(Cadre.objects.values_list("mobile", flat=True))
     assert not set(contacts.values_list("mobile", flat=True)) & cadres
+
+
+# -- the enterprise confirms a resolution on its own page (issue 17.5) ------
+
+
+def resolved_item(contact):
+    """An item of the contact's enterprise walked to 已解决 (which asks it to confirm)."""
+    return f.IssueItemFactory(enterprise=contact.enterprise, status=IssueItem.Status.RESOLVED)
+
+
+def test_the_contact_rates_a_resolution_satisfied(client, contact):
+    item = resolved_item(contact)
+    sign_in(client, contact)
+    page = client.get(reverse("portal:item", args=[item.pk])).content.decode()
+    assert "请评价解决结果" in page and "基本满意" in page
+    response = client.post(reverse("portal:confirm", args=[item.pk]), {"verdict": "satisfied"})
+    assert response.status_code == 302
+    answered = item.confirmations.get()
+    assert (answered.verdict, answered.contact) == ("satisfied", contact)
+    page = client.get(reverse("portal:item", args=[item.pk])).content.decode()
+    assert "请评价解决结果" not in page and "企业评价" in page  # on the public timeline, once answered
+
+
+def test_unsatisfied_needs_a_reason_and_reopens_the_item(client, contact):
+    item = resolved_item(contact)
+    sign_in(client, contact)
+    url = reverse("portal:confirm", args=[item.pk])
+    refused = client.post(url, {"verdict": "unsatisfied", "comment": "  "})
+    assert refused.status_code == 400 and "不满意时请说明" in refused.content.decode()
+    assert item.confirmations.get().verdict == ""  # nothing written
+    item.refresh_from_db()
+    assert item.status == IssueItem.Status.RESOLVED
+    client.post(url, {"verdict": "unsatisfied", "comment": "银行只续贷了一半"})
+    item.refresh_from_db()
+    assert item.status == IssueItem.Status.OFFICE and item.resolved_on is None
+    page = client.get(reverse("portal:item", args=[item.pk])).content.decode()
+    assert "联络办受理" in page and "银行只续贷了一半" not in page  # comments are the staff's
+
+
+def test_a_contact_cannot_rate_another_enterprises_item(client, contact):
+    other = f.IssueItemFactory(status=IssueItem.Status.RESOLVED)
+    sign_in(client, contact)
+    assert client.post(reverse("portal:confirm", args=[other.pk]), {"verdict": "satisfied"}).status_code == 404
+    assert other.confirmations.get().verdict == ""

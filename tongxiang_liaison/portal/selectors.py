@@ -22,7 +22,12 @@ from cadres import selectors as cadre_selectors
 from issues.models import EscalationSlip, IssueEvent, IssueItem, ReferralSlip
 from visits.models import Visit
 
-PUBLIC_KINDS = (IssueEvent.Kind.CREATED, IssueEvent.Kind.MOVED, IssueEvent.Kind.ANSWERED)
+PUBLIC_KINDS = (
+    IssueEvent.Kind.CREATED,
+    IssueEvent.Kind.MOVED,
+    IssueEvent.Kind.ANSWERED,
+    IssueEvent.Kind.CONFIRMED,
+)
 
 
 @dataclass

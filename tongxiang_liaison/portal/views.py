@@ -18,9 +18,9 @@ from enterprises import signin
 from enterprises.models import Enterprise
 from issues import attachments
 from issues import services as issue_services
-from issues.models import ItemAttachment
+from issues.models import Confirmation, ItemAttachment
 from jobs import sms
-from tabular.inputs import PROBLEM
+from tabular.inputs import PROBLEM, REASON
 from tabular.phone import normalise_mobile, validate_mobile
 from tongxiang_liaison.views import client_ip
 from visits.models import ProblemCategory
@@ -129,18 +129,57 @@ def home(request):
     )
 
 
+class VerdictForm(forms.Form):
+    """The enterprise's own verdict on a resolution (issue 17.5)."""
+
+    verdict = forms.ChoiceField(
+        label=gettext_lazy("问题解决了吗？"),
+        choices=[(v.value, v.label) for v in Confirmation.Verdict if v != Confirmation.Verdict.DEEMED],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("意见（不满意时请说明哪里没有解决）"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=REASON,
+        required=False,
+    )
+
+
+def _item_page(request, found, verdict_form=None, status=200):
+    pending = found.confirmations.filter(verdict="").first()
+    context = {
+        "row": selectors.public_item(found),
+        "events": selectors.public_timeline(found),
+        "files": found.attachments.all(),
+        "pending": pending,
+        "verdict_form": verdict_form or (VerdictForm() if pending else None),
+    }
+    return render(request, "portal/item.html", context, status=status)
+
+
 @contact_required
 def item(request, pk):
+    return _item_page(request, get_object_or_404(selectors.items_of(request.portal_enterprise), pk=pk))
+
+
+@require_POST
+@contact_required
+def confirm(request, pk):
+    """The contact rates the resolution asked about: 满意 / 基本满意 / 不满意
+    (which reopens the item, :func:`issues.services.confirm`)."""
     found = get_object_or_404(selectors.items_of(request.portal_enterprise), pk=pk)
-    return render(
-        request,
-        "portal/item.html",
-        {
-            "row": selectors.public_item(found),
-            "events": selectors.public_timeline(found),
-            "files": found.attachments.all(),
-        },
-    )
+    pending = found.confirmations.filter(verdict="").first()
+    if pending is None:
+        return redirect("portal:item", pk=found.pk)
+    form = VerdictForm(request.POST)
+    if form.is_valid():
+        try:
+            issue_services.confirm(pending, **form.cleaned_data, contact=request.portal_contact)
+        except ValidationError as error:  # already answered, or 不满意 without a reason
+            form.add_error(None, error)
+        else:
+            return redirect("portal:item", pk=found.pk)
+    return _item_page(request, found, verdict_form=form, status=400)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
