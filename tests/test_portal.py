@@ -409,5 +409,6 @@ def test_unsatisfied_needs_a_reason_and_reopens_the_item(client, contact):
 def test_a_contact_cannot_rate_another_enterprises_item(client, contact):
     other = f.IssueItemFactory(status=IssueItem.Status.RESOLVED)
     sign_in(client, contact)
-    assert client.post(reverse("portal:confirm", args=[other.pk]), {"verdict": "satisfied"}).status_code == 404
+    refused = client.post(reverse("portal:confirm", args=[other.pk]), {"verdict": "satisfied"})
+    assert refused.status_code == 404
     assert other.confirmations.get().verdict == ""
