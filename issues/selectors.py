@@ -122,3 +122,16 @@ def reported_by(cadre_id: int):
         )
         .order_by("-reported_on", "-pk")
     )
+
+
+def pending_confirmations(enterprise):
+    """The resolutions ``enterprise`` is asked to rate (issue 17.5), oldest
+    first, each with its item: what the enterprise's pages list for
+    :func:`issues.services.confirm`."""
+    from .models import Confirmation
+
+    return (
+        Confirmation.objects.filter(item__enterprise=enterprise, verdict="")
+        .select_related("item")
+        .order_by("due_on", "pk")
+    )

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from cadres.models import Correction
 from dashboards import closing as closing_counts
-from issues import rates, services, workflow
+from issues import rates, selectors, services, workflow
 from issues.models import Confirmation, IssueEvent, IssueItem
 from jobs import handoffs, report, tasks
 from jobs.models import Notice
@@ -50,6 +50,14 @@ def test_a_move_to_resolved_asks_the_enterprise(staff_user):
         D(2026, 11, 25),
     )
     assert asked.history.count() == 1
+
+
+def test_the_enterprises_pending_confirmations():
+    asked = ConfirmationFactory()
+    ConfirmationFactory(verdict=V.SATISFIED)  # another enterprise's, answered
+    assert list(selectors.pending_confirmations(asked.item.enterprise)) == [asked]
+    services.confirm(asked, verdict=V.SATISFIED)
+    assert not selectors.pending_confirmations(asked.item.enterprise).exists()
 
 
 def test_only_one_pending_confirmation_per_item():

@@ -326,6 +326,7 @@ SOURCE = {
     **{f"issues:slip_{a}": "slip" for a in (
         "answer", "extension", "decide_extension", "accept", "send_back", "supervise", "progress")},
     "issues:escalation_instruct": "escalation", "issues:escalation_conclude": "escalation",
+    "issues:item_confirm": "item",
 }  # fmt: skip
 
 

@@ -121,7 +121,7 @@ def test_the_quarterly_report_is_written_in_the_site_language(world, settings):
     with translation.override("en"):
         book = report.build_workbook(quarter)
     assert book.sheetnames == ["By unit", "By cadre (year-end evaluation)", "By problem category", "By town or street",
-                               "Six doublings"]  # fmt: skip
+                               "Satisfaction", "Six doublings"]  # fmt: skip
     assert [c.value for c in book["By unit"][2]][:4] == ["Unit", "Pairings due", "Visited", "Coverage"]
     assert book["By unit"]["A1"].value.startswith(
         "2026Q4 Cadres Linking Enterprises: By unit (not closed, figures may change, built "
@@ -133,7 +133,14 @@ def test_the_quarterly_report_is_written_in_the_site_language(world, settings):
 
     with built.file.open("rb") as handle:
         chinese = load_workbook(handle)
-    assert chinese.sheetnames == ["按单位汇总", "按干部（年终考评依据）", "按问题类别", "按镇街", "六大倍增"]
+    assert chinese.sheetnames == [
+        "按单位汇总",
+        "按干部（年终考评依据）",
+        "按问题类别",
+        "按镇街",
+        "满意率",
+        "六大倍增",
+    ]
     assert chinese["按单位汇总"]["A1"].value.startswith(
         "2026Q4 干部联千企 按单位汇总（未关账，数据可能变动，生成于 "
     )
