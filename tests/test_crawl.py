@@ -320,7 +320,7 @@ SOURCE = {
     "coordination:meeting_edit": "meeting",
     "coordination:practice": "practice", "dashboards:unit": "unit", "dashboards:cadre": "cadre",
     "dashboards:pairing": "pairing", "dashboards:evaluation_cadre": "cadre", "jobs:report_download": "report",
-    "cards:enterprise": "enterprise", "cards:unit": "unit", "portal:item": "item",
+    "cards:enterprise": "enterprise", "cards:unit": "unit", "portal:item": "item", "portal:confirm": "item",
     "issues:attachment": "attachment", "portal:attachment": "attachment",
     # the slips' actions are POSTs: a GET answers 405 to everyone, for every id (nothing to learn)
     **{f"issues:slip_{a}": "slip" for a in (
