@@ -412,3 +412,22 @@ def test_a_contact_cannot_rate_another_enterprises_item(client, contact):
     refused = client.post(reverse("portal:confirm", args=[other.pk]), {"verdict": "satisfied"})
     assert refused.status_code == 404
     assert other.confirmations.get().verdict == ""
+
+
+def test_the_home_page_reads_its_items_slips_in_a_fixed_number_of_queries(client, contact):
+    """The list reads every item's slips at once, not per item."""
+    sign_in(client, contact)
+
+    def queries_for_home():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(HOME).status_code == 200
+        return len(seen)
+
+    f.IssueItemFactory(enterprise=contact.enterprise, status=IssueItem.Status.REFERRED)
+    few = queries_for_home()
+    for _ in range(4):
+        f.IssueItemFactory(enterprise=contact.enterprise, status=IssueItem.Status.REFERRED)
+    assert queries_for_home() == few

@@ -15,7 +15,7 @@ are the staff's working notes), nor the actors' names except for the creation.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from django.utils.translation import gettext as _
 
 from cadres import selectors as cadre_selectors
@@ -58,13 +58,26 @@ class PublicItem:
 
 
 def items_of(enterprise):
-    return IssueItem.objects.filter(enterprise=enterprise).order_by("-reported_on", "-id")
+    """The enterprise's items, each with its slips read once (:func:`public_item`)."""
+    newest = ("-issued_on", "-id")
+    return (
+        IssueItem.objects.filter(enterprise=enterprise)
+        .order_by("-reported_on", "-id")
+        .prefetch_related(
+            Prefetch(
+                "referrals", queryset=ReferralSlip.objects.select_related("department").order_by(*newest)
+            ),
+            Prefetch("escalations", queryset=EscalationSlip.objects.order_by(*newest)),
+        )
+    )
 
 
 def public_item(item) -> PublicItem:
-    slip = ReferralSlip.objects.filter(item=item).select_related("department").order_by("-issued_on", "-id")
-    slip = slip.exclude(status=ReferralSlip.Status.ACCEPTED).first() or slip.first()
-    escalation = EscalationSlip.objects.filter(item=item).order_by("-issued_on", "-id").first()
+    """What the enterprise reads of ``item``'s handling (an item of :func:`items_of`)."""
+    slips = list(item.referrals.all())
+    slip = next((one for one in slips if one.status != ReferralSlip.Status.ACCEPTED), None)
+    slip = slip or (slips[0] if slips else None)
+    escalation = next(iter(item.escalations.all()), None)
     department, deadline, answer = "", None, ""
     if slip is not None:
         department, deadline = slip.department.name, slip.deadline
