@@ -20,6 +20,14 @@ What is added, and how:
 - a supervision slip on an overdue referral slip (``issues.services.supervise``);
 - a spot-check batch with a recorded check (``issues.spotchecks``);
 - a built quarterly report (``jobs.report.build_report``);
+- the enterprise's own side (issue 17), for the demo contact ``make run``
+  prints (:func:`enterprise_side`): two requests raised on its pages with a
+  photo (the portal's own form, signed in with the portal's cookie); the first
+  taken to the office and referred, its extension asked, a progress note,
+  answered, sent back with a reason, answered again, accepted and rated
+  基本满意 on its pages; the second escalated with a request and a leader's
+  instruction. Each working note is a text of its own (:data:`INTERNAL_NOTES`)
+  that no enterprise page may show;
 - the script and a formula typed by liaison staff into the admin's own add
   and change forms (GET the form, change the fields, POST it back): two
   cadres' names, a service item, the meeting's topics, a good practice.
@@ -36,28 +44,41 @@ from html.parser import HTMLParser
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from cadres import services as cadre_services
-from cadres.demo import ensure_demo_logins
+from cadres.demo import demo_contact_mobile, ensure_demo_logins
 from cadres.models import Cadre, Pairing, Unit
 from cadres.permissions import GROUP_NAMES, Role
 from coordination import services as meeting_services
 from coordination.models import GoodPractice, Meeting
+from enterprises.models import EnterpriseContact
 from issues import services as issue_services
 from issues import slip_workflow, spotchecks, workflow
-from issues.models import IssueItem, ReferralSlip, SpotCheck
+from issues.models import Confirmation, IssueItem, ReferralSlip, SpotCheck
 from jobs.report import build_report
 from tests.permission_world import SCRIPT
+from tests.portal import sign_in
 from tongxiang_liaison.actions import submit_feedback
 from visits import services as visit_services
 from visits.models import Visit
 from visits.quarters import Quarter
 
 FORMULA = '=HYPERLINK("http://evil.example","x")'
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+# The office's and departments' working notes on the enterprise's items (issue 17).
+INTERNAL_NOTES = {
+    "extension": "延期理由：需等待省厅批复用地指标",
+    "progress": "月度进展：已与供电公司初步沟通",
+    "send_back": "退回原因：措施不具体，请补充时间表",
+    "escalation": "呈报建议：请市领导召集自然资源和规划局协调",
+    "instruction": "领导批示：请经信局牵头一周内拿出方案",
+    "first_answer": "第一次办理结果：已电话联系企业",
+}
 ENTERPRISES, CADRES = 90, 60  # the crawl's size: see the README
 
 
@@ -297,7 +318,49 @@ def build():
     assert not errors, errors
     assert GoodPractice.objects.filter(title=SCRIPT).exists()
     assert Meeting.objects.get(pk=meeting.pk).topics == FORMULA + SCRIPT
-    return users, {"meeting": meeting, "visit": visit, "batch": batch, "town": town, "second": second}
+    contact = enterprise_side(users, departments)
+    facts = {"meeting": meeting, "visit": visit, "batch": batch, "town": town, "second": second}
+    return users, {**facts, "contact": contact}
+
+
+def enterprise_side(users, departments):
+    """The demo contact's requests, through its pages and the services (see
+    the module's docstring); answers the contact."""
+    contact = EnterpriseContact.objects.select_related("enterprise").get(mobile=demo_contact_mobile(1))
+    portal = Client()
+    sign_in(portal, contact)
+    raised = []
+    for description in ("厂区变压器容量不足，扩产受限。", "新厂房用地指标迟迟未落实。"):
+        photo = SimpleUploadedFile("现场照片.png", PNG, content_type="image/png")
+        answer = portal.post(
+            reverse("portal:new_request"), {"category": "other", "description": description, "files": [photo]}
+        )
+        assert answer.status_code == 302, answer.content.decode()[:500]
+        raised.append(IssueItem.objects.get(raised_by=contact, description=description))
+    staff, officer, leader = users["staff"], users["dept_officer"], users["leader"]
+    first, second = raised
+    for item in raised:
+        workflow.move(item, IssueItem.Status.OFFICE, by=staff)
+    slip = issue_services.refer(first, department=officer.cadre.unit, by=staff)
+    notes = INTERNAL_NOTES
+    issue_services.request_extension(slip, reason=notes["extension"], extra_working_days=5, by=officer)
+    issue_services.add_progress(first, text=notes["progress"], by=officer)
+    issue_services.answer(slip, measures="与供电公司对接扩容方案。", result=notes["first_answer"], by=officer)
+    issue_services.send_back(slip, by=staff, reason=notes["send_back"])
+    issue_services.answer(
+        slip, measures="供电公司已排期扩容。", result="变压器扩容已列入本月计划。", by=officer
+    )
+    issue_services.accept(slip, by=staff)
+    answer = portal.post(
+        reverse("portal:confirm", args=[first.pk]),
+        {"verdict": Confirmation.Verdict.BASIC, "comment": "基本解决"},
+    )
+    assert answer.status_code == 302, answer.content.decode()[:500]
+    escalation = issue_services.escalate(
+        second, leader=leader.cadre, departments=departments, by=staff, request=notes["escalation"]
+    )
+    issue_services.record_instruction(escalation, instruction=notes["instruction"], by=leader)
+    return contact
 
 
 # -- what the crawl imports, after it has opened every page ------------------------

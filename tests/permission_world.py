@@ -4,7 +4,14 @@ Roles: anonymous; a cadre of 市金融办 (A); the information officer of a town
 (乌镇镇, owns nothing here); the information officer of 市金融办 (A's
 department: slips to it, its cadres' forms); a city leader who is a
 coordinator (A's escalation slip and meeting are his); a supervisor; liaison
-staff; a superuser. Object B belongs to 市商务局 and another leader.
+staff; a superuser. Object B belongs to 市商务局 and another leader. And the enterprise's own
+role (issue 17): a contact of A's enterprise signed in to the enterprise pages
+with their own cookie (:data:`ENTERPRISE`, not a staff login: :data:`ROLES`
+are the logins, :data:`MATRIX_ROLES` the matrices' columns).
+
+Internal text: A's referral slip has a monthly progress note
+(:data:`INTERNAL`), a working note of the office and the department that the
+enterprise must never read.
 
 The text fields carry a script and a spreadsheet formula, so every page and
 export the matrices open is also checked for them (:func:`unsafe_content`).
@@ -28,10 +35,14 @@ from multiplication.models import Membership
 from tabular.cells import FORMULA_TRIGGERS
 from tabular.xlsx import new_workbook, workbook_bytes
 from tests import factories as f
+from tests.portal import sign_in
 
 D = datetime.date
 
 ROLES = ["anon", "cadre", "town_officer", "dept_officer", "leader", "supervisor", "staff", "superuser"]
+ENTERPRISE = "enterprise"
+MATRIX_ROLES = [*ROLES, ENTERPRISE]
+INTERNAL = "内部进展：已协调电力公司，待领导定夺"
 SCRIPT = '<script>alert("x")</script>'
 FORMULA = '=HYPERLINK("http://evil.example","点此")'
 
@@ -43,14 +54,17 @@ class RoleClients:
     would write is one the role is refused, so no session changes another's
     answer. ``anon`` is the test's own client, never signed in."""
 
-    def __init__(self, anon_client, users):
+    def __init__(self, anon_client, users, contact=None):
         self._clients = {"anon": anon_client}
-        self._users = users
+        self._users, self._contact = users, contact
 
     def __getitem__(self, role):
         if role not in self._clients:
             client = Client()
-            client.force_login(self._users[role])
+            if role == ENTERPRISE:  # the enterprise pages' own sign-in, as the code page gives it
+                sign_in(client, self._contact)
+            else:
+                client.force_login(self._users[role])
             self._clients[role] = client
         return self._clients[role]
 
@@ -148,7 +162,13 @@ def build_world(staff_user):
             "leader": escalate_to,
             "place": puyuan,
             "attachment": f.ItemAttachmentFactory(item=slip.item),
+            "contact": f.EnterpriseContactFactory(
+                enterprise=pairing.enterprise,
+                name=f"{key}联系人{SCRIPT}",
+                mobile=f"1390000000{len(objects) + 1}",
+            ),
         }
+    issue_services.add_progress(objects["A"]["item"], text=INTERNAL, by=staff_user)
     objects["A"]["supervision"] = SupervisionSlip.objects.create(
         serial="桐联企督〔2026〕第0001号", year=2026, number=1, referral=objects["A"]["slip"],
         addressee=f.CadreFactory(unit=finance), issued_on=D(2026, 9, 1), issued_by=staff_user,

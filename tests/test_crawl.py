@@ -41,7 +41,19 @@ department)       six-doubling databases are the plans' raw    reporters of the 
 leader,           everything (no check)                        everything (no check)
 supervisor,
 staff, superuser
+enterprise        its own (the contact's, signed in to the     the cadres paired with it (any term); the
+(a contact, on    enterprise pages with their cookie)          reporters of its items
+its own pages)
 ================  ===========================================  ============================================
+
+The enterprise's contact (issue 17, R16) must also never read the working
+notes of the office, the departments and the leaders on its items: every
+comment a login wrote on its timeline, its slips' requirements, measures,
+extension reasons, return reasons, supervision notes, escalation requests and
+instructions, its progress notes, the results of slips not (yet) accepted.
+What it may read of them is its own description, the accepted result and the
+concluded coordination result: a note found inside one of those is not
+checked. Notes shorter than eight characters are not checked (labels).
 
 Public, for everyone: the city leaders' names (包片 areas and coordinators are
 shown to every role, R1, R2; escalation slips name them), the contact names
@@ -81,8 +93,11 @@ from coordination.models import GoodPractice, Meeting
 from enterprises.models import Enterprise
 from issues.models import (
     EscalationSlip,
+    ExtensionRequest,
+    IssueEvent,
     IssueItem,
     ItemAttachment,
+    ProgressEntry,
     ReferralSlip,
     SpotCheckBatch,
     SupervisionSlip,
@@ -91,6 +106,7 @@ from jobs.models import QuarterlyReport
 from tests import crawl_world as world_module
 from tests.permission_world import app_urls as url_patterns
 from tests.permission_world import body_of, unsafe_content
+from tests.portal import sign_in
 from visits.models import Visit
 from visits.quarters import Quarter
 
@@ -105,6 +121,7 @@ ROLES = {
     "supervisor": "all",
     "staff": "all",
     "superuser": "all",
+    "enterprise": "enterprise",  # the demo contact, on the enterprise pages (issue 17)
 }
 # The page a user reads a row on, for each page that changes it.
 READ_PAGE = {"coordination:meeting_edit": "coordination:meeting", "feedback:edit": "visits:detail"}
@@ -116,6 +133,7 @@ LIST_OF = {
     "issues:spotcheck_batch": "issues:spotchecks",
     "coordination:practice": "coordination:practices",
     "jobs:report_download": "jobs:reports",
+    "portal:item": "portal:home",
 }
 BAD_QUERY = (
     "quarter=2026Q9&unit=987654321&place=x&year=x&date=2026-02-30&page=9999&p1=x&c1=-1"
@@ -158,6 +176,54 @@ def visit_people(visits):
     return names_of(visits.values("cadre")) | names_of(visits.values("companions"))
 
 
+def enterprise_scope(contact):
+    """A contact's: its enterprise, the cadres who link it and its items' reporters."""
+    enterprise = contact.enterprise
+    names = names_of(Pairing.objects.filter(enterprise=enterprise).values("cadre"))
+    names |= names_of(IssueItem.objects.filter(enterprise=enterprise).values("reporter"))
+    names |= {enterprise.legal_representative, enterprise.contact_name}
+    return Scope({enterprise.pk}, names - {"", None})
+
+
+def internal_notes(enterprise):
+    """``{note: what it is}``: the working notes on ``enterprise``'s items (see above)."""
+    items = IssueItem.objects.filter(enterprise=enterprise)
+    slips = ReferralSlip.objects.filter(item__in=items)
+    escalations = EscalationSlip.objects.filter(item__in=items)
+    sources = {
+        "a timeline comment": IssueEvent.objects.filter(item__in=items, actor__isnull=False).values_list(
+            "comment", flat=True
+        ),
+        "a slip's requirement": slips.values_list("requirement", flat=True),
+        "a slip's measures": slips.values_list("measures", flat=True),
+        "a result not accepted": slips.exclude(status=ReferralSlip.Status.ACCEPTED).values_list(
+            "result", flat=True
+        ),
+        "a return reason": slips.values_list("return_reason", flat=True),
+        "an extension reason": ExtensionRequest.objects.filter(slip__in=slips).values_list(
+            "reason", flat=True
+        ),
+        "a supervision note": SupervisionSlip.objects.filter(referral__in=slips).values_list(
+            "note", flat=True
+        ),
+        "an escalation request": escalations.values_list("request", flat=True),
+        "an instruction": escalations.values_list("instruction", flat=True),
+        "a progress note": ProgressEntry.objects.filter(item__in=items).values_list("text", flat=True),
+    }
+    public = [
+        *items.values_list("description", flat=True),
+        *slips.filter(status=ReferralSlip.Status.ACCEPTED).values_list("result", flat=True),
+        *escalations.values_list("coordination_result", flat=True),
+    ]
+    notes = {}
+    for what, texts in sources.items():
+        for text in texts:
+            text = (text[0] if isinstance(text, tuple) else text).strip()
+            if len(text) >= 8 and not any(text in shown for shown in public):
+                notes.setdefault(text, f"{what} ({text[:20]})")
+    return notes
+
+
 def scope_of(user, kind):
     if kind == "all":
         return None
@@ -195,7 +261,8 @@ def scope_of(user, kind):
 class LeakFinder:
     """Finds, in a page's text, what lies outside one user's scope."""
 
-    def __init__(self, scope):
+    def __init__(self, scope, notes=None):
+        self.notes = notes or {}
         allowed_enterprises = Enterprise.objects.filter(pk__in=scope.enterprises)
         allowed_names = set(allowed_enterprises.values_list("name", flat=True))
         others = Enterprise.objects.exclude(pk__in=scope.enterprises)
@@ -220,6 +287,7 @@ class LeakFinder:
             }
         found |= {f"cadre {run}" for run in CJK_RUN.findall(text) if run in self.whole}
         found |= {f"credit code {code}" for code in CODE.findall(text) if code in self.codes}
+        found |= {what for note, what in self.notes.items() if note in text}
         return found
 
 
@@ -268,6 +336,7 @@ def id_sources(users, facts):
     economy, town = users["dept_officer"].cadre.unit, facts["town"]
     own_cadres = [cadre.pk, second.pk, users["dept_officer"].cadre.pk, users["town_officer"].cadre.pk]
     meeting = facts["meeting"]
+    enterprise = facts["contact"].enterprise
     return {
         "visit": sample(
             Visit.objects,
@@ -289,7 +358,8 @@ def id_sources(users, facts):
         "item": sample(
             IssueItem.objects,
             list(IssueItem.objects.filter(visit=facts["visit"]).values_list("pk", flat=True))
-            + list(meeting.items.values_list("pk", flat=True)),
+            + list(meeting.items.values_list("pk", flat=True))
+            + list(IssueItem.objects.filter(enterprise=enterprise).values_list("pk", flat=True)),
         ),
         "escalation": sample(
             EscalationSlip.objects, list(EscalationSlip.objects.values_list("pk", flat=True)[:2])
@@ -303,7 +373,10 @@ def id_sources(users, facts):
         "unit": sample(Unit.objects, [economy.pk, town.pk]),
         "cadre": sample(Cadre.objects, own_cadres),
         "report": sample(QuarterlyReport.objects),
-        "attachment": sample(ItemAttachment.objects),
+        "attachment": sample(
+            ItemAttachment.objects,
+            list(ItemAttachment.objects.filter(item__enterprise=enterprise).values_list("pk", flat=True)),
+        ),
         "enterprise": sample(
             Enterprise.objects,
             list(Pairing.objects.filter(cadre=cadre).values_list("enterprise_id", flat=True))[:1],
@@ -424,19 +497,25 @@ def admin_urls():
 
 
 class Crawl:
-    def __init__(self, users):
+    def __init__(self, users, contact):
         self.users, self.failures, self.requests = users, [], 0
         self.finders = {
-            role: LeakFinder(scope_of(users[role], kind)) for role, kind in ROLES.items() if kind != "all"
+            role: LeakFinder(scope_of(users[role], kind))
+            for role, kind in ROLES.items()
+            if kind not in ("all", "enterprise")
         }
+        self.finders["enterprise"] = LeakFinder(enterprise_scope(contact), internal_notes(contact.enterprise))
         self.clients = {}
         for role in ROLES:
             client = Client(raise_request_exception=False)
-            if self.users.get(role) is not None:
+            if role == "enterprise":
+                sign_in(client, contact)  # the enterprise pages' own cookie, no staff login
+            elif self.users.get(role) is not None:
                 client.force_login(self.users[role])
             self.clients[role] = client
         self.answers = defaultdict(dict)  # (name, role) -> {pk: status}
         self.exports, self.control, self.exports_by = set(), 0, defaultdict(int)
+        self.notes_on_staff_pages = set()
 
     def open(self, role, label, url, method="GET", data=None):
         client = self.clients[role]
@@ -460,8 +539,13 @@ class Crawl:
         finder = self.finders.get(role)
         if finder is not None and (leaks := finder.find(text_of(response))):
             self.failures.append(f"{where}: outside the scope: {', '.join(sorted(leaks)[:6])}")
-        elif finder is None and role == "staff" and self.finders["cadre"].find(text_of(response)):
-            self.control += 1  # the cadre's finder does find things, on pages the cadre may not see
+        elif finder is None and role == "staff":
+            text = text_of(response)
+            if self.finders["cadre"].find(text):
+                self.control += 1  # the cadre's finder does find things, on pages the cadre may not see
+            self.notes_on_staff_pages |= {
+                note for note in self.finders["enterprise"].notes if note in text
+            }  # and the enterprise's finder its notes, on the staff's pages of its items
 
     def disclosure(self):
         """A 403 for an id that exists, a 404 for one that does not: the page
@@ -500,7 +584,7 @@ def crawl_world(postgres):
 def test_crawl_every_url_as_every_role(crawl_world):
     users, facts = crawl_world
     started = time.perf_counter()
-    crawl = Crawl(users)
+    crawl = Crawl(users, facts["contact"])
     urls = app_urls(users, facts)
     list_answers = {}
     for name, url, pk in urls:
@@ -543,6 +627,21 @@ def test_crawl_every_url_as_every_role(crawl_world):
     for role, finder in crawl.finders.items():
         assert finder.names and (finder.enterprises or ROLES[role] == "officer"), role
     assert crawl.control > 50
+    # The enterprise read its own pages, items and files, and the notes it must
+    # not read stand on the staff's pages of the same items.
+    own = crawl.answers[("portal:item", "enterprise")]
+    mine = set(IssueItem.objects.filter(enterprise=facts["contact"].enterprise).values_list("pk", flat=True))
+    assert own and {pk for pk, status in own.items() if status == 200} == mine & set(own), own
+    assert list_answers[("portal:home", "enterprise")] == 200
+    assert 200 in crawl.answers[("portal:attachment", "enterprise")].values()
+    notes = crawl.finders["enterprise"].notes
+    assert set(crawl_world_notes()) <= set(notes) and crawl.notes_on_staff_pages == set(notes), sorted(
+        set(notes) - crawl.notes_on_staff_pages
+    )
+
+
+def crawl_world_notes():
+    return world_module.INTERNAL_NOTES.values()
 
 
 def export_everything(crawl, role, url, page):

@@ -35,7 +35,17 @@ from tests.factories import (
     MeetingFactory,
     ServiceItemFactory,
 )
-from tests.permission_world import ROLES, RoleClients, app_urls, build_world, carries_payload, unsafe_content
+from tests.permission_world import (
+    ENTERPRISE,
+    INTERNAL,
+    MATRIX_ROLES,
+    ROLES,
+    RoleClients,
+    app_urls,
+    build_world,
+    carries_payload,
+    unsafe_content,
+)
 from tests.project import PACKAGES
 from visits.models import Visit
 
@@ -51,9 +61,11 @@ WITH_ROLE = set(ROLES) - {"anon"}
 
 def expect(ok, *, ok_code=200, others=403, anon=302, **special):
     """``{role: status}``: ``ok_code`` for the roles in ``ok``, ``others``
-    for the rest, ``anon`` for anonymous, then any role set by name."""
+    for the rest, ``anon`` for anonymous and, unless set, for the enterprise's
+    contact (no staff login: the staff pages see an anonymous visitor), then
+    any role set by name."""
     codes = {role: (ok_code if role in ok else others) for role in ROLES}
-    codes["anon"] = anon
+    codes["anon"] = codes[ENTERPRISE] = anon
     codes.update(special)
     return codes
 
@@ -171,17 +183,24 @@ RULES = {
     # The service cards carry the cadres' mobiles: the office prints and hands them out.
     "cards:enterprise": {"A": expect(OFFICE), "B": expect(OFFICE)},
     "cards:unit": {"A": expect(OFFICE), "B": expect(OFFICE)},
-    # The enterprise pages (issue 17) read only their own cookie: no staff role
-    # is signed in there, every page but the sign-in sends to /qiye/login/
-    # (a contact's own answers: tests/test_portal.py).
-    "portal:login": {"-": expect(set(ROLES), anon=200)},
+    # The enterprise pages (issue 17) read only their own cookie: no staff login
+    # is signed in there, every page but the sign-in sends to /qiye/login/. The
+    # contact of A's enterprise opens its own items and files; B's answer 404,
+    # as ids that do not exist (R16: an enterprise reads only its own problems).
+    "portal:login": {"-": expect(set(ROLES), anon=200, enterprise=302)},  # signed in: on to its home
     "portal:code": {"-": expect(set(ROLES), anon=200)},
-    "portal:choose": {"-": expect(set(), others=302)},
-    "portal:home": {"-": expect(set(), others=302)},
-    "portal:item": {"A": expect(set(), others=302), "B": expect(set(), others=302)},
+    "portal:choose": {"-": expect(set(), others=302, enterprise=200)},
+    "portal:home": {"-": expect(set(), others=302, enterprise=200)},
+    "portal:item": {
+        "A": expect(set(), others=302, enterprise=200),
+        "B": expect(set(), others=302, enterprise=404),
+    },
     "portal:confirm": {"A": expect(set(), others=405, anon=405), "B": expect(set(), others=405, anon=405)},
-    "portal:attachment": {"A": expect(set(), others=302), "B": expect(set(), others=302)},
-    "portal:new_request": {"-": expect(set(), others=302)},
+    "portal:attachment": {
+        "A": expect(set(), others=302, enterprise=200),
+        "B": expect(set(), others=302, enterprise=404),
+    },
+    "portal:new_request": {"-": expect(set(), others=302, enterprise=200)},
     "portal:signout": {"-": expect(set(), others=405, anon=405)},
     "portal:language": {"-": expect(set(), others=405, anon=405)},
 }
@@ -217,6 +236,7 @@ SHOWS_ITS_OBJECT = {
     "dashboards:evaluation_cadre": escaped("cadre"),
     "cards:enterprise": enterprise_of,
     "cards:unit": enterprise_of,  # the unit's cadre links its enterprise
+    "portal:item": escaped("unit"),  # the department its slip went to
 }
 
 # What a list shows: each text to exactly the roles that see its row (R12, R13, R14).
@@ -232,7 +252,30 @@ LISTS = {
         (escaped("unit"), "A", SEES_ALL | {"dept_officer"}),
         (escaped("unit"), "B", SEES_ALL),
     ],
+    # The enterprise's home: its own name, cadre and department, nobody else's.
+    "portal:home": [
+        (enterprise_of, "A", {ENTERPRISE}),
+        (escaped("cadre"), "A", {ENTERPRISE}),
+        (escaped("unit"), "A", {ENTERPRISE}),  # the department its item was referred to
+        (enterprise_of, "B", set()),
+        (escaped("cadre"), "B", set()),
+    ],
+    "portal:choose": [(escaped("contact"), "A", {ENTERPRISE}), (enterprise_of, "B", set())],
 }
+
+
+def never_for_the_enterprise(objects):
+    """What no page may show the enterprise's contact, whatever it is (R16,
+    issue 17): the other enterprise, its cadre and slips, A's own slips'
+    serials and the office's working notes."""
+    b = objects["B"]
+    return {
+        "B's enterprise": enterprise_of("B", b),
+        "B's cadre": escape(b["cadre"].name),
+        "B's slip": b["slip"].serial,
+        "A's escalation slip": objects["A"]["escalation"].serial,
+        "the office's progress note": INTERNAL,
+    }
 
 
 def content_problems(name, variant, role, response, objects):
@@ -249,6 +292,9 @@ def content_problems(name, variant, role, response, objects):
         text = text_of(row, objects[row])
         if (text in page) != (role in roles):
             problems.append(f"{'misses' if role in roles else 'shows'} {row}'s row ({text})")
+    if role == ENTERPRISE:
+        never = never_for_the_enterprise(objects)
+        problems += [f"shows {what}" for what, text in never.items() if text in page]
     return problems
 
 
@@ -295,13 +341,13 @@ def test_each_role_gets_the_expected_answer_on_every_url(client, world):
     """And no page lets the script through, no export the formula (the
     world's text fields carry both)."""
     users, objects = world
-    clients = RoleClients(client, users)
+    clients = RoleClients(client, users, contact=objects["A"]["contact"])
     urls = app_urls()
-    wrong, exports_with_payload = [], set()
+    wrong, exports_with_payload, enterprise_pages, seen_by_staff = [], set(), set(), set()
     for name, variants in RULES.items():
         for variant, codes in variants.items():
             url = url_for(name, urls[name], variant, objects)
-            for role in ROLES:
+            for role in MATRIX_ROLES:
                 response = clients[role].get(url)
                 if response.status_code != codes[role]:
                     wrong.append(
@@ -316,7 +362,16 @@ def test_each_role_gets_the_expected_answer_on_every_url(client, world):
                         f"{name} [{variant}] {role}: {problem}"
                         for problem in content_problems(name, variant, role, response, objects)
                     ]
+                    if role == ENTERPRISE and "html" in response.get("Content-Type", ""):
+                        enterprise_pages.add(name)
+                    elif role == "staff" and "html" in response.get("Content-Type", ""):
+                        page, never = response.content.decode(), never_for_the_enterprise(objects)
+                        seen_by_staff |= {what for what, text in never.items() if text in page}
     assert not wrong, "\n".join(wrong)
+    # Not vacuous: the contact read its pages, where the leak check looked.
+    assert {"portal:home", "portal:item", "portal:choose", "portal:new_request"} <= enterprise_pages
+    # … and what it looked for is there to find, on the staff's pages.
+    assert seen_by_staff == set(never_for_the_enterprise(objects))
     # The exports that carry the free text typed by cadres had it, neutralised.
     assert {"visits:xlsx", "multiplication:members_xlsx"} <= exports_with_payload
 
