@@ -218,6 +218,14 @@ class AllOrNothingResource(resources.ModelResource):
     def prepare_new(self, instance, user):
         """Set what a new row needs beyond its columns."""
 
+    def after_write(self, rows):
+        """Write what the rows imply beyond their own table (an enterprise's
+        contacts, say), inside the import's transaction, so that it is all or
+        nothing with them: called after each batch is written with ``rows``,
+        ``(import type, {attname: value})`` of each valid row of the batch,
+        new, changed or unchanged (the values the file gives, in the columns
+        it has). Default: nothing."""
+
     def fixed_values(self):
         """Attributes every row takes from outside the file (an import form's
         fields, say); compared and saved like the columns."""
@@ -446,6 +454,8 @@ class AllOrNothingResource(resources.ModelResource):
         except IntegrityError as exc:
             # Most likely a row with a new row's key was added since the preview.
             raise PreviewOutdated(exc) from exc
+        if _overridden(self, "after_write"):
+            self.after_write([(row[1], dict(zip(attnames, row[4], strict=True))) for row in batch])
 
     def _new_instance(self, attnames, values):
         instance = self._meta.model(**dict(zip(attnames, values, strict=True)))
@@ -942,6 +952,11 @@ class AllOrNothingResource(resources.ModelResource):
         changed = [r for r in plan.rows if r.import_type == RowResult.IMPORT_TYPE_UPDATE]
         fields = sorted({a for r in changed for a in r.values})
         self.save_rows(new, [r.instance for r in changed], fields)
+        if _overridden(self, "after_write"):
+            for batch in _chunks(plan.rows, self.batch_size):
+                self.after_write(
+                    [(r.import_type, {a: getattr(r.instance, a) for a in plan.attnames}) for r in batch]
+                )
 
     def save_rows(self, new, changed, fields):
         """Insert the ``new`` instances and update ``fields`` of the
