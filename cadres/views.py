@@ -124,8 +124,9 @@ def render_contacts(request, enterprise, *, add_form=None, failed=None):
 
 
 def add_service_errors(form, exc):
-    for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-        form.add_error(field if field in form.fields else None, errors)
+    errors = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+    for field, messages_ in errors.items():
+        form.add_error(field if field in form.fields else None, messages_)
 
 
 @login_required
