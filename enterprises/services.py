@@ -86,7 +86,6 @@ def set_contact_active(contact, active, *, by=None):
     return contact
 
 
-@transaction.atomic
 @records_history_by()
 def contacts_from_register(rows, *, by=None):
     """The contacts the enterprise register names (its 企业联系人 and
@@ -130,10 +129,11 @@ def contacts_from_register(rows, *, by=None):
         elif was_written and contact.name != name:
             contact.name, contact.updated_at = name, now
             renamed.append(contact)
-    if new:
-        bulk_create_with_history(new, EnterpriseContact, batch_size=1000, default_user=by)
-    if renamed:
-        bulk_update_with_history(
-            renamed, EnterpriseContact, ["name", "updated_at"], batch_size=1000, default_user=by
-        )
+    with transaction.atomic(savepoint=False):  # the import's own transaction: no savepoint of its own
+        if new:
+            bulk_create_with_history(new, EnterpriseContact, batch_size=1000, default_user=by)
+        if renamed:
+            bulk_update_with_history(
+                renamed, EnterpriseContact, ["name", "updated_at"], batch_size=1000, default_user=by
+            )
     return len(new), len(renamed)
