@@ -32,7 +32,9 @@ preview (``dry_run=False``) goes the same way through a store in memory.
 Subclasses declare ``natural_key`` (the attributes that identify a row),
 ``lookup_fields`` (foreign keys written as a natural key of the related model)
 and ``compact_attributes`` (codes and phone numbers), and may override
-:meth:`changeable`, :meth:`lookup_queryset` and :meth:`check_rows`.
+:meth:`changeable`, :meth:`lookup_queryset`, :meth:`check_rows` and
+:meth:`after_write` (what the rows imply in another table, written in the
+same transaction).
 """
 
 from collections import Counter, defaultdict
