@@ -431,3 +431,33 @@ def changeable_service_items(user, queryset):
 def can_browse_service_lists(user):
     """R10: every department's service list is open to every role."""
     return bool(scope_for(user).roles)
+
+
+# -- the enterprises' contacts (issue 17) --------------------------------------
+
+
+def contact_enterprises(user, queryset):
+    """The enterprises (of ``queryset``) whose contacts, who sign in for them
+    with a code sent to their mobile, the user may list, add, correct and let
+    go or take back: every one for liaison staff; for a cadre those they link
+    now (a pairing in force today); for an information officer also those
+    their unit's cadres link now (R12). Anybody else none."""
+    scope = scope_for(user)
+    if scope.changes_all:
+        return queryset
+    if scope.cadre_id is None and not scope.is_officer:
+        return queryset.none()
+    from django.utils import timezone
+
+    from .models import Pairing
+
+    linking = Q(cadre_id=scope.cadre_id)
+    if scope.is_officer:
+        linking |= Q(cadre__unit_id=scope.unit_id)
+    linked = Pairing.objects.active_on(timezone.localdate()).filter(linking).values("enterprise_id")
+    return queryset.filter(pk__in=linked)
+
+
+def can_edit_contacts(user, enterprise):
+    """Whether the user may change ``enterprise``'s contacts (see :func:`contact_enterprises`)."""
+    return contact_enterprises(user, type(enterprise)._default_manager.filter(pk=enterprise.pk)).exists()

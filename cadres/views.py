@@ -1,16 +1,24 @@
-"""Staff pages over the cadres layer. Views stay thin: the lists come from
-:mod:`cadres.selectors`, the decisions from :mod:`cadres.permissions`."""
+"""Staff pages over the cadres layer, and the contacts of the enterprises a
+cadre links (issue 17). Views stay thin: the lists come from
+:mod:`cadres.selectors`, the decisions from :mod:`cadres.permissions`, the
+writes from :mod:`enterprises.services`."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from enterprises import services as enterprise_services
+from enterprises.models import Enterprise
 from tabular.xlsx import download_name, xlsx_response
 
 from . import permissions, selectors
+from .forms import ContactForm
 from .spreadsheets import arrangement_workbook, compliance_workbook, export_stamp
 
 PAGE_SIZE = 50
@@ -72,3 +80,106 @@ def arrangement_xlsx(request):
         download_name("附件2-走访联系企业安排表", stamp),
         download_name("attachment2-visit-arrangement", stamp),
     )
+
+
+# -- the enterprises' contacts (issue 17) ----------------------------------------
+#
+# One page per enterprise: its contacts, each with its correction form and its
+# let-go / take-back button, and the form to add one. An enterprise the user
+# may not change the contacts of answers 404, as one that does not exist.
+
+
+def contact_enterprise(request, pk):
+    queryset = permissions.contact_enterprises(request.user, Enterprise.objects.select_related("place"))
+    return get_object_or_404(queryset, pk=pk)
+
+
+def posted_contact(request, enterprise):
+    """The contact named by the form (``contact``), of this enterprise only, or 404."""
+    contact_id = request.POST.get("contact", "")
+    return get_object_or_404(enterprise.contacts, pk=contact_id if contact_id.isdigit() else 0)
+
+
+def contact_form(contact=None, data=None):
+    """A contact's form; ids distinct per contact, as each has one on the page."""
+    auto_id = f"c{contact.pk}_%s" if contact else "new_%s"
+    initial = {"name": contact.name, "role": contact.role, "mobile": contact.mobile} if contact else None
+    return ContactForm(data, initial=initial, auto_id=auto_id)
+
+
+def render_contacts(request, enterprise, *, add_form=None, failed=None):
+    """The page; ``failed``: a contact's form sent back with its errors."""
+    contacts = list(enterprise.contacts.order_by("-is_active", "id"))
+    rows = [
+        (contact, failed if failed is not None and failed.contact_id == contact.pk else contact_form(contact))
+        for contact in contacts
+    ]
+    context = {
+        "enterprise": enterprise,
+        "rows": rows,
+        "add_form": add_form or contact_form(),
+        "is_cadre": permissions.is_cadre(request.user),
+    }
+    return render(request, "cadres/contacts.html", context)
+
+
+def add_service_errors(form, exc):
+    errors = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+    for field, messages_ in errors.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+@login_required
+@require_GET
+def contacts(request, pk):
+    return render_contacts(request, contact_enterprise(request, pk))
+
+
+@login_required
+@require_POST
+def contact_add(request, pk):
+    enterprise = contact_enterprise(request, pk)
+    form = contact_form(data=request.POST)
+    if form.is_valid():
+        try:
+            contact = enterprise_services.add_contact(enterprise, **form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已添加联系人 %(name)s。") % {"name": contact.name})
+            return redirect("cadres:contacts", pk=enterprise.pk)
+    return render_contacts(request, enterprise, add_form=form)
+
+
+@login_required
+@require_POST
+def contact_change(request, pk):
+    enterprise = contact_enterprise(request, pk)
+    contact = posted_contact(request, enterprise)
+    form = contact_form(contact, data=request.POST)
+    form.contact_id = contact.pk
+    if form.is_valid():
+        try:
+            enterprise_services.change_contact(contact, **form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存联系人 %(name)s。") % {"name": contact.name})
+            return redirect("cadres:contacts", pk=enterprise.pk)
+    return render_contacts(request, enterprise, failed=form)
+
+
+@login_required
+@require_POST
+def contact_active(request, pk):
+    """``active``: 1 takes the contact back (may sign in again), 0 lets them go."""
+    enterprise = contact_enterprise(request, pk)
+    contact = posted_contact(request, enterprise)
+    active = request.POST.get("active") == "1"
+    enterprise_services.set_contact_active(contact, active, by=request.user)
+    if active:
+        said = _("%(name)s 可以重新登录企业服务页。")
+    else:
+        said = _("%(name)s 已停用，不能再登录企业服务页。")
+    messages.success(request, said % {"name": contact.name})
+    return redirect("cadres:contacts", pk=enterprise.pk)

@@ -245,7 +245,13 @@ def pairing(request, pk):
     items = IssueItem.objects.filter(enterprise=pairing.enterprise, reporter=pairing.cadre).order_by(
         "-reported_on", "-pk"
     )[:40]
-    context = {**_switcher(_quarter(request)), "pairing": pairing, "visits": visits, "items": items}
+    context = {
+        **_switcher(_quarter(request)),
+        "pairing": pairing,
+        "visits": visits,
+        "items": items,
+        "edits_contacts": permissions.can_edit_contacts(request.user, pairing.enterprise),
+    }
     return render(request, "dashboards/pairing.html", context)
 
 

@@ -2,10 +2,12 @@
 commands alike). Rows are identified by the credit code; the place by its name."""
 
 from import_export import fields, widgets
+from import_export.results import RowResult
 
 from tabular.bulk_import import AllOrNothingResource
 from tabular.widgets import ChineseDecimalWidget, ChineseIntegerWidget, ChoiceLabelWidget
 
+from . import services
 from .aliases import canonical_place, place_aliases
 from .models import Enterprise, Place
 
@@ -107,6 +109,20 @@ class EnterpriseResource(AllOrNothingResource):
 
     def existing_queryset(self):
         return Enterprise.objects.select_related("place")
+
+    def after_write(self, rows):
+        """A register that gives the contact's phone gives the enterprise its
+        contact (issue 17) when the phone is a mobile, in the import's
+        transaction (:func:`enterprises.services.contacts_from_register`)."""
+        if not rows or "contact_phone" not in rows[0][1]:
+            return  # a file without the phone column says nothing of contacts
+        services.contacts_from_register(
+            [
+                (values["credit_code"], import_type != RowResult.IMPORT_TYPE_SKIP)
+                for import_type, values in rows
+            ],
+            by=self.user,
+        )
 
     def lookup_aliases(self, attribute):
         return PlaceNames()

@@ -32,7 +32,9 @@ preview (``dry_run=False``) goes the same way through a store in memory.
 Subclasses declare ``natural_key`` (the attributes that identify a row),
 ``lookup_fields`` (foreign keys written as a natural key of the related model)
 and ``compact_attributes`` (codes and phone numbers), and may override
-:meth:`changeable`, :meth:`lookup_queryset` and :meth:`check_rows`.
+:meth:`changeable`, :meth:`lookup_queryset`, :meth:`check_rows` and
+:meth:`after_write` (what the rows imply in another table, written in the
+same transaction).
 """
 
 from collections import Counter, defaultdict
@@ -217,6 +219,14 @@ class AllOrNothingResource(resources.ModelResource):
 
     def prepare_new(self, instance, user):
         """Set what a new row needs beyond its columns."""
+
+    def after_write(self, rows):
+        """Write what the rows imply beyond their own table (an enterprise's
+        contacts, say), inside the import's transaction, so that it is all or
+        nothing with them: called after each batch is written with ``rows``,
+        ``(import type, {attname: value})`` of each valid row of the batch,
+        new, changed or unchanged (the values the file gives, in the columns
+        it has). Default: nothing."""
 
     def fixed_values(self):
         """Attributes every row takes from outside the file (an import form's
@@ -446,6 +456,8 @@ class AllOrNothingResource(resources.ModelResource):
         except IntegrityError as exc:
             # Most likely a row with a new row's key was added since the preview.
             raise PreviewOutdated(exc) from exc
+        if _overridden(self, "after_write"):
+            self.after_write([(row[1], dict(zip(attnames, row[4], strict=True))) for row in batch])
 
     def _new_instance(self, attnames, values):
         instance = self._meta.model(**dict(zip(attnames, values, strict=True)))
@@ -942,6 +954,11 @@ class AllOrNothingResource(resources.ModelResource):
         changed = [r for r in plan.rows if r.import_type == RowResult.IMPORT_TYPE_UPDATE]
         fields = sorted({a for r in changed for a in r.values})
         self.save_rows(new, [r.instance for r in changed], fields)
+        if _overridden(self, "after_write"):
+            for batch in _chunks(plan.rows, self.batch_size):
+                self.after_write(
+                    [(r.import_type, {a: getattr(r.instance, a) for a in plan.attnames}) for r in batch]
+                )
 
     def save_rows(self, new, changed, fields):
         """Insert the ``new`` instances and update ``fields`` of the

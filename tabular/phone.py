@@ -20,8 +20,14 @@ def normalise_mobile(value):
     return text
 
 
+def is_mobile(value):
+    """Whether ``value``, once normalised, is a mainland mobile number (a
+    landline such as 0573-88123456, or two numbers in one cell, is not)."""
+    return bool(MOBILE.match(normalise_mobile(value)))
+
+
 def validate_mobile(value):
-    if not MOBILE.match(normalise_mobile(value)):
+    if not is_mobile(value):
         raise ValidationError(
             _("手机号应为 11 位数字，以 13–19 开头：%(value)s"),
             code="mobile",

@@ -395,6 +395,7 @@ SOURCE = {
     "dashboards:pairing": "pairing", "dashboards:evaluation_cadre": "cadre", "jobs:report_download": "report",
     "cards:enterprise": "enterprise", "cards:unit": "unit", "portal:item": "item", "portal:confirm": "item",
     "issues:attachment": "attachment", "portal:attachment": "attachment",
+    **{f"cadres:{n}": "enterprise" for n in ("contacts", "contact_add", "contact_change", "contact_active")},
     # the slips' actions are POSTs: a GET answers 405 to everyone, for every id (nothing to learn)
     **{f"issues:slip_{a}": "slip" for a in (
         "answer", "extension", "decide_extension", "accept", "send_back", "supervise", "progress")},

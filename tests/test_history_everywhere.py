@@ -38,7 +38,8 @@ from cadres import services as cadre_services
 from cadres.models import Pairing, UnitAlias
 from coordination import services as meeting_services
 from coordination.models import Meeting, MeetingItem
-from enterprises.models import EnterpriseContact
+from enterprises import services as enterprise_services
+from enterprises.models import Enterprise, EnterpriseContact
 from issues import services as issue_services
 from issues import workflow
 from issues.models import HolidayYear, IssueItem
@@ -47,6 +48,7 @@ from multiplication.models import CategoryRemit, DoublingPlan, Membership, PlanT
 from multiplication.rules import Category
 from tabular.history import acting_as, acting_user, audited_models, history_of
 from tests import factories as f
+from tests.office_files import code as register_code
 from tests.test_import import xlsx_bytes
 from tongxiang_liaison import actions
 from visits import services as visit_services
@@ -501,6 +503,52 @@ def _admin_unit_alias_add(w):
     return w.staff, lambda: admin_save(w, add_url(UnitAlias), **data)
 
 
+# an enterprise's contacts, on the cadres' pages (issue 17)
+
+
+@path("add_contact", "enterprises.EnterpriseContact")
+def _add_contact(w):
+    return w.cadre_user, lambda: enterprise_services.add_contact(
+        w.pairing.enterprise, name="王总", mobile="139 1234 5678", by=w.cadre_user
+    )
+
+
+@path("change_contact", "enterprises.EnterpriseContact")
+def _change_contact(w):
+    contact = f.EnterpriseContactFactory(enterprise=w.pairing.enterprise)
+    return w.cadre_user, lambda: enterprise_services.change_contact(
+        contact, name="王建国", role="董事长", mobile="13912345679", by=w.cadre_user
+    )
+
+
+@path("set_contact_active: let go, then taken back", "enterprises.EnterpriseContact")
+def _set_contact_active(w):
+    contact = f.EnterpriseContactFactory(enterprise=w.pairing.enterprise)
+
+    def act():
+        enterprise_services.set_contact_active(contact, False, by=w.officer)
+        enterprise_services.set_contact_active(contact, True, by=w.officer)
+
+    return w.officer, act
+
+
+@path("cadres' contacts page: add, correct, let go", "enterprises.EnterpriseContact")
+def _contacts_page(w):
+    enterprise = w.pairing.enterprise
+
+    def act():
+        w.client.force_login(w.cadre_user)
+        url = reverse("cadres:contact_add", args=[enterprise.pk])
+        assert w.client.post(url, {"name": "王总", "mobile": "13912345678"}).status_code == 302
+        contact = EnterpriseContact.objects.get(enterprise=enterprise)
+        data = {"contact": contact.pk, "name": "王建国", "mobile": "13912345678"}
+        assert w.client.post(reverse("cadres:contact_change", args=[enterprise.pk]), data).status_code == 302
+        data = {"contact": contact.pk, "active": "0"}
+        assert w.client.post(reverse("cadres:contact_active", args=[enterprise.pk]), data).status_code == 302
+
+    return w.cadre_user, act
+
+
 @path("admin: add an enterprise contact", "enterprises.EnterpriseContact")
 def _admin_contact_add(w):
     data = {"enterprise": w.pairing.enterprise_id, "name": "张经理", "mobile": "13588886666"}
@@ -634,6 +682,23 @@ def _import_pairing(w):
     return w.staff, act
 
 
+@path("import: the register, a contact from each mobile", "enterprises.EnterpriseContact")
+def _import_register_contacts(w):
+    headers = ["企业名称", "统一社会信用代码", "所在镇（街道）", "联系人", "联系电话"]
+    enterprise = f.EnterpriseFactory(place=w.place)
+    f.EnterpriseContactFactory(enterprise=enterprise, name="旧名", mobile="13800001111")
+    rows = [
+        ["新企业", register_code(901), w.place.name, "王总", "13912345678"],
+        [enterprise.name, enterprise.credit_code, w.place.name, "李会计", "138-0000-1111"],  # renamed
+    ]
+
+    def act():
+        admin_import(w, Enterprise, headers, rows)
+        assert EnterpriseContact.objects.filter(name__in=["王总", "李会计"]).count() == 2
+
+    return w.staff, act
+
+
 @path("import: a category list", Membership)
 def _import_list(w):
     enterprise = f.EnterpriseFactory()
@@ -763,6 +828,7 @@ def test_every_audited_model_has_a_write_path_here():
 
 SERVICE_MODULES = [
     "tabular.services",
+    "enterprises.services",
     "cadres.services",
     "visits.services",
     "issues.services",

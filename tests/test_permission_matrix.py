@@ -203,6 +203,19 @@ RULES = {
     "portal:new_request": {"-": expect(set(), others=302, enterprise=200)},
     "portal:signout": {"-": expect(set(), others=405, anon=405)},
     "portal:language": {"-": expect(set(), others=405, anon=405)},
+    # issue 17: the contacts pages
+    # An enterprise's contacts: its cadre now (A's), the unit's officer for
+    # the unit's cadres' enterprises, the office. To anyone else the
+    # enterprise answers 404, as one that does not exist. Writes are POSTs
+    # (who may take which: tests/test_enterprise_contacts.py).
+    "cadres:contacts": {
+        "A": expect(OFFICE | {"cadre", "dept_officer"}, others=404),
+        "B": expect(OFFICE, others=404),
+    },
+    **{
+        f"cadres:{name}": {"A": expect(set(), others=405)}
+        for name in ("contact_add", "contact_change", "contact_active")
+    },
 }
 
 
@@ -237,6 +250,7 @@ SHOWS_ITS_OBJECT = {
     "cards:enterprise": enterprise_of,
     "cards:unit": enterprise_of,  # the unit's cadre links its enterprise
     "portal:item": escaped("unit"),  # the department its slip went to
+    "cadres:contacts": lambda variant, o: f"{variant}联系人",  # its own contact (the world's)
 }
 
 # What a list shows: each text to exactly the roles that see its row (R12, R13, R14).
@@ -329,6 +343,8 @@ def url_for(name, pattern, variant, objects):
             "meeting": "meeting", "meeting_edit": "meeting", "practice": "practice",
             "unit": "unit", "cadre": "cadre", "pairing": "pairing", "evaluation_cadre": "cadre",
             "report_download": "report", "enterprise": "enterprise", "attachment": "attachment",
+            "contacts": "enterprise", "contact_add": "enterprise", "contact_change": "enterprise",
+            "contact_active": "enterprise",
         }[kind]  # fmt: skip
         kwargs["pk"] = objects[variant][source].pk
     url = reverse(name, kwargs=kwargs)
@@ -490,6 +506,13 @@ DECISIONS = {
     "cadres.permissions.changeable_pairings": rows(pair("pairing"), A_OFFICER_WRITES),
     "cadres.permissions.changeable_service_items": rows(lambda w: w.service_items, A_OFFICER_WRITES),
     "cadres.permissions.can_browse_service_lists": page(WITH_ROLE),
+    # An enterprise's contacts (issue 17): its cadre now, the unit's officer, the office.
+    "cadres.permissions.contact_enterprises": rows(
+        pair("enterprise"), {"A": OFFICE | {"cadre", "dept_officer"}, "B": OFFICE}
+    ),
+    "cadres.permissions.can_edit_contacts": each(
+        pair("enterprise"), {"A": OFFICE | {"cadre", "dept_officer"}, "B": OFFICE}
+    ),
     # Feedback forms (R7–R9): the draft D is A's cadre's, the others submitted.
     "visits.access.visible_visits": rows(
         lambda w: {**pair("visit")(w), "D": w.draft}, {**A_ONLY, "D": SEES_ALL | {"cadre", "dept_officer"}}

@@ -5,10 +5,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from cadres import closing, permissions
 from cadres.models import Cadre, Pairing, ServiceItem, Unit, unit_on
-from enterprises.models import Place
+from enterprises.models import EnterpriseContact, Place
 
 from . import access, first_visit
 from .models import ProblemCategory, ProblemRemit, Visit, VisitCredit
@@ -55,12 +56,19 @@ def my_pairings(cadre, today: datetime.date):
         .annotate(last=Max("visit_date"))
         .values("last")
     )
+    contacts = (  # who may sign in for the enterprise (issue 17)
+        EnterpriseContact.objects.filter(enterprise=OuterRef("enterprise_id"), is_active=True)
+        .values("enterprise")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     pairings = (
         first_visit.annotate(Pairing.objects.active_on(today))
         .filter(cadre=cadre)
         .select_related("enterprise__place")
         .annotate(
             last_visit=Subquery(last_visit),
+            active_contacts=Coalesce(Subquery(contacts), 0),
             visited_now=credited(quarter),
             visited_previous=credited(previous),
             due_previous=ExpressionWrapper(previous.due_q(), output_field=BooleanField()),
