@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from tabular.admin import AliasAdminMixin, LookOnlyHistoryAdmin, SpreadsheetAdmin
@@ -37,6 +38,10 @@ class ChangeDisplay(HistoricalRecordContextHelper):
     是/否; a link by the linked row's name, not its id."""
 
     def prepare_delta_change_value(self, change, value):
+        if isinstance(value, DeletedObject):  # a link that was empty, or to a row since deleted
+            value = value.pk
+        elif isinstance(value, models.Model):
+            return str(value)
         if value is None or value == "":
             return "—"
         field = self.model._meta.get_field(change.field)

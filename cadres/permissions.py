@@ -65,6 +65,12 @@ ROLE_PERMISSIONS = {
         "enterprises.enterprise": ALL,
         # Who signs in for an enterprise: staff here, cadres on their pages.
         "enterprises.enterprisecontact": ALL,
+        # The enterprise pages' sign-in records and the enterprises' verdicts:
+        # written by the code (enterprises.signin, issues.services), read here.
+        "enterprises.signinlog": VIEW,
+        "enterprises.signincode": VIEW,
+        "enterprises.contactsession": VIEW,
+        "issues.confirmation": VIEW,
         "cadres.unit": ALL,
         "cadres.unitalias": ALL,
         "cadres.cadre": ALL,

@@ -1,10 +1,18 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from tabular.admin import AliasAdminMixin, LookOnlyHistoryAdmin, SpreadsheetAdmin
+from tabular.admin import AliasAdminMixin, LookOnlyHistoryAdmin, RecordAdminMixin, SpreadsheetAdmin
 
 from .forms import CreditCodeField
-from .models import Enterprise, EnterpriseContact, Place, PlaceAlias
+from .models import (
+    ContactSession,
+    Enterprise,
+    EnterpriseContact,
+    Place,
+    PlaceAlias,
+    SignInCode,
+    SignInLog,
+)
 from .resources import EnterpriseResource, PlaceResource
 
 
@@ -72,3 +80,35 @@ class EnterpriseAdmin(SpreadsheetAdmin):
         if db_field.name == "credit_code":
             kwargs["form_class"] = CreditCodeField
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+# The enterprise pages' sign-in (issue 17, enterprises.signin): records the
+# code writes, read here by the office; never a code, a key or their hashes.
+
+
+@admin.register(SignInLog)
+class SignInLogAdmin(RecordAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "mobile", "outcome", "contact", "address"]
+    list_filter = ["outcome"]
+    list_select_related = ["contact__enterprise"]
+    search_fields = ["=mobile", "=address", "contact__name", "contact__enterprise__name"]
+    fields = ["at", "mobile", "outcome", "contact", "address"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+
+@admin.register(SignInCode)
+class SignInCodeAdmin(RecordAdminMixin, admin.ModelAdmin):
+    list_display = ["mobile", "created_at", "expires_at", "attempts", "used_at", "address"]
+    search_fields = ["=mobile", "=address"]
+    fields = ["mobile", "created_at", "expires_at", "attempts", "used_at", "address"]  # no code_hash
+    show_full_result_count = False
+
+
+@admin.register(ContactSession)
+class ContactSessionAdmin(RecordAdminMixin, admin.ModelAdmin):
+    list_display = ["contact", "created_at", "last_seen", "expires_at", "ended_at", "address"]
+    list_select_related = ["contact__enterprise"]
+    search_fields = ["=contact__mobile", "contact__name", "contact__enterprise__name", "=address"]
+    fields = ["contact", "created_at", "last_seen", "expires_at", "ended_at", "address"]  # no key_hash
+    show_full_result_count = False

@@ -10,7 +10,10 @@ the caller (the portal passes one that calls ``jobs.sms.send``).
 - :func:`verify`: checks a code (the mobile's latest unused one; valid
   ``PORTAL_CODE_TTL_SECONDS``, ``PORTAL_CODE_ATTEMPTS`` tries) and answers the
   active contacts of that mobile (one mobile may speak for several
-  enterprises); every attempt is logged.
+  enterprises); every attempt is logged. An address whose failed tries in the
+  last hour (wrong or expired codes, whatever the mobiles) reached
+  ``PORTAL_TRIES_PER_ADDRESS_PER_HOUR`` is refused before any code is looked
+  at (logged :attr:`~SignInLog.Outcome.LIMITED`; ``SignInRefused.per_address``).
 - :func:`start_session`, :func:`session_for`, :func:`end_session`: the
   contact's session (the cookie's random key; only its hash is stored),
   sliding ``PORTAL_SESSION_SECONDS``.
@@ -36,14 +39,18 @@ CODE_DIGITS = 6
 HOUR = datetime.timedelta(hours=1)
 #: the log rows a code request leaves: what the hourly limits count
 REQUESTS = (Outcome.CODE_SENT, Outcome.UNKNOWN_MOBILE)
+#: the log rows a failed try leaves: what the hourly limit of tries per address counts
+FAILED_TRIES = (Outcome.WRONG_CODE, Outcome.EXPIRED)
 
 
 class SignInRefused(Exception):
-    """A code that does not sign in: ``outcome`` says why (wrong, expired, limited)."""
+    """A code that does not sign in: ``outcome`` says why (wrong, expired,
+    limited); ``per_address`` when the address, not the code, is limited."""
 
-    def __init__(self, outcome):
+    def __init__(self, outcome, per_address=False):
         super().__init__(outcome)
         self.outcome = outcome
+        self.per_address = per_address
 
 
 def hash_code(mobile: str, code: str) -> str:
@@ -94,12 +101,22 @@ def request_code(mobile: str, address: str | None, send) -> str:
     return Outcome.CODE_SENT
 
 
+def too_many_tries(address: str, now) -> bool:
+    """Whether ``address`` failed ``PORTAL_TRIES_PER_ADDRESS_PER_HOUR`` tries in
+    the last hour, for any mobiles (one address guessing codes for many)."""
+    failed = SignInLog.objects.filter(address=address, at__gte=now - HOUR, outcome__in=FAILED_TRIES)
+    return failed.count() >= settings.PORTAL_TRIES_PER_ADDRESS_PER_HOUR
+
+
 def verify(mobile: str, code: str, address: str | None) -> list[EnterpriseContact]:
     """The active contacts of ``mobile`` if ``code`` is its latest code, in
     time and within its tries; raises :class:`SignInRefused` otherwise."""
     mobile = normalise_mobile(mobile)
     code = (code or "").strip()
     now = timezone.now()
+    if address and too_many_tries(address, now):
+        _log(mobile, address, Outcome.LIMITED)
+        raise SignInRefused(Outcome.LIMITED, per_address=True)
     with transaction.atomic():
         row = SignInCode.objects.select_for_update().filter(mobile=mobile, used_at=None).first()
         if row is None or row.expires_at <= now:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cadres.admin import AuditedAdmin
+from tabular.admin import RecordAdminMixin
 from tabular.xlsx import download_name, xlsx_response
 from visits.quarters import Quarter, recent
 
@@ -19,6 +20,7 @@ from . import access, selectors, services, workflow
 from .forms import EscalateForm, MoveForm, ReferForm
 from .models import (
     CalendarDay,
+    Confirmation,
     EscalationSlip,
     ExtensionRequest,
     HolidayYear,
@@ -479,3 +481,53 @@ class SupervisionSlipAdmin(AuditedAdmin):
 
     def has_add_permission(self, request):
         return False  # issued from an overdue referral slip
+
+
+class VerdictFilter(admin.SimpleListFilter):
+    """The enterprise's verdict, with the ones still awaited (待评价)."""
+
+    title = gettext_lazy("企业评价")
+    parameter_name = "verdict"
+    PENDING = "pending"
+
+    def lookups(self, request, model_admin):
+        return [(self.PENDING, gettext_lazy("待评价")), *Confirmation.Verdict.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.PENDING:
+            return queryset.filter(verdict="")
+        if self.value() in Confirmation.Verdict.values:
+            return queryset.filter(verdict=self.value())
+        return queryset
+
+
+@admin.register(Confirmation)
+class ConfirmationAdmin(RecordAdminMixin, AuditedAdmin):
+    """The enterprises' verdicts on resolutions (issue 17.5), looked at only:
+    a verdict is written by ``services.confirm`` (the enterprise's page, or the
+    item's page for an answer by phone) or ``services.deem_overdue`` (the job)."""
+
+    list_display = ["item", "verdict_shown", "short_comment", "due_on", "answered_at", "contact"]
+    list_filter = [VerdictFilter, "due_on"]
+    list_select_related = ["item__enterprise", "contact__enterprise"]
+    search_fields = ["item__enterprise__name", "contact__name", "comment"]
+    fields = [
+        "item",
+        "resolved_on",
+        "asked_on",
+        "due_on",
+        "verdict_shown",
+        "comment",
+        "answered_at",
+        "contact",
+        "recorded_by",
+    ]
+    readonly_fields = ["verdict_shown"]
+
+    @admin.display(description=gettext_lazy("企业评价"), ordering="verdict")
+    def verdict_shown(self, obj):
+        return obj.get_verdict_display() or _("待评价")
+
+    @admin.display(description=gettext_lazy("企业意见"))
+    def short_comment(self, obj):
+        return obj.comment if len(obj.comment) <= 40 else f"{obj.comment[:40]}…"

@@ -599,7 +599,8 @@ def confirm(confirmation, *, verdict: str, comment: str = "", contact=None, by=N
     confirmation.recorded_by, confirmation.answered_at = by, timezone.now()
     confirmation.save()
     item = confirmation.item
-    text = _("企业评价：%(verdict)s") % {"verdict": confirmation.get_verdict_display()}
+    # The timeline names the kind (企业评价) itself: the line says only the verdict.
+    text = confirmation.get_verdict_display()
     if by is not None and contact is not None:
         text += _("（%(contact)s 电话答复）") % {"contact": contact.name}
     workflow.record(item, IssueEvent.Kind.CONFIRMED, by=by, name=name, comment=f"{text}\n{comment}".strip())
@@ -634,7 +635,7 @@ def deem_overdue(today: datetime.date | None = None) -> int:
                 confirmation.item,
                 IssueEvent.Kind.CONFIRMED,
                 by=None,
-                comment=_("企业评价：%(verdict)s（%(day)s 前未答复）")
+                comment=_("%(verdict)s（%(day)s 前未答复）")
                 % {"verdict": V.DEEMED.label, "day": confirmation.due_on.isoformat()},
             )
             done += 1

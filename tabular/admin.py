@@ -333,6 +333,21 @@ class AliasAdminMixin:
         cls.autocomplete_fields = [cls.owner]
 
 
+class RecordAdminMixin:
+    """The admin of a record written only by the code that keeps it (a log, a
+    code, a session, a verdict): looked at by those with the table's view
+    right, never added, changed or deleted here, even by a superuser."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class LookOnlyHistoryAdmin(SimpleHistoryAdmin):
     """A change history (django-simple-history) that is only looked at.
 

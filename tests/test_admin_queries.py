@@ -96,3 +96,41 @@ def test_large_unfiltered_changelist_reads_the_planners_estimate(client, staff_u
     with CaptureQueriesContext(connection) as captured:
         client.get(reverse("admin:enterprises_enterprise_changelist") + "?q=测试")
     assert any("COUNT(*)" in q["sql"].upper() for q in captured.captured_queries)
+
+
+def sign_in_records(count):
+    """``count`` contacts each with a code, a session, two log rows and an answered confirmation."""
+    for n in range(count):
+        contact = f.EnterpriseContactFactory()
+        f.SignInCodeFactory(mobile=contact.mobile)
+        f.ContactSessionFactory(contact=contact)
+        f.SignInLogFactory(mobile=contact.mobile, contact=contact)
+        f.SignInLogFactory(mobile=contact.mobile, outcome="wrong_code")
+        item = f.IssueItemFactory(enterprise=contact.enterprise, status="resolved")
+        verdict = ("satisfied", "basic", "")[n % 3]
+        f.ConfirmationFactory(item=item, verdict=verdict, contact=contact if verdict else None)
+
+
+@pytest.mark.parametrize(
+    "changelist",
+    [
+        "admin:enterprises_signinlog_changelist",
+        "admin:enterprises_signincode_changelist",
+        "admin:enterprises_contactsession_changelist",
+        "admin:issues_confirmation_changelist",
+    ],
+)
+def test_the_record_changelists_do_not_grow_with_rows(
+    client, staff_user, changelist, django_assert_max_num_queries
+):
+    """The enterprise pages' sign-in records and the enterprises' verdicts
+    (issue 17): their contacts, enterprises and items read with the rows."""
+    client.force_login(staff_user)
+    url = reverse(changelist)
+    model = apps.get_model(*changelist.removeprefix("admin:").removesuffix("_changelist").split("_"))
+    sign_in_records(3)
+    few = queries_for(client, url, rows=model.objects.count())
+    sign_in_records(30)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        many = queries_for(client, url, rows=model.objects.count())
+    assert many == few

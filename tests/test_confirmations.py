@@ -154,6 +154,32 @@ def test_staff_record_an_answer_given_by_phone_on_the_item_page(client, staff_us
     assert "登记企业评价" not in page
 
 
+def timeline_of(page):
+    """The item page's 办理过程 list, as text, one line per event."""
+    import re
+    from html import unescape
+
+    block = page.split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
+    lines = [unescape(re.sub(r"<[^>]+>", "", "<li" + li)) for li in block.split("<li")[1:]]
+    return [" ".join(line.split()) for line in lines]
+
+
+def test_the_staff_timeline_names_a_verdict_once(client, staff_user):
+    """A confirmation's line reads 企业评价：不满意, the kind named once (by the
+    timeline), not 企业评价：企业评价：不满意; likewise for 默认满意."""
+    item = IssueItemFactory(status=S.RESOLVED)
+    contact = EnterpriseContactFactory(enterprise=item.enterprise, name="沈建国")
+    services.confirm(item.confirmations.get(), verdict=V.UNSATISFIED, comment="贷款仍未到位", contact=contact)
+    other = IssueItemFactory(status=S.RESOLVED)
+    Confirmation.objects.filter(item=other).update(due_on=D(2000, 1, 3))
+    assert services.deem_overdue() == 1
+    client.force_login(staff_user)
+    timeline = "\n".join(timeline_of(client.get(reverse("issues:item", args=[item.pk])).content.decode()))
+    assert timeline.count("企业评价") == 1 and "企业评价：不满意 贷款仍未到位" in timeline
+    deemed = "\n".join(timeline_of(client.get(reverse("issues:item", args=[other.pk])).content.decode()))
+    assert deemed.count("企业评价") == 1 and "企业评价：默认满意（2000-01-03 前未答复）" in deemed
+
+
 def test_a_cadre_cannot_record_an_answer(client):
     reporter = CadreFactory()
     user = user_with_role("cadre", cadre=reporter, username="cadre1")

@@ -134,6 +134,30 @@ def test_codes_are_limited_per_address(client, settings):
     assert len(sms.outbox) == 3
 
 
+def test_code_tries_are_limited_per_address_whatever_the_mobiles(client, settings):
+    settings.PORTAL_TRIES_PER_ADDRESS_PER_HOUR = 3
+    contacts = f.EnterpriseContactFactory.create_batch(4)
+    for contact in contacts:
+        ask_code(client, contact.mobile, address="10.7.7.7")
+    codes = {text.mobile: re.search(r"\d{6}", text.text).group() for text in sms.outbox}
+    for contact in contacts[:3]:  # one wrong try each: one address guessing for several mobiles
+        wrong = "000000" if codes[contact.mobile] != "000000" else "111111"
+        assert "验证码不正确" in enter(client, contact.mobile, wrong, address="10.7.7.7").content.decode()
+    # The fourth mobile's right code is refused from that address, and its code is left untouched.
+    page = enter(client, contacts[3].mobile, codes[contacts[3].mobile], address="10.7.7.7")
+    assert page.status_code == 200 and "此网络尝试验证码次数过多，请一小时后再试。" in page.content.decode()
+    assert settings.PORTAL_COOKIE_NAME not in page.cookies and not ContactSession.objects.exists()
+    assert outcomes(contacts[3].mobile) == [Outcome.CODE_SENT, Outcome.LIMITED]
+    assert SignInLog.objects.filter(outcome=Outcome.LIMITED).get().address == "10.7.7.7"
+    assert SignInCode.objects.get(mobile=contacts[3].mobile).attempts == 0
+    # Another address still may, and an hour later the first one too.
+    assert enter(client, contacts[3].mobile, codes[contacts[3].mobile], address="10.7.7.8").url == HOME
+    client.cookies.clear()
+    SignInLog.objects.update(at=timezone.now() - datetime.timedelta(hours=1, seconds=1))
+    ask_code(client, contacts[0].mobile, address="10.7.7.7")
+    assert enter(client, contacts[0].mobile, sent_code(), address="10.7.7.7").url == HOME
+
+
 def test_an_unknown_or_inactive_mobile_gets_the_same_page_and_no_text(client, contact):
     f.EnterpriseContactFactory(mobile="13587654321", is_active=False)
     known = without_tokens(client.get(ask_code(client, contact.mobile).url).content.decode())

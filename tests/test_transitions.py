@@ -14,7 +14,13 @@ from django.utils.html import escape
 
 from issues import services, slip_workflow
 from issues.models import ExtensionRequest, ReferralSlip
-from tests.factories import UnitFactory, office_item, user_with_role
+from tests.factories import (
+    ConfirmationFactory,
+    IssueItemFactory,
+    UnitFactory,
+    office_item,
+    user_with_role,
+)
 from tests.permission_world import ROLES, build_world
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +145,8 @@ def test_the_slip_page_offers_only_the_users_actions(client, staff_user):
 
 
 def _status_fields(model):
-    return {f.name for f in model._meta.concrete_fields if f.name in ("status", "decision")}
+    owned = ("status", "decision", "verdict")  # verdict: the enterprise's, by services.confirm / deem_overdue
+    return {f.name for f in model._meta.concrete_fields if f.name in owned}
 
 
 def test_no_admin_lets_a_status_be_edited(staff_user):
@@ -148,7 +155,9 @@ def test_no_admin_lets_a_status_be_edited(staff_user):
     root = user_with_role("liaison_staff", username="root")
     root.is_superuser = root.is_staff = True
     root.save()
-    build_world(staff_user)  # a row of every model with a status, to open its change form
+    _users, objects = build_world(staff_user)  # a row of every model with a status, to open its change form
+    item = IssueItemFactory(enterprise=objects["A"]["item"].enterprise, status="resolved")
+    ConfirmationFactory(item=item)  # asked, not answered yet
     request = RequestFactory().get("/admin/")
     request.user = root
     editable, checked = [], set()
@@ -168,6 +177,7 @@ def test_no_admin_lets_a_status_be_edited(staff_user):
         "issues.IssueItem (change)",
         "issues.ReferralSlip (change)",
         "issues.EscalationSlip (change)",
+        "issues.Confirmation (change)",
     } <= checked
 
 

@@ -37,7 +37,8 @@ Variables (all optional unless noted):
 - The enterprise pages (``/qiye/``, ``tongxiang_liaison.portal``), signed in with a
   one-time code by SMS: ``PORTAL_CODE_TTL_SECONDS`` (300, how long a code is valid),
   ``PORTAL_CODE_ATTEMPTS`` (5 tries per code), ``PORTAL_CODES_PER_MOBILE_PER_HOUR`` (5),
-  ``PORTAL_CODES_PER_ADDRESS_PER_HOUR`` (20), ``PORTAL_SESSION_SECONDS`` (1800, sliding:
+  ``PORTAL_CODES_PER_ADDRESS_PER_HOUR`` (20), ``PORTAL_TRIES_PER_ADDRESS_PER_HOUR`` (30 failed
+  tries of codes from one address, whatever the mobiles), ``PORTAL_SESSION_SECONDS`` (1800, sliding:
   each page moves it on), ``PORTAL_COOKIE_NAME`` (``tx_qiye``, path ``/qiye/``; Secure
   when ``SECURE_COOKIES``, on by default without ``DEBUG``), ``PORTAL_UPLOAD_MAX_MB`` (5).
 """
@@ -283,6 +284,7 @@ PORTAL_CODE_TTL_SECONDS = env_int("PORTAL_CODE_TTL_SECONDS", 300)
 PORTAL_CODE_ATTEMPTS = env_int("PORTAL_CODE_ATTEMPTS", 5)
 PORTAL_CODES_PER_MOBILE_PER_HOUR = env_int("PORTAL_CODES_PER_MOBILE_PER_HOUR", 5)
 PORTAL_CODES_PER_ADDRESS_PER_HOUR = env_int("PORTAL_CODES_PER_ADDRESS_PER_HOUR", 20)
+PORTAL_TRIES_PER_ADDRESS_PER_HOUR = env_int("PORTAL_TRIES_PER_ADDRESS_PER_HOUR", 30)
 PORTAL_SESSION_SECONDS = env_int("PORTAL_SESSION_SECONDS", 1800)
 PORTAL_COOKIE_NAME = env_str("PORTAL_COOKIE_NAME", "tx_qiye")
 PORTAL_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)

@@ -93,7 +93,10 @@ def code(request):
         try:
             contacts = signin.verify(form.cleaned_data["mobile"], form.cleaned_data["code"], address)
         except signin.SignInRefused as refused:
-            form.add_error("code", REFUSED[refused.outcome])
+            if refused.per_address:
+                form.add_error("code", _("此网络尝试验证码次数过多，请一小时后再试。"))
+            else:
+                form.add_error("code", REFUSED[refused.outcome])
         else:
             target = "portal:home" if len(contacts) == 1 else "portal:choose"
             return set_portal_cookie(redirect(target), contacts[0], address)
