@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from enterprises.models import Enterprise, Place
 from tabular.inputs import PROBLEM, SITUATION
+from tabular.models import Timestamped
 from tabular.phone import normalise_mobile, validate_mobile
 
 from .term import term_end
@@ -139,7 +140,7 @@ class CadreManager(models.Manager):
         return self.get(mobile=mobile)
 
 
-class Cadre(models.Model):
+class Cadre(Timestamped):
     """A person of a unit who links enterprises (干部 / 联系人)."""
 
     class Rank(models.TextChoices):
@@ -169,8 +170,6 @@ class Cadre(models.Model):
         blank=True,
         related_name="cadre",
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = CadreManager()
 
@@ -337,7 +336,7 @@ class PairingQuerySet(models.QuerySet):
         return self.active_on(first).filter(ended_on__isnull=True, end_date__lte=last)
 
 
-class Pairing(models.Model):
+class Pairing(Timestamped):
     """结对: a cadre links an enterprise for a term (R5). One enterprise may be
     linked by a city-department cadre and a town cadre at once (R6)."""
 
@@ -358,8 +357,6 @@ class Pairing(models.Model):
     end_date = models.DateField(_("到期日期"), blank=True, help_text=_("留空则按开始日期加 3 年计算。"))
     ended_on = models.DateField(_("提前结束日期"), null=True, blank=True)
     ended_reason = models.CharField(_("提前结束原因"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = PairingQuerySet.as_manager()
     history = HistoricalRecords(verbose_name=_("结对修改记录"))

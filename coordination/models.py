@@ -13,10 +13,11 @@ from cadres.models import Cadre
 from enterprises.models import Enterprise, Place
 from issues.models import EscalationSlip, IssueItem
 from tabular.inputs import ARTICLE, PROBLEM, REASON, SITUATION
+from tabular.models import Timestamped
 from visits.quarters import Quarter
 
 
-class Meeting(models.Model):
+class Meeting(Timestamped):
     """R2: convened each quarter by a regional coordinator with the other city
     leaders of the region and the heads of the departments working there;
     town officials and enterprise owners may be invited."""
@@ -53,8 +54,6 @@ class Meeting(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     history = HistoricalRecords(verbose_name=_("形势分析会修改记录"))
 
@@ -109,7 +108,7 @@ class MeetingItem(models.Model):
         return str(self.item)
 
 
-class GoodPractice(models.Model):
+class GoodPractice(Timestamped):
     """R19: good practices, success stories and exemplary deeds the liaison
     office collects for publicity, linked to the enterprises, the resolved
     items and the cadres they are about. Visible to all once published."""
@@ -143,8 +142,6 @@ class GoodPractice(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("典型经验")

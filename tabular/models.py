@@ -1,4 +1,5 @@
-"""What the import remembers between files: the column mappings staff chose.
+"""What the import remembers between files: the column mappings staff chose;
+and :class:`Timestamped`, the audit times the apps above share.
 
 The ground floor's only table. It names no model of the apps above it: an
 import kind is a text (the imported model's label, ``enterprises.enterprise``,
@@ -7,6 +8,17 @@ see :meth:`tabular.bulk_import.AllOrNothingResource.import_kind`)."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+
+class Timestamped(models.Model):
+    """When a row was created and last changed (创建时间, 更新时间), set by
+    Django; who changed it is in the row's history."""
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
 
 
 class ColumnMapping(models.Model):
