@@ -2,7 +2,6 @@
 situation-analysis meeting (联企服务形势分析会, R2) and the liaison office's
 good practices and exemplary deeds (R19)."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -13,7 +12,7 @@ from cadres.models import Cadre
 from enterprises.models import Enterprise, Place
 from issues.models import EscalationSlip, IssueItem
 from tabular.inputs import ARTICLE, PROBLEM, REASON, SITUATION
-from tabular.models import Timestamped
+from tabular.models import Timestamped, audit_user
 from visits.quarters import Quarter
 
 
@@ -46,14 +45,7 @@ class Meeting(Timestamped):
     items = models.ManyToManyField(
         IssueItem, verbose_name=_("研究的问题"), through="MeetingItem", blank=True, related_name="meetings"
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("记录人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = audit_user(_("记录人"))
 
     history = HistoricalRecords(verbose_name=_("形势分析会修改记录"))
 
@@ -134,14 +126,7 @@ class GoodPractice(Timestamped):
     published_on = models.DateField(
         _("发布日期"), null=True, blank=True, help_text=_("留空为草稿，不对外显示。")
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("编写人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    author = audit_user(_("编写人"))
 
     class Meta:
         verbose_name = _("典型经验")

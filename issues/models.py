@@ -18,7 +18,7 @@ from cadres.models import Cadre, Unit
 from enterprises.models import Enterprise, EnterpriseContact
 from tabular.dates import order_errors
 from tabular.inputs import PROBLEM, REASON, SITUATION
-from tabular.models import Timestamped
+from tabular.models import Timestamped, audit_user
 from visits.models import ProblemCategory, Visit, VisitProblem
 
 
@@ -651,15 +651,7 @@ class Confirmation(models.Model):
         blank=True,
         related_name="confirmations",
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("代为登记人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("企业电话答复时代为登记的工作人员。"),
-    )
+    recorded_by = audit_user(_("代为登记人"), help_text=_("企业电话答复时代为登记的工作人员。"))
 
     history = HistoricalRecords(verbose_name=_("企业评价修改记录"))
 

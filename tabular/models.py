@@ -1,10 +1,12 @@
 """What the import remembers between files: the column mappings staff chose;
-and :class:`Timestamped`, the audit times the apps above share.
+and what the apps above share for their audit: :class:`Timestamped`, the
+times, and :func:`audit_user`, who.
 
 The ground floor's only table. It names no model of the apps above it: an
 import kind is a text (the imported model's label, ``enterprises.enterprise``,
 see :meth:`tabular.bulk_import.AllOrNothingResource.import_kind`)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -19,6 +21,21 @@ class Timestamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+def audit_user(label, **options):
+    """The user who did something to a row (recorded, wrote, acted on it):
+    emptied, not refused, when that user is deleted; no reverse accessor on
+    the user."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=label,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        **options,
+    )
 
 
 class ColumnMapping(models.Model):
