@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from enterprises.models import Enterprise, Place
 from tabular.inputs import PROBLEM, SITUATION
+from tabular.models import Timestamped, audit_user
 from tabular.phone import normalise_mobile, validate_mobile
 
 from .term import term_end
@@ -139,7 +140,7 @@ class CadreManager(models.Manager):
         return self.get(mobile=mobile)
 
 
-class Cadre(models.Model):
+class Cadre(Timestamped):
     """A person of a unit who links enterprises (干部 / 联系人)."""
 
     class Rank(models.TextChoices):
@@ -169,8 +170,6 @@ class Cadre(models.Model):
         blank=True,
         related_name="cadre",
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = CadreManager()
 
@@ -215,14 +214,7 @@ class UnitMembership(models.Model):
     valid_from = models.DateField(_("起始日期"), null=True, blank=True, help_text=_("留空：一直在本单位。"))
     valid_to = models.DateField(_("截止日期"), null=True, blank=True, help_text=_("留空：至今。"))
     reason = models.CharField(_("调动原因"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登记人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = audit_user(_("登记人"))
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
@@ -337,7 +329,7 @@ class PairingQuerySet(models.QuerySet):
         return self.active_on(first).filter(ended_on__isnull=True, end_date__lte=last)
 
 
-class Pairing(models.Model):
+class Pairing(Timestamped):
     """结对: a cadre links an enterprise for a term (R5). One enterprise may be
     linked by a city-department cadre and a town cadre at once (R6)."""
 
@@ -358,8 +350,6 @@ class Pairing(models.Model):
     end_date = models.DateField(_("到期日期"), blank=True, help_text=_("留空则按开始日期加 3 年计算。"))
     ended_on = models.DateField(_("提前结束日期"), null=True, blank=True)
     ended_reason = models.CharField(_("提前结束原因"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = PairingQuerySet.as_manager()
     history = HistoricalRecords(verbose_name=_("结对修改记录"))
@@ -541,14 +531,7 @@ class QuarterCloseEvent(models.Model):
     from_status = models.CharField(_("原状态"), max_length=10, choices=QuarterClose.Status.choices)
     to_status = models.CharField(_("新状态"), max_length=10, choices=QuarterClose.Status.choices)
     version = models.PositiveSmallIntegerField(_("发布版本"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = audit_user(_("操作人"))
     actor_name = models.CharField(_("操作人姓名"), max_length=100, blank=True, help_text=_("留空：系统。"))
     reason = models.TextField(_("原因"), max_length=500, blank=True)
     at = models.DateTimeField(_("时间"), auto_now_add=True)
@@ -618,14 +601,7 @@ class Correction(models.Model):
     what = models.CharField(_("内容"), max_length=200)
     old = models.CharField(_("原值"), max_length=200, blank=True)
     new = models.CharField(_("新值"), max_length=200, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = audit_user(_("操作人"))
     actor_name = models.CharField(_("操作人姓名"), max_length=100, blank=True)
     why = models.TextField(_("原因"), max_length=500, blank=True)
     at = models.DateTimeField(_("时间"), auto_now_add=True)

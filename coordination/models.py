@@ -2,7 +2,6 @@
 situation-analysis meeting (联企服务形势分析会, R2) and the liaison office's
 good practices and exemplary deeds (R19)."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -13,10 +12,11 @@ from cadres.models import Cadre
 from enterprises.models import Enterprise, Place
 from issues.models import EscalationSlip, IssueItem
 from tabular.inputs import ARTICLE, PROBLEM, REASON, SITUATION
+from tabular.models import Timestamped, audit_user
 from visits.quarters import Quarter
 
 
-class Meeting(models.Model):
+class Meeting(Timestamped):
     """R2: convened each quarter by a regional coordinator with the other city
     leaders of the region and the heads of the departments working there;
     town officials and enterprise owners may be invited."""
@@ -45,16 +45,7 @@ class Meeting(models.Model):
     items = models.ManyToManyField(
         IssueItem, verbose_name=_("研究的问题"), through="MeetingItem", blank=True, related_name="meetings"
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("记录人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    recorded_by = audit_user(_("记录人"))
 
     history = HistoricalRecords(verbose_name=_("形势分析会修改记录"))
 
@@ -109,7 +100,7 @@ class MeetingItem(models.Model):
         return str(self.item)
 
 
-class GoodPractice(models.Model):
+class GoodPractice(Timestamped):
     """R19: good practices, success stories and exemplary deeds the liaison
     office collects for publicity, linked to the enterprises, the resolved
     items and the cadres they are about. Visible to all once published."""
@@ -135,16 +126,7 @@ class GoodPractice(models.Model):
     published_on = models.DateField(
         _("发布日期"), null=True, blank=True, help_text=_("留空为草稿，不对外显示。")
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("编写人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    author = audit_user(_("编写人"))
 
     class Meta:
         verbose_name = _("典型经验")

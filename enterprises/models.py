@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from tabular.models import Timestamped
 from tabular.phone import normalise_mobile, validate_mobile
 
 from .credit_code import normalise_credit_code, validate_credit_code
@@ -48,7 +49,7 @@ class EnterpriseManager(models.Manager):
         return self.get(credit_code=credit_code)
 
 
-class Enterprise(models.Model):
+class Enterprise(Timestamped):
     name = models.CharField(_("企业名称"), max_length=200, db_index=True)
     credit_code = models.CharField(
         _("统一社会信用代码"),
@@ -75,8 +76,6 @@ class Enterprise(models.Model):
         validators=[MinValueValidator(0)],
     )
     revenue_year = models.PositiveSmallIntegerField(_("营业收入年度"), null=True, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = EnterpriseManager()
 
@@ -112,7 +111,7 @@ class PlaceAlias(models.Model):
         return f"{self.name} → {self.place.name}"
 
 
-class EnterpriseContact(models.Model):
+class EnterpriseContact(Timestamped):
     """A person who speaks for an enterprise (issue 17): its chairman, manager
     or clerk, who signs in to the enterprise's pages with a one-time code sent
     to ``mobile``. An enterprise may have several; one mobile may speak for
@@ -129,8 +128,6 @@ class EnterpriseContact(models.Model):
     )
     mobile = models.CharField(_("手机号"), max_length=11, validators=[validate_mobile], db_index=True)
     is_active = models.BooleanField(_("可登录"), default=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     history = HistoricalRecords(verbose_name=_("企业联系人修改记录"))
 

@@ -18,6 +18,7 @@ from cadres.models import Cadre, Unit
 from enterprises.models import Enterprise, EnterpriseContact
 from tabular.dates import order_errors
 from tabular.inputs import PROBLEM, REASON, SITUATION
+from tabular.models import Timestamped, audit_user
 from visits.models import ProblemCategory, Visit, VisitProblem
 
 
@@ -295,7 +296,41 @@ class SerialCounter(models.Model):
         return f"{self.kind}{self.year}:{self.last}"
 
 
-class ReferralSlip(models.Model):
+class NumberedSlip(models.Model):
+    """What every slip the office issues has: a serial number (编号), unique
+    and gapless per kind of slip and year (:func:`issues.services.next_serial`);
+    newest first. The day it was issued and who issued it are
+    :func:`_issued_on` and :func:`_issued_by`, named as each slip calls them."""
+
+    serial = models.CharField(_("编号"), max_length=40, unique=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.PositiveIntegerField(_("序号"))
+
+    class Meta:
+        abstract = True
+        ordering = ["-year", "-number"]
+
+    def __str__(self):
+        return self.serial
+
+
+def _issued_on(label):
+    """The day a slip was issued (交办日期, 呈报日期, 督办日期)."""
+    return models.DateField(label)
+
+
+def _issued_by(label):
+    """The user who issued a slip (交办人, 呈报人, 督办人)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=label, on_delete=models.PROTECT, related_name="+"
+    )
+
+
+def _year_number_unique(name):
+    return models.UniqueConstraint(fields=["year", "number"], name=name)
+
+
+class ReferralSlip(NumberedSlip, Timestamped):
     """联企服务交办单 (R13): an item within one department's remit, handed to it
     with a deadline in working days."""
 
@@ -305,16 +340,13 @@ class ReferralSlip(models.Model):
         ACCEPTED = "accepted", _("已办结")
         RETURNED = "returned", _("已退回重办")
 
-    serial = models.CharField(_("编号"), max_length=40, unique=True)
-    year = models.PositiveSmallIntegerField(_("年度"))
-    number = models.PositiveIntegerField(_("序号"))
     item = models.ForeignKey(
         IssueItem, verbose_name=_("问题"), on_delete=models.PROTECT, related_name="referrals"
     )
     department = models.ForeignKey(
         Unit, verbose_name=_("承办部门"), on_delete=models.PROTECT, related_name="referral_slips"
     )
-    issued_on = models.DateField(_("交办日期"))
+    issued_on = _issued_on(_("交办日期"))
     working_days = models.PositiveSmallIntegerField(_("办理时限（工作日）"))
     deadline = models.DateField(_("办理期限"), db_index=True)
     deadline_provisional = models.BooleanField(
@@ -330,22 +362,14 @@ class ReferralSlip(models.Model):
     answered_on = models.DateField(_("反馈日期"), null=True, blank=True)
     accepted_on = models.DateField(_("办结日期"), null=True, blank=True)
     return_reason = models.TextField(_("退回原因"), max_length=REASON, blank=True)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("交办人"), on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    issued_by = _issued_by(_("交办人"))
 
     history = HistoricalRecords(verbose_name=_("交办单修改记录"))
 
-    class Meta:
+    class Meta(NumberedSlip.Meta):
         verbose_name = _("联企服务交办单")
         verbose_name_plural = _("联企服务交办单")
-        ordering = ["-year", "-number"]
-        constraints = [models.UniqueConstraint(fields=["year", "number"], name="referral_year_number")]
-
-    def __str__(self):
-        return self.serial
+        constraints = [_year_number_unique("referral_year_number")]
 
 
 class ExtensionRequest(models.Model):
@@ -387,7 +411,7 @@ class ExtensionRequest(models.Model):
         return f"{self.slip} +{self.extra_working_days}"
 
 
-class EscalationSlip(models.Model):
+class EscalationSlip(NumberedSlip):
     """联企服务呈报单 (R13): an item that needs several departments, reported to
     the city leader in charge and solved at city level."""
 
@@ -396,9 +420,6 @@ class EscalationSlip(models.Model):
         INSTRUCTED = "instructed", _("已批示")
         CONCLUDED = "concluded", _("已协调办结")
 
-    serial = models.CharField(_("编号"), max_length=40, unique=True)
-    year = models.PositiveSmallIntegerField(_("年度"))
-    number = models.PositiveIntegerField(_("序号"))
     item = models.ForeignKey(
         IssueItem, verbose_name=_("问题"), on_delete=models.PROTECT, related_name="escalations"
     )
@@ -406,59 +427,44 @@ class EscalationSlip(models.Model):
         Cadre, verbose_name=_("市级分管领导"), on_delete=models.PROTECT, related_name="escalation_slips"
     )
     departments = models.ManyToManyField(Unit, verbose_name=_("涉及部门"), related_name="escalation_slips")
-    issued_on = models.DateField(_("呈报日期"))
+    issued_on = _issued_on(_("呈报日期"))
     request = models.TextField(_("呈报事项与建议"), max_length=SITUATION, blank=True)
     instruction = models.TextField(_("领导批示"), max_length=PROBLEM, blank=True)
     instructed_on = models.DateField(_("批示日期"), null=True, blank=True)
     coordination_result = models.TextField(_("协调结果"), max_length=PROBLEM, blank=True)
     concluded_on = models.DateField(_("办结日期"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.ISSUED)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("呈报人"), on_delete=models.PROTECT, related_name="+"
-    )
+    issued_by = _issued_by(_("呈报人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     history = HistoricalRecords(verbose_name=_("呈报单修改记录"))
 
-    class Meta:
+    class Meta(NumberedSlip.Meta):
         verbose_name = _("联企服务呈报单")
         verbose_name_plural = _("联企服务呈报单")
-        ordering = ["-year", "-number"]
-        constraints = [models.UniqueConstraint(fields=["year", "number"], name="escalation_year_number")]
-
-    def __str__(self):
-        return self.serial
+        constraints = [_year_number_unique("escalation_year_number")]
 
 
-class SupervisionSlip(models.Model):
+class SupervisionSlip(NumberedSlip):
     """督办单: pressure on an overdue referral slip, addressed to the
     department's principal leader (第一责任人, R18)."""
 
-    serial = models.CharField(_("编号"), max_length=40, unique=True)
-    year = models.PositiveSmallIntegerField(_("年度"))
-    number = models.PositiveIntegerField(_("序号"))
     referral = models.ForeignKey(
         ReferralSlip, verbose_name=_("交办单"), on_delete=models.PROTECT, related_name="supervisions"
     )
     addressee = models.ForeignKey(
         Cadre, verbose_name=_("督办对象"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    issued_on = models.DateField(_("督办日期"))
+    issued_on = _issued_on(_("督办日期"))
     note = models.TextField(_("督办意见"), max_length=REASON, blank=True)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("督办人"), on_delete=models.PROTECT, related_name="+"
-    )
+    issued_by = _issued_by(_("督办人"))
 
     history = HistoricalRecords(verbose_name=_("督办单修改记录"))
 
-    class Meta:
+    class Meta(NumberedSlip.Meta):
         verbose_name = _("督办单")
         verbose_name_plural = _("督办单")
-        ordering = ["-year", "-number"]
-        constraints = [models.UniqueConstraint(fields=["year", "number"], name="supervision_year_number")]
-
-    def __str__(self):
-        return self.serial
+        constraints = [_year_number_unique("supervision_year_number")]
 
 
 class SpotCheckBatch(models.Model):
@@ -645,15 +651,7 @@ class Confirmation(models.Model):
         blank=True,
         related_name="confirmations",
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("代为登记人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("企业电话答复时代为登记的工作人员。"),
-    )
+    recorded_by = audit_user(_("代为登记人"), help_text=_("企业电话答复时代为登记的工作人员。"))
 
     history = HistoricalRecords(verbose_name=_("企业评价修改记录"))
 

@@ -124,6 +124,13 @@ def reported_by(cadre_id: int):
     )
 
 
+def pending_confirmation(item):
+    """The confirmation ``item`` is waiting for (issue 17.5), or ``None``: at
+    most one is pending (the ``confirmation_one_pending`` constraint). The
+    item pages of the office and of the enterprise both show it."""
+    return item.confirmations.filter(verdict="").first()
+
+
 def pending_confirmations(enterprise):
     """The resolutions ``enterprise`` is asked to rate (issue 17.5), oldest
     first, each with its item: what the enterprise's pages list for

@@ -94,6 +94,13 @@ def _act(request, slip, name, do, success, *, form_class=None, page, then=None):
     return then(outcome) if then else back
 
 
+def _slip_act(request, pk, name, do, success, **options):
+    """:func:`_act` on the user's referral slip ``pk``, back to its page:
+    ``do`` is called with the slip and the form's data."""
+    slip = _slip(request, pk)
+    return _act(request, slip, name, lambda data: do(slip, data), success, page=_slip_page, **options)
+
+
 def _form_act(request, slip, name, service, success, form_class, page):
     """:func:`_act` for an action whose form's fields are the keywords of its
     service (called with the slip, by the user)."""
@@ -155,43 +162,35 @@ def slip_decide_extension(request, pk, extension):
 @login_required
 @require_POST
 def slip_accept(request, pk):
-    slip = _slip(request, pk)
     comment = request.POST.get("comment", "")
-    return _act(
+    return _slip_act(
         request,
-        slip,
+        pk,
         "accept",
-        lambda data: services.accept(slip, by=request.user, comment=comment),
+        lambda slip, data: services.accept(slip, by=request.user, comment=comment),
         _("交办单已办结，问题已解决。"),
-        page=_slip_page,
     )
 
 
 @login_required
 @require_POST
 def slip_send_back(request, pk):
-    slip = _slip(request, pk)
-
-    def do(data):
+    def do(slip, data):
         return services.send_back(slip, by=request.user, reason=data["return_reason"])
 
-    return _act(
-        request, slip, "send_back", do, _("已退回承办部门重办。"), form_class=ReturnForm, page=_slip_page
-    )
+    return _slip_act(request, pk, "send_back", do, _("已退回承办部门重办。"), form_class=ReturnForm)
 
 
 @login_required
 @require_POST
 def slip_supervise(request, pk):
-    slip = _slip(request, pk)
-    return _act(
+    return _slip_act(
         request,
-        slip,
+        pk,
         "supervise",
-        lambda data: services.supervise(slip, by=request.user, note=data["note"]),
+        lambda slip, data: services.supervise(slip, by=request.user, note=data["note"]),
         lambda supervision: _("已生成督办单 %(serial)s。") % {"serial": supervision.serial},
         form_class=SuperviseForm,
-        page=_slip_page,
         then=lambda supervision: redirect("issues:supervision_print", pk=supervision.pk),
     )
 
@@ -199,14 +198,10 @@ def slip_supervise(request, pk):
 @login_required
 @require_POST
 def slip_progress(request, pk):
-    slip = _slip(request, pk)
-
-    def do(data):
+    def do(slip, data):
         return services.add_progress(slip.item, text=data["text"], by=request.user)
 
-    return _act(
-        request, slip, "progress", do, _("本月进展已填报。"), form_class=ProgressForm, page=_slip_page
-    )
+    return _slip_act(request, pk, "progress", do, _("本月进展已填报。"), form_class=ProgressForm)
 
 
 @login_required
@@ -235,8 +230,12 @@ def my_items(request):
     )
 
 
+def _item(request, pk):
+    return get_object_or_404(selectors.items_for(request.user), pk=pk)
+
+
 def _item_page(request, item, confirm_form=None, status=200):
-    pending = item.confirmations.filter(verdict="").first()
+    pending = selectors.pending_confirmation(item)
     if pending is not None and confirm_form is None and access.can_record_confirmation(request.user):
         confirm_form = ConfirmationForm(item=item)
     return render(
@@ -257,7 +256,7 @@ def _item_page(request, item, confirm_form=None, status=200):
 
 @login_required
 def item_detail(request, pk):
-    return _item_page(request, get_object_or_404(selectors.items_for(request.user), pk=pk))
+    return _item_page(request, _item(request, pk))
 
 
 @login_required
@@ -265,10 +264,10 @@ def item_detail(request, pk):
 def item_confirm(request, pk):
     """Staff record the enterprise's verdict on the item's pending
     confirmation, given by phone (issue 17.5)."""
-    item = get_object_or_404(selectors.items_for(request.user), pk=pk)
+    item = _item(request, pk)
     if not access.can_record_confirmation(request.user):
         raise PermissionDenied
-    pending = item.confirmations.filter(verdict="").first()
+    pending = selectors.pending_confirmation(item)
     if pending is None:
         messages.error(request, _("这个问题没有待评价的解决。"))
         return redirect("issues:item", pk=item.pk)

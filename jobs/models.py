@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Unit
+from tabular.models import Timestamped
 
 from .secrets import SealedField
 
@@ -136,7 +137,7 @@ class ChannelDelivery(models.Model):
         return f"{self.channel} {self.address}"
 
 
-class UnitRobot(models.Model):
+class UnitRobot(Timestamped):
     """A unit's group robot (DingTalk or WeCom): the unit's digest (its
     cadres' unvisited enterprises, its slips due and overdue) goes to the
     group, one message instead of one per cadre. A unit's robots are tried
@@ -167,8 +168,6 @@ class UnitRobot(models.Model):
         help_text=_("勾选后，本单位干部的季度走访提醒只发到群里（站内通知照常）。"),
     )
     is_active = models.BooleanField(_("启用"), default=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("单位群机器人")

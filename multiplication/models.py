@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 from cadres.models import Unit
 from enterprises.models import Enterprise, Place
 from tabular.inputs import SITUATION
+from tabular.models import Timestamped
 from visits.models import Visit
 
 from .rules import REVENUE_CATEGORIES, Category, certificate_expiry
@@ -99,7 +100,7 @@ class MembershipSource(models.TextChoices):
     DERIVED = "derived", _("由营业收入认定")
 
 
-class Membership(models.Model):
+class Membership(Timestamped):
     """One period an enterprise belonged to one category, with its evidence:
 
     - 规上 / 亿元: the statistics year and that year's revenue, and where the
@@ -140,8 +141,6 @@ class Membership(models.Model):
     stock_code = models.CharField(_("股票代码"), max_length=12, blank=True)
     listed_on = models.DateField(_("上市日期"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     history = HistoricalRecords(verbose_name=_("分类库修改记录"))
 
@@ -221,7 +220,7 @@ class CategoryRemit(models.Model):
         return f"{self.unit} · {self.get_category_display()}"
 
 
-class DoublingPlan(models.Model):
+class DoublingPlan(Timestamped):
     """A department's doubling plan for one category (R17): from the count on
     the baseline date to the target count (twice the baseline by default) by
     the target date. The baseline is counted by the registry and frozen when
@@ -254,8 +253,6 @@ class DoublingPlan(models.Model):
         editable=False,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     history = HistoricalRecords(verbose_name=_("倍增计划修改记录"))
 

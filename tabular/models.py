@@ -1,12 +1,41 @@
-"""What the import remembers between files: the column mappings staff chose.
+"""What the import remembers between files: the column mappings staff chose;
+and what the apps above share for their audit: :class:`Timestamped`, the
+times, and :func:`audit_user`, who.
 
 The ground floor's only table. It names no model of the apps above it: an
 import kind is a text (the imported model's label, ``enterprises.enterprise``,
 see :meth:`tabular.bulk_import.AllOrNothingResource.import_kind`)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+
+class Timestamped(models.Model):
+    """When a row was created and last changed (创建时间, 更新时间), set by
+    Django; who changed it is in the row's history."""
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def audit_user(label, **options):
+    """The user who did something to a row (recorded, wrote, acted on it):
+    emptied, not refused, when that user is deleted; no reverse accessor on
+    the user."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=label,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        **options,
+    )
 
 
 class ColumnMapping(models.Model):

@@ -83,21 +83,28 @@ def _validated(instance):
     return instance
 
 
-class PlaceFactory(factory.django.DjangoModelFactory):
+class _NamedFactory(factory.django.DjangoModelFactory):
+    """A row known by its unique name (a place, a unit, another name the
+    office writes for one): the same name again gives the same row."""
+
+    class Meta:
+        abstract = True
+        django_get_or_create = ("name",)
+
+
+class PlaceFactory(_NamedFactory):
     class Meta:
         model = Place
-        django_get_or_create = ("name",)
 
     name = factory.Iterator(["濮院镇", "乌镇镇", "崇福镇", "梧桐街道", "洲泉镇", "屠甸镇"])
     kind = Place.Kind.TOWN
 
 
-class PlaceAliasFactory(factory.django.DjangoModelFactory):
+class PlaceAliasFactory(_NamedFactory):
     """Another name the office writes for a place (staff enter these in the admin)."""
 
     class Meta:
         model = PlaceAlias
-        django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"别名{n}")
     place = factory.SubFactory(PlaceFactory)
@@ -158,21 +165,19 @@ class ContactSessionFactory(factory.django.DjangoModelFactory):
     expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(minutes=30))
 
 
-class UnitFactory(factory.django.DjangoModelFactory):
+class UnitFactory(_NamedFactory):
     class Meta:
         model = Unit
-        django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"市测试局{n}")
     kind = Unit.Kind.DEPARTMENT
 
 
-class UnitAliasFactory(factory.django.DjangoModelFactory):
+class UnitAliasFactory(_NamedFactory):
     """Another name the office writes for a unit (staff enter these in the admin)."""
 
     class Meta:
         model = UnitAlias
-        django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"测试局别名{n}")
     unit = factory.SubFactory(UnitFactory)

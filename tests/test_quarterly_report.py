@@ -23,6 +23,8 @@ from visits.quarters import Quarter
 pytestmark = pytest.mark.django_db
 D = datetime.date
 Q3 = Quarter(2026, 3)
+# The report's sheets, as the office files it (in Chinese whatever the site's language).
+SHEETS = ["按单位汇总", "按干部（年终考评依据）", "按问题类别", "按镇街", "满意率", "六大倍增"]
 
 
 @pytest.fixture
@@ -54,14 +56,7 @@ def rows(sheet):
 def test_the_workbook_figures_equal_hand_computed_values(city):
     figures.build(Q3)  # the report adds up the cells the dashboards read
     wb = report.build_workbook(Q3)
-    assert wb.sheetnames == [
-        "按单位汇总",
-        "按干部（年终考评依据）",
-        "按问题类别",
-        "按镇街",
-        "满意率",
-        "六大倍增",
-    ]
+    assert wb.sheetnames == SHEETS
     unit = rows(wb["按单位汇总"])["市经信局"]
     # 2 pairings due, 1 visited; 3 items raised (the withdrawn one left out), none carried, 2 resolved
     assert unit[:3] == (2, 1, 0.5) and unit[3:7] == (3, 0, 2, 2 / 3) and unit[9] == "—"

@@ -14,6 +14,7 @@ from django.utils import translation
 from jobs import reminders, report
 from jobs.models import ReminderLog
 from tests import reminder_world
+from tests.test_quarterly_report import SHEETS
 from visits.quarters import Quarter
 
 pytestmark = pytest.mark.django_db
@@ -133,14 +134,7 @@ def test_the_quarterly_report_is_written_in_the_site_language(world, settings):
 
     with built.file.open("rb") as handle:
         chinese = load_workbook(handle)
-    assert chinese.sheetnames == [
-        "按单位汇总",
-        "按干部（年终考评依据）",
-        "按问题类别",
-        "按镇街",
-        "满意率",
-        "六大倍增",
-    ]
+    assert chinese.sheetnames == SHEETS
     assert chinese["按单位汇总"]["A1"].value.startswith(
         "2026Q4 干部联千企 按单位汇总（未关账，数据可能变动，生成于 "
     )

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from cadres.models import Cadre, Pairing, Unit
 from enterprises.models import Enterprise
 from tabular.inputs import PROBLEM, SITUATION
+from tabular.models import Timestamped
 
 
 class VisitMode(models.TextChoices):
@@ -44,7 +45,7 @@ AMOUNT = {
 }
 
 
-class Visit(models.Model):
+class Visit(Timestamped):
     """One visit by a cadre to a paired enterprise, and the form filed after it."""
 
     class Status(models.TextChoices):
@@ -87,8 +88,6 @@ class Visit(models.Model):
     suggestions = models.TextField(_("企业意见建议"), max_length=PROBLEM, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[companions], verbose_name=_("反馈表修改记录"))
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from enterprises import signin
 from enterprises.models import Enterprise
 from issues import attachments
+from issues import selectors as issue_selectors
 from issues import services as issue_services
 from issues.models import Confirmation, ItemAttachment
 from jobs import sms
@@ -149,7 +150,7 @@ class VerdictForm(forms.Form):
 
 
 def _item_page(request, found, verdict_form=None, status=200):
-    pending = found.confirmations.filter(verdict="").first()
+    pending = issue_selectors.pending_confirmation(found)
     context = {
         "row": selectors.public_item(found),
         "events": selectors.public_timeline(found),
@@ -171,7 +172,7 @@ def confirm(request, pk):
     """The contact rates the resolution asked about: 满意 / 基本满意 / 不满意
     (which reopens the item, :func:`issues.services.confirm`)."""
     found = get_object_or_404(selectors.items_of(request.portal_enterprise), pk=pk)
-    pending = found.confirmations.filter(verdict="").first()
+    pending = issue_selectors.pending_confirmation(found)
     if pending is None:
         return redirect("portal:item", pk=found.pk)
     form = VerdictForm(request.POST)
