@@ -93,15 +93,23 @@ def raise_request(enterprise, contact, category, description, files=()):
         status=IssueItem.Status.NEW,
     )
     workflow.record_creation(item, contact=contact, comment=_("企业自报"))
-    for one in checked:
-        ItemAttachment.objects.create(
-            item=item,
-            file=File(one.upload, name=one.name),
-            original_name=one.name,
-            content_type=one.content_type,
-            size=one.size,
-            contact=contact,
-        )
+    stored = []  # the files already on disk: removed if a later step fails
+    try:
+        for one in checked:
+            attachment = ItemAttachment(
+                item=item,
+                original_name=one.name,
+                content_type=one.content_type,
+                size=one.size,
+                contact=contact,
+            )
+            attachment.file.save(one.name, File(one.upload), save=False)
+            stored.append((attachment.file.storage, attachment.file.name))
+            attachment.save()
+    except BaseException:
+        for storage, name in stored:
+            storage.delete(name)
+        raise
     return item
 
 

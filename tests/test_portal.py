@@ -455,3 +455,31 @@ def test_the_home_page_reads_its_items_slips_in_a_fixed_number_of_queries(client
     for _ in range(4):
         f.IssueItemFactory(enterprise=contact.enterprise, status=IssueItem.Status.REFERRED)
     assert queries_for_home() == few
+
+
+def test_a_request_failing_midway_leaves_no_file_and_no_row(client, contact, settings, monkeypatch):
+    """The second file's row fails to save: the first file, already stored,
+    is removed with the rolled-back item (nothing half-written)."""
+    from pathlib import Path
+
+    from django.db import DatabaseError
+
+    from issues.models import ItemAttachment
+
+    saves = []
+    real_save = ItemAttachment.save
+
+    def failing_save(self, *args, **kwargs):
+        saves.append(self.file.name)
+        if len(saves) == 2:
+            raise DatabaseError("disk full")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(ItemAttachment, "save", failing_save)
+    sign_in(client, contact)
+    client.raise_request_exception = False
+    response = raise_one(client, [upload("一.png", PNG), upload("二.pdf", PDF)])
+    assert response.status_code == 500 and len(saves) == 2
+    assert not IssueItem.objects.filter(raised_by=contact).exists() and not ItemAttachment.objects.exists()
+    stored = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+    assert stored == []
