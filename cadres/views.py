@@ -129,6 +129,20 @@ def add_service_errors(form, exc):
         form.add_error(field if field in form.fields else None, messages_)
 
 
+def save_contact_form(request, form, save, target, said):
+    """``save(target, **fields, by=…)`` when the form is valid: the page again
+    with a message, or None with the service's errors on the form."""
+    if form.is_valid():
+        try:
+            contact = save(target, **form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, said % {"name": contact.name})
+            return redirect("cadres:contacts", pk=contact.enterprise_id)
+    return None
+
+
 @login_required
 @require_GET
 def contacts(request, pk):
@@ -140,15 +154,10 @@ def contacts(request, pk):
 def contact_add(request, pk):
     enterprise = contact_enterprise(request, pk)
     form = contact_form(data=request.POST)
-    if form.is_valid():
-        try:
-            contact = enterprise_services.add_contact(enterprise, **form.cleaned_data, by=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已添加联系人 %(name)s。") % {"name": contact.name})
-            return redirect("cadres:contacts", pk=enterprise.pk)
-    return render_contacts(request, enterprise, add_form=form)
+    saved = save_contact_form(
+        request, form, enterprise_services.add_contact, enterprise, _("已添加联系人 %(name)s。")
+    )
+    return saved or render_contacts(request, enterprise, add_form=form)
 
 
 @login_required
@@ -158,15 +167,10 @@ def contact_change(request, pk):
     contact = posted_contact(request, enterprise)
     form = contact_form(contact, data=request.POST)
     form.contact_id = contact.pk
-    if form.is_valid():
-        try:
-            enterprise_services.change_contact(contact, **form.cleaned_data, by=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存联系人 %(name)s。") % {"name": contact.name})
-            return redirect("cadres:contacts", pk=enterprise.pk)
-    return render_contacts(request, enterprise, failed=form)
+    saved = save_contact_form(
+        request, form, enterprise_services.change_contact, contact, _("已保存联系人 %(name)s。")
+    )
+    return saved or render_contacts(request, enterprise, failed=form)
 
 
 @login_required
