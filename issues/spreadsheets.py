@@ -19,8 +19,8 @@ HEADERS = [
     "解决日期",
 ]
 # Fourteen columns on one landscape page: the description and the enterprise
-# wrap, a date fits its column.
-WIDTHS = [5, 11, 11, 28, 10, 32, 9, 9, 15, 8, 24, 14, 11, 11]
+# wrap, a date fits its column, the place heading (seven characters) its own.
+WIDTHS = [5, 11, 15, 28, 10, 32, 9, 9, 15, 8, 20, 14, 11, 11]
 
 
 def issue_list_workbook(items):
