@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from enterprises import services as enterprise_services
 from enterprises.models import Enterprise
+from tabular.forms import add_service_errors
 from tabular.xlsx import download_name, xlsx_response
 
 from . import permissions, selectors
@@ -121,12 +122,6 @@ def render_contacts(request, enterprise, *, add_form=None, failed=None):
         "is_cadre": permissions.is_cadre(request.user),
     }
     return render(request, "cadres/contacts.html", context)
-
-
-def add_service_errors(form, exc):
-    errors = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
-    for field, messages_ in errors.items():
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 def save_contact_form(request, form, save, target, said):

@@ -13,6 +13,7 @@ from cadres import permissions
 from cadres.models import Cadre
 from issues import access as issue_access
 from issues.models import IssueItem
+from tabular.forms import add_service_errors
 from visits.quarters import Quarter, asked_for
 
 from . import access, selectors, services
@@ -52,11 +53,7 @@ def _save(request, form):
             by=request.user,
         )
     except ValidationError as exc:
-        if not hasattr(exc, "error_dict"):
-            form.add_error(None, exc)
-            return None
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_service_errors(form, exc)
         return None
 
 

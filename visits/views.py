@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from cadres import closing, permissions
 from cadres.models import Cadre, Pairing, Unit
 from enterprises.models import Place
+from tabular.forms import add_service_errors
 from tabular.xlsx import download_name, xlsx_response
 
 from . import access, selectors, services
@@ -94,7 +95,7 @@ def visit_form(request, pairing, visit, *, submit):
                 )  # a draft kept even when submitting it is refused below
                 said = submit(saved, by=request.user) if action == "submit" else None
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 if said is not None:
                     messages.success(request, said)
@@ -105,14 +106,6 @@ def visit_form(request, pairing, visit, *, submit):
         form = VisitForm(instance=instance, pairing=pairing)
         problems = problem_formset(visit=visit)
     return _render_form(request, form, problems, pairing, visit)
-
-
-def _add_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _render_form(request, form, problems, pairing, visit):
