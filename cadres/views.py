@@ -5,22 +5,23 @@ writes from :mod:`enterprises.services`."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
 
 from enterprises import services as enterprise_services
 from enterprises.models import Enterprise
 from tabular.forms import add_service_errors
+from tabular.routes import Routes
 from tabular.xlsx import download_name, xlsx_response
 
 from . import permissions, selectors
 from .forms import ContactForm
 from .spreadsheets import arrangement_workbook, compliance_workbook, export_stamp
+
+route = Routes()
 
 PAGE_SIZE = 50
 
@@ -51,15 +52,13 @@ def render_compliance(request, template, extra=None):
     return render(request, template, context)
 
 
-@login_required
+@route("compliance/", name="compliance")
 def compliance(request):
     return render_compliance(request, "cadres/compliance.html")
 
 
-@login_required
+@route("compliance/export.xlsx", name="compliance_xlsx", allow=permissions.can_view_reports)
 def compliance_xlsx(request):
-    if not permissions.can_view_reports(request.user):
-        raise PermissionDenied
     day = timezone.localdate()
     workbook = compliance_workbook(compliance_sections(request.user, day), day)
     stamp = export_stamp()
@@ -68,11 +67,9 @@ def compliance_xlsx(request):
     )
 
 
-@login_required
+@route("compliance/attachment2.xlsx", name="arrangement_xlsx", allow=permissions.can_view_reports)
 def arrangement_xlsx(request):
     """Attachment 2 (R20) for the departments the user may see."""
-    if not permissions.can_view_reports(request.user):
-        raise PermissionDenied
     day = timezone.localdate()
     workbook = arrangement_workbook(selectors.arrangement_table(request.user, day), day)
     stamp = export_stamp()
@@ -105,71 +102,65 @@ def contact_form(contact=None, data=None):
     """A contact's form; ids distinct per contact, as each has one on the page."""
     auto_id = f"c{contact.pk}_%s" if contact else "new_%s"
     initial = {"name": contact.name, "role": contact.role, "mobile": contact.mobile} if contact else None
-    return ContactForm(data, initial=initial, auto_id=auto_id)
+    form = ContactForm(data, initial=initial, auto_id=auto_id)
+    form.contact_id = contact.pk if contact else None
+    return form
 
 
-def render_contacts(request, enterprise, *, add_form=None, failed=None):
-    """The page; ``failed``: a contact's form sent back with its errors."""
+def render_contacts(request, enterprise, *, failed=None):
+    """The page; ``failed``: a form sent back with its errors (a contact's, or
+    the new contact's)."""
     contacts = list(enterprise.contacts.order_by("-is_active", "id"))
-    rows = [
-        (contact, failed if failed is not None and failed.contact_id == contact.pk else contact_form(contact))
-        for contact in contacts
-    ]
+    forms = {None: contact_form(), **{contact.pk: contact_form(contact) for contact in contacts}}
+    if failed is not None:
+        forms[failed.contact_id] = failed
     context = {
         "enterprise": enterprise,
-        "rows": rows,
-        "add_form": add_form or contact_form(),
+        "rows": [(contact, forms[contact.pk]) for contact in contacts],
+        "add_form": forms[None],
         "is_cadre": permissions.is_cadre(request.user),
     }
     return render(request, "cadres/contacts.html", context)
 
 
-def save_contact_form(request, form, save, target, said):
-    """``save(target, **fields, by=…)`` when the form is valid: the page again
-    with a message, or None with the service's errors on the form."""
+def save_contact(request, pk, *, change):
+    """A new contact of the enterprise (``change`` False) or the posted
+    contact's changes, through the service (history names the user): the
+    page with a message, or again with the form's and the service's errors."""
+    enterprise = contact_enterprise(request, pk)
+    contact = posted_contact(request, enterprise) if change else None
+    form = contact_form(contact, data=request.POST)
     if form.is_valid():
         try:
-            contact = save(target, **form.cleaned_data, by=request.user)
+            if change:
+                saved = enterprise_services.change_contact(contact, **form.cleaned_data, by=request.user)
+            else:
+                saved = enterprise_services.add_contact(enterprise, **form.cleaned_data, by=request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, said % {"name": contact.name})
-            return redirect("cadres:contacts", pk=contact.enterprise_id)
-    return None
+            said = _("已保存联系人 %(name)s。") if change else _("已添加联系人 %(name)s。")
+            messages.success(request, said % {"name": saved.name})
+            return redirect("cadres:contacts", pk=enterprise.pk)
+    return render_contacts(request, enterprise, failed=form)
 
 
-@login_required
-@require_GET
+@route.get("enterprises/<int:pk>/contacts/", name="contacts")
 def contacts(request, pk):
     return render_contacts(request, contact_enterprise(request, pk))
 
 
-@login_required
-@require_POST
+@route.post("enterprises/<int:pk>/contacts/add/", name="contact_add")
 def contact_add(request, pk):
-    enterprise = contact_enterprise(request, pk)
-    form = contact_form(data=request.POST)
-    saved = save_contact_form(
-        request, form, enterprise_services.add_contact, enterprise, _("已添加联系人 %(name)s。")
-    )
-    return saved or render_contacts(request, enterprise, add_form=form)
+    return save_contact(request, pk, change=False)
 
 
-@login_required
-@require_POST
+@route.post("enterprises/<int:pk>/contacts/change/", name="contact_change")
 def contact_change(request, pk):
-    enterprise = contact_enterprise(request, pk)
-    contact = posted_contact(request, enterprise)
-    form = contact_form(contact, data=request.POST)
-    form.contact_id = contact.pk
-    saved = save_contact_form(
-        request, form, enterprise_services.change_contact, contact, _("已保存联系人 %(name)s。")
-    )
-    return saved or render_contacts(request, enterprise, failed=form)
+    return save_contact(request, pk, change=True)
 
 
-@login_required
-@require_POST
+@route.post("enterprises/<int:pk>/contacts/active/", name="contact_active")
 def contact_active(request, pk):
     """``active``: 1 takes the contact back (may sign in again), 0 lets them go."""
     enterprise = contact_enterprise(request, pk)

@@ -3,7 +3,6 @@ meetings (R2), recording one, its decisions and escalations; and the good
 practices (R19). Decisions come from :mod:`coordination.access`."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,17 +13,18 @@ from cadres.models import Cadre
 from issues import access as issue_access
 from issues.models import IssueItem
 from tabular.forms import add_service_errors
+from tabular.routes import Routes
 from visits.quarters import Quarter, asked_for
 
 from . import access, selectors, services
 from .forms import DecisionForm, EscalateForm, MeetingForm
 from .models import GoodPractice, Meeting, MeetingItem
 
+route = Routes()
 
-@login_required
+
+@route("meetings/", name="meetings", allow=access.can_view_meetings)
 def meetings(request):
-    if not access.can_view_meetings(request.user):
-        raise PermissionDenied
     quarter = asked_for(request)
     coordinators = list(access.listed_coordinators(request.user, selectors.coordinators(quarter)))
     context = {
@@ -57,7 +57,7 @@ def _save(request, form):
         return None
 
 
-@login_required
+@route("meetings/new/", name="meeting_new")
 def meeting_new(request):
     staff = access.can_record_any_meeting(request.user)
     asked = request.GET.get("coordinator", "")
@@ -87,7 +87,7 @@ def meeting_new(request):
     return _form_response(request, form)
 
 
-@login_required
+@route("meetings/<int:pk>/edit/", name="meeting_edit")
 def meeting_edit(request, pk):
     meeting = get_object_or_404(access.visible_meetings(request.user, Meeting.objects.all()), pk=pk)
     if not access.can_record_meeting(request.user, meeting.coordinator_id):
@@ -99,7 +99,7 @@ def meeting_edit(request, pk):
     return _form_response(request, form, meeting)
 
 
-@login_required
+@route("meetings/<int:pk>/", name="meeting")
 def meeting_detail(request, pk):
     meeting = get_object_or_404(
         access.visible_meetings(request.user, Meeting.objects.select_related("coordinator")), pk=pk
@@ -164,10 +164,8 @@ def meeting_detail(request, pk):
     return render(request, "coordination/meeting_detail.html", context)
 
 
-@login_required
+@route("practices/", name="practices", allow=access.can_view_good_practices)
 def practices(request):
-    if not access.can_view_good_practices(request.user):
-        raise PermissionDenied
     queryset = access.visible_good_practices(request.user, GoodPractice.objects.all())
     kind = request.GET.get("kind", "")
     if kind in GoodPractice.Kind.values:
@@ -180,7 +178,7 @@ def practices(request):
     return render(request, "coordination/practices.html", context)
 
 
-@login_required
+@route("practices/<int:pk>/", name="practice")
 def practice_detail(request, pk):
     practice = get_object_or_404(
         access.visible_good_practices(request.user, GoodPractice.objects.all()), pk=pk

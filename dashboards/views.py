@@ -5,7 +5,6 @@ come from :mod:`dashboards.figures` (the quarterly report's functions),
 decisions from :mod:`dashboards.access`."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -13,13 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from cadres import closing, permissions
 from cadres.models import Cadre, Pairing, Unit
 from issues import rates
 from issues.models import IssueItem
 from tabular.percent import percent, percent_value
+from tabular.routes import Routes
 from tabular.xlsx import download_name, xlsx_response
 from visits.models import ProblemCategory, Visit
 from visits.quarters import Quarter, recent, requested
@@ -28,6 +27,8 @@ from visits.selectors import due_in
 from . import access, charts, figures, selectors
 from . import evaluation as evaluation_rows
 from .spreadsheets import evaluation_workbook
+
+route = Routes()
 
 TREND_QUARTERS = 8
 CADRES_PER_PAGE = 50
@@ -97,7 +98,7 @@ def _scope_query(area):
     return f"&{area.kind}={area.cadre.pk}" if area.cadre else ""
 
 
-@login_required
+@route("dashboard/", name="dashboard")
 def dashboard(request):
     user = request.user
     if not access.can_view_dashboard(user):
@@ -168,7 +169,7 @@ def _require_unit(user, unit_id):
         raise Http404
 
 
-@login_required
+@route("dashboard/unit/<int:pk>/", name="unit")
 def unit(request, pk):
     _require_unit_pages(request.user)
     _require_unit(request.user, pk)
@@ -216,7 +217,7 @@ def _cadre(request, pk):
     return cadre
 
 
-@login_required
+@route("dashboard/cadre/<int:pk>/", name="cadre")
 def cadre(request, pk):
     cadre = _cadre(request, pk)
     quarter = _quarter(request)
@@ -236,7 +237,7 @@ def cadre(request, pk):
     return render(request, "dashboards/cadre.html", context)
 
 
-@login_required
+@route("dashboard/pairing/<int:pk>/", name="pairing")
 def pairing(request, pk):
     _require_unit_pages(request.user)
     pairing = get_object_or_404(Pairing.objects.select_related("cadre__unit", "enterprise__place"), pk=pk)
@@ -255,12 +256,9 @@ def pairing(request, pk):
     return render(request, "dashboards/pairing.html", context)
 
 
-@login_required
-@require_POST
+@route.post("dashboard/refresh/", name="refresh", allow=access.can_recount)
 def refresh(request):
     """Staff recount a quarter now rather than waiting for the scheduled job."""
-    if not access.can_recount(request.user):
-        raise PermissionDenied
     quarter = _quarter(request)
     build = figures.build(quarter)
     messages.success(
@@ -297,7 +295,7 @@ def _evaluation(request):
     return year, unit, sheets
 
 
-@login_required
+@route("evaluation/", name="evaluation")
 def evaluation(request):
     """R16: each cadre's year for the unit's annual evaluation."""
     year, unit, sheets = _evaluation(request)
@@ -313,7 +311,7 @@ def evaluation(request):
     return render(request, "dashboards/evaluation.html", context)
 
 
-@login_required
+@route("evaluation/export.xlsx", name="evaluation_xlsx")
 def evaluation_xlsx(request):
     year, unit, sheets = _evaluation(request)
     if unit is None:
@@ -325,7 +323,7 @@ def evaluation_xlsx(request):
     )
 
 
-@login_required
+@route("evaluation/cadre/<int:pk>/", name="evaluation_cadre")
 def evaluation_cadre(request, pk):
     cadre = _cadre(request, pk)
     year = _year(request)

@@ -81,6 +81,11 @@ OPEN_REFERRAL = frozenset({RS.ISSUED, RS.RETURNED})
 UNFINISHED_REFERRAL = OPEN_REFERRAL | {RS.ANSWERED}
 """Not yet accepted: answered slips wait for the office."""
 
+_VERDICTS = (  # the office's two verdicts on an answer (R12): accepted, or back to the department
+    ("accept", gettext_lazy("办结"), RS.ACCEPTED, gettext_lazy("只有已反馈的交办单才能办结。")),
+    ("send_back", gettext_lazy("退回重办"), RS.RETURNED, gettext_lazy("只有已反馈的交办单才能退回。")),
+)
+
 REFERRAL = {
     a.name: a
     for a in (
@@ -109,21 +114,9 @@ REFERRAL = {
             when=_pending_extension,
             refusal=gettext_lazy("没有待审批的延期申请。"),
         ),
-        Action(
-            "accept",
-            gettext_lazy("办结"),
-            frozenset({RS.ANSWERED}),
-            RS.ACCEPTED,
-            _office,
-            refusal=gettext_lazy("只有已反馈的交办单才能办结。"),
-        ),
-        Action(
-            "send_back",
-            gettext_lazy("退回重办"),
-            frozenset({RS.ANSWERED}),
-            RS.RETURNED,
-            _office,
-            refusal=gettext_lazy("只有已反馈的交办单才能退回。"),
+        *(
+            Action(name, label, frozenset({RS.ANSWERED}), target, _office, refusal=refusal)
+            for name, label, target, refusal in _VERDICTS
         ),
         Action(
             "supervise",

@@ -3,8 +3,7 @@ resolution-rate table (R16)."""
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,12 +12,15 @@ from django.utils.translation import gettext_lazy
 from cadres import closing, permissions
 from cadres.models import Unit
 from tabular import inputs
+from tabular.routes import Routes
 from tabular.xlsx import download_name, xlsx_response
 from visits.quarters import Quarter, asked_for
 
 from . import access, rates, spotchecks
 from .models import SpotCheck, SpotCheckBatch
 from .spreadsheets import notice_workbook
+
+route = Routes()
 
 
 class BatchForm(inputs.TextLimits, forms.Form):
@@ -56,14 +58,8 @@ class SummaryForm(inputs.TextLimits, forms.Form):
     summary = inputs.text_field(gettext_lazy("通报意见"), inputs.SITUATION, required=False)
 
 
-def _require(user):
-    if not access.can_run_spot_checks(user):
-        raise PermissionDenied
-
-
-@login_required
+@route("spotchecks/", name="spotchecks", allow=access.can_run_spot_checks)
 def batches(request):
-    _require(request.user)
     today = timezone.localdate()
     form = BatchForm(
         request.POST or None,
@@ -87,9 +83,8 @@ def batches(request):
     )
 
 
-@login_required
+@route("spotchecks/<int:pk>/", name="spotcheck_batch", allow=access.can_run_spot_checks)
 def batch_detail(request, pk):
-    _require(request.user)
     batch = get_object_or_404(SpotCheckBatch, pk=pk)
     checks = batch.checks.select_related("cadre__unit", "enterprise__place", "item")
     if request.method == "POST":
@@ -144,10 +139,9 @@ def notice_figures(batch):
     }
 
 
-@login_required
+@route("spotchecks/<int:pk>/notice/", name="spotcheck_notice", allow=access.can_run_spot_checks)
 def notice(request, pk):
     """The circulated notice (通报) of a batch: printable, and as xlsx."""
-    _require(request.user)
     batch = get_object_or_404(SpotCheckBatch, pk=pk)
     summary_form = SummaryForm(request.POST or None, initial={"summary": batch.summary})
     if request.method == "POST" and summary_form.is_valid():
@@ -166,12 +160,10 @@ def notice(request, pk):
     )
 
 
-@login_required
+@route("rates/", name="rates", allow=access.can_view_rates)
 def rate_table(request):
     """联企问题解决率 per unit for a quarter, with the satisfaction rate beside
     it: a closed quarter's figures as frozen when it closed (issue 16)."""
-    if not access.can_view_rates(request.user):
-        raise PermissionDenied
     quarter = asked_for(request)
     units = {u.pk: u for u in permissions.visible_units(request.user, Unit.objects.all())}
     whole_city = permissions.sees_whole_city(request.user)

@@ -3,14 +3,13 @@ officer answers or asks for more time and the liaison office accepts,
 returns or decides on extensions (R12, R13)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from cadres import permissions
+from tabular.routes import Routes
 
 from . import access, attachments, selectors, services, slip_workflow, workflow
 from .forms import (
@@ -25,11 +24,11 @@ from .forms import (
 )
 from .models import ExtensionRequest, ItemAttachment, ReferralSlip
 
+route = Routes()
 
-@login_required
+
+@route("slips/", name="inbox", allow=access.can_view_slip_inbox)
 def inbox(request):
-    if not access.can_view_slip_inbox(request.user):
-        raise PermissionDenied
     sections = selectors.inbox(request.user, timezone.localdate())
     return render(request, "issues/inbox.html", {**sections, "today": timezone.localdate()})
 
@@ -38,23 +37,28 @@ def _slip(request, pk):
     return get_object_or_404(selectors.slips_for(request.user), pk=pk)
 
 
+# The form each slip action posts; the others post only a comment or a decision.
+FORMS = {
+    "answer": AnswerForm,
+    "extension": ExtensionForm,
+    "send_back": ReturnForm,
+    "progress": ProgressForm,
+    "supervise": SuperviseForm,
+    "instruct": InstructionForm,
+    "conclude": ConcludeForm,
+}
+
+
 def _slip_page(request, slip, status=200, **bound):
     """The slip page, with the actions the user may take now (each form posts
     to its own view) and, after a refused form, that form with its errors."""
     today = timezone.localdate()
     actions = slip_workflow.available(request.user, slip, today=today)
-    forms = {
-        "answer": AnswerForm(),
-        "extension": ExtensionForm(),
-        "send_back": ReturnForm(),
-        "progress": ProgressForm(),
-        "supervise": SuperviseForm(),
-        **bound,
-    }
+    forms = {name: FORMS[name]() for name in slip_workflow.REFERRAL if name in FORMS}
     context = {
         "slip": slip,
         "actions": actions,
-        "forms": forms,
+        "forms": {**forms, **bound},
         "events": slip.item.events.select_related("actor"),
         "extensions": slip.extension_requests.select_related("requested_by", "decided_by"),
         "supervisions": slip.supervisions.all(),
@@ -65,26 +69,28 @@ def _slip_page(request, slip, status=200, **bound):
     return render(request, "issues/slip_detail.html", context, status=status)
 
 
-@login_required
+@route("slips/<int:pk>/", name="slip")
 def slip_detail(request, pk):
     return _slip_page(request, _slip(request, pk))
 
 
-def _act(request, slip, name, do, success, *, form_class=None, page, then=None):
+def _act(request, slip, name, do, success, *, then=None):
     """One action on a slip, in one shape for every action view: the action
-    the user may take (else 403: the table's ``may``), a valid form (else the
-    page again with its errors), then the service — its refusal, the table's
-    sentence, is shown on the page — and on to the slip's page (or ``then``
-    of what the service made)."""
+    the user may take (else 403: the table's ``may``), its form valid (else
+    the slip's page again with the form's errors), then ``do`` with the form's
+    data — the service; its refusal, the table's sentence, is shown on the
+    page — and on to the slip's page (or ``then`` of what the service made)."""
     if not slip_workflow.may_act(request.user, slip, name):
         raise PermissionDenied
+    referral = isinstance(slip, ReferralSlip)
     data = {}
-    if form_class is not None:
-        form = form_class(request.POST)
+    if name in FORMS:
+        form = FORMS[name](request.POST)
         if not form.is_valid():
+            page = _slip_page if referral else _escalation_page
             return page(request, slip, **{name: form})
         data = form.cleaned_data
-    back = redirect("issues:slip" if isinstance(slip, ReferralSlip) else "issues:escalation", pk=slip.pk)
+    back = redirect("issues:slip" if referral else "issues:escalation", pk=slip.pk)
     try:
         outcome = do(data)
     except ValidationError as exc:
@@ -94,127 +100,89 @@ def _act(request, slip, name, do, success, *, form_class=None, page, then=None):
     return then(outcome) if then else back
 
 
-def _slip_act(request, pk, name, do, success, **options):
-    """:func:`_act` on the user's referral slip ``pk``, back to its page:
-    ``do`` is called with the slip and the form's data."""
-    slip = _slip(request, pk)
-    return _act(request, slip, name, lambda data: do(slip, data), success, page=_slip_page, **options)
-
-
-def _form_act(request, slip, name, service, success, form_class, page):
+def _act_by(request, slip, name, service, success):
     """:func:`_act` for an action whose form's fields are the keywords of its
-    service (called with the slip, by the user)."""
-    return _act(
-        request,
-        slip,
-        name,
-        lambda data: service(slip, by=request.user, **data),
-        success,
-        form_class=form_class,
-        page=page,
-    )
+    service, called with the slip, by the user."""
+    return _act(request, slip, name, lambda data: service(slip, by=request.user, **data), success)
 
 
-@login_required
-@require_POST
+@route.post("slips/<int:pk>/answer/", name="slip_answer")
 def slip_answer(request, pk):
-    return _form_act(
-        request,
-        _slip(request, pk),
-        "answer",
-        services.answer,
-        _("办理结果已反馈市联络办。"),
-        AnswerForm,
-        _slip_page,
-    )
+    return _act_by(request, _slip(request, pk), "answer", services.answer, _("办理结果已反馈市联络办。"))
 
 
-@login_required
-@require_POST
+@route.post("slips/<int:pk>/extension/", name="slip_extension")
 def slip_extension(request, pk):
-    return _form_act(
-        request,
-        _slip(request, pk),
-        "extension",
-        services.request_extension,
-        _("延期申请已提交。"),
-        ExtensionForm,
-        _slip_page,
-    )
+    slip = _slip(request, pk)
+    return _act_by(request, slip, "extension", services.request_extension, _("延期申请已提交。"))
 
 
-@login_required
-@require_POST
+@route.post("slips/<int:pk>/extension/<int:extension>/decide/", name="slip_decide_extension")
 def slip_decide_extension(request, pk, extension):
     slip = _slip(request, pk)
     pending = get_object_or_404(ExtensionRequest, pk=extension, slip=slip)
     approve = request.POST.get("decision") == "approve"
+
+    def do(data):
+        return services.decide_extension(pending, approve=approve, by=request.user)
+
+    return _act(request, slip, "decide_extension", do, _("延期申请已处理。"))
+
+
+@route.post("slips/<int:pk>/accept/", name="slip_accept")
+def slip_accept(request, pk):
+    slip, comment = _slip(request, pk), request.POST.get("comment", "")
     return _act(
         request,
         slip,
-        "decide_extension",
-        lambda data: services.decide_extension(pending, approve=approve, by=request.user),
-        _("延期申请已处理。"),
-        page=_slip_page,
-    )
-
-
-@login_required
-@require_POST
-def slip_accept(request, pk):
-    comment = request.POST.get("comment", "")
-    return _slip_act(
-        request,
-        pk,
         "accept",
-        lambda slip, data: services.accept(slip, by=request.user, comment=comment),
+        lambda data: services.accept(slip, by=request.user, comment=comment),
         _("交办单已办结，问题已解决。"),
     )
 
 
-@login_required
-@require_POST
+@route.post("slips/<int:pk>/send-back/", name="slip_send_back")
 def slip_send_back(request, pk):
-    def do(slip, data):
+    slip = _slip(request, pk)
+
+    def do(data):
         return services.send_back(slip, by=request.user, reason=data["return_reason"])
 
-    return _slip_act(request, pk, "send_back", do, _("已退回承办部门重办。"), form_class=ReturnForm)
+    return _act(request, slip, "send_back", do, _("已退回承办部门重办。"))
 
 
-@login_required
-@require_POST
+@route.post("slips/<int:pk>/supervise/", name="slip_supervise")
 def slip_supervise(request, pk):
-    return _slip_act(
+    slip = _slip(request, pk)
+    return _act(
         request,
-        pk,
+        slip,
         "supervise",
-        lambda slip, data: services.supervise(slip, by=request.user, note=data["note"]),
+        lambda data: services.supervise(slip, by=request.user, note=data["note"]),
         lambda supervision: _("已生成督办单 %(serial)s。") % {"serial": supervision.serial},
-        form_class=SuperviseForm,
         then=lambda supervision: redirect("issues:supervision_print", pk=supervision.pk),
     )
 
 
-@login_required
-@require_POST
+@route.post("slips/<int:pk>/progress/", name="slip_progress")
 def slip_progress(request, pk):
-    def do(slip, data):
+    slip = _slip(request, pk)
+
+    def do(data):
         return services.add_progress(slip.item, text=data["text"], by=request.user)
 
-    return _slip_act(request, pk, "progress", do, _("本月进展已填报。"), form_class=ProgressForm)
+    return _act(request, slip, "progress", do, _("本月进展已填报。"))
 
 
-@login_required
+@route("slips/<int:pk>/print/", name="slip_print")
 def slip_print(request, pk):
     return render(request, "issues/slip_print.html", {"slip": _slip(request, pk)})
 
 
-@login_required
+@route("my/issues/", name="my_items", allow=access.can_view_own_items)
 def my_items(request):
     """我的问题: every problem the cadre raised, where it stands, who handles
     it, by when, and the answer (R14: the contact follows it to the end)."""
-    if not access.can_view_own_items(request.user):
-        raise PermissionDenied
     cadre_id = permissions.own_cadre_id(request.user)
     today = timezone.localdate()
     items = list(selectors.reported_by(cadre_id))
@@ -254,13 +222,12 @@ def _item_page(request, item, confirm_form=None, status=200):
     )
 
 
-@login_required
+@route("items/<int:pk>/", name="item")
 def item_detail(request, pk):
     return _item_page(request, _item(request, pk))
 
 
-@login_required
-@require_POST
+@route.post("items/<int:pk>/confirm/", name="item_confirm")
 def item_confirm(request, pk):
     """Staff record the enterprise's verdict on the item's pending
     confirmation, given by phone (issue 17.5)."""
@@ -283,11 +250,9 @@ def item_confirm(request, pk):
     return redirect("issues:item", pk=item.pk)
 
 
-@login_required
+@route("escalations/", name="escalations", allow=access.can_view_escalations)
 def escalations(request):
     """A leader's escalation slips (staff and supervisors see all)."""
-    if not access.can_view_escalations(request.user):
-        raise PermissionDenied
     slips = selectors.escalations_for(request.user).order_by("status", "-issued_on")
     return render(request, "issues/escalations.html", {"slips": slips})
 
@@ -312,28 +277,18 @@ def _escalation_page(request, slip, status=200, **bound):
     return render(request, "issues/escalation_detail.html", context, status=status)
 
 
-@login_required
+@route("escalations/<int:pk>/", name="escalation")
 def escalation_detail(request, pk):
     return _escalation_page(request, _escalation(request, pk))
 
 
-@login_required
-@require_POST
+@route.post("escalations/<int:pk>/instruct/", name="escalation_instruct")
 def escalation_instruct(request, pk):
     slip = _escalation(request, pk)
-    return _form_act(
-        request,
-        slip,
-        "instruct",
-        services.record_instruction,
-        _("批示已记录。"),
-        InstructionForm,
-        _escalation_page,
-    )
+    return _act_by(request, slip, "instruct", services.record_instruction, _("批示已记录。"))
 
 
-@login_required
-@require_POST
+@route.post("escalations/<int:pk>/conclude/", name="escalation_conclude")
 def escalation_conclude(request, pk):
     slip = _escalation(request, pk)
 
@@ -342,24 +297,22 @@ def escalation_conclude(request, pk):
             slip, result=data["coordination_result"], solved=data["solved"], by=request.user
         )
 
-    return _act(
-        request, slip, "conclude", do, _("呈报单已办结。"), form_class=ConcludeForm, page=_escalation_page
-    )
+    return _act(request, slip, "conclude", do, _("呈报单已办结。"))
 
 
-@login_required
+@route("escalations/<int:pk>/print/", name="escalation_print")
 def escalation_print(request, pk):
     slip = get_object_or_404(selectors.escalations_for(request.user), pk=pk)
     return render(request, "issues/escalation_print.html", {"slip": slip})
 
 
-@login_required
+@route("supervisions/<int:pk>/print/", name="supervision_print")
 def supervision_print(request, pk):
     supervision = get_object_or_404(selectors.supervisions_for(request.user), pk=pk)
     return render(request, "issues/supervision_print.html", {"supervision": supervision})
 
 
-@login_required
+@route("attachments/<int:pk>/", name="attachment")
 def attachment(request, pk):
     """A file an enterprise sent with its request: to whoever may open its item."""
     found = get_object_or_404(

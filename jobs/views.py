@@ -1,16 +1,15 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from cadres import closing
 from cadres.models import Correction
 from dashboards import closing as closing_counts
+from tabular.routes import Routes
 from tabular.xlsx import XLSX_CONTENT_TYPE, content_disposition, download_name
 from visits.quarters import Quarter, requested
 
@@ -18,8 +17,10 @@ from . import access, tasks
 from .models import QuarterlyReport
 from .queue import enqueue
 
+route = Routes()
 
-@login_required
+
+@route("notices/", name="notices")
 def notices(request):
     """The user's in-app notices; opening the page marks them read."""
     mine = request.user.notices.all()[:100]
@@ -30,11 +31,9 @@ def notices(request):
     return response
 
 
-@login_required
+@route("reports/", name="reports", allow=access.can_download_quarterly_reports)
 def reports(request):
     """Past quarterly reports for staff and leaders; staff can build one now."""
-    if not access.can_download_quarterly_reports(request.user):
-        raise PermissionDenied
     if request.method == "POST" and access.can_build_quarterly_reports(request.user):
         try:
             quarter = Quarter.parse(request.POST.get("quarter", ""))
@@ -60,13 +59,11 @@ def reports(request):
     )  # fmt: skip
 
 
-@login_required
+@route("reports/quarters/", name="quarters", allow=access.can_download_quarterly_reports)
 def quarters(request):
     """A quarter's closing (issue 16): its status and timeline, the
     corrections pending and applied, its report's versions, and the staff's
     actions on it."""
-    if not access.can_download_quarterly_reports(request.user):
-        raise PermissionDenied
     today = timezone.localdate()
     quarter = min(requested(request.GET.get("quarter"), Quarter.of(today).previous()), Quarter.of(today))
     row = closing.row(quarter.label)
@@ -92,14 +89,11 @@ def quarters(request):
 ACTIONS = {"close": closing_counts.close, "reopen": closing_counts.reopen, "reclose": closing_counts.reclose}
 
 
-@login_required
-@require_POST
+@route.post("reports/quarters/act/", name="quarter_action", allow=access.can_build_quarterly_reports)
 def quarter_action(request):
     """Staff close a quarter now, reopen it for correction, or close it again
     with a reason; a newly published version gets its report, and the
     leaders are told."""
-    if not access.can_build_quarterly_reports(request.user):
-        raise PermissionDenied
     try:
         quarter = Quarter.parse(request.POST.get("quarter", ""))
     except ValueError as exc:
@@ -127,10 +121,8 @@ def quarter_action(request):
     return redirect(back)
 
 
-@login_required
+@route("reports/<int:pk>/download/", name="report_download", allow=access.can_download_quarterly_reports)
 def report_download(request, pk):
-    if not access.can_download_quarterly_reports(request.user):
-        raise PermissionDenied
     report = get_object_or_404(QuarterlyReport, pk=pk)
     response = FileResponse(report.file.open("rb"), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition(

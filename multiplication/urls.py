@@ -1,12 +1,7 @@
-from django.urls import path
+"""The multiplication pages' routes are declared beside their views (``@route``, :mod:`tabular.routes`)."""
 
 from . import views
 
 app_name = "multiplication"
 
-urlpatterns = [
-    path("doubling/", views.overview, name="overview"),
-    path("doubling/pipeline/", views.pipeline, name="pipeline"),
-    path("doubling/<str:category>/", views.members, name="members"),
-    path("doubling/<str:category>/export.xlsx", views.members_xlsx, name="members_xlsx"),
-]
+urlpatterns = views.route.urlpatterns()

@@ -2,8 +2,6 @@
 database with its export, and the pipeline. Reads come from
 :mod:`multiplication.selectors`; who may look from :mod:`multiplication.access`."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -14,18 +12,16 @@ from django.utils.translation import gettext as _
 from cadres import permissions
 from cadres import selectors as cadre_selectors
 from enterprises.models import Place
+from tabular.routes import Routes
 from tabular.xlsx import download_name, xlsx_response
 
 from . import access, selectors
 from .rules import REVENUE_CATEGORIES, Category, expiry_warning_days
 from .spreadsheets import members_workbook
 
+route = Routes()
+
 PAGE_SIZE = 50
-
-
-def _require(user):
-    if not access.can_view_doubling(user):
-        raise PermissionDenied
 
 
 def _contacts(user):
@@ -61,9 +57,8 @@ def _category(value):
         raise Http404 from None
 
 
-@login_required
+@route("doubling/", name="overview", allow=access.can_view_doubling)
 def overview(request):
-    _require(request.user)
     day, date_error = _day(request)
     by_place = selectors.counts_on(day, by_place=True)
     counts = selectors.city_counts(day, by_place)
@@ -91,51 +86,18 @@ def _member_filters(request):
     }
 
 
-@login_required
-def members(request, category):
-    _require(request.user)
+def _members(request, category):
+    """The category's members on the day asked for, by the list's filters:
+    what the page shows and its export writes."""
     category = _category(category)
     day, date_error = _day(request)
     filters = _member_filters(request)
     memberships = selectors.category_members(category, day, user=request.user, **filters)
-    page = Paginator(memberships, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "category": category,
-        "day": day,
-        "date_error": date_error,
-        "page": page,
-        "filters": filters,
-        "query": query.urlencode(),
-        "places": Place.objects.all(),
-        "industries": selectors.industries(),
-        "units": cadre_selectors.units_with_cadres().only(
-            "pk", "name"
-        ),  # every pairing unit, not only departments
-        "all_categories": list(Category),
-        **_contacts(request.user),
-    }
-    return render(request, "multiplication/members.html", context)
+    return category, day, date_error, filters, memberships
 
 
-@login_required
-def members_xlsx(request, category):
-    _require(request.user)
-    category = _category(category)
-    day, _error = _day(request)
-    memberships = selectors.category_members(category, day, user=request.user, **_member_filters(request))
-    workbook = members_workbook(category, day, memberships)
-    return xlsx_response(
-        workbook,
-        download_name(f"{category.label}分类库", f"{day:%Y%m%d}"),
-        download_name("doubling", category.value, f"{day:%Y%m%d}"),
-    )
-
-
-@login_required
+@route("doubling/pipeline/", name="pipeline", allow=access.can_view_doubling)
 def pipeline(request):
-    _require(request.user)
     day, date_error = _day(request)
     year_param = request.GET.get("year", "")
     year = int(year_param) if year_param.isdigit() else (selectors.latest_figure_year() or day.year - 1)
@@ -180,3 +142,37 @@ def pipeline(request):
         ],
     }
     return render(request, "multiplication/pipeline.html", context)
+
+
+@route("doubling/<str:category>/", name="members", allow=access.can_view_doubling)
+def members(request, category):
+    category, day, date_error, filters, memberships = _members(request, category)
+    page = Paginator(memberships, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "category": category,
+        "day": day,
+        "date_error": date_error,
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "places": Place.objects.all(),
+        "industries": selectors.industries(),
+        # Every pairing unit, not only departments.
+        "units": cadre_selectors.units_with_cadres().only("pk", "name"),
+        "all_categories": list(Category),
+        **_contacts(request.user),
+    }
+    return render(request, "multiplication/members.html", context)
+
+
+@route("doubling/<str:category>/export.xlsx", name="members_xlsx", allow=access.can_view_doubling)
+def members_xlsx(request, category):
+    category, day, _error, _filters, memberships = _members(request, category)
+    workbook = members_workbook(category, day, memberships)
+    return xlsx_response(
+        workbook,
+        download_name(f"{category.label}分类库", f"{day:%Y%m%d}"),
+        download_name("doubling", category.value, f"{day:%Y%m%d}"),
+    )

@@ -8,19 +8,20 @@ rule is asked before the id is looked up, so an id that exists and one that
 does not answer alike to everyone else."""
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
 from cadres.models import Unit
 from enterprises.models import Enterprise
+from tabular.routes import Routes
 
 from . import access, cards
+
+route = Routes()
 
 app_name = "cards"
 
@@ -47,8 +48,7 @@ def render_sheet(request, enterprises, *, title, back):
     return render(request, "cards/sheet.html", context)
 
 
-@login_required
-@require_GET
+@route.get("cards/enterprise/<int:pk>/", name="enterprise")
 def enterprise_card(request, pk):
     _allowed(request)
     context = _context(request, Enterprise.objects.filter(pk=pk))
@@ -59,8 +59,7 @@ def enterprise_card(request, pk):
     return render(request, "cards/card.html", {**context, "card": card, "back": back})
 
 
-@login_required
-@require_GET
+@route.get("cards/unit/<int:pk>/", name="unit")
 def unit_sheet(request, pk):
     _allowed(request)
     unit = get_object_or_404(Unit, pk=pk)
@@ -69,7 +68,4 @@ def unit_sheet(request, pk):
     return render_sheet(request, cards.unit_enterprises([unit], timezone.localdate()), title=title, back=back)
 
 
-urlpatterns = [
-    path("cards/enterprise/<int:pk>/", enterprise_card, name="enterprise"),
-    path("cards/unit/<int:pk>/", unit_sheet, name="unit"),
-]
+urlpatterns = route.urlpatterns()

@@ -3,14 +3,14 @@ visits app's (:func:`visits.views.visit_form`); what submitting it means — the
 hand-over to the issue list and the registry — is this layer's action
 (:func:`tongxiang_liaison.actions.submit_feedback`), so the pages are mounted here."""
 
-from django.contrib.auth.decorators import login_required
-from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
+from tabular.routes import Routes
 from visits import views as visit_views
 
 from . import actions
+
+route = Routes()
 
 app_name = "feedback"
 
@@ -34,15 +34,13 @@ def submit(visit, *, by):
     }
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@route.form("visits/new/<int:pairing_id>/", name="new")
 def visit_new(request, pairing_id):
     pairing = visit_views.filable_pairing(request, pairing_id)
     return visit_views.visit_form(request, pairing, None, submit=submit)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@route.form("visits/<int:pk>/edit/", name="edit")
 def visit_edit(request, pk):
     visit, instead = visit_views.editable_visit(request, pk)
     if instead is not None:
@@ -50,7 +48,4 @@ def visit_edit(request, pk):
     return visit_views.visit_form(request, visit.pairing, visit, submit=submit)
 
 
-urlpatterns = [
-    path("visits/new/<int:pairing_id>/", visit_new, name="new"),
-    path("visits/<int:pk>/edit/", visit_edit, name="edit"),
-]
+urlpatterns = route.urlpatterns()

@@ -1,15 +1,7 @@
-from django.urls import path
+"""The visits pages' routes are declared beside their views (``@route``, :mod:`tabular.routes`)."""
 
 from . import views
 
 app_name = "visits"
 
-urlpatterns = [
-    path("my/", views.my_enterprises, name="my"),
-    path("services/", views.service_lists, name="services"),
-    path("visits/<int:pk>/", views.visit_detail, name="detail"),
-    path("visits/<int:pk>/print/", views.visit_print, name="print"),
-    path("visits/<int:pk>/export.xlsx", views.visit_xlsx, name="xlsx"),
-    path("coverage/", views.coverage, name="coverage"),
-    path("coverage/overdue/", views.coverage_overdue, name="overdue"),
-]
+urlpatterns = views.route.urlpatterns()

@@ -5,7 +5,6 @@ of :mod:`cadres.permissions`), so another cadre's
 pairing or form is a 404 whatever id is typed."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from cadres import closing, permissions
 from cadres.models import Cadre, Pairing, Unit
 from enterprises.models import Place
 from tabular.forms import add_service_errors
+from tabular.routes import Routes
 from tabular.xlsx import download_name, xlsx_response
 
 from . import access, selectors, services
@@ -23,6 +23,8 @@ from .forms import VisitForm, problem_formset
 from .models import ProblemCategory
 from .quarters import Quarter, asked_for
 from .spreadsheets import coverage_workbook, visit_workbook
+
+route = Routes()
 
 
 def _cadre(request):
@@ -32,7 +34,7 @@ def _cadre(request):
     return Cadre.objects.select_related("unit").get(pk=cadre_id)
 
 
-@login_required
+@route("my/", name="my")
 def my_enterprises(request):
     cadre = _cadre(request)
     today = timezone.localdate()
@@ -122,12 +124,10 @@ def _render_form(request, form, problems, pairing, visit):
     )
 
 
-@login_required
+@route("services/", name="services", allow=permissions.can_browse_service_lists)
 def service_lists(request):
     """R10: every department's service list, browsable by cadres, filtered by
     problem category or department."""
-    if not permissions.can_browse_service_lists(request.user):
-        raise PermissionDenied
     category = request.GET.get("category", "")
     category = category if category in ProblemCategory.values else ""
     unit = request.GET.get("unit", "")
@@ -142,7 +142,7 @@ def service_lists(request):
     return render(request, "visits/service_lists.html", context)
 
 
-@login_required
+@route("visits/<int:pk>/", name="detail")
 def visit_detail(request, pk):
     visit = get_object_or_404(
         selectors.visible_visits(request.user).prefetch_related("problems", "companions"), pk=pk
@@ -154,7 +154,7 @@ def visit_detail(request, pk):
     )
 
 
-@login_required
+@route("visits/<int:pk>/print/", name="print")
 def visit_print(request, pk):
     visit = get_object_or_404(
         selectors.visible_visits(request.user).prefetch_related("problems", "companions"), pk=pk
@@ -162,7 +162,7 @@ def visit_print(request, pk):
     return render(request, "visits/visit_print.html", {"visit": visit})
 
 
-@login_required
+@route("visits/<int:pk>/export.xlsx", name="xlsx")
 def visit_xlsx(request, pk):
     visit = get_object_or_404(
         selectors.visible_visits(request.user).prefetch_related("problems", "companions"), pk=pk
@@ -174,11 +174,9 @@ def visit_xlsx(request, pk):
     )
 
 
-@login_required
+@route("coverage/", name="coverage", allow=permissions.can_view_reports)
 def coverage(request):
     """Visit coverage for a quarter, per unit and per town (R7)."""
-    if not permissions.can_view_reports(request.user):
-        raise PermissionDenied
     quarter = asked_for(request)
     closed = closing.state(quarter.label)
     by_unit = selectors.coverage(request.user, quarter, "unit", closed=closed)
@@ -203,11 +201,9 @@ def coverage(request):
     )
 
 
-@login_required
+@route("coverage/overdue/", name="overdue", allow=permissions.can_view_reports)
 def coverage_overdue(request):
     """Drill-down: the unvisited pairings of a unit or a town, with their cadres."""
-    if not permissions.can_view_reports(request.user):
-        raise PermissionDenied
     quarter = asked_for(request)
     unit = place = None
     if request.GET.get("unit"):

@@ -12,7 +12,6 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import check_for_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
 
 from enterprises import signin
 from enterprises.models import Enterprise
@@ -23,12 +22,15 @@ from issues.models import Confirmation, ItemAttachment
 from jobs import sms
 from tabular.inputs import PROBLEM, REASON
 from tabular.phone import normalise_mobile, validate_mobile
+from tabular.routes import Routes
 from tongxiang_liaison.views import client_ip
 from visits.models import ProblemCategory
 
 from . import selectors
 from .auth import contact_required, current_session, sign_out
 from .auth import sign_in as set_portal_cookie
+
+route = Routes(sign_in=contact_required)
 
 REFUSED = {
     signin.Outcome.WRONG_CODE: gettext_lazy("验证码不正确，请重新输入。"),
@@ -69,7 +71,7 @@ def greeted(request):
     return Enterprise.objects.filter(credit_code=code).first() if code else None
 
 
-@require_http_methods(["GET", "POST"])
+@route.form("login/", name="login", public=True)
 def login(request):
     if current_session(request) is not None:
         return redirect("portal:home")
@@ -85,7 +87,7 @@ def login(request):
     return render(request, "portal/login.html", {"form": form, "enterprise": enterprise})
 
 
-@require_http_methods(["GET", "POST"])
+@route.form("login/code/", name="code", public=True)
 def code(request):
     mobile = request.POST.get("mobile") or request.GET.get("m") or ""
     form = CodeForm(request.POST or None, initial={"mobile": mobile})
@@ -104,8 +106,7 @@ def code(request):
     return render(request, "portal/code.html", {"form": form, "mobile": mobile})
 
 
-@contact_required
-@require_http_methods(["GET", "POST"])
+@route.form("choose/", name="choose")
 def choose(request):
     session = request.portal_session
     if request.method == "POST":
@@ -119,7 +120,7 @@ def choose(request):
     return render(request, "portal/choose.html", {"contacts": contacts})
 
 
-@contact_required
+@route("", name="home")
 def home(request):
     enterprise = request.portal_enterprise
     return render(
@@ -161,13 +162,12 @@ def _item_page(request, found, verdict_form=None, status=200):
     return render(request, "portal/item.html", context, status=status)
 
 
-@contact_required
+@route("items/<int:pk>/", name="item")
 def item(request, pk):
     return _item_page(request, get_object_or_404(selectors.items_of(request.portal_enterprise), pk=pk))
 
 
-@require_POST
-@contact_required
+@route.post("items/<int:pk>/confirm/", name="confirm")
 def confirm(request, pk):
     """The contact rates the resolution asked about: 满意 / 基本满意 / 不满意
     (which reopens the item, :func:`issues.services.confirm`)."""
@@ -215,8 +215,7 @@ class RequestForm(forms.Form):
         return files
 
 
-@contact_required
-@require_http_methods(["GET", "POST"])
+@route.form("new/", name="new_request")
 def new_request(request):
     """A request the enterprise raises between visits: onto the issue list as 企业自报."""
     form = RequestForm(request.POST or None, request.FILES or None)
@@ -236,7 +235,7 @@ def new_request(request):
     return render(request, "portal/new_request.html", {"form": form, "max_mb": settings.PORTAL_UPLOAD_MAX_MB})
 
 
-@contact_required
+@route("attachments/<int:pk>/", name="attachment")
 def attachment(request, pk):
     """A file sent with one of the enterprise's own items; another's answers 404."""
     found = get_object_or_404(
@@ -245,12 +244,12 @@ def attachment(request, pk):
     return attachments.serve(found)
 
 
-@require_POST
+@route.post("signout/", name="signout", public=True)
 def signout(request):
     return sign_out(request, redirect("portal:login"))
 
 
-@require_POST
+@route.post("language/", name="language", public=True)
 def language(request):
     """The language switch of the enterprise pages: back to a page under /qiye/ only."""
     next_url = request.POST.get("next", "")
