@@ -954,61 +954,65 @@ def _closed_quarter(pairing):
     return closed or closing_counts.close(quarter, by=office_login())  # once, however many cells ask
 
 
-class QuarterCloseFactory(factory.django.DjangoModelFactory):
+class _ClosedFactory(factory.django.DjangoModelFactory):
+    """A row closing the last quarter leaves (:func:`_closed_quarter`) with a
+    due ``pairing``: the one :meth:`of` the closed quarter gives."""
+
+    class Meta:
+        abstract = True
+
+    pairing = factory.SubFactory(PairingFactory)
+
+    @classmethod
+    def _create(cls, model_class, pairing):
+        return cls.of(_closed_quarter(pairing), pairing)
+
+
+class QuarterCloseFactory(_ClosedFactory):
     """The last quarter, closed by staff."""
 
     class Meta:
         model = QuarterClose
 
-    pairing = factory.SubFactory(PairingFactory)
-
-    @classmethod
-    def _create(cls, model_class, pairing):
-        return _closed_quarter(pairing)
+    @staticmethod
+    def of(closed, pairing):
+        return closed
 
 
-class QuarterCloseEventFactory(factory.django.DjangoModelFactory):
+class QuarterCloseEventFactory(_ClosedFactory):
     """The timeline line of closing the last quarter."""
 
     class Meta:
         model = QuarterCloseEvent
 
-    pairing = factory.SubFactory(PairingFactory)
-
-    @classmethod
-    def _create(cls, model_class, pairing):
-        return _closed_quarter(pairing).events.get()
+    @staticmethod
+    def of(closed, pairing):
+        return closed.events.get()
 
 
-class FrozenCellFactory(factory.django.DjangoModelFactory):
+class FrozenCellFactory(_ClosedFactory):
     """The frozen cell of a due pairing's unit and town, when the last quarter closed."""
 
     class Meta:
         model = FrozenCell
 
-    pairing = factory.SubFactory(PairingFactory)
-
-    @classmethod
-    def _create(cls, model_class, pairing):
-        closed = _closed_quarter(pairing)
+    @staticmethod
+    def of(closed, pairing):
         cells = closed.cells.filter(
             cadre__isnull=True, unit=pairing.cadre.unit, place=pairing.enterprise.place
         )
         return cells.order_by("pk").first()  # one of them (a cell per problem category too)
 
 
-class CorrectionFactory(factory.django.DjangoModelFactory):
+class CorrectionFactory(_ClosedFactory):
     """A correction noted of the closed last quarter: its pairing's cadre
     moved to another unit from a day inside it (:func:`cadres.services.move_cadre`)."""
 
     class Meta:
         model = Correction
 
-    pairing = factory.SubFactory(PairingFactory)
-
-    @classmethod
-    def _create(cls, model_class, pairing):
-        closed = _closed_quarter(pairing)
+    @staticmethod
+    def of(closed, pairing):
         cadre_services.move_cadre(
             pairing.cadre, unit=UnitFactory(), on=closed.last_day, reason="补记调动", by=office_login()
         )
