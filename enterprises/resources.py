@@ -5,24 +5,28 @@ from import_export import fields, widgets
 from import_export.results import RowResult
 
 from tabular.bulk_import import AllOrNothingResource
+from tabular.columns import columns
 from tabular.widgets import ChineseDecimalWidget, ChineseIntegerWidget, ChoiceLabelWidget
 
 from . import services
 from .aliases import canonical_place, place_aliases
 from .models import Enterprise, Place
 
+_TEXT_COLUMNS = columns(
+    name="企业名称",
+    credit_code="统一社会信用代码",
+    address="地址",
+    industry="行业",
+    legal_representative="法定代表人",
+    contact_name="企业联系人",
+    contact_phone="企业联系电话",
+)
 
-class EnterpriseResource(AllOrNothingResource):
-    name = fields.Field(attribute="name", column_name="企业名称")
-    credit_code = fields.Field(attribute="credit_code", column_name="统一社会信用代码")
+
+class EnterpriseResource(_TEXT_COLUMNS, AllOrNothingResource):
     place = fields.Field(
         attribute="place", column_name="所在镇（街道）", widget=widgets.ForeignKeyWidget(Place, "name")
     )
-    address = fields.Field(attribute="address", column_name="地址")
-    industry = fields.Field(attribute="industry", column_name="行业")
-    legal_representative = fields.Field(attribute="legal_representative", column_name="法定代表人")
-    contact_name = fields.Field(attribute="contact_name", column_name="企业联系人")
-    contact_phone = fields.Field(attribute="contact_phone", column_name="企业联系电话")
     employees = fields.Field(attribute="employees", column_name="职工人数", widget=ChineseIntegerWidget())
     annual_revenue = fields.Field(
         attribute="annual_revenue", column_name="上年营业收入（万元）", widget=ChineseDecimalWidget()

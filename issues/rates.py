@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q
 
 from cadres.models import unit_on
+from tabular.percent import fraction
 from visits.quarters import Quarter
 
 from .models import IssueItem, ReferralSlip
@@ -57,11 +58,11 @@ class Figures:
 
     @property
     def rate(self):
-        return self.resolved / self.counted if self.counted else None
+        return fraction(self.resolved, self.counted)
 
     @property
     def on_time_rate(self):
-        return self.slips_on_time / self.slips_counted if self.slips_counted else None
+        return fraction(self.slips_on_time, self.slips_counted)
 
 
 ITEM_COUNTS = ("raised", "carried", "resolved", "raised_in_quarter", "resolved_in_quarter")
@@ -180,7 +181,7 @@ class Satisfaction:
 
     @property
     def rate(self):
-        return self.satisfied / self.responses if self.responses else None
+        return fraction(self.satisfied, self.responses)
 
 
 def happy_answers():
@@ -257,11 +258,11 @@ class EnterpriseSatisfaction:
 
     @property
     def rate(self):
-        return (self.satisfied + self.basic) / self.answered if self.answered else None
+        return fraction(self.satisfied + self.basic, self.answered)
 
     @property
     def deemed_share(self):
-        return self.deemed / self.total if self.total else None
+        return fraction(self.deemed, self.total)
 
 
 def _verdict_counts():

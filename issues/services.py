@@ -197,15 +197,15 @@ def new_referral(item, *, department, issued_by, days, issued_on, number, requir
     """The referral slip :func:`refer` issues, unsaved, with its deadline
     (``calendar``: see :func:`workdays.deadline`)."""
     return ReferralSlip(
+        item=item,
+        department=department,
+        requirement=requirement,
+        issued_by=issued_by,
         serial=serial_text("交", issued_on.year, number),
         year=issued_on.year,
         number=number,
-        item=item,
-        department=department,
         issued_on=issued_on,
         working_days=days,
-        requirement=requirement,
-        issued_by=issued_by,
         **_counted_deadline(issued_on, days, calendar),
     )
 

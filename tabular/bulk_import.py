@@ -244,30 +244,15 @@ class AllOrNothingResource(resources.ModelResource):
 
     # -- the fast path -------------------------------------------------------
 
-    def import_data(
-        self,
-        dataset,
-        dry_run=False,
-        raise_errors=False,
-        use_transactions=None,
-        collect_failed_rows=False,
-        rollback_on_validation_errors=False,
-        preview_store=None,
-        **kwargs,
-    ):
+    def import_data(self, dataset, dry_run=False, raise_errors=False, *, preview_store=None, **kwargs):
         """``preview_store`` (a :class:`~tabular.preview_store.PreviewTarget`,
         given by the admin's preview): where a valid dry run's rows are kept
-        for the confirm, if the resource ``stores_preview``."""
+        for the confirm, if the resource ``stores_preview``. The library's
+        other options (``use_transactions``, ``collect_failed_rows``,
+        ``rollback_on_validation_errors``) go to its own path as they came;
+        the fast path is all or nothing in one transaction whatever they say."""
         if not self.use_fast_path:
-            return super().import_data(
-                dataset,
-                dry_run=dry_run,
-                raise_errors=raise_errors,
-                use_transactions=use_transactions,
-                collect_failed_rows=collect_failed_rows,
-                rollback_on_validation_errors=rollback_on_validation_errors,
-                **kwargs,
-            )
+            return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
         user = kwargs.get("user") or self.user
         self.user = user
         result = self.get_result_class()()

@@ -29,6 +29,12 @@ NONE = "—"
 _ONE_DECIMAL = Decimal("0.1")
 
 
+def fraction(part, whole):
+    """``part`` over ``whole``, exact (a fraction of 1); None when there is
+    nothing to count (``whole`` is nothing), which pages write as ``—``."""
+    return part / whole if whole else None
+
+
 def _exact(value) -> Decimal:
     if isinstance(value, Decimal):
         return value

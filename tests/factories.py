@@ -40,16 +40,8 @@ from coordination.models import GoodPractice, Meeting, MeetingItem
 from dashboards import closing as closing_counts
 from dashboards import figures
 from dashboards.models import CadreCell, FigureBuild, FigureCell, QuarterChange
+from enterprises import models as enterprise_models
 from enterprises import signin
-from enterprises.models import (
-    ContactSession,
-    Enterprise,
-    EnterpriseContact,
-    Place,
-    PlaceAlias,
-    SignInCode,
-    SignInLog,
-)
 from issues import models as issue_models
 from issues import services as issue_services
 from issues import spotchecks, workflow
@@ -92,27 +84,34 @@ class _NamedFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("name",)
 
 
+def _alias_factory(model, prefix, **owner):
+    """The factory of another name the office writes for a place or a unit
+    (staff enter these in the admin): ``owner`` is the field of the row it
+    names and that row's factory (``place=PlaceFactory``); ``prefix`` starts
+    each made-up name."""
+    ((field, owner_factory),) = owner.items()
+    return factory.make_factory(
+        model,
+        FACTORY_CLASS=_NamedFactory,
+        name=factory.Sequence(lambda n: f"{prefix}{n}"),
+        **{field: factory.SubFactory(owner_factory)},
+    )
+
+
 class PlaceFactory(_NamedFactory):
     class Meta:
-        model = Place
+        model = enterprise_models.Place
 
     name = factory.Iterator(["濮院镇", "乌镇镇", "崇福镇", "梧桐街道", "洲泉镇", "屠甸镇"])
-    kind = Place.Kind.TOWN
+    kind = enterprise_models.Place.Kind.TOWN
 
 
-class PlaceAliasFactory(_NamedFactory):
-    """Another name the office writes for a place (staff enter these in the admin)."""
-
-    class Meta:
-        model = PlaceAlias
-
-    name = factory.Sequence(lambda n: f"别名{n}")
-    place = factory.SubFactory(PlaceFactory)
+PlaceAliasFactory = _alias_factory(enterprise_models.PlaceAlias, "别名", place=PlaceFactory)
 
 
 class EnterpriseFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Enterprise
+        model = enterprise_models.Enterprise
 
     name = factory.Sequence(lambda n: f"桐乡市测试{n}纺织有限公司")
     credit_code = factory.Sequence(lambda n: demo_credit_code(10_000_000 + n))
@@ -124,7 +123,7 @@ class EnterpriseContactFactory(factory.django.DjangoModelFactory):
     """A person who signs in for an enterprise with a code sent to the mobile (issue 17)."""
 
     class Meta:
-        model = EnterpriseContact
+        model = enterprise_models.EnterpriseContact
 
     enterprise = factory.SubFactory(EnterpriseFactory)
     name = factory.Sequence(lambda n: f"企业联系人{n}")
@@ -136,7 +135,7 @@ class SignInCodeFactory(factory.django.DjangoModelFactory):
     """A code sent to a mobile; ``code`` (not stored) is the plain code, hashed."""
 
     class Meta:
-        model = SignInCode
+        model = enterprise_models.SignInCode
         exclude = ["code"]
 
     mobile = factory.Sequence(lambda n: f"136{n:08d}")
@@ -148,16 +147,16 @@ class SignInCodeFactory(factory.django.DjangoModelFactory):
 
 class SignInLogFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = SignInLog
+        model = enterprise_models.SignInLog
 
     mobile = factory.Sequence(lambda n: f"136{n:08d}")
     address = "127.0.0.1"
-    outcome = SignInLog.Outcome.CODE_SENT
+    outcome = enterprise_models.SignInLog.Outcome.CODE_SENT
 
 
 class ContactSessionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = ContactSession
+        model = enterprise_models.ContactSession
 
     key_hash = factory.Sequence(lambda n: signin.hash_key(f"key-{n}"))
     contact = factory.SubFactory(EnterpriseContactFactory)
@@ -173,14 +172,7 @@ class UnitFactory(_NamedFactory):
     kind = Unit.Kind.DEPARTMENT
 
 
-class UnitAliasFactory(_NamedFactory):
-    """Another name the office writes for a unit (staff enter these in the admin)."""
-
-    class Meta:
-        model = UnitAlias
-
-    name = factory.Sequence(lambda n: f"测试局别名{n}")
-    unit = factory.SubFactory(UnitFactory)
+UnitAliasFactory = _alias_factory(UnitAlias, "测试局别名", unit=UnitFactory)
 
 
 class ColumnMappingFactory(factory.django.DjangoModelFactory):
@@ -962,61 +954,65 @@ def _closed_quarter(pairing):
     return closed or closing_counts.close(quarter, by=office_login())  # once, however many cells ask
 
 
-class QuarterCloseFactory(factory.django.DjangoModelFactory):
+class _ClosedFactory(factory.django.DjangoModelFactory):
+    """A row closing the last quarter leaves (:func:`_closed_quarter`) with a
+    due ``pairing``: the one :meth:`of` the closed quarter gives."""
+
+    class Meta:
+        abstract = True
+
+    pairing = factory.SubFactory(PairingFactory)
+
+    @classmethod
+    def _create(cls, model_class, pairing):
+        return cls.of(_closed_quarter(pairing), pairing)
+
+
+class QuarterCloseFactory(_ClosedFactory):
     """The last quarter, closed by staff."""
 
     class Meta:
         model = QuarterClose
 
-    pairing = factory.SubFactory(PairingFactory)
-
-    @classmethod
-    def _create(cls, model_class, pairing):
-        return _closed_quarter(pairing)
+    @staticmethod
+    def of(closed, pairing):
+        return closed
 
 
-class QuarterCloseEventFactory(factory.django.DjangoModelFactory):
+class QuarterCloseEventFactory(_ClosedFactory):
     """The timeline line of closing the last quarter."""
 
     class Meta:
         model = QuarterCloseEvent
 
-    pairing = factory.SubFactory(PairingFactory)
-
-    @classmethod
-    def _create(cls, model_class, pairing):
-        return _closed_quarter(pairing).events.get()
+    @staticmethod
+    def of(closed, pairing):
+        return closed.events.get()
 
 
-class FrozenCellFactory(factory.django.DjangoModelFactory):
+class FrozenCellFactory(_ClosedFactory):
     """The frozen cell of a due pairing's unit and town, when the last quarter closed."""
 
     class Meta:
         model = FrozenCell
 
-    pairing = factory.SubFactory(PairingFactory)
-
-    @classmethod
-    def _create(cls, model_class, pairing):
-        closed = _closed_quarter(pairing)
+    @staticmethod
+    def of(closed, pairing):
         cells = closed.cells.filter(
             cadre__isnull=True, unit=pairing.cadre.unit, place=pairing.enterprise.place
         )
         return cells.order_by("pk").first()  # one of them (a cell per problem category too)
 
 
-class CorrectionFactory(factory.django.DjangoModelFactory):
+class CorrectionFactory(_ClosedFactory):
     """A correction noted of the closed last quarter: its pairing's cadre
     moved to another unit from a day inside it (:func:`cadres.services.move_cadre`)."""
 
     class Meta:
         model = Correction
 
-    pairing = factory.SubFactory(PairingFactory)
-
-    @classmethod
-    def _create(cls, model_class, pairing):
-        closed = _closed_quarter(pairing)
+    @staticmethod
+    def of(closed, pairing):
         cadre_services.move_cadre(
             pairing.cadre, unit=UnitFactory(), on=closed.last_day, reason="补记调动", by=office_login()
         )

@@ -72,6 +72,21 @@ def expect(ok, *, ok_code=200, others=403, anon=302, **special):
 
 UNIT_PAGE_A = expect(SEES_ALL | {"dept_officer"}, town_officer=404)
 UNIT_PAGE_B = expect(SEES_ALL, town_officer=404, dept_officer=404)
+# A's object (a visit, an item, a slip) to those who see everything and the
+# people of A it concerns; B's only to those who see everything. The others
+# get 404, as an id that does not exist.
+VISIT_OR_ITEM = {
+    "A": expect(SEES_ALL | {"cadre", "dept_officer"}, others=404),
+    "B": expect(SEES_ALL, others=404),
+}
+SLIP = {"A": expect(SEES_ALL | {"dept_officer"}, others=404), "B": expect(SEES_ALL, others=404)}
+# An escalation slip: the leader opens the one sent to them (A), not another leader's (B).
+ESCALATION = {
+    "A": expect({"leader", "supervisor", "staff", "superuser"}, others=404),
+    "B": expect({"supervisor", "staff", "superuser"}, others=404),
+}
+# The enterprise pages: its own item (A's) and another's (B's, 404).
+OWN_ITEM = {"A": expect(set(), others=302, enterprise=200), "B": expect(set(), others=302, enterprise=404)}
 
 # URL name → (kwargs key of the object or None, {variant: {role: status}}).
 # Variants: "-" for a URL without an object; "A"/"B" for the two objects.
@@ -87,30 +102,18 @@ RULES = {
     "visits:my": {"-": expect(WITH_CADRE)},
     "visits:services": {"-": expect(set(ROLES))},
     "feedback:new": {"A": expect({"cadre"}, others=404), "B": expect(set(), others=404)},
-    "visits:detail": {
-        "A": expect(SEES_ALL | {"cadre", "dept_officer"}, others=404),
-        "B": expect(SEES_ALL, others=404),
-    },
+    "visits:detail": VISIT_OR_ITEM,
     "feedback:edit": {
         "A": expect(set(), others=404, cadre=302),  # submitted: the cadre is sent to the read-only page
         "B": expect(set(), others=404),
     },
-    "visits:print": {
-        "A": expect(SEES_ALL | {"cadre", "dept_officer"}, others=404),
-        "B": expect(SEES_ALL, others=404),
-    },
-    "visits:xlsx": {
-        "A": expect(SEES_ALL | {"cadre", "dept_officer"}, others=404),
-        "B": expect(SEES_ALL, others=404),
-    },
+    "visits:print": VISIT_OR_ITEM,
+    "visits:xlsx": VISIT_OR_ITEM,
     "visits:coverage": {"-": expect(REPORTS)},
     "visits:overdue": {"-": expect(REPORTS)},
     "issues:inbox": {"-": expect(REPORTS)},
-    "issues:slip": {"A": expect(SEES_ALL | {"dept_officer"}, others=404), "B": expect(SEES_ALL, others=404)},
-    "issues:slip_print": {
-        "A": expect(SEES_ALL | {"dept_officer"}, others=404),
-        "B": expect(SEES_ALL, others=404),
-    },
+    "issues:slip": SLIP,
+    "issues:slip_print": SLIP,
     "issues:my_items": {"-": expect(WITH_CADRE)},
     # The slips' actions are POSTs (who may take which: test_transitions).
     **{
@@ -128,24 +131,12 @@ RULES = {
             "item_confirm",
         )
     },  # fmt: skip
-    "issues:item": {
-        "A": expect(SEES_ALL | {"cadre", "dept_officer"}, others=404),
-        "B": expect(SEES_ALL, others=404),
-    },
+    "issues:item": VISIT_OR_ITEM,
     # A file an enterprise sent: to whoever may open its item.
-    "issues:attachment": {
-        "A": expect(SEES_ALL | {"cadre", "dept_officer"}, others=404),
-        "B": expect(SEES_ALL, others=404),
-    },
+    "issues:attachment": VISIT_OR_ITEM,
     "issues:escalations": {"-": expect({"leader", "supervisor", "staff", "superuser"})},
-    "issues:escalation": {
-        "A": expect({"leader", "supervisor", "staff", "superuser"}, others=404),
-        "B": expect({"supervisor", "staff", "superuser"}, others=404),
-    },
-    "issues:escalation_print": {
-        "A": expect({"leader", "supervisor", "staff", "superuser"}, others=404),
-        "B": expect({"supervisor", "staff", "superuser"}, others=404),
-    },
+    "issues:escalation": ESCALATION,
+    "issues:escalation_print": ESCALATION,
     "issues:supervision_print": {"A": expect(SEES_ALL | {"dept_officer"}, others=404)},
     "issues:spotchecks": {"-": expect({"supervisor", "staff", "superuser"})},
     "issues:spotcheck_batch": {"A": expect({"supervisor", "staff", "superuser"})},
@@ -191,19 +182,13 @@ RULES = {
     "portal:code": {"-": expect(set(ROLES), anon=200)},
     "portal:choose": {"-": expect(set(), others=302, enterprise=200)},
     "portal:home": {"-": expect(set(), others=302, enterprise=200)},
-    "portal:item": {
-        "A": expect(set(), others=302, enterprise=200),
-        "B": expect(set(), others=302, enterprise=404),
-    },
+    "portal:item": OWN_ITEM,
     # A POST of the signed-in contact (as every POST view: sign-in first, then the method).
     "portal:confirm": {
         "A": expect(set(), others=302, enterprise=405),
         "B": expect(set(), others=302, enterprise=405),
     },
-    "portal:attachment": {
-        "A": expect(set(), others=302, enterprise=200),
-        "B": expect(set(), others=302, enterprise=404),
-    },
+    "portal:attachment": OWN_ITEM,
     "portal:new_request": {"-": expect(set(), others=302, enterprise=200)},
     "portal:signout": {"-": expect(set(), others=405, anon=405)},
     "portal:language": {"-": expect(set(), others=405, anon=405)},

@@ -2,17 +2,25 @@
 
 from import_export import fields, resources, widgets
 
+from tabular.columns import columns
 from tabular.widgets import ChineseDateWidget, ChoiceLabelWidget, YesNoWidget
 
 from .models import Visit, VisitMode
 
+_TEXT_COLUMNS = columns(
+    unit=("cadre__unit__name", "单位"),
+    cadre=("cadre__name", "联系干部"),
+    enterprise=("enterprise__name", "企业"),
+    credit_code=("enterprise__credit_code", "统一社会信用代码"),
+    place=("enterprise__place__name", "所在镇（街道）"),
+    situation="企业发展现状",
+    urgent_services="迫切需要的服务",
+    policies_explained="宣讲的政策",
+    suggestions="意见建议",
+)
 
-class VisitResource(resources.ModelResource):
-    unit = fields.Field(attribute="cadre__unit__name", column_name="单位")
-    cadre = fields.Field(attribute="cadre__name", column_name="联系干部")
-    enterprise = fields.Field(attribute="enterprise__name", column_name="企业")
-    credit_code = fields.Field(attribute="enterprise__credit_code", column_name="统一社会信用代码")
-    place = fields.Field(attribute="enterprise__place__name", column_name="所在镇（街道）")
+
+class VisitResource(_TEXT_COLUMNS, resources.ModelResource):
     # Dates and figures as such (an xlsx prints them as dates and numbers).
     visit_date = fields.Field(attribute="visit_date", column_name="走访日期", widget=ChineseDateWidget())
     mode = fields.Field(attribute="mode", column_name="走访方式", widget=ChoiceLabelWidget(VisitMode.choices))
@@ -27,11 +35,7 @@ class VisitResource(resources.ModelResource):
     sales = fields.Field(attribute="sales", column_name="销售（万元）", widget=widgets.DecimalWidget())
     tax = fields.Field(attribute="tax", column_name="税收（万元）", widget=widgets.DecimalWidget())
     employees = fields.Field(attribute="employees", column_name="职工人数", widget=widgets.IntegerWidget())
-    situation = fields.Field(attribute="situation", column_name="企业发展现状")
     problems = fields.Field(column_name="发现的问题")
-    urgent_services = fields.Field(attribute="urgent_services", column_name="迫切需要的服务")
-    policies_explained = fields.Field(attribute="policies_explained", column_name="宣讲的政策")
-    suggestions = fields.Field(attribute="suggestions", column_name="意见建议")
     status = fields.Field(
         attribute="status", column_name="状态", widget=ChoiceLabelWidget(Visit.Status.choices)
     )

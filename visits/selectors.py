@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from cadres import closing, permissions
 from cadres.models import Cadre, Pairing, ServiceItem, Unit, unit_on
 from enterprises.models import EnterpriseContact, Place
+from tabular.percent import fraction
 
 from . import access, first_visit
 from .models import ProblemCategory, ProblemRemit, Visit, VisitCredit
@@ -183,7 +184,7 @@ class CoverageRow:
     @property
     def rate(self):
         """Coverage as a fraction; None (shown as —) when nothing is due."""
-        return self.visited / self.due if self.due else None
+        return fraction(self.visited, self.due)
 
 
 def overdue_pairings(user, quarter: Quarter, *, unit_id=None, place_id=None):

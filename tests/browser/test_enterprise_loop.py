@@ -67,23 +67,17 @@ def test_the_enterprise_raises_follows_and_rejects_a_resolution(live_server, new
 
     # 3. The office takes it at once and refers it to 市经信局.
     office = s.open("lianluoban")
-    s.go(office, f"/admin/issues/issueitem/{item}/move/")
-    office.select_option("#id_to_status", "office")
-    office.fill("#id_comment", "企业自报，联络办受理")
-    s.click(office, "input[type=submit]")
+    taken = {"#id_to_status": "office", "#id_comment": "企业自报，联络办受理"}
+    s.send(office, f"/admin/issues/issueitem/{item}/move/", taken)
     assert "已办理" in office.inner_text(".messagelist")
-    s.go(office, f"/admin/issues/issueitem/{item}/refer/")
-    office.select_option("#id_department", label="市经信局")
-    office.fill("#id_requirement", "请协调交通部门修复道路。")
-    s.click(office, "input[type=submit]")
+    referred = {"#id_department": "市经信局", "#id_requirement": "请协调交通部门修复道路。"}
+    s.send(office, f"/admin/issues/issueitem/{item}/refer/", referred)
     slip = number_in(office.url, r"/slips/(\d+)/$")
 
     # 4. The department's officer answers; the office accepts.
     answerer = s.open("xinxiyuan")
-    s.go(answerer, f"/slips/{slip}/")
-    answerer.fill("#id_measures", "会同交通运输局现场查看。")
-    answerer.fill("#id_result", "道路已修补完成。")
-    s.click(answerer, "button[name=action][value=answer]")
+    answered = {"#id_measures": "会同交通运输局现场查看。", "#id_result": "道路已修补完成。"}
+    s.send(answerer, f"/slips/{slip}/", answered, "button[name=action][value=answer]")
     assert "已反馈" in answerer.inner_text("h1")
     s.go(office, f"/slips/{slip}/")
     s.click(office, "button[name=action][value=accept]")

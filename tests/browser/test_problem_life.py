@@ -63,6 +63,18 @@ class Steps:
             page.click(selector)
         assert not self.problems, self.problems
 
+    def send(self, page, path, fields, button="input[type=submit]"):
+        """Open the form at ``path``, fill ``fields`` in order ({selector:
+        text}; a select takes the option of that value or label) and send it
+        with ``button``."""
+        self.go(page, path)
+        for selector, text in fields.items():
+            if page.locator(selector).evaluate("field => field.tagName") == "SELECT":
+                page.select_option(selector, text)
+            else:
+                page.fill(selector, text)
+        self.click(page, button)
+
     def shot(self, page, name):
         """``name`` starts with a fixed number, so a step that only runs once
         its page lands (我的问题) leaves the others' file names alone."""

@@ -60,25 +60,18 @@ class Command(BaseCommand):
             bulk = path == "bulk" or (path == "auto" and enterprises > SERVICES_UP_TO)
             # The office's login is named in the change history of every demo
             # write, and issues the demo slips.
+            drawn = {"seed": seed, "today": today, "bulk": bulk}  # how every part of the demo is drawn
             with acting_as(office_login()):
                 counts = DemoBuilder(
-                    enterprises=enterprises,
-                    cadres=cadres,
-                    seed=seed,
-                    today=today,
-                    links_per_cadre=links_per_cadre,
-                    bulk=bulk,
+                    enterprises=enterprises, cadres=cadres, links_per_cadre=links_per_cadre, **drawn
                 ).build()
                 wanted = counts["pairings"] * 4 if visits is None else visits
-                counts["visits"] = build_visits(wanted, seed=seed, today=today, bulk=bulk)
+                counts["visits"] = build_visits(wanted, **drawn)
                 ensure_demo_logins()  # the leaders' logins record instructions
                 counts["issues"] = build_issues(
-                    issues if issues is not None else counts["pairings"] // 3,
-                    seed=seed,
-                    today=today,
-                    bulk=bulk,
+                    issues if issues is not None else counts["pairings"] // 3, **drawn
                 )
-                counts["memberships"] = build_registry(seed=seed, today=today, bulk=bulk)
+                counts["memberships"] = build_registry(**drawn)
                 counts["meetings"] = build_coordination(seed=seed, today=today)
             mark_all_handed_off()  # the demo's past steps are history: nobody is told of them now
             for quarter in recent(Quarter.of(today), 8):  # the dashboard's trend
