@@ -2,11 +2,15 @@
 officer answers or asks for more time and the liaison office accepts,
 returns or decides on extensions (R12, R13)."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cadres import permissions
 from tabular.routes import Routes
@@ -49,16 +53,61 @@ FORMS = {
 }
 
 
+@dataclass(frozen=True)
+class Panel:
+    """How an action's form stands on its slip's page."""
+
+    button: str
+    heading: str = ""
+    help: str = ""
+    secondary: bool = False
+
+
+PANELS = {
+    "answer": Panel(gettext_lazy("提交办理结果"), heading=gettext_lazy("反馈办理结果")),
+    "extension": Panel(gettext_lazy("提交延期申请"), heading=gettext_lazy("申请延期"), secondary=True),
+    "accept": Panel(gettext_lazy("办结（问题已解决）"), heading=gettext_lazy("市联络办确认")),
+    "send_back": Panel(gettext_lazy("退回重办"), secondary=True),
+    "supervise": Panel(
+        gettext_lazy("发督办单"),
+        heading=gettext_lazy("督办"),
+        help=gettext_lazy("交办单已逾期：可向承办部门第一责任人发督办单。"),
+    ),
+    "progress": Panel(gettext_lazy("填报本月进展"), secondary=True),
+    "instruct": Panel(gettext_lazy("记录批示")),
+    "conclude": Panel(gettext_lazy("协调办结")),
+}
+AMENDING = {**PANELS, "instruct": Panel(gettext_lazy("修改批示"))}  # an instruction already recorded
+
+
+def _panels(slip, actions, forms, names, looks=PANELS):
+    """The forms of the actions ``names`` the user may take now, in that
+    order, each posting to its own view (``issues:slip_<name>``,
+    ``issues:escalation_<name>``): the page renders only these."""
+    kind = "slip" if isinstance(slip, ReferralSlip) else "escalation"
+    return [
+        {
+            "name": name,
+            "url": reverse(f"issues:{kind}_{name}", args=[slip.pk]),
+            "form": forms.get(name),
+            "look": looks[name],
+        }
+        for name in names
+        if name in actions
+    ]
+
+
 def _slip_page(request, slip, status=200, **bound):
     """The slip page, with the actions the user may take now (each form posts
     to its own view) and, after a refused form, that form with its errors."""
     today = timezone.localdate()
     actions = slip_workflow.available(request.user, slip, today=today)
-    forms = {name: FORMS[name]() for name in slip_workflow.REFERRAL if name in FORMS}
+    forms = {**{name: FORMS[name]() for name in slip_workflow.REFERRAL if name in FORMS}, **bound}
     context = {
         "slip": slip,
         "actions": actions,
-        "forms": {**forms, **bound},
+        "panels": _panels(slip, actions, forms, ("answer", "extension", "accept", "send_back", "supervise")),
+        "progress_panels": _panels(slip, actions, forms, ("progress",)),
         "events": slip.item.events.select_related("actor"),
         "extensions": slip.extension_requests.select_related("requested_by", "decided_by"),
         "supervisions": slip.supervisions.all(),
@@ -176,7 +225,8 @@ def slip_progress(request, pk):
 
 @route("slips/<int:pk>/print/", name="slip_print")
 def slip_print(request, pk):
-    return render(request, "issues/slip_print.html", {"slip": _slip(request, pk)})
+    slip = _slip(request, pk)
+    return render(request, "issues/slip_print.html", {"slip": slip, "numbered": slip})
 
 
 @route("my/issues/", name="my_items", allow=access.can_view_own_items)
@@ -268,10 +318,11 @@ def _escalation_page(request, slip, status=200, **bound):
         "conclude": ConcludeForm(),
         **bound,
     }
+    actions = slip_workflow.available(request.user, slip, today=timezone.localdate())
+    looks = AMENDING if slip.instruction else PANELS
     context = {
         "slip": slip,
-        "actions": slip_workflow.available(request.user, slip, today=timezone.localdate()),
-        "forms": forms,
+        "panels": _panels(slip, actions, forms, ("instruct", "conclude"), looks),
         "events": slip.item.events.select_related("actor"),
     }
     return render(request, "issues/escalation_detail.html", context, status=status)
@@ -303,13 +354,14 @@ def escalation_conclude(request, pk):
 @route("escalations/<int:pk>/print/", name="escalation_print")
 def escalation_print(request, pk):
     slip = get_object_or_404(selectors.escalations_for(request.user), pk=pk)
-    return render(request, "issues/escalation_print.html", {"slip": slip})
+    return render(request, "issues/escalation_print.html", {"slip": slip, "numbered": slip})
 
 
 @route("supervisions/<int:pk>/print/", name="supervision_print")
 def supervision_print(request, pk):
     supervision = get_object_or_404(selectors.supervisions_for(request.user), pk=pk)
-    return render(request, "issues/supervision_print.html", {"supervision": supervision})
+    context = {"supervision": supervision, "numbered": supervision}
+    return render(request, "issues/supervision_print.html", context)
 
 
 @route("attachments/<int:pk>/", name="attachment")

@@ -47,9 +47,9 @@ def test_officer_answers_from_the_inbox_and_staff_accepts(client, officer_a, sta
     page = client.get(reverse("issues:slip", args=[slip.pk])).content.decode()
     assert answer in page and accept not in page  # only the actions the officer may take are offered
     response = client.post(answer, {"measures": "协调银行", "result": ""})
-    assert (
-        response.status_code == 200 and "result" in response.context["forms"]["answer"].errors
-    )  # re-displayed
+    (shown,) = [panel for panel in response.context["panels"] if panel["name"] == "answer"]
+    assert response.status_code == 200 and "result" in shown["form"].errors  # re-displayed
+    assert "协调银行" in response.content.decode()  # with what was typed
     client.post(answer, {"measures": "协调银行", "result": "已放贷"})
     assert client.post(accept).status_code == 403  # an officer cannot accept
     assert client.get(answer).status_code == 405  # actions are POSTs
