@@ -513,6 +513,16 @@ DECISIONS = {
     "visits.access.can_edit_visit": each(
         lambda w: {**pair("visit")(w), "D": w.draft}, {"A": set(), "B": set(), "D": {"cadre"}}
     ),
+    "visits.access.can_submit_visit": each(
+        lambda w: {**pair("visit")(w), "D": w.draft}, {"A": set(), "B": set(), "D": {"cadre"}}
+    ),
+    # Staff correct any form in the admin, a draft or a submitted one.
+    "visits.access.can_correct_visit": each(
+        lambda w: {**pair("visit")(w), "D": w.draft}, {"A": OFFICE, "B": OFFICE, "D": OFFICE}
+    ),
+    "visits.access.visit_actions": each(
+        lambda w: {**pair("visit")(w), "D": w.draft}, {"A": OFFICE, "B": OFFICE, "D": OFFICE | {"cadre"}}
+    ),
     # The issue list and its slips (R12–R15, R18).
     "issues.access.visible_issue_items": rows(pair("item"), A_ONLY),
     "issues.access.visible_referral_slips": rows(pair("slip"), A_UNIT),

@@ -229,11 +229,37 @@ def test_a_feedback_form_is_a_draft_until_submitted_once():
     from visits import services as visit_services
     from visits.models import Visit
 
-    assert Visit.TRANSITIONS[Visit.Status.SUBMITTED] == frozenset()
+    assert not any(Visit.allowed(Visit.Status.SUBMITTED, name) for name in ("save", "submit"))
+    assert Visit.ACTIONS["correct"][1] is None  # a correction keeps the status
     draft = VisitFactory()
-    assert draft.is_open_to_its_cadre
+    assert draft.allows("save") and draft.allows("submit")
     visit_services.save_visit(draft, companions=[], problems=[("funding", "续贷")])
     submitted = VisitFactory(submit=True)
-    assert not submitted.is_open_to_its_cadre
+    assert not submitted.allows("save") and submitted.allows("correct")
     with pytest.raises(ValidationError):
         visit_services.save_visit(submitted, companions=[], problems=[])
+
+
+def test_a_forms_pages_offer_the_actions_its_table_and_the_user_allow(client, staff_user):
+    """R9: its cadre goes on with a draft (save, submit), never with a
+    submitted form; staff are offered the correction in the admin."""
+    from tests.factories import VisitFactory, user_with_role
+    from visits.access import visit_actions
+
+    draft = VisitFactory()
+    submitted = VisitFactory(submit=True, pairing__cadre=draft.cadre)
+    cadre = user_with_role("cadre", cadre=draft.cadre)
+    assert visit_actions(cadre, draft) == {"save", "submit"}
+    assert visit_actions(cadre, submitted) == frozenset()
+    assert visit_actions(staff_user, submitted) == {"correct"}
+
+    def links(user, visit):
+        client.force_login(user)
+        page = client.get(reverse("visits:detail", args=[visit.pk])).content.decode()
+        edit = reverse("feedback:edit", args=[visit.pk])
+        correct = reverse("admin:visits_visit_change", args=[visit.pk])
+        return {name for name, url in (("edit", edit), ("correct", correct)) if f'href="{url}"' in page}
+
+    assert links(cadre, draft) == {"edit"}
+    assert links(cadre, submitted) == set()
+    assert links(staff_user, submitted) == {"correct"}

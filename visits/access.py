@@ -36,4 +36,21 @@ def is_filer(user, visit):
 def can_edit_visit(user, visit):
     """Only the filing cadre, and only while the form is a draft (R9); after
     that, liaison staff correct it in the admin, with history."""
-    return is_filer(user, visit) and visit.is_open_to_its_cadre
+    return is_filer(user, visit) and visit.allows("save")
+
+
+def can_submit_visit(user, visit):
+    """The filing cadre submits the draft, once (R9)."""
+    return is_filer(user, visit) and visit.allows("submit")
+
+
+def can_correct_visit(user, visit):
+    """Liaison staff correct a form in the admin, with history (R9)."""
+    return permissions.is_liaison_staff(user) and visit.allows("correct")
+
+
+def visit_actions(user, visit) -> frozenset:
+    """The actions of the form's table (``Visit.ACTIONS``) the user may take
+    on it now: what its pages offer."""
+    may = {"save": can_edit_visit, "submit": can_submit_visit, "correct": can_correct_visit}
+    return frozenset(name for name, rule in may.items() if rule(user, visit))

@@ -52,10 +52,16 @@ class Visit(Timestamped):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")
 
-    # The form's life (R9), as a table: a draft is saved again and again, then
-    # submitted once (visits.services); a submitted form is read-only to its
-    # cadre, corrected only by staff in the admin, and never a draft again.
-    TRANSITIONS = {Status.DRAFT: frozenset({Status.DRAFT, Status.SUBMITTED}), Status.SUBMITTED: frozenset()}
+    # The form's life (R9), as a table of actions: from which statuses, and to
+    # which (None: it stays as it is). Its cadre saves the draft again and again
+    # and submits it once (visits.services); a submitted form is read-only to
+    # its cadre and never a draft again; liaison staff correct a form in the
+    # admin, with history. Who may take each: visits.access.visit_actions.
+    ACTIONS = {
+        "save": (frozenset({Status.DRAFT}), Status.DRAFT),
+        "submit": (frozenset({Status.DRAFT}), Status.SUBMITTED),
+        "correct": (frozenset({Status.DRAFT, Status.SUBMITTED}), None),
+    }
 
     cadre = models.ForeignKey(
         Cadre, verbose_name=_("填报干部"), on_delete=models.PROTECT, related_name="visits"
@@ -104,10 +110,15 @@ class Visit(Timestamped):
     def __str__(self):
         return f"{self.enterprise} {self.visit_date:%Y-%m-%d}"
 
-    @property
-    def is_open_to_its_cadre(self):
-        """Its cadre may still save it (a draft): the table's DRAFT → DRAFT."""
-        return self.Status.DRAFT in self.TRANSITIONS[self.status]
+    @classmethod
+    def allowed(cls, status, action):
+        """The table lets ``action`` be taken on a form in ``status``."""
+        sources, _target = cls.ACTIONS[action]
+        return status in sources
+
+    def allows(self, action):
+        """The table lets ``action`` be taken on the form as it stands."""
+        return self.allowed(self.status, action)
 
     @property
     def is_submitted(self):

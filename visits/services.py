@@ -40,7 +40,7 @@ def refresh_credits(visit):
 def mark_submitted(visit):
     """What submitting changes on a form, in memory (:func:`submit_visit`
     saves it; the demo's bulk path writes many at once)."""
-    visit.status = Visit.Status.SUBMITTED
+    _sources, visit.status = Visit.ACTIONS["submit"]
     visit.submitted_at = timezone.now()
 
 
@@ -52,7 +52,7 @@ def save_visit(visit, *, companions, problems, by=None):
     ``problems``: ``(category, description)`` pairs, replacing the old rows
     (each row's history keeps both). ``by``: the user the history names."""
     stored = Visit.objects.filter(pk=visit.pk).values_list("status", flat=True).first() if visit.pk else None
-    if stored is not None and Visit.Status.DRAFT not in Visit.TRANSITIONS[stored]:
+    if stored is not None and not Visit.allowed(stored, "save"):
         raise ValidationError(_("反馈表已提交，不能再修改。"))
     visit.enterprise_id = visit.pairing.enterprise_id
     visit.cadre_id = visit.pairing.cadre_id
@@ -77,7 +77,7 @@ def submit_visit(visit, *, by=None):
     for the quarter (R7). ``by`` is the submitting login. Submitting twice
     does nothing the second time."""
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
-    if Visit.Status.SUBMITTED not in Visit.TRANSITIONS[visit.status]:
+    if not visit.allows("submit"):
         return visit  # submitted already: submitting again does nothing
     if not visit.situation.strip():
         raise ValidationError({"situation": _("提交前请填写企业发展现状。")})

@@ -119,6 +119,7 @@ def _render_form(request, form, problems, pairing, visit):
             "problems": problems,
             "pairing": pairing,
             "visit": visit,
+            "actions": access.visit_actions(request.user, visit) if visit else frozenset(),
             "offers": selectors.service_offers(),
         },
     )
@@ -150,7 +151,7 @@ def visit_detail(request, pk):
     return render(
         request,
         "visits/visit_detail.html",
-        {"visit": visit, "can_edit": access.can_edit_visit(request.user, visit)},
+        {"visit": visit, "actions": access.visit_actions(request.user, visit)},
     )
 
 
