@@ -9,6 +9,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_ENTERPRISES ?= 300
 DEMO_CADRES ?= 150
+# The suite runs on every core, a test file to a worker (pytest-xdist); PYTEST_ARGS=-n0 runs it in one process.
+PYTEST_ARGS ?= -n auto --dist loadfile
 
 .PHONY: install run test lint format bench clean messages
 

@@ -8,6 +8,20 @@ from django.utils import translation
 from .factories import UnitFactory, information_officer, user_with_role
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# pytest-xdist runs test files in several processes at once ("gw0", "gw1", …).
+TEST_PROCESS = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _own_queue():
+    """Each test process sends its tasks to a Redis queue of its own, so that a
+    Celery worker started by one process never runs a task another sent (against
+    that other's test database), nor a developer's worker a test's task."""
+    from tongxiang_liaison.celery import app
+
+    app.conf.task_default_queue = f"tests-{TEST_PROCESS}"
+
+
+_own_queue()
 
 
 def need(condition, reason):

@@ -36,7 +36,8 @@ def _all_form_classes():
                 seen.add(sub)
                 stack.append(sub)
     ours = ("cadres.", "coordination.", "enterprises.", "issues.", "jobs.", "multiplication.", "visits.")
-    return [cls for cls in seen if cls.__module__.startswith(ours) and not cls.__module__.endswith(".admin")]
+    found = [cls for cls in seen if cls.__module__.startswith(ours) and not cls.__module__.endswith(".admin")]
+    return sorted(found, key=lambda cls: (cls.__module__, cls.__qualname__))  # one order in every process
 
 
 def _date_fields():

@@ -22,7 +22,7 @@ ALLOWED = {
     S.ESCALATED: [S.RESOLVED, S.UNSOLVABLE],
 }
 LEGAL = [(start, end) for start, ends in ALLOWED.items() for end in ends]
-LEGAL += [(status, S.WITHDRAWN) for status in workflow.OPEN]
+LEGAL += [(status, S.WITHDRAWN) for status in sorted(workflow.OPEN)]  # one order in every process
 
 # … and some it refuses.
 REFUSED = {

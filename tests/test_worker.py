@@ -16,15 +16,22 @@ from tests.factories import CadreFactory, PairingFactory, user_with_role
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("role_groups")]
 
 
-@pytest.fixture
-def worker():
+def _started(**options):
+    """A real Celery worker on this test process's own queue (tests/conftest.py),
+    emptied first of what earlier tests of this process sent on commit."""
     need(bool(settings.CELERY_BROKER_URL), "needs Redis: set CELERY_BROKER_URL=redis://127.0.0.1:6379/0")
     from celery.contrib.testing.worker import start_worker
 
     from tongxiang_liaison.celery import app
 
     assert not app.conf.task_always_eager
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20) as running:
+    app.control.purge()
+    return start_worker(app, perform_ping_check=False, shutdown_timeout=20, **options)
+
+
+@pytest.fixture
+def worker():
+    with _started(pool="solo") as running:
         yield running
 
 
@@ -106,14 +113,7 @@ def test_a_run_due_while_the_broker_is_down_is_kept_and_runs_once_it_is_back(wor
 @pytest.fixture
 def two_workers():
     """One worker with two threads: two tasks run at the same time."""
-    need(bool(settings.CELERY_BROKER_URL), "needs Redis: set CELERY_BROKER_URL=redis://127.0.0.1:6379/0")
-    from celery.contrib.testing.worker import start_worker
-
-    from tongxiang_liaison.celery import app
-
-    with start_worker(
-        app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=20
-    ) as running:
+    with _started(pool="threads", concurrency=2) as running:
         yield running
 
 
