@@ -516,12 +516,12 @@ DECISIONS = {
     "visits.access.can_submit_visit": each(
         lambda w: {**pair("visit")(w), "D": w.draft}, {"A": set(), "B": set(), "D": {"cadre"}}
     ),
-    # Staff correct any form in the admin, a draft or a submitted one.
+    # Staff correct a submitted form in the admin; a draft is its cadre's own.
     "visits.access.can_correct_visit": each(
-        lambda w: {**pair("visit")(w), "D": w.draft}, {"A": OFFICE, "B": OFFICE, "D": OFFICE}
+        lambda w: {**pair("visit")(w), "D": w.draft}, {"A": OFFICE, "B": OFFICE, "D": set()}
     ),
     "visits.access.visit_actions": each(
-        lambda w: {**pair("visit")(w), "D": w.draft}, {"A": OFFICE, "B": OFFICE, "D": OFFICE | {"cadre"}}
+        lambda w: {**pair("visit")(w), "D": w.draft}, {"A": OFFICE, "B": OFFICE, "D": {"cadre"}}
     ),
     # The issue list and its slips (R12–R15, R18).
     "issues.access.visible_issue_items": rows(pair("item"), A_ONLY),

@@ -263,3 +263,30 @@ def test_a_forms_pages_offer_the_actions_its_table_and_the_user_allow(client, st
     assert links(cadre, draft) == {"edit"}
     assert links(cadre, submitted) == set()
     assert links(staff_user, submitted) == {"correct"}
+    assert links(staff_user, draft) == set()  # a draft is its cadre's own
+
+
+def test_staff_see_a_draft_in_the_admin_and_correct_only_a_submitted_form(client, staff_user):
+    """R9: the admin shows a draft read-only (no save button, the POST refused)
+    and offers the correction of a submitted form; a staff-group login the admin
+    does not admit (is_staff off) is not offered the way there at all."""
+    from tests.factories import VisitFactory
+    from visits.access import visit_actions
+
+    staff_user.is_staff = True
+    staff_user.save()
+    client.force_login(staff_user)
+    draft = VisitFactory(situation="草稿原文")
+    submitted = VisitFactory(submit=True)
+    page = client.get(reverse("admin:visits_visit_change", args=[draft.pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    posted = client.post(reverse("admin:visits_visit_change", args=[draft.pk]), {"situation": "改了"})
+    assert posted.status_code == 403
+    draft.refresh_from_db()
+    assert draft.situation == "草稿原文"
+    page = client.get(reverse("admin:visits_visit_change", args=[submitted.pk]))
+    assert 'name="_save"' in page.content.decode()
+
+    staff_user.is_staff = False
+    staff_user.save()
+    assert visit_actions(staff_user, submitted) == frozenset()

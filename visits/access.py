@@ -45,8 +45,9 @@ def can_submit_visit(user, visit):
 
 
 def can_correct_visit(user, visit):
-    """Liaison staff correct a form in the admin, with history (R9)."""
-    return permissions.is_liaison_staff(user) and visit.allows("correct")
+    """Liaison staff correct a submitted form in the admin, with history (R9):
+    only a login the admin itself admits is offered the way there."""
+    return permissions.is_liaison_staff(user) and permissions.can_use_admin(user) and visit.allows("correct")
 
 
 def visit_actions(user, visit) -> frozenset:

@@ -77,6 +77,12 @@ class VisitAdmin(SafeExportMixin, ExportMixin, AuditedAdmin):
     def get_queryset(self, request):
         return access.visible_visits(request.user, super().get_queryset(request))
 
+    def has_change_permission(self, request, obj=None):
+        """A draft is its cadre's own (R9): staff see it here, and correct a
+        form only once it is submitted (``Visit.ACTIONS``)."""
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.allows("correct"))
+
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).prefetch_related("companions", "problems")
 

@@ -54,13 +54,14 @@ class Visit(Timestamped):
 
     # The form's life (R9), as a table of actions: from which statuses, and to
     # which (None: it stays as it is). Its cadre saves the draft again and again
-    # and submits it once (visits.services); a submitted form is read-only to
-    # its cadre and never a draft again; liaison staff correct a form in the
-    # admin, with history. Who may take each: visits.access.visit_actions.
+    # and submits it once (visits.services); a draft is its cadre's own; a
+    # submitted form is read-only to its cadre and never a draft again; liaison
+    # staff correct a submitted form in the admin, with history. Who may take
+    # each: visits.access.visit_actions.
     ACTIONS = {
         "save": (frozenset({Status.DRAFT}), Status.DRAFT),
         "submit": (frozenset({Status.DRAFT}), Status.SUBMITTED),
-        "correct": (frozenset({Status.DRAFT, Status.SUBMITTED}), None),
+        "correct": (frozenset({Status.SUBMITTED}), None),
     }
 
     cadre = models.ForeignKey(
