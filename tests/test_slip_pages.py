@@ -111,6 +111,10 @@ def test_inbox_sections(client, officer_a, staff_user, unit_a):
     client.force_login(officer_a)
     context = client.get(reverse("issues:inbox")).context
     assert list(context["overdue"]) == [overdue] and list(context["open"]) == [fresh]
+    # The slip's own page says so beside its deadline, not by the badge's colour alone.
+    marked = '<span class="badge overdue">已逾期</span>'
+    assert marked in client.get(reverse("issues:slip", args=[overdue.pk])).content.decode()
+    assert marked not in client.get(reverse("issues:slip", args=[fresh.pk])).content.decode()
 
 
 def test_inbox_queries_do_not_grow(client, officer_a, staff_user, unit_a, django_assert_max_num_queries):

@@ -279,7 +279,9 @@ def test_staff_see_a_draft_in_the_admin_and_correct_only_a_submitted_form(client
     draft = VisitFactory(situation="草稿原文")
     submitted = VisitFactory(submit=True)
     page = client.get(reverse("admin:visits_visit_change", args=[draft.pk]))
-    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    shown = page.content.decode()
+    assert page.status_code == 200 and 'name="_save"' not in shown and "草稿原文" in shown
+    assert "更正原因" not in shown and "Correction reason" not in shown  # nothing to correct here
     posted = client.post(reverse("admin:visits_visit_change", args=[draft.pk]), {"situation": "改了"})
     assert posted.status_code == 403
     draft.refresh_from_db()

@@ -83,6 +83,13 @@ class VisitAdmin(SafeExportMixin, ExportMixin, AuditedAdmin):
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or obj.allows("correct"))
 
+    def get_fields(self, request, obj=None):
+        """A form shown read-only has no correction, so no reason for one."""
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            return [name for name in fields if name != "correction_reason"]
+        return fields
+
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).prefetch_related("companions", "problems")
 
