@@ -110,7 +110,10 @@ class ReminderLogAdmin(admin.ModelAdmin):
     list_filter = ["status", _ChannelFilter, _KindFilter, _StageFilter, "period"]
     list_select_related = ["recipient", "unit"]
     search_fields = ["subject", "recipient__username", "unit__name", "email"]
-    fields = readonly_fields = [_SHOWN.get(f.name, f.name) for f in ReminderLog._meta.fields]
+    # The claim token is the workers' own mark (which run holds the row), not the office's.
+    fields = readonly_fields = [
+        _SHOWN.get(f.name, f.name) for f in ReminderLog._meta.fields if f.name != "token"
+    ]
     inlines = [DeliveryInline]
 
     def get_queryset(self, request):

@@ -26,6 +26,7 @@ from cron_descriptor import (
     WrongArgumentException,
 )
 from django.contrib import admin
+from django.contrib.admin.utils import display_for_field
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import get_language
@@ -68,7 +69,12 @@ FIELDSET_TITLES = {"Form Data": _("表单内容"), "Meta Data": _("浏览器信�
 
 def _shown(name, label):
     def show(self, obj):
-        return getattr(obj, name)
+        """The value as the admin shows a field of its own: a time in local
+        time, nothing as "-" (a callable's None would read "None")."""
+        value = getattr(obj, name)
+        if name == "locked_out":
+            return value
+        return display_for_field(value, obj._meta.get_field(name), self.get_empty_value_display())
 
     show.__name__ = f"shown_{name}"
     if name == "locked_out":
@@ -240,6 +246,14 @@ class ChinesePeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
 class _TasksOfThisSchedule(beat_admin.PeriodicTaskInline):
     verbose_name = _("使用此计划的周期任务")
     verbose_name_plural = verbose_name
+    # The package names its task field "Task Name", outside its translations.
+    fields = readonly_fields = tuple(
+        "task_name" if f == "task" else f for f in beat_admin.PeriodicTaskInline.fields
+    )
+
+    @admin.display(description=_("任务"))
+    def task_name(self, obj):
+        return obj.task
 
 
 class ChineseCrontabScheduleAdmin(beat_admin.CrontabScheduleAdmin):
