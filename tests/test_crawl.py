@@ -291,6 +291,8 @@ class LeakFinder:
         return found
 
 
+# An empty value printed by Python rather than shown as a blank or a dash.
+NONE_SHOWN = re.compile(r"\bNone\b")
 TAG = re.compile(r"<[^>]*?(?:value|title)=\"([^\"]*)\"[^>]*>|<[^>]*>", re.S)
 
 
@@ -533,6 +535,10 @@ class Crawl:
     def read(self, role, where, response):
         if problem := unsafe_content(response):
             self.failures.append(f"{where}: {problem}")
+        if shown := NONE_SHOWN.search(text_of(response)):
+            self.failures.append(
+                f"{where}: Python's None shown: …{shown.string[max(shown.start() - 40, 0) : shown.end()]}"
+            )
         content_type = response.get("Content-Type", "")
         if "spreadsheetml" in content_type or "csv" in content_type:
             self.exports.add(where)
