@@ -134,14 +134,15 @@ def test_every_schedule_page_names_its_tasks_in_chinese(client, superuser):
     assert "使用此计划的周期任务" in text and "Periodic Tasks Using This Schedule" not in text
 
 
-ENGLISH_LABEL = re.compile(r"[A-Za-z][A-Za-z _-]*")
+ENGLISH_LABEL = re.compile(r"[A-Za-z][\x20-\x7e]*")
 
 
 def _english_labels(page):
-    """Field labels (forms, read-only rows, inline column heads) written in
-    English letters only: a field with no Chinese name reaching the office."""
+    """Field labels and help texts (forms, read-only rows, inline column
+    heads) in English only: a field with no Chinese name reaching the office."""
     labels = re.findall(r"<label[^>]*>([^<]+)</label>", page)
     labels += re.findall(r'<th class="column-[^"]*"[^>]*>\s*([^<]+?)\s*<', page)
+    labels += re.findall(r'<div class="help"[^>]*>\s*(?:<div>)?\s*([^<]+?)\s*<', page)
     found = {label.strip().rstrip(":：").strip() for label in labels}
     return sorted(label for label in found if ENGLISH_LABEL.fullmatch(label) and label != "ID")
 

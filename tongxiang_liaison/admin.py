@@ -256,8 +256,22 @@ class _TasksOfThisSchedule(beat_admin.PeriodicTaskInline):
         return obj.task
 
 
+# Two of the package's help texts have no Chinese in its catalogue.
+_CRON_HELP = {
+    "month_of_year": _("计划执行的月份（1–12）。将“*”用作“all”。（例如：“1,12”）"),
+    "day_of_week": _("计划执行的星期几，星期日为 0 或 7，星期一为 1。将“*”用作“all”。（例如：“0,5”）"),
+}
+
+
 class ChineseCrontabScheduleAdmin(beat_admin.CrontabScheduleAdmin):
     inlines = [_TasksOfThisSchedule]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in _CRON_HELP:
+            field.help_text = _CRON_HELP[db_field.name]
+        return field
+
     list_display = ("__str__", "readable")
     fields = ("readable", "minute", "hour", "day_of_month", "month_of_year", "day_of_week", "timezone")
     readonly_fields = ("readable",)
