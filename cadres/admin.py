@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from tabular.admin import AliasAdminMixin, LookOnlyHistoryAdmin, SpreadsheetAdmin
+from tabular.admin import AliasAdminMixin, LookOnlyHistoryAdmin, ReadOnlyPageMixin, SpreadsheetAdmin
 
 from . import permissions, selectors, services, views
 from .forms import MobileField
@@ -218,7 +218,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Cadre)
-class CadreAdmin(ScopedAdminMixin, SpreadsheetAdmin):
+class CadreAdmin(ReadOnlyPageMixin, ScopedAdminMixin, SpreadsheetAdmin):
     visible = staticmethod(permissions.visible_cadres)
     changeable = staticmethod(permissions.changeable_cadres)
     resource_classes = [CadreResource]

@@ -348,6 +348,20 @@ class RecordAdminMixin:
         return False
 
 
+class ReadOnlyPageMixin:
+    """A row the user may look at but not change is shown as the record: the
+    inputs its form adds to the model's fields (a correction's reason, a
+    move's date) have no value on such a page, where the admin would print
+    "None" for each."""
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fields
+        shown = {f.name for f in self.model._meta.get_fields()} | set(self.get_readonly_fields(request, obj))
+        return [name for name in fields if name in shown]
+
+
 class LookOnlyHistoryAdmin(SimpleHistoryAdmin):
     """A change history (django-simple-history) that is only looked at.
 

@@ -20,6 +20,7 @@ export the matrices open is also checked for them (:func:`unsafe_content`).
 import csv
 import datetime
 import io
+import re
 
 from django.core.files.base import ContentFile
 from django.test import Client
@@ -45,6 +46,9 @@ MATRIX_ROLES = [*ROLES, ENTERPRISE]
 INTERNAL = "内部进展：已协调电力公司，待领导定夺"
 SCRIPT = '<script>alert("x")</script>'
 FORMULA = '=HYPERLINK("http://evil.example","点此")'
+# An empty value printed by Python rather than shown as a blank or a dash:
+# what no page's or export's text may hold.
+NONE_SHOWN = re.compile(r"\bNone\b")
 
 
 class RoleClients:

@@ -16,6 +16,8 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from issues import workflow
 from issues.models import IssueItem
 from tests import factories as f
+from tests.permission_world import NONE_SHOWN
+from tests.test_crawl import admin_urls
 from tests.test_no_rule_ids import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -149,31 +151,30 @@ def _english_labels(page):
 
 def test_every_admin_page_names_its_fields_in_chinese_on_the_demo_world(client):
     """The product's own data (seed_demo), a cadre's draft among it (read-only
-    to staff): every registered model's list, add page and first and last
-    rows' change pages name each field in Chinese and show no Python ``None``."""
+    to staff): every registered model's pages the crawl opens, and the draft's,
+    name each field in Chinese and show no Python ``None``."""
     import io
 
     from django.contrib import admin
 
     call_command("seed_demo", enterprises=30, cadres=30, stdout=io.StringIO())
-    f.VisitFactory()  # a draft: its admin page is read-only
+    draft = f.VisitFactory()  # its admin page is read-only
     f.ReminderLogFactory()  # the demo sends none
     client.force_login(get_user_model().objects.create_superuser("root", password="pw-for-tests-only"))
     wrong, read = [], 0
-    for model in admin.site._registry:
-        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
-        rows = model._default_manager.order_by("pk")
-        urls = [reverse(f"{name}_changelist"), reverse(f"{name}_add")]
-        urls += [reverse(f"{name}_change", args=[row.pk]) for row in {rows.first(), rows.last()} - {None}]
-        for url in urls:
-            response = client.get(url)
-            if response.status_code != 200:
-                continue  # a page no one may open (an add page of a record) is the admin matrix's
-            read += 1
-            page = response.content.decode()
-            if english := _english_labels(page):
-                wrong.append(f"{url}: {english}")
-            if '<div class="readonly">None</div>' in page:
-                wrong.append(f"{url}: None shown")
+    # The crawl's pages (lists, add, export, sample rows and their history), and the draft's.
+    urls = [url for _label, url, _row in admin_urls()] + [
+        reverse("admin:visits_visit_change", args=[draft.pk])
+    ]
+    for url in urls:
+        response = client.get(url)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue  # a page no one may open (an add page of a record) is the admin matrix's
+        read += 1
+        page = response.content.decode()
+        if english := _english_labels(page):
+            wrong.append(f"{url}: {english}")
+        if NONE_SHOWN.search(visible_text(page)):
+            wrong.append(f"{url}: None shown")
     assert read > 2 * len(admin.site._registry)  # the lists, and the rows' pages
     assert not wrong, "\n".join(wrong)

@@ -104,8 +104,8 @@ from issues.models import (
 )
 from jobs.models import QuarterlyReport
 from tests import crawl_world as world_module
+from tests.permission_world import NONE_SHOWN, body_of, unsafe_content
 from tests.permission_world import app_urls as url_patterns
-from tests.permission_world import body_of, unsafe_content
 from tests.portal import sign_in
 from visits.models import Visit
 from visits.quarters import Quarter
@@ -291,8 +291,6 @@ class LeakFinder:
         return found
 
 
-# An empty value printed by Python rather than shown as a blank or a dash.
-NONE_SHOWN = re.compile(r"\bNone\b")
 TAG = re.compile(r"<[^>]*?(?:value|title)=\"([^\"]*)\"[^>]*>|<[^>]*>", re.S)
 
 

@@ -68,18 +68,19 @@ FIELDSET_TITLES = {"Form Data": _("表单内容"), "Meta Data": _("浏览器信�
 
 
 def _shown(name, label):
+    boolean = name == "locked_out"
+
     def show(self, obj):
         """The value as the admin shows a field of its own: a time in local
-        time, nothing as "-" (a callable's None would read "None")."""
+        time, nothing as "-" (a callable's None would read "None"); the
+        boolean as the admin's icon."""
         value = getattr(obj, name)
-        if name == "locked_out":
+        if boolean:
             return value
         return display_for_field(value, obj._meta.get_field(name), self.get_empty_value_display())
 
     show.__name__ = f"shown_{name}"
-    if name == "locked_out":
-        return admin.display(description=label, boolean=True, ordering=name)(show)
-    return admin.display(description=label, ordering=name)(show)
+    return admin.display(description=label, boolean=boolean, ordering=name)(show)
 
 
 class _TimeFilter(admin.DateFieldListFilter):

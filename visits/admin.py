@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from cadres.admin import AuditedAdmin, RemitAdmin
-from tabular.admin import SafeExportMixin
+from tabular.admin import ReadOnlyPageMixin, SafeExportMixin
 
 from . import access, services
 from .models import ProblemRemit, Visit, VisitProblem
@@ -56,7 +56,7 @@ class CorrectionForm(forms.ModelForm):
 
 
 @admin.register(Visit)
-class VisitAdmin(SafeExportMixin, ExportMixin, AuditedAdmin):
+class VisitAdmin(ReadOnlyPageMixin, SafeExportMixin, ExportMixin, AuditedAdmin):
     form = CorrectionForm
     resource_classes = [VisitResource]
     list_display = ["enterprise", "cadre", "visit_date", "mode", "status", "enterprise_place"]
@@ -82,13 +82,6 @@ class VisitAdmin(SafeExportMixin, ExportMixin, AuditedAdmin):
         form only once it is submitted (``Visit.ACTIONS``)."""
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or obj.allows("correct"))
-
-    def get_fields(self, request, obj=None):
-        """A form shown read-only has no correction, so no reason for one."""
-        fields = super().get_fields(request, obj)
-        if obj is not None and not self.has_change_permission(request, obj):
-            return [name for name in fields if name != "correction_reason"]
-        return fields
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).prefetch_related("companions", "problems")
